@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CarpoolConfig(AppConfig):
+    name = "carpool"
+    verbose_name = "Carpool"

@@ -1,0 +1,222 @@
+"""Muster's settings: everything comes from the environment (see .env.example).
+
+A missing or malformed variable stops the process at import with one line naming it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from kombu import Queue
+
+from config import env
+from config.env import SettingError
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+if env.boolean("DJANGO_READ_DOT_ENV_FILE", False) and (BASE_DIR / ".env").exists():
+    env.env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+
+try:
+    DEBUG = env.boolean("DEBUG", False)
+
+    # In local development a missing key is replaced by a per-process random one
+    # (sessions end when the process restarts); production must set it.
+    SECRET_KEY = env.string("SECRET_KEY", required=not DEBUG) or secrets.token_urlsafe(50)
+    ALLOWED_HOSTS = env.string_list(
+        "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else None, required=not DEBUG
+    )
+    CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+
+    DATABASES = {
+        "default": env.database(
+            "DATABASE_URL",
+            default={
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": VAR_DIR / "muster.sqlite3",
+                "OPTIONS": {
+                    # WAL lets readers run beside the one writer; IMMEDIATE takes the
+                    # write lock at BEGIN so concurrent writers queue instead of failing.
+                    "transaction_mode": "IMMEDIATE",
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                    "timeout": 20,
+                },
+            },
+        )
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+    REDIS_URL = env.url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
+
+    # The broker's visibility timeout must exceed the longest countdown/ETA any task
+    # uses (the outbox retries at most MAX_RETRY_DELAY_S ahead), or Redis would hand
+    # the still-waiting message to a second worker.
+    CELERY_VISIBILITY_TIMEOUT_S = env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    MAX_RETRY_DELAY_S = 900
+
+    SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", not DEBUG)
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
+    USE_X_FORWARDED_PROTO = env.boolean("USE_X_FORWARDED_PROTO", False)
+
+    LOG_LEVEL = (env.string("LOG_LEVEL", "INFO") or "INFO").upper()
+    if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise SettingError(f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+
+    BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
+except SettingError as exc:
+    # One line, no traceback, whichever process (manage.py, gunicorn, celery) imports us.
+    raise SystemExit(f"muster: configuration error: {exc}") from None
+
+if CELERY_VISIBILITY_TIMEOUT_S <= MAX_RETRY_DELAY_S:
+    raise SystemExit(
+        f"muster: configuration error: CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT_S} must exceed "
+        f"the longest task countdown ({MAX_RETRY_DELAY_S} s)"
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "core",
+    "events",
+    "polls",
+    "carpool",
+    "jira_sync",
+    "sheets_export",
+    "discord_gateway",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+}
+
+# --- security (python manage.py check --deploy is clean with production settings)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if USE_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preload is a commitment for the whole domain that only its owner can make;
+# SECURE_HSTS_PRELOAD=true opts in, and until then Django's reminder is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Celery (cookiecutter-django's namespace="CELERY")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_S}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.integer("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
+CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Queues by latency class: a slow Sheets export never delays a button click.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+MUSTER_QUEUES = ("interactions", "discord", "default", "jira", "sheets")
+CELERY_TASK_QUEUES = [Queue(name) for name in MUSTER_QUEUES]
+CELERY_TASK_ROUTES = {
+    "discord_gateway.tasks.*": {"queue": "interactions"},
+    "core.tasks.deliver_*": {"queue": "discord"},
+    "core.tasks.refresh_*": {"queue": "discord"},
+    "jira_sync.tasks.*": {"queue": "jira"},
+    "sheets_export.tasks.*": {"queue": "sheets"},
+}
+
+# Beat only ticks; what is due lives in PostgreSQL. Every tick expires well before the
+# next one so an outage never piles them up.
+CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "core.tasks.record_beat_heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    VAR_DIR.mkdir(exist_ok=True)

@@ -1,0 +1,47 @@
+"""The checks behind /healthz, each answering "ok" or a short reason."""
+
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from core.models import Heartbeat
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def check_broker() -> str:
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return f"error: {type(exc).__name__}"
+    finally:
+        client.close()
+    return "ok"
+
+
+def check_beat() -> str:
+    try:
+        seen_at = Heartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    if seen_at is None:
+        return "error: no heartbeat yet"
+    age = (timezone.now() - seen_at).total_seconds()
+    if age > settings.BEAT_HEARTBEAT_MAX_AGE.total_seconds():
+        return f"error: last heartbeat {int(age)} s ago"
+    return "ok"
+
+
+def run_checks() -> dict[str, str]:
+    return {"database": check_database(), "broker": check_broker(), "beat": check_beat()}

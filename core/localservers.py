@@ -1,0 +1,180 @@
+"""Throwaway PostgreSQL and Redis servers on free loopback ports.
+
+The test suite, the benchmarks and ``make run`` start real servers with these instead
+of depending on whatever the machine happens to run. PostgreSQL refuses to run as
+root, so as root the cluster belongs to the ``postgres`` user.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+class ServerError(RuntimeError):
+    """A local server could not be started; the message says what to install or fix."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ServerError(f"server on port {port} exited with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ServerError(f"nothing listened on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+def postgres_bin_dir() -> Path:
+    """The newest /usr/lib/postgresql/*/bin, else wherever initdb is on PATH."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+    if candidates:
+        return Path(candidates[-1])
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).parent
+    raise ServerError("PostgreSQL server binaries not found (apt-get install postgresql)")
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster tuned for speed, not durability."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.bin_dir = postgres_bin_dir()
+        self.base_dir = Path(tempfile.mkdtemp(prefix="muster-pg-"))
+        self.data_dir = self.base_dir / "data"
+        self.process: subprocess.Popen | None = None
+        self._as_postgres = os.geteuid() == 0
+        if self._as_postgres:
+            shutil.chown(self.base_dir, "postgres", "postgres")
+            os.chmod(self.base_dir, 0o700)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _command(self, *args: str) -> list[str]:
+        return [str(self.bin_dir / args[0]), *args[1:]]
+
+    @property
+    def _identity(self) -> dict:
+        # Popen switches user itself, so signals reach postgres and not a wrapper.
+        return {"user": "postgres", "group": "postgres", "extra_groups": []} if self._as_postgres else {}
+
+    def start(self, timeout: float = 30) -> PostgresServer:
+        if not self.data_dir.exists():
+            result = subprocess.run(
+                self._command(
+                    "initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
+                    "-E", "UTF8", "--locale=C", "--no-sync",
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=self.base_dir,
+                **self._identity,
+            )  # fmt: skip
+            if result.returncode != 0:
+                raise ServerError(f"initdb failed: {result.stderr.strip().splitlines()[-1:]}")
+        self.process = subprocess.Popen(
+            self._command(
+                "postgres", "-D", str(self.data_dir), "-p", str(self.port), "-k", str(self.base_dir),
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "log_min_messages=warning",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=self.base_dir,
+            **self._identity,
+        )  # fmt: skip
+        wait_for_port(self.port, timeout, self.process)
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                psycopg.connect(self.url, connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # fast shutdown
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+class RedisServer:
+    """A private, non-persistent Redis. ``stop()`` and ``start()`` keep the port."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.binary = shutil.which("redis-server") or (
+            "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
+        )
+        if not self.binary:
+            raise ServerError("redis-server not found (apt-get install redis-server)")
+        self.base_dir = Path(tempfile.mkdtemp(prefix="muster-redis-"))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 15) -> RedisServer:
+        self.process = subprocess.Popen(
+            [
+                self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(self.base_dir), "--daemonize", "no",
+                "--logfile", str(self.base_dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for_port(self.port, timeout, self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base_dir, ignore_errors=True)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiscordGatewayConfig(AppConfig):
+    name = "discord_gateway"
+    verbose_name = "Discord gateway"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SheetsExportConfig(AppConfig):
+    name = "sheets_export"
+    verbose_name = "Sheets export"

@@ -1,0 +1,111 @@
+"""The suite runs against its own PostgreSQL and Redis, started before Django loads.
+
+Settings read the environment at import, so the servers start in pytest_configure and
+their URLs are exported before ``django.setup()``; pytest-django then creates its test
+database on that cluster. Child processes (worker, beat, gateway) get ``process_env``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from core.localservers import PostgresServer, RedisServer
+from tests.processes import ManagedProcess, celery_worker_argv
+
+SERVERS: dict[str, PostgresServer | RedisServer] = {}
+
+TEST_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-django-deploy-checks-0123456789",
+    "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def pytest_configure(config):
+    if config.getoption("help") or config.getoption("version"):
+        return
+    for name in ("DJANGO_READ_DOT_ENV_FILE", "DISCORD_TOKEN"):
+        os.environ.pop(name, None)
+    SERVERS["postgres"] = PostgresServer().start()
+    config.add_cleanup(SERVERS["postgres"].destroy)
+    SERVERS["redis"] = RedisServer().start()
+    config.add_cleanup(SERVERS["redis"].destroy)
+    os.environ.update(TEST_ENV, DATABASE_URL=SERVERS["postgres"].url, REDIS_URL=SERVERS["redis"].url)
+
+    import django
+
+    django.setup()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> RedisServer:
+    return SERVERS["redis"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer:
+    return SERVERS["postgres"]
+
+
+@pytest.fixture
+def flush_redis(redis_server):
+    """Start from an empty broker, so no task left by another test runs in this one."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def process_env(postgres_server, redis_server):
+    """The environment for a child process that shares this test's database.
+
+    Only meaningful in ``django_db(transaction=True)`` tests: the child sees committed
+    rows of pytest-django's test database.
+    """
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{postgres_server.port}/{name}"
+    env["REDIS_URL"] = redis_server.url
+    return env
+
+
+@pytest.fixture
+def start_process():
+    """Start real child processes; every one is stopped when the test ends."""
+    started: list[ManagedProcess] = []
+
+    def start(argv: list[str], env: dict[str, str], name: str) -> ManagedProcess:
+        process = ManagedProcess(argv, env, name)
+        started.append(process)
+        return process
+
+    yield start
+    for process in reversed(started):
+        process.stop()
+
+
+@pytest.fixture
+def celery_worker(start_process, process_env, flush_redis):
+    """A real ``celery worker`` consuming every Muster queue, ready when returned."""
+    worker = start_process(celery_worker_argv(), process_env, "worker")
+    worker.wait_for_output(r"ready\.", timeout=60)
+    return worker
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Production hashes static names at collectstatic; the suite renders pages without it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
