@@ -1,0 +1,58 @@
+"""A Jira Cloud stand-in: REST v2/v3 reads, JQL search, refused writes, a control API.
+
+Point the ``jira`` library at it with::
+
+    JIRA(server=url, basic_auth=(user, token), options={"rest_api_version": "3"})
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+
+from aiohttp import web
+
+from sandbox.jira import api, control_api
+from sandbox.jira.guard import guard
+from sandbox.jira.state import JiraState
+
+
+def create_app(
+    *,
+    user: str,
+    token: str,
+    issues: int = 200,
+    seed: int = 0,
+    users: int = 20,
+    projects: int = 3,
+    now: datetime | None = None,
+) -> web.Application:
+    """A Jira Cloud site seeded with ``issues`` issues, ``users`` users and ``projects`` projects.
+
+    ``user``/``token`` are the only accepted basic-auth credentials (email and API token).
+    ``now`` (aware) freezes the site's clock, which seeds the times and resolves relative
+    JQL dates; without it the real clock is used. State is at ``app["state"]``.
+    """
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    state = JiraState(
+        user=user,
+        token=token,
+        issues_count=issues,
+        seed=seed,
+        users_count=users,
+        projects_count=projects,
+        frozen_now=now,
+    )
+    state.reseed()
+    app = web.Application(middlewares=[guard])
+    with warnings.catch_warnings():
+        # app["state"] is the documented way in for tests; aiohttp prefers AppKey objects
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app["state"] = state
+    api.add_routes(app)
+    control_api.add_routes(app)
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,270 @@
+"""Jira Cloud REST (v2, v3 and "latest" paths) as the ``jira`` library and Muster call it.
+
+Read endpoints only. Every write (any method but GET, except the two POST searches) is
+answered 405 and recorded, so tests can prove Muster never writes to Jira.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+
+from aiohttp import web
+
+from sandbox.jira import render
+from sandbox.jira.jql import JQLError, parse
+from sandbox.jira.jql_eval import Context, compile_query, sort_issues
+from sandbox.jira.state import JiraState
+
+API = "/rest/api/{version:(2|3|latest)}"
+READ_POSTS = {"search/jql", "search/approximate-count"}
+DEFAULT_PAGE = 50
+MAX_PAGE_WITH_FIELDS = 100
+MAX_PAGE_IDS_ONLY = 5000
+
+
+def jira_error(status: int, *messages: str, headers: dict | None = None) -> web.Response:
+    """Jira's error body: ``{"errorMessages": [...], "errors": {}}``."""
+    return web.json_response({"errorMessages": list(messages), "errors": {}}, status=status, headers=headers)
+
+
+def _state(request: web.Request) -> JiraState:
+    return request.app["state"]
+
+
+def _base(request: web.Request) -> str:
+    return f"{request.url.origin()}/rest/api/{request.match_info.get('version', '3')}"
+
+
+def _context(state: JiraState) -> Context:
+    return Context(
+        users=state.users,
+        projects=state.projects,
+        issue_keys=set(state.issues),
+        now=state.now(),
+        tz=state.tz(),
+        current_account_id=state.myself.account_id,
+    )
+
+
+async def server_info(request: web.Request) -> web.Response:
+    state = _state(request)
+    return web.json_response(render.server_info(str(request.url.origin()), state.now(), state.tz()))
+
+
+async def myself(request: web.Request) -> web.Response:
+    body = render.user_json(_state(request).myself, _base(request))
+    body.update(
+        expand="groups,applicationRoles",
+        groups={"size": 1, "items": []},
+        applicationRoles={"size": 1, "items": []},
+    )
+    return web.json_response(body)
+
+
+async def projects(request: web.Request) -> web.Response:
+    base = _base(request)
+    return web.json_response([render.project_json(p, base) for p in _state(request).projects])
+
+
+async def project(request: web.Request) -> web.Response:
+    wanted = request.match_info["project"]
+    for p in _state(request).projects:
+        if wanted.upper() == p.key or wanted == p.id:
+            return web.json_response(render.project_json(p, _base(request)))
+    return jira_error(404, f"No project could be found with key '{wanted}'.")
+
+
+async def fields(request: web.Request) -> web.Response:
+    return web.json_response(render.fields_json())
+
+
+def _int_param(params, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"errorMessages": [f"Invalid value '{raw}' for '{name}'."], "errors": {}}),
+            content_type="application/json",
+        ) from None
+
+
+async def user_search(request: web.Request) -> web.Response:
+    state = _state(request)
+    query = request.query.get("query", "").strip().lower()
+    account_id = request.query.get("accountId")
+    if not query and not account_id:
+        return jira_error(400, "One of 'query' or 'accountId' parameters must be provided.")
+    start = _int_param(request.query, "startAt", 0)
+    limit = min(_int_param(request.query, "maxResults", 50), 1000)
+    found = [
+        u
+        for u in state.users.values()
+        if (account_id and u.account_id == account_id)
+        or (
+            query
+            and (
+                u.email.lower().startswith(query)
+                or any(w.lower().startswith(query) for w in u.display_name.split())
+                or u.display_name.lower().startswith(query)
+            )
+        )
+    ]
+    base = _base(request)
+    return web.json_response([render.user_json(u, base) for u in found[start : start + limit]])
+
+
+async def user(request: web.Request) -> web.Response:
+    account_id = request.query.get("accountId")
+    if not account_id:
+        return jira_error(400, "The query parameter 'accountId' is required.")
+    found = _state(request).users.get(account_id)
+    if found is None:
+        return jira_error(404, "Specified user does not exist or you do not have required permissions")
+    return web.json_response(render.user_json(found, _base(request)))
+
+
+async def issue(request: web.Request) -> web.Response:
+    state = _state(request)
+    found = state.find_issue(request.match_info["issue"])
+    if found is None:
+        return jira_error(404, "Issue does not exist or you do not have permission to see it.")
+    requested = request.query.getall("fields", None)
+    return web.json_response(
+        render.issue_json(
+            found,
+            base=_base(request),
+            version=request.match_info["version"],
+            fields=render.selected_fields(requested, render.ALL_FIELDS),
+            users=state.users,
+            projects=state.projects,
+            tz=state.tz(),
+        )
+    )
+
+
+async def _search_params(request: web.Request) -> dict:
+    """The search parameters from the query string (GET) or the JSON body (POST)."""
+    if request.method == "GET":
+        q = request.query
+        return {
+            "jql": q.get("jql"),
+            "nextPageToken": q.get("nextPageToken"),
+            "maxResults": q.get("maxResults"),
+            "fields": q.getall("fields", None),
+        }
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"errorMessages": ["Unexpected character in the request body."], "errors": {}}),
+            content_type="application/json",
+        ) from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"errorMessages": ["The request body must be a JSON object."], "errors": {}}),
+            content_type="application/json",
+        )
+    return body
+
+
+def _page_token(offset: int, jql: str) -> str:
+    raw = json.dumps({"o": offset, "q": hashlib.sha1(jql.encode()).hexdigest()[:12]})  # noqa: S324
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_page_token(token: str, jql: str) -> int | None:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if raw["q"] != hashlib.sha1(jql.encode()).hexdigest()[:12]:  # noqa: S324
+            return None
+        return int(raw["o"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        return None
+
+
+def _matching(state: JiraState, jql: str | None):
+    """Parse, validate and run ``jql``; raise ``JQLError`` with Jira's message."""
+    query = parse(jql or "")
+    ctx = _context(state)
+    predicate = compile_query(query, ctx)
+    return sort_issues([i for i in state.issues.values() if predicate(i)], query, ctx)
+
+
+async def search_jql(request: web.Request) -> web.Response:
+    state = _state(request)
+    params = await _search_params(request)
+    jql = params.get("jql") or ""
+    try:
+        matching = _matching(state, jql)
+    except JQLError as exc:
+        return jira_error(400, str(exc))
+    requested = params.get("fields")
+    if isinstance(requested, str):
+        requested = [requested]
+    chosen = render.selected_fields(requested, [])  # /search/jql returns only ids by default
+    limit = _int_param(params, "maxResults", DEFAULT_PAGE)
+    if limit < 0:
+        return jira_error(400, "'maxResults' must not be negative.")
+    limit = min(limit or DEFAULT_PAGE, MAX_PAGE_WITH_FIELDS if chosen else MAX_PAGE_IDS_ONLY)
+    offset = 0
+    if params.get("nextPageToken"):
+        offset = _read_page_token(params["nextPageToken"], jql)
+        if offset is None:
+            return jira_error(400, "The provided next page token is invalid or expired.")
+    page = matching[offset : offset + limit]
+    base = _base(request)
+    body: dict = {
+        "issues": [
+            render.issue_json(
+                i,
+                base=base,
+                version=request.match_info["version"],
+                fields=chosen,
+                users=state.users,
+                projects=state.projects,
+                tz=state.tz(),
+            )
+            for i in page
+        ],
+    }
+    is_last = offset + limit >= len(matching)
+    if not is_last:
+        body["nextPageToken"] = _page_token(offset + limit, jql)
+    body["isLast"] = is_last
+    return web.json_response(body)
+
+
+async def approximate_count(request: web.Request) -> web.Response:
+    params = await _search_params(request)
+    try:
+        matching = _matching(_state(request), params.get("jql"))
+    except JQLError as exc:
+        return jira_error(400, str(exc))
+    return web.json_response({"count": len(matching)})
+
+
+async def not_found(request: web.Request) -> web.Response:
+    return jira_error(404, "null for uri: " + str(request.url))
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the read endpoints under /rest/api/{2,3,latest}/."""
+    r = app.router
+    r.add_get(API + "/serverInfo", server_info)
+    r.add_get(API + "/myself", myself)
+    r.add_get(API + "/project", projects)
+    r.add_get(API + "/project/{project}", project)
+    r.add_get(API + "/field", fields)
+    r.add_get(API + "/user/search", user_search)
+    r.add_get(API + "/user", user)
+    r.add_get(API + "/issue/{issue}", issue)
+    r.add_get(API + "/search/jql", search_jql)
+    r.add_post(API + "/search/jql", search_jql)
+    r.add_post(API + "/search/approximate-count", approximate_count)
+    r.add_route("*", "/rest/{tail:.*}", not_found)

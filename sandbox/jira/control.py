@@ -1,0 +1,81 @@
+"""A small synchronous client for the Jira stand-in's ``/_control/`` API (tests, benchmarks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+
+
+class JiraControl:
+    """Drive a running Jira stand-in at ``base_url``: reseed, inject 429s, read counters."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        # trust_env=False: a proxy from the environment must never see loopback traffic
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False
+        )
+
+    def _call(self, method: str, path: str = "", **kwargs):
+        response = self._http.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def overview(self) -> dict:
+        """The API user, issue count, seed, project keys and the site's clock."""
+        return self._call("GET")
+
+    def reset(self) -> None:
+        """Reseed with the current options; clear counters, refused writes and injected 429s."""
+        self._call("POST", "/reset")
+
+    def seed(self, *, issues: int | None = None, seed: int | None = None) -> int:
+        """Regenerate the site (optionally with a new size or seed); returns the issue count."""
+        body = {k: v for k, v in {"issues": issues, "seed": seed}.items() if v is not None}
+        return self._call("POST", "/seed", json=body)["issues"]
+
+    def inject_rate_limit(self, count: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``count`` REST requests 429 with ``Retry-After: retry_after``."""
+        self._call("POST", "/rate-limit", json={"count": count, "retry_after": retry_after})
+
+    def set_clock(self, now: datetime | None) -> None:
+        """Freeze the site's clock at ``now`` (aware), or back to real time with None."""
+        self._call("POST", "/clock", json={"now": now.isoformat() if now else None})
+
+    def counters(self) -> dict[str, int]:
+        """Requests per endpoint, e.g. ``{"GET search/jql": 3, "POST issue": 1}``."""
+        return self._call("GET", "/counters")["requests"]
+
+    def refused_writes(self) -> list[dict]:
+        """Every refused write: ``{"method", "path", "body"}``."""
+        return self._call("GET", "/counters")["refused_writes"]
+
+    def users(self) -> list[dict]:
+        """All accounts (the API user first): accountId, displayName, emailAddress, timeZone."""
+        return self._call("GET", "/users")
+
+    def add_user(self, display_name: str, email: str = "", time_zone: str = "Etc/UTC", **extra) -> dict:
+        """Add an account; returns it with its generated accountId."""
+        body = {"displayName": display_name, "emailAddress": email, "timeZone": time_zone, **extra}
+        return self._call("POST", "/users", json=body)
+
+    def issues(self) -> list[dict]:
+        """Every issue, flattened (key, status, statusCategory, assignee, duedate, updated, ...)."""
+        return self._call("GET", "/issues")
+
+    def put_issue(self, key: str, **fields) -> dict:
+        """Create or change issue ``key``: summary, status, assignee, duedate, updated, created, priority."""
+        return self._call("PUT", f"/issues/{key}", json=fields)
+
+    def delete_issue(self, key: str) -> None:
+        """Remove issue ``key``."""
+        self._call("DELETE", f"/issues/{key}")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> JiraControl:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,95 @@
+"""What stands in front of every REST call: counting, basic auth, write refusal, injected 429s."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+
+from aiohttp import web
+
+from sandbox.jira.api import READ_POSTS, jira_error
+from sandbox.jira.state import JiraState
+
+API_PREFIX = "/rest/api/"
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def endpoint_name(request: web.Request) -> str:
+    """``"GET search/jql"``: the method and the path below ``/rest/api/<version>/``.
+
+    Routed requests use the route's template (``issue/{issue}``) so counts do not
+    fragment per issue key; anything else keeps its literal path.
+    """
+    resource = request.match_info.route.resource
+    path = resource.canonical if resource is not None else request.path
+    if path == "/rest/{tail}":
+        path = request.path
+    if path.startswith(API_PREFIX):
+        path = path[len(API_PREFIX) :].split("/", 1)[-1]
+    return f"{request.method} {path}"
+
+
+def _credentials_ok(request: web.Request, state: JiraState) -> bool | None:
+    """True/False for good/bad basic credentials; None when none were sent."""
+    header = request.headers.get("Authorization")
+    if not header:
+        return None
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, token = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(user.encode(), state.user.encode()) and hmac.compare_digest(
+        token.encode(), state.token.encode()
+    )
+
+
+def _is_write(request: web.Request) -> bool:
+    if request.method in READ_METHODS:
+        return False
+    if request.method == "POST" and request.path.startswith(API_PREFIX):
+        tail = request.path[len(API_PREFIX) :].split("/", 1)[-1]
+        return tail not in READ_POSTS
+    return True
+
+
+@web.middleware
+async def guard(request: web.Request, handler):
+    """Count, authenticate, refuse writes and apply injected rate limits, in that order."""
+    if not request.path.startswith("/rest/"):
+        return await handler(request)
+    state: JiraState = request.app["state"]
+    name = endpoint_name(request)
+    state.requests[name] += 1
+    authenticated = _credentials_ok(request, state)
+    # Jira Cloud answers serverInfo anonymously, but a bad credential is refused everywhere
+    if authenticated is False or (authenticated is None and not name.endswith(" serverInfo")):
+        return jira_error(
+            401,
+            "You are not authenticated. Authentication required to perform this operation.",
+            headers={"WWW-Authenticate": 'Basic realm="protected-area"'},
+        )
+    if _is_write(request):
+        body = await request.text()
+        state.refused_writes.append({"method": request.method, "path": request.path, "body": body})
+        return jira_error(
+            405, f"The Muster sandbox is read-only: {request.method} {request.path} is refused."
+        )
+    if state.rate_limit.count > 0:
+        state.rate_limit.count -= 1
+        retry_after = state.rate_limit.retry_after
+        return jira_error(
+            429,
+            "Rate limit exceeded.",
+            headers={
+                "Retry-After": str(retry_after),
+                "X-RateLimit-Limit": "100",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-FillRate": "10",
+                "X-RateLimit-Interval-Seconds": "1",
+            },
+        )
+    return await handler(request)

@@ -1,0 +1,84 @@
+"""The Jira stand-in's mutable state: the seeded site, the clock, counters and injected faults."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sandbox.jira.model import Issue, Project, User
+from sandbox.jira.seed import generate_site
+
+
+@dataclass
+class RateLimit:
+    """``count`` more requests are answered 429 with ``Retry-After: retry_after``."""
+
+    count: int = 0
+    retry_after: int = 1
+
+
+@dataclass
+class JiraState:
+    """Everything the server knows; handlers and the control API share it via ``app["state"]``."""
+
+    user: str
+    token: str
+    issues_count: int
+    seed: int
+    users_count: int
+    projects_count: int
+    frozen_now: datetime | None
+    users: dict[str, User] = field(default_factory=dict)
+    projects: list[Project] = field(default_factory=list)
+    issues: dict[str, Issue] = field(default_factory=dict)
+    myself: User | None = None
+    requests: Counter = field(default_factory=Counter)  # "GET /rest/api/3/search/jql" -> n
+    refused_writes: list[dict] = field(default_factory=list)
+    rate_limit: RateLimit = field(default_factory=RateLimit)
+
+    def now(self) -> datetime:
+        """The site's clock: frozen when the app was created with ``now=``, else real time."""
+        return self.frozen_now or datetime.now(UTC)
+
+    def tz(self) -> ZoneInfo:
+        """The API user's zone, in which JQL reads absolute dates."""
+        return ZoneInfo(self.myself.time_zone if self.myself else "Etc/UTC")
+
+    def reseed(self, *, issues: int | None = None, seed: int | None = None) -> None:
+        """Replace the site with a freshly generated one (optionally new size or seed)."""
+        if issues is not None:
+            self.issues_count = issues
+        if seed is not None:
+            self.seed = seed
+        site = generate_site(
+            user=self.user,
+            issues=self.issues_count,
+            seed=self.seed,
+            now=self.now().replace(microsecond=0),
+            users=self.users_count,
+            projects=self.projects_count,
+        )
+        self.myself = site.myself
+        self.users = {u.account_id: u for u in [site.myself, *site.users]}
+        self.projects = site.projects
+        self.issues = {i.key: i for i in site.issues}
+
+    def reset(self) -> None:
+        """Reseed with the current options and forget counters and injected faults."""
+        self.reseed()
+        self.requests.clear()
+        self.refused_writes.clear()
+        self.rate_limit = RateLimit()
+
+    def find_issue(self, id_or_key: str) -> Issue | None:
+        """An issue by key (any case) or numeric id."""
+        issue = self.issues.get(id_or_key.upper())
+        if issue is None and id_or_key.isdigit():
+            issue = next((i for i in self.issues.values() if i.id == id_or_key), None)
+        return issue
+
+    def next_issue_id(self) -> str:
+        """An id past every existing one, for issues added through the control API."""
+        return str(max((int(i.id) for i in self.issues.values()), default=9999) + 1)
