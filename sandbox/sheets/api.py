@@ -1,0 +1,146 @@
+"""Sheets API v4 routing: path parsing, bearer auth, scopes, quotas and per-method counters.
+
+Paths are read from the raw (still percent-encoded) path so a range or sheet title holding
+``/`` or ``:`` survives: googleapiclient encodes ``{range}`` with every reserved character
+escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from sandbox.sheets import spreadsheets, values
+from sandbox.sheets.auth import READ_SCOPES, WRITE_SCOPES, bearer
+from sandbox.sheets.errors import ApiError, invalid
+from sandbox.sheets.quota import quota_exceeded
+from sandbox.sheets.state import SheetsState
+
+PREFIX = "/v4/spreadsheets"
+WRITES = {
+    "spreadsheets.create",
+    "spreadsheets.batchUpdate",
+    "spreadsheets.values.update",
+    "spreadsheets.values.append",
+    "spreadsheets.values.clear",
+    "spreadsheets.values.batchUpdate",
+    "spreadsheets.values.batchClear",
+}
+UNAUTHENTICATED = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+    "other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+
+
+def route(method: str, raw_path: str) -> tuple[str, str | None, str | None]:
+    """(method name, spreadsheetId, range) for a request under /v4/spreadsheets."""
+    rest = raw_path[len(PREFIX) :]
+    if rest in ("", "/") and method == "POST":
+        return "spreadsheets.create", None, None
+    parts = rest.lstrip("/").split("/")
+    head = unquote(parts[0])
+    if len(parts) == 1:
+        if method == "GET":
+            return "spreadsheets.get", head, None
+        if method == "POST" and head.endswith(":batchUpdate"):
+            return "spreadsheets.batchUpdate", head.rsplit(":", 1)[0], None
+    elif len(parts) == 2:
+        target = unquote(parts[1])
+        for verb in ("batchGet", "batchUpdate", "batchClear"):
+            if target == f"values:{verb}" and method == ("GET" if verb == "batchGet" else "POST"):
+                return f"spreadsheets.values.{verb}", head, None
+    elif len(parts) == 3 and unquote(parts[1]) == "values":
+        text = unquote(parts[2])
+        if method == "GET":
+            return "spreadsheets.values.get", head, text
+        if method == "PUT":
+            return "spreadsheets.values.update", head, text
+        for verb in ("clear", "append"):
+            if method == "POST" and text.endswith(":" + verb):
+                return f"spreadsheets.values.{verb}", head, text[: -len(verb) - 1]
+    raise ApiError(404, f"Method not found: {method} {unquote(raw_path)}", "NOT_FOUND")
+
+
+async def _json_body(request: web.Request) -> dict:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise invalid("Invalid JSON payload received.") from None
+    if not isinstance(body, dict):
+        raise invalid("Invalid JSON payload received. Expected an object.")
+    return body
+
+
+def _authorize(request: web.Request, state: SheetsState, method: str) -> str:
+    """The caller's service-account email, after auth, scope and quota checks."""
+    token = bearer(request, state.tokens)
+    if token is None:
+        raise ApiError(401, UNAUTHENTICATED, "UNAUTHENTICATED")
+    needed = WRITE_SCOPES if method in WRITES else READ_SCOPES
+    if not token.scopes & needed:
+        raise ApiError(403, "Request had insufficient authentication scopes.", "PERMISSION_DENIED")
+    quota, kind = (state.write_quota, "Write") if method in WRITES else (state.read_quota, "Read")
+    if not quota.take(token.email):
+        state.requests["quota_exceeded"] += 1
+        raise quota_exceeded(kind, quota.limit)
+    return token.email
+
+
+async def dispatch(request: web.Request) -> web.Response:
+    """Every /v4/spreadsheets request."""
+    state: SheetsState = request.app["state"]
+    method, spreadsheet_id, text = route(request.method, request.raw_path.split("?", 1)[0])
+    state.requests[method] += 1
+    _authorize(request, state, method)
+    body = await _json_body(request) if request.method in ("POST", "PUT") else {}
+    q = request.query
+    if method == "spreadsheets.create":
+        return web.json_response(spreadsheets.create(state, body).resource())
+    book = state.spreadsheets.get(spreadsheet_id)
+    if book is None:
+        raise ApiError(404, "Requested entity was not found.", "NOT_FOUND")
+    if method == "spreadsheets.get":
+        if q.get("includeGridData", "false").lower() == "true":
+            raise invalid("The Muster sandbox does not serve grid data; read values with values.get.")
+        return web.json_response(book.resource())
+    if method == "spreadsheets.batchUpdate":
+        return web.json_response(spreadsheets.batch_update(state, book, body))
+    if method == "spreadsheets.values.get":
+        return web.json_response(
+            values.get_range(book, text, q.get("majorDimension"), q.get("valueRenderOption"))
+        )
+    if method == "spreadsheets.values.batchGet":
+        ranges = [
+            values.get_range(book, r, q.get("majorDimension"), q.get("valueRenderOption"))
+            for r in q.getall("ranges", [])
+        ]
+        return web.json_response({"spreadsheetId": book.spreadsheet_id, "valueRanges": ranges})
+    if method == "spreadsheets.values.update":
+        result = values.update(book, text, body, q.get("valueInputOption"), state.cell_limit)
+        return web.json_response(result)
+    if method == "spreadsheets.values.append":
+        result = values.append(book, text, body, q.get("valueInputOption"), state.cell_limit)
+        return web.json_response(result)
+    if method == "spreadsheets.values.batchUpdate":
+        return web.json_response(values.batch_update(book, body, state.cell_limit))
+    if method == "spreadsheets.values.clear":
+        return web.json_response(
+            {"spreadsheetId": book.spreadsheet_id, "clearedRange": values.clear(book, text)}
+        )
+    # values.batchClear: clear only once every range has parsed
+    ranges = body.get("ranges") or []
+    for r in ranges:
+        values.locate(book, r)
+    cleared = [values.clear(book, r) for r in ranges]
+    return web.json_response({"spreadsheetId": book.spreadsheet_id, "clearedRanges": cleared})
+
+
+def add_routes(app: web.Application) -> None:
+    """Register /v4/spreadsheets (all methods, dispatched by ``route``)."""
+    app.router.add_route("*", PREFIX, dispatch)
+    app.router.add_route("*", PREFIX + "/{tail:.*}", dispatch)

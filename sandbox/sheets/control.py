@@ -1,0 +1,68 @@
+"""A small synchronous client for the Sheets stand-in's ``/_control/`` API (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import httpx
+
+
+class SheetsControl:
+    """Drive a running Sheets stand-in at ``base_url``: key files, read-back, quotas, counters."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        # trust_env=False: a proxy from the environment must never see loopback traffic
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False
+        )
+
+    def _call(self, method: str, path: str = "", **kwargs):
+        response = self._http.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def service_account_info(self) -> dict:
+        """The default service account's key file (``token_uri`` on the sandbox)."""
+        return self._call("GET", "/service-account")
+
+    def new_service_account(self, client_email: str | None = None) -> dict:
+        """Register another service account with a fresh key; returns its key file."""
+        return self._call("POST", "/service-accounts", json={"client_email": client_email})
+
+    def reset(self) -> None:
+        """Drop every spreadsheet and forget counters and quota use (keys stay valid)."""
+        self._call("POST", "/reset")
+
+    def set_quota(self, *, write_per_minute: int | None = 60, read_per_minute: int | None = 60) -> None:
+        """Change per-user per-minute limits (None: unlimited) and forget quota use."""
+        self._call(
+            "POST", "/quota", json={"write_per_minute": write_per_minute, "read_per_minute": read_per_minute}
+        )
+
+    def create_spreadsheet(self, title: str, sheets: list[str] | None = None) -> dict:
+        """A spreadsheet made outside the API (no quota, no counters); returns its resource."""
+        return self._call("POST", "/spreadsheets", json={"title": title, "sheets": sheets or []})
+
+    def spreadsheets(self) -> list[dict]:
+        """Every spreadsheet: spreadsheetId, title, sheet titles."""
+        return self._call("GET", "/spreadsheets")
+
+    def spreadsheet(self, spreadsheet_id: str) -> dict:
+        """One spreadsheet's resource (properties and sheets)."""
+        return self._call("GET", f"/spreadsheets/{spreadsheet_id}")
+
+    def values(self, spreadsheet_id: str, sheet: str | None = None) -> list[list]:
+        """A sheet's stored values, unformatted, trailing blanks trimmed (first sheet by default)."""
+        params = {"sheet": sheet} if sheet else {}
+        return self._call("GET", f"/spreadsheets/{spreadsheet_id}/values", params=params)["values"]
+
+    def counters(self) -> dict[str, int]:
+        """Requests per API method, e.g. ``{"spreadsheets.values.batchUpdate": 2, "oauth2.token": 1}``."""
+        return self._call("GET", "/counters")["requests"]
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SheetsControl:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
