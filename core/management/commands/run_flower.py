@@ -14,9 +14,10 @@ class Command(BaseCommand):
     help = "Run Flower behind basic auth (FLOWER_BASIC_AUTH=user:password[,user:password])."
 
     def add_arguments(self, parser):
-        parser.add_argument("flower_args", nargs="*", help="passed on to flower, e.g. --port=5555")
+        parser.add_argument("--port", type=int, default=5555)
+        parser.add_argument("--address", default="127.0.0.1", help="0.0.0.0 to listen on every interface")
 
-    def handle(self, *args, flower_args, **options):
+    def handle(self, *args, port, address, **options):
         credentials = os.environ.get("FLOWER_BASIC_AUTH", "")
         if credentials and not CREDENTIALS.match(credentials):
             raise CommandError("FLOWER_BASIC_AUTH must look like user:password (comma-separated for more)")
@@ -24,5 +25,5 @@ class Command(BaseCommand):
             raise CommandError("FLOWER_BASIC_AUTH is required: Flower shows every task and its arguments")
         # Flower reads FLOWER_BASIC_AUTH from the environment itself, so the password
         # never appears in the process list.
-        argv = [sys.executable, "-m", "celery", "-A", "config", "flower", *flower_args]
+        argv = [sys.executable, "-m", "celery", "-A", "config", "flower", f"--port={port}", f"--address={address}"]
         os.execv(sys.executable, argv)

@@ -1,0 +1,1 @@
+"""Benchmarks that start what they need and print one JSON object of figures."""

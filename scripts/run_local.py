@@ -1,0 +1,146 @@
+#!/usr/bin/env python
+"""``make run``: Muster on this machine, every process under one manager (honcho).
+
+Reads ``.env`` when present (the environment wins over it). Starts a local Redis when
+REDIS_URL is not set, migrates, makes sure an admin account exists, then runs web,
+worker, beat and Flower. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PYTHON = sys.executable
+QUEUES = "interactions,discord,default,jira,sheets"
+
+
+def fail(message: str) -> None:
+    raise SystemExit(f"muster: {message}")
+
+
+def load_dotenv(env: dict[str, str]) -> None:
+    """Fill ``env`` from .env without overriding what the environment already says."""
+    path = ROOT / ".env"
+    if not path.exists():
+        return
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip().isidentifier():
+            fail(f".env line {number} is not NAME=value")
+        env.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def secret_file(name: str) -> str:
+    """A generated secret kept in var/ so it survives restarts (readable only by you)."""
+    path = VAR / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(18))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def local_redis(env: dict[str, str], processes: dict[str, str]) -> None:
+    if env.get("REDIS_URL"):
+        return
+    if subprocess.run([ROOT / "scripts" / "system_deps.sh", "redis"], check=False).returncode != 0:
+        fail("REDIS_URL is not set and redis-server could not be installed; install it or set REDIS_URL")
+    port = 6379 if port_is_free(6379) else free_port()
+    (VAR / "redis").mkdir(exist_ok=True)
+    processes["redis"] = (
+        f"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {shlex.quote(str(VAR / 'redis'))}"
+    )
+    env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        fail(f"'manage.py {' '.join(args)}' failed (exit {result.returncode}); see the lines above")
+
+
+def ensure_admin(env: dict[str, str]) -> tuple[str, str]:
+    """Create or update the local admin account; return its user name and where its password is."""
+    username = env.get("MUSTER_ADMIN_USER", "admin")
+    password = env.get("MUSTER_ADMIN_PASSWORD") or secret_file("admin-password")
+    where = "MUSTER_ADMIN_PASSWORD" if env.get("MUSTER_ADMIN_PASSWORD") else "var/admin-password"
+    code = (
+        "from django.contrib.auth import get_user_model; import os; U = get_user_model(); "
+        "u, _ = U.objects.get_or_create(username=os.environ['MUSTER_ADMIN_USER']); "
+        "u.is_staff = u.is_superuser = True; u.set_password(os.environ['MUSTER_ADMIN_PASSWORD']); u.save()"
+    )
+    manage({**env, "MUSTER_ADMIN_USER": username, "MUSTER_ADMIN_PASSWORD": password}, "shell", "--no-imports", "-c", code)
+    return username, where
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    VAR.mkdir(exist_ok=True)
+    env = dict(os.environ)
+    load_dotenv(env)
+    env.setdefault("DEBUG", "true")  # make run is local development
+    env["PYTHONUNBUFFERED"] = "1"
+    web_port = int(env.get("WEB_PORT", "8000"))
+    flower_port = int(env.get("FLOWER_PORT", "5555"))
+    flower_where = "FLOWER_BASIC_AUTH"
+    if not env.get("FLOWER_BASIC_AUTH"):
+        env["FLOWER_BASIC_AUTH"] = f"admin:{secret_file('flower-password')}"
+        flower_where = "var/flower-password"
+
+    processes: dict[str, str] = {}
+    local_redis(env, processes)
+
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    admin_user, admin_where = ensure_admin(env)
+
+    processes.update(
+        web=f"{PYTHON} -m gunicorn config.wsgi -b 127.0.0.1:{web_port} --workers 2 --access-logfile -",
+        worker=f"{PYTHON} -m celery -A config worker -Q {QUEUES} -c 2 -l info",
+        beat=f"{PYTHON} -m celery -A config beat -s {shlex.quote(str(VAR / 'celerybeat-schedule'))} -l info",
+        flower=f"{PYTHON} manage.py run_flower --port={flower_port} --address=127.0.0.1",
+    )
+
+    flower_user = env["FLOWER_BASIC_AUTH"].partition(":")[0]
+    # Passwords are never printed: say where they are kept.
+    print(
+        "\nMuster is starting (Ctrl-C stops everything):\n"
+        f"  admin    http://127.0.0.1:{web_port}/admin   user {admin_user}, password in {admin_where}\n"
+        f"  health   http://127.0.0.1:{web_port}/healthz\n"
+        f"  flower   http://127.0.0.1:{flower_port}   user {flower_user}, password in {flower_where}\n"
+        f"  redis    {env['REDIS_URL'].split('@')[-1]}\n",
+        flush=True,
+    )
+
+    from honcho.manager import Manager
+
+    manager = Manager()
+    for name, command in processes.items():
+        manager.add_process(name, command, env=env, cwd=str(ROOT))
+    manager.loop()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
