@@ -90,7 +90,8 @@ def ensure_admin(env: dict[str, str]) -> tuple[str, str]:
         "u, _ = U.objects.get_or_create(username=os.environ['MUSTER_ADMIN_USER']); "
         "u.is_staff = u.is_superuser = True; u.set_password(os.environ['MUSTER_ADMIN_PASSWORD']); u.save()"
     )
-    manage({**env, "MUSTER_ADMIN_USER": username, "MUSTER_ADMIN_PASSWORD": password}, "shell", "--no-imports", "-c", code)
+    account = {"MUSTER_ADMIN_USER": username, "MUSTER_ADMIN_PASSWORD": password}
+    manage({**env, **account}, "shell", "--no-imports", "-c", code)
     return username, where
 
 

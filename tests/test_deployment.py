@@ -65,7 +65,8 @@ def test_every_setting_read_from_the_environment_is_documented():
     read = set()
     for source in sources:
         text = source.read_text()
-        read |= set(re.findall(r'env\.(?:string|boolean|integer|number|string_list|url|database)\(\s*"([A-Z0-9_]+)"', text))
+        helpers = r"env\.(?:string|boolean|integer|number|string_list|url|database)"
+        read |= set(re.findall(helpers + r'\(\s*"([A-Z0-9_]+)"', text))
         read |= set(re.findall(r'env(?:\.get)?\(\s*"([A-Z0-9_]+)"', text))
     read -= {"DJANGO_READ_DOT_ENV_FILE", "PYTHONUNBUFFERED"}
     assert read, "no settings found: the pattern above no longer matches config/"
