@@ -1,0 +1,213 @@
+"""Control API: inject interactions (slash command, button, select, modal, autocomplete).
+
+Commands are looked up among those the bot registered, so option types, ids and
+``resolved`` data come out as Discord would send them.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import payloads, permissions
+from ..world import interactions as ix_world
+from . import common as c
+
+routes = web.RouteTableDef()
+
+SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
+
+
+def _find_command(state, guild_id: int | None, name: str, kind: int) -> dict:
+    candidates = [*(state.guild_commands.get(guild_id, []) if guild_id else []), *state.global_commands]
+    for command in candidates:
+        if command["name"] == name and command["type"] == kind:
+            return command
+    raise c.ControlError(404, f"command {name!r} (type {kind}) is not registered; sync the command tree first")
+
+
+def _schema_for(command: dict, path: list[str]) -> list[dict]:
+    options = command.get("options") or []
+    for part in path:
+        match = next((o for o in options if o["name"] == part and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None)
+        if match is None:
+            raise c.ControlError(400, f"/{command['name']} has no subcommand {part!r}")
+        options = match.get("options") or []
+    if any(o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for o in options):
+        raise c.ControlError(400, f"/{command['name']} needs a subcommand (pass subcommand='group sub' or 'sub')")
+    return options
+
+
+def _resolve(state, guild, channel, kind: int, value, resolved: dict) -> str:
+    """Fill ``resolved`` for a user/channel/role/mentionable option; return the id string."""
+    target = c.as_id(value, "option value")
+    if kind in (USER, MENTIONABLE) and target in state.users:
+        resolved.setdefault("users", {})[str(target)] = payloads.user(state.users[target])
+        member = guild.members.get(target) if guild else None
+        if member is not None:
+            perms = permissions.channel_permissions(guild, member, channel)
+            data = payloads.member(member, state.users, with_user=False, perms=perms)
+            resolved.setdefault("members", {})[str(target)] = data
+    elif kind in (ROLE, MENTIONABLE) and guild and target in guild.roles:
+        resolved.setdefault("roles", {})[str(target)] = payloads.role(guild.roles[target])
+    elif kind == CHANNEL and target in state.channels:
+        found = state.channels[target]
+        resolved.setdefault("channels", {})[str(target)] = {
+            "id": str(found.id),
+            "name": found.name,
+            "type": found.type,
+            "permissions": str(permissions.ALL),
+            "parent_id": str(found.parent_id) if found.parent_id else None,
+            "guild_id": str(found.guild_id) if found.guild_id else None,
+        }
+    else:
+        raise c.ControlError(400, f"option value {value} does not name a known {kind=} target")
+    return str(target)
+
+
+def _typed_options(state, guild, channel, schema, values: dict, focused: str | None, resolved: dict) -> list[dict]:
+    by_name = {o["name"]: o for o in schema}
+    result = []
+    for name, value in values.items():
+        option = by_name.get(name)
+        if option is None:
+            raise c.ControlError(400, f"unknown option {name!r}; the command has {sorted(by_name)}")
+        kind = option["type"]
+        item = {"name": name, "type": kind}
+        if name == focused:
+            item.update(value=str(value), focused=True)
+        elif kind in (USER, CHANNEL, ROLE, MENTIONABLE):
+            item["value"] = _resolve(state, guild, channel, kind, value, resolved)
+        else:
+            item["value"] = {INTEGER: int, NUMBER: float, BOOLEAN: bool, STRING: str}.get(kind, lambda v: v)(value)
+        result.append(item)
+    if focused is None:
+        missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
+        if missing:
+            raise c.ControlError(400, f"required options missing: {missing}")
+    return result
+
+
+def command_data(state, guild, channel, data: dict, *, focused: str | None = None) -> dict:
+    """The ``data`` of an application command or autocomplete interaction."""
+    kind = int(data.get("command_type", 1))
+    command = _find_command(state, guild.id if guild else None, data["name"], kind)
+    path = (data.get("subcommand") or "").split()
+    resolved: dict = {}
+    options = data.get("options") or {}
+    if isinstance(options, dict):
+        schema = _schema_for(command, path)
+        options = _typed_options(state, guild, channel, schema, options, focused, resolved)
+        for depth, part in reversed(list(enumerate(path))):
+            group = len(path) == 2 and depth == 0
+            options = [{"type": SUB_COMMAND_GROUP if group else SUB_COMMAND, "name": part, "options": options}]
+    result = {"id": command["id"], "name": command["name"], "type": kind, "options": options}
+    if "guild_id" in command:
+        result["guild_id"] = command["guild_id"]
+    if data.get("target_id"):
+        result["target_id"] = str(data["target_id"])
+        target = c.as_id(data["target_id"], "target_id")
+        if kind == 3 and target in state.messages:
+            resolved["messages"] = {str(target): state.message_payload(state.messages[target])}
+        elif kind == 2:
+            _resolve(state, guild, channel, USER, target, resolved)
+    if resolved:
+        result["resolved"] = resolved
+    return result
+
+
+def _context(state, data: dict):
+    """Channel, guild and user of an injected interaction; the user must be able to be there."""
+    channel = c.channel(state, data.get("channel_id"))
+    user = c.user(state, data.get("user_id"))
+    guild = state.guilds.get(channel.guild_id) if channel.guild_id else None
+    if guild is not None and user.id not in guild.members:
+        raise c.ControlError(400, f"user {user.id} is not a member of guild {guild.id}")
+    return channel, guild, user
+
+
+def _created(state, interaction) -> web.Response:
+    payload = ix_world.interaction_payload(state, interaction)
+    return c.ok({"id": str(interaction.id), "token": interaction.token, "payload": payload}, status=201)
+
+
+@routes.post("/_control/interactions/command")
+async def inject_command(request: web.Request) -> web.Response:
+    state, data = request.app["state"], await c.body(request)
+    channel, guild, user = _context(state, data)
+    command = command_data(state, guild, channel, data)
+    interaction = ix_world.create_interaction(
+        state, type=ix_world.APPLICATION_COMMAND, channel_id=channel.id, user_id=user.id, data=command
+    )
+    return _created(state, interaction)
+
+
+@routes.post("/_control/interactions/autocomplete")
+async def inject_autocomplete(request: web.Request) -> web.Response:
+    state, data = request.app["state"], await c.body(request)
+    channel, guild, user = _context(state, data)
+    if not data.get("focused"):
+        raise c.ControlError(400, "focused (the option being typed) is required")
+    command = command_data(state, guild, channel, data, focused=data["focused"])
+    interaction = ix_world.create_interaction(
+        state, type=ix_world.AUTOCOMPLETE, channel_id=channel.id, user_id=user.id, data=command
+    )
+    return _created(state, interaction)
+
+
+def _find_component(rows: list[dict], custom_id: str) -> dict | None:
+    for item in rows:
+        if item.get("custom_id") == custom_id:
+            return item
+        found = _find_component(item.get("components") or [], custom_id)
+        if found is None and item.get("accessory"):
+            found = _find_component([item["accessory"]], custom_id)
+        if found is not None:
+            return found
+    return None
+
+
+@routes.post("/_control/interactions/component")
+async def inject_component(request: web.Request) -> web.Response:
+    """Click a button or choose in a select on an existing message."""
+    state, data = request.app["state"], await c.body(request)
+    message = c.message(state, data.get("message_id"))
+    data.setdefault("channel_id", message.channel_id)
+    channel, _, user = _context(state, data)
+    component = _find_component(message.components, data.get("custom_id"))
+    if component is None:
+        raise c.ControlError(400, f"message {message.id} has no component with custom_id {data.get('custom_id')!r}")
+    payload = {"custom_id": component["custom_id"], "component_type": component["type"]}
+    if component["type"] != 2:
+        payload["values"] = [str(v) for v in data.get("values") or []]
+    interaction = ix_world.create_interaction(
+        state,
+        type=ix_world.MESSAGE_COMPONENT,
+        channel_id=channel.id,
+        user_id=user.id,
+        data=payload,
+        message_id=message.id,
+    )
+    return _created(state, interaction)
+
+
+@routes.post("/_control/interactions/modal")
+async def inject_modal_submit(request: web.Request) -> web.Response:
+    """Submit a modal: ``fields`` maps each text input's custom_id to the typed value."""
+    state, data = request.app["state"], await c.body(request)
+    channel, _, user = _context(state, data)
+    rows = [
+        {"type": 1, "components": [{"type": 4, "id": i + 2, "custom_id": key, "value": str(value)}]}
+        for i, (key, value) in enumerate((data.get("fields") or {}).items())
+    ]
+    payload = {"custom_id": data.get("custom_id"), "components": rows}
+    message_id = int(data["message_id"]) if data.get("message_id") else None
+    interaction = ix_world.create_interaction(
+        state,
+        type=ix_world.MODAL_SUBMIT,
+        channel_id=channel.id,
+        user_id=user.id,
+        data=payload,
+        message_id=message_id,
+    )
+    return _created(state, interaction)

@@ -1,0 +1,219 @@
+"""Records rendered as Discord's JSON objects (ids as strings, as the API sends them)."""
+
+from __future__ import annotations
+
+from . import permissions
+from .models import DM, Channel, Guild, Member, Message, Role, User
+
+
+def user(u: User) -> dict:
+    """A user object."""
+    data = {
+        "id": str(u.id),
+        "username": u.username,
+        "discriminator": "0",
+        "global_name": u.global_name,
+        "avatar": None,
+        "public_flags": 0,
+        "flags": 0,
+        "banner": None,
+        "accent_color": None,
+        "avatar_decoration_data": None,
+        "primary_guild": None,
+    }
+    if u.bot:
+        data["bot"] = True
+    return data
+
+
+def role(r: Role) -> dict:
+    """A role object; the bot's managed role carries its ``tags.bot_id``."""
+    data = {
+        "id": str(r.id),
+        "name": r.name,
+        "color": r.color,
+        "colors": {"primary_color": r.color, "secondary_color": None, "tertiary_color": None},
+        "hoist": r.hoist,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": r.position,
+        "permissions": str(r.permissions),
+        "managed": r.managed,
+        "mentionable": r.mentionable,
+        "flags": 0,
+    }
+    if r.bot_id is not None:
+        data["tags"] = {"bot_id": str(r.bot_id)}
+    return data
+
+
+def channel(c: Channel, users: dict[int, User] | None = None) -> dict:
+    """A channel object: a guild channel, or a DM channel with its recipient."""
+    if c.type == DM:
+        recipients = [user(users[c.recipient_id])] if users and c.recipient_id in users else []
+        return {
+            "id": str(c.id),
+            "type": DM,
+            "last_message_id": _opt_id(c.last_message_id),
+            "recipients": recipients,
+            "flags": 0,
+        }
+    return {
+        "id": str(c.id),
+        "type": c.type,
+        "guild_id": str(c.guild_id),
+        "name": c.name,
+        "position": c.position,
+        "permission_overwrites": c.permission_overwrites,
+        "topic": c.topic,
+        "nsfw": c.nsfw,
+        "last_message_id": _opt_id(c.last_message_id),
+        "rate_limit_per_user": 0,
+        "parent_id": _opt_id(c.parent_id),
+        "flags": 0,
+    }
+
+
+def member(m: Member, users: dict[int, User], *, with_user: bool = True, perms: int | None = None) -> dict:
+    """A guild member object; ``perms`` adds the ``permissions`` field interactions carry."""
+    data = {
+        "nick": m.nick,
+        "avatar": None,
+        "banner": None,
+        "roles": [str(r) for r in m.roles],
+        "joined_at": m.joined_at,
+        "premium_since": None,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "communication_disabled_until": None,
+    }
+    if with_user:
+        data["user"] = user(users[m.user_id])
+    if perms is not None:
+        data["permissions"] = str(perms)
+    return data
+
+
+def guild_base(g: Guild, application_id: int | None = None) -> dict:
+    """The guild object (without the GUILD_CREATE extras)."""
+    return {
+        "id": str(g.id),
+        "name": g.name,
+        "icon": None,
+        "splash": None,
+        "discovery_splash": None,
+        "owner_id": str(g.owner_id),
+        "afk_channel_id": None,
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "roles": [role(r) for r in sorted(g.roles.values(), key=lambda r: r.position)],
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "mfa_level": 0,
+        "application_id": None,
+        "system_channel_id": None,
+        "system_channel_flags": 0,
+        "rules_channel_id": None,
+        "vanity_url_code": None,
+        "description": None,
+        "banner": None,
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "preferred_locale": "en-US",
+        "public_updates_channel_id": None,
+        "safety_alerts_channel_id": None,
+        "nsfw_level": 0,
+        "premium_progress_bar_enabled": False,
+        "max_members": 500000,
+    }
+
+
+def guild_create(
+    g: Guild,
+    channels: dict[int, Channel],
+    users: dict[int, User],
+    *,
+    bot_id: int,
+    presences: bool,
+    large_threshold: int = 250,
+) -> dict:
+    """GUILD_CREATE's payload. Without GUILD_PRESENCES Discord only lists the bot itself."""
+    data = guild_base(g)
+    listed = [m for m in g.members.values() if presences or m.user_id == bot_id]
+    data.update(
+        {
+            "joined_at": g.bot_joined_at,
+            "large": len(g.members) > large_threshold,
+            "unavailable": False,
+            "member_count": len(g.members),
+            "voice_states": [],
+            "members": [member(m, users) for m in listed],
+            "channels": [channel(channels[c]) for c in g.channel_ids],
+            "threads": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+    )
+    # Inside GUILD_CREATE channels come without guild_id, as on Discord.
+    for c in data["channels"]:
+        c.pop("guild_id", None)
+    return data
+
+
+def message(m: Message, users: dict[int, User], guild: Guild | None = None, *, gateway: bool = False) -> dict:
+    """A message object; gateway events add ``guild_id`` and the author's ``member``."""
+    data = {
+        "id": str(m.id),
+        "channel_id": str(m.channel_id),
+        "author": user(users[m.author_id]),
+        "content": m.content,
+        "timestamp": m.timestamp,
+        "edited_timestamp": m.edited_timestamp,
+        "tts": m.tts,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": m.embeds,
+        "pinned": False,
+        "type": m.type,
+        "flags": m.flags,
+        "components": m.components,
+    }
+    if m.nonce is not None:
+        data["nonce"] = m.nonce
+    if m.webhook_id is not None:
+        data["webhook_id"] = str(m.webhook_id)
+    if m.application_id is not None:
+        data["application_id"] = str(m.application_id)
+    if m.interaction_metadata is not None:
+        data["interaction_metadata"] = m.interaction_metadata
+    if m.message_reference is not None:
+        data["message_reference"] = m.message_reference
+    if gateway and guild is not None:
+        data["guild_id"] = str(guild.id)
+        author = guild.members.get(m.author_id)
+        if author is not None and m.webhook_id is None:
+            data["member"] = member(author, users, with_user=False)
+    return data
+
+
+def strip_content(data: dict) -> dict:
+    """What a bot without the MESSAGE_CONTENT intent sees of someone else's message."""
+    return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+
+
+def effective_permissions(g: Guild, m: Member, c: Channel | None) -> int:
+    """Shortcut used by interactions: the member's permissions in the channel."""
+    return permissions.channel_permissions(g, m, c)
+
+
+def _opt_id(value: int | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,152 @@
+"""Channels and their messages, with the bot's permission checks."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .. import permissions as P
+from .. import validation
+from ..models import DM
+from ..world import guilds as guild_world
+from ..world.messages import delete_message, edit_message, post_message, visible_messages
+from .errors import (
+    DiscordError,
+    cannot_dm,
+    empty_message,
+    invalid_form_body,
+    json_response,
+    missing_access,
+    missing_permissions,
+    no_content,
+    unknown,
+)
+from .routing import RouteTable, read_json, snowflake
+
+routes = RouteTable()
+CHANNEL_FIELDS = ("name", "topic", "position", "nsfw", "permission_overwrites", "parent_id")
+
+
+def bot_permissions(state, channel) -> int:
+    """The bot's permissions in a guild channel (0 when it is not in the guild)."""
+    guild = state.guilds.get(channel.guild_id)
+    member = guild.members.get(state.bot.id) if guild else None
+    return P.channel_permissions(guild, member, channel) if member else 0
+
+
+def channel_for_bot(request: web.Request, *, need: int = 0):
+    """The path's channel, if the bot can see it; ``need`` adds a permission to check."""
+    state = request.app["state"]
+    channel = state.channels.get(snowflake(request, "channel_id"))
+    if channel is None:
+        raise unknown("Channel")
+    if channel.type == DM:
+        return state, channel
+    perms = bot_permissions(state, channel)
+    if not perms & P.VIEW_CHANNEL:
+        raise missing_access()
+    if need and perms & need != need:
+        raise missing_permissions()
+    return state, channel
+
+
+@routes.route("GET", "/channels/{channel_id}")
+async def get_channel(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request)
+    return json_response(state.channel_payload(channel))
+
+
+@routes.route("PATCH", "/channels/{channel_id}", bucket="channels")
+async def edit_channel(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request, need=P.MANAGE_CHANNELS)
+    body = await read_json(request)
+    fields = {k: body[k] for k in CHANNEL_FIELDS if k in body}
+    if "parent_id" in fields and fields["parent_id"] is not None:
+        fields["parent_id"] = int(fields["parent_id"])
+    return json_response(state.channel_payload(guild_world.update_channel(state, channel, **fields)))
+
+
+@routes.route("DELETE", "/channels/{channel_id}", bucket="channels")
+async def delete_channel(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request, need=P.MANAGE_CHANNELS)
+    guild_world.delete_channel(state, channel)
+    return json_response(state.channel_payload(channel))
+
+
+def _can_dm(state, channel) -> bool:
+    user = state.users[channel.recipient_id]
+    shares_guild = any(user.id in g.members and g.has_bot for g in state.guilds.values())
+    return user.dms_open and shares_guild and not user.bot
+
+
+@routes.route("POST", "/channels/{channel_id}/messages", bucket="messages:create")
+async def create_message(request: web.Request) -> web.Response:
+    """Send a message; a DM to someone who closed DMs fails here with 50007, as on Discord."""
+    state, channel = channel_for_bot(request, need=P.SEND_MESSAGES)
+    body = await read_json(request)
+    if validation.is_empty(body):
+        raise empty_message()
+    errors = validation.message_errors(body)
+    if errors:
+        raise invalid_form_body(errors)
+    if channel.type == DM and not _can_dm(state, channel):
+        raise cannot_dm()
+    message = post_message(state, channel, state.bot.id, body)
+    return json_response(state.message_payload(message))
+
+
+@routes.route("GET", "/channels/{channel_id}/messages", bucket="messages:read")
+async def list_messages(request: web.Request) -> web.Response:
+    """Newest first, with ``limit`` (1-100) and one of ``before``/``after``/``around``."""
+    state, channel = channel_for_bot(request, need=P.READ_MESSAGE_HISTORY)
+    try:
+        limit = int(request.query.get("limit", 50))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 100:
+        raise invalid_form_body({"limit": {"_errors": [{"code": "NUMBER_TYPE_MAX", "message": "Must be 1-100."}]}})
+    messages = sorted(visible_messages(state, channel.id), key=lambda m: m.id, reverse=True)
+    if "before" in request.query:
+        messages = [m for m in messages if m.id < int(request.query["before"])]
+    elif "after" in request.query:
+        messages = [m for m in messages if m.id > int(request.query["after"])][-limit:]
+    elif "around" in request.query:
+        around = int(request.query["around"])
+        newer = [m for m in messages if m.id > around][-(limit // 2) :]
+        messages = newer + [m for m in messages if m.id <= around]
+    return json_response([state.message_payload(m) for m in messages[:limit]])
+
+
+def _message(request: web.Request, state, channel):
+    message = state.messages.get(snowflake(request, "message_id"))
+    if message is None or message.channel_id != channel.id or message.deleted or message.ephemeral:
+        raise unknown("Message")
+    return message
+
+
+@routes.route("GET", "/channels/{channel_id}/messages/{message_id}", bucket="messages:read")
+async def get_message(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request, need=P.READ_MESSAGE_HISTORY)
+    return json_response(state.message_payload(_message(request, state, channel)))
+
+
+@routes.route("PATCH", "/channels/{channel_id}/messages/{message_id}", bucket="messages:edit")
+async def edit_channel_message(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request)
+    message = _message(request, state, channel)
+    if message.author_id != state.bot.id:
+        raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+    body = await read_json(request)
+    errors = validation.message_errors(body)
+    if errors:
+        raise invalid_form_body(errors)
+    return json_response(state.message_payload(edit_message(state, message, body)))
+
+
+@routes.route("DELETE", "/channels/{channel_id}/messages/{message_id}", bucket="messages:delete")
+async def delete_channel_message(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request)
+    message = _message(request, state, channel)
+    if message.author_id != state.bot.id and not bot_permissions(state, channel) & P.MANAGE_MESSAGES:
+        raise missing_permissions()
+    delete_message(state, message)
+    return no_content()

@@ -1,0 +1,94 @@
+"""A route table that remembers, per handler, its bucket and how it authenticates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+API_PREFIX = "/api/v10"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str  # Discord's template, e.g. /channels/{channel_id}/messages
+    bucket: str
+    auth: str  # "bot": needs the bot token; "token": the webhook/interaction token in the path
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def global_limited(self) -> bool:
+        # Interaction callbacks and webhook-token routes are outside the global limit.
+        return self.auth == "bot"
+
+
+class RouteTable:
+    """Collect handlers with ``@routes.route(...)`` and add them under /api/v10."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[RouteSpec, object]] = []
+
+    def route(self, method: str, path: str, *, bucket: str = "default", auth: str = "bot"):
+        def register(handler):
+            spec = RouteSpec(method, path, bucket, auth)
+            handler.route_spec = spec
+            self.entries.append((spec, handler))
+            return handler
+
+        return register
+
+    def install(self, app: web.Application) -> None:
+        for spec, handler in self.entries:
+            app.router.add_route(spec.method, API_PREFIX + spec.path, handler)
+
+
+def spec_of(request: web.Request) -> RouteSpec | None:
+    """The spec of the handler aiohttp matched, if it is one of ours."""
+    return getattr(request.match_info.handler, "route_spec", None)
+
+
+def major_parameters(request: web.Request) -> str:
+    """channel_id, guild_id, webhook_id(+token) from the path: what buckets are keyed by."""
+    info = request.match_info
+    keys = ("channel_id", "guild_id", "webhook_id", "webhook_token")
+    return "+".join(info[k] for k in keys if k in info)
+
+
+def snowflake(request: web.Request, name: str) -> int:
+    """A path parameter as an int; Discord answers 404 for ids that cannot exist."""
+    from .errors import not_found_route
+
+    try:
+        return int(request.match_info[name])
+    except ValueError:
+        raise not_found_route() from None
+
+
+async def read_json(request: web.Request):
+    """The JSON body, or Discord's 50109 when it is not JSON."""
+    from .errors import DiscordError
+
+    if not request.can_read_body:
+        return {}
+    if request.content_type.startswith("multipart/"):
+        # Files are accepted and dropped; the JSON part is what the sandbox keeps.
+        form = await request.post()
+        text = form.get("payload_json") or "{}"
+        try:
+            return _loads(text if isinstance(text, str) else text.file.read().decode())
+        except ValueError:
+            raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+    try:
+        return await request.json(loads=_loads)
+    except ValueError:
+        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+
+
+def _loads(text: str):
+    import json
+
+    return json.loads(text)

@@ -1,0 +1,1 @@
+"""Changes to the sandbox's world. Each change updates records and dispatches its events."""

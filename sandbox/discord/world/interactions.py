@@ -1,0 +1,188 @@
+"""Interactions: INTERACTION_CREATE as Discord sends it, and the initial-response rules."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from .. import payloads, permissions, validation
+from ..clock import stamp
+from ..models import Interaction, Message
+from ..rest import errors
+from .messages import EPHEMERAL, edit_message, post_message
+
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
+MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = 4, 5, 6, 7, 8, 9
+LOADING = 1 << 7
+
+# Which callback types each interaction type accepts (documented per type).
+ALLOWED_CALLBACKS = {
+    APPLICATION_COMMAND: {MESSAGE, DEFERRED_MESSAGE, MODAL},
+    MESSAGE_COMPONENT: {MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
+    AUTOCOMPLETE: {AUTOCOMPLETE_RESULT},
+    MODAL_SUBMIT: {MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE},
+}
+
+
+def create_interaction(
+    state, *, type: int, channel_id: int, user_id: int, data: dict | None, message_id: int | None = None
+) -> Interaction:
+    """Record an interaction and dispatch INTERACTION_CREATE (no intent needed)."""
+    channel = state.channels[channel_id]
+    interaction = Interaction(
+        id=state.ids.next(),
+        token="aW50ZXJhY3Rpb246" + secrets.token_urlsafe(64),
+        type=type,
+        application_id=state.application_id,
+        channel_id=channel_id,
+        user_id=user_id,
+        guild_id=channel.guild_id,
+        data=data,
+        message_id=message_id,
+    )
+    state.interactions[interaction.id] = interaction
+    state.interaction_tokens[interaction.token] = interaction.id
+    state.hub.dispatch("INTERACTION_CREATE", interaction_payload(state, interaction), guild_id=channel.guild_id)
+    state.changed()
+    return interaction
+
+
+def interaction_payload(state, ix: Interaction) -> dict:
+    """The interaction object: in guilds with ``member`` (roles, permissions), else ``user``."""
+    channel = state.channels[ix.channel_id]
+    data = {
+        "id": str(ix.id),
+        "application_id": str(ix.application_id),
+        "type": ix.type,
+        "channel_id": str(channel.id),
+        "channel": state.channel_payload(channel),
+        "token": ix.token,
+        "version": 1,
+        "locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 10 * 1024 * 1024,
+    }
+    if ix.data is not None:
+        data["data"] = ix.data
+    if ix.message_id is not None:
+        data["message"] = state.message_payload(state.messages[ix.message_id])
+    guild = state.guilds.get(ix.guild_id) if ix.guild_id else None
+    if guild is None:
+        data.update(
+            user=payloads.user(state.users[ix.user_id]),
+            context=1,
+            authorizing_integration_owners={"0": "0"},
+            app_permissions=str(permissions.DEFAULT_BOT),
+        )
+        return data
+    member = guild.members[ix.user_id]
+    bot_member = guild.members.get(state.bot.id)
+    app_perms = permissions.channel_permissions(guild, bot_member, channel) if bot_member else 0
+    data.update(
+        guild_id=str(guild.id),
+        guild={"id": str(guild.id), "locale": "en-US", "features": []},
+        guild_locale="en-US",
+        member=payloads.member(member, state.users, perms=permissions.channel_permissions(guild, member, channel)),
+        context=0,
+        authorizing_integration_owners={"0": str(guild.id)},
+        app_permissions=str(app_perms),
+    )
+    return data
+
+
+def respond(state, ix: Interaction, body: dict, *, with_response: bool) -> dict | None:
+    """Apply an initial response, or raise the error Discord answers with."""
+    elapsed = time.monotonic() - ix.created["monotonic"]
+    kind = body.get("type")
+    attempt = {"type": kind, "at": stamp(), "elapsed_s": elapsed}
+    try:
+        if ix.response is not None:
+            raise errors.already_acknowledged()
+        if elapsed > state.config.interaction_deadline_s:
+            raise errors.unknown("interaction")
+        _check(ix, kind, body.get("data") or {})
+    except errors.DiscordError as error:
+        ix.refused.append({**attempt, "status": error.status, "code": error.code})
+        state.changed()
+        raise
+    data = body.get("data") or {}
+    message = _apply(state, ix, kind, data)
+    ix.response = {**attempt, "data": data, "status": 200 if with_response else 204}
+    state.changed()
+    if not with_response:
+        return None
+    callback = {
+        "id": str(ix.id),
+        "type": ix.type,
+        "response_message_loading": kind == DEFERRED_MESSAGE,
+        "response_message_ephemeral": bool(int(data.get("flags") or 0) & EPHEMERAL),
+    }
+    result = {"interaction": callback}
+    if message is not None:
+        callback["response_message_id"] = str(message.id)
+        result["resource"] = {"type": kind, "message": state.message_payload(message)}
+    else:
+        result["resource"] = {"type": kind}
+    return result
+
+
+def _check(ix: Interaction, kind, data: dict) -> None:
+    allowed = ALLOWED_CALLBACKS.get(ix.type, set())
+    if kind not in allowed or (kind in (DEFERRED_UPDATE, UPDATE_MESSAGE) and ix.message_id is None):
+        message = "Interaction response type is not valid for this interaction."
+        raise errors.invalid_form_body({"type": errors.field_error("INTERACTION_RESPONSE_TYPE_INVALID", message)})
+    if kind == MESSAGE and validation.is_empty(data):
+        raise errors.empty_message()
+    if kind in (MESSAGE, UPDATE_MESSAGE):
+        problems = validation.message_errors(data)
+    elif kind == MODAL:
+        problems = validation.modal_errors(data)
+    elif kind == AUTOCOMPLETE_RESULT:
+        problems = validation.autocomplete_errors(data)
+    else:
+        problems = {}
+    if problems:
+        raise errors.invalid_form_body({"data": problems})
+
+
+def _apply(state, ix: Interaction, kind: int, data: dict) -> Message | None:
+    channel = state.channels[ix.channel_id]
+    meta = _message_meta(state, ix)
+    if kind == MESSAGE:
+        message = post_message(state, channel, state.bot.id, data, **meta)
+    elif kind == DEFERRED_MESSAGE:
+        flags = LOADING | (int(data.get("flags") or 0) & EPHEMERAL)
+        message = post_message(state, channel, state.bot.id, {"flags": flags}, **meta)
+    elif kind == UPDATE_MESSAGE:
+        message = edit_message(state, state.messages[ix.message_id], data)
+    elif kind == DEFERRED_UPDATE:
+        message = state.messages[ix.message_id]
+    else:
+        return None
+    ix.original_message_id = message.id
+    return None if kind == DEFERRED_UPDATE else message
+
+
+def _message_meta(state, ix: Interaction) -> dict:
+    user = payloads.user(state.users[ix.user_id])
+    metadata = {
+        "id": str(ix.id),
+        "type": ix.type,
+        "user": user,
+        "authorizing_integration_owners": {"0": str(ix.guild_id or 0)},
+    }
+    if ix.type == APPLICATION_COMMAND and ix.data:
+        metadata["name"] = ix.data.get("name")
+        metadata["command_type"] = ix.data.get("type", 1)
+    return {
+        "webhook_id": state.application_id,
+        "application_id": state.application_id,
+        "interaction_id": ix.id,
+        "interaction_metadata": metadata,
+        "type": 20 if ix.type == APPLICATION_COMMAND else 0,
+    }
+
+
+def followup_meta(state, ix: Interaction) -> dict:
+    """Message fields shared by follow-ups of ``ix``."""
+    return {**_message_meta(state, ix), "type": 0}
