@@ -32,6 +32,8 @@ class Session:
     connection: GatewayConnection | None = None
     disconnected_at: float | None = None
     invalid: bool = False
+    # Shared with the hub: how many of each event were sent, over all sessions.
+    sent: Counter = field(default_factory=Counter)
 
     def wants(self, guild_id: int | None, intent: int) -> bool:
         """Whether this session's shard and intents select an event."""
@@ -43,6 +45,7 @@ class Session:
         self.seq += 1
         frame = {"op": I.DISPATCH, "t": event, "s": self.seq, "d": data}
         self.buffer.append(frame)
+        self.sent[event] += 1
         if self.connection is not None:
             self.connection.enqueue(frame)
         return frame
@@ -70,7 +73,7 @@ class GatewayHub:
 
     def new_session(self, shard_id: int, num_shards: int, intents: int) -> Session:
         """Register a freshly identified session."""
-        session = Session(secrets.token_hex(16), shard_id, num_shards, intents)
+        session = Session(secrets.token_hex(16), shard_id, num_shards, intents, sent=self.events)
         self.sessions[session.id] = session
         self.counters["identifies"] += 1
         return session
@@ -110,8 +113,6 @@ class GatewayHub:
                 payload = without_content
             session.push(event, payload)
             sent += 1
-        if sent:
-            self.events[event] += sent
         return sent
 
     def select(self, shard_id: int | None = None) -> list[GatewayConnection]:
