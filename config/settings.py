@@ -56,7 +56,7 @@ try:
     # uses (the outbox retries at most MAX_RETRY_DELAY_S ahead), or Redis would hand
     # the still-waiting message to a second worker.
     CELERY_VISIBILITY_TIMEOUT_S = env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
-    MAX_RETRY_DELAY_S = 900
+    MAX_RETRY_DELAY_S = env.integer("MAX_RETRY_DELAY", 900, minimum=1)
 
     SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", not DEBUG)
     SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
@@ -71,6 +71,32 @@ try:
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
 except SettingError as exc:
     # One line, no traceback, whichever process (manage.py, gunicorn, celery) imports us.
+    raise SystemExit(f"muster: configuration error: {exc}") from None
+
+# --- Discord ------------------------------------------------------------------------------
+# Without DISCORD_TOKEN, `make run` starts the Discord sandbox and points these URLs at it.
+try:
+    DISCORD_TOKEN = env.string("DISCORD_TOKEN")  # secret; DISCORD_TOKEN_FILE works too. Never logged.
+    DISCORD_APPLICATION_ID = env.integer("DISCORD_APPLICATION_ID", 0, minimum=0) or None
+    DISCORD_DEV_GUILD_ID = env.integer("DISCORD_DEV_GUILD_ID", 0, minimum=0) or None
+    DISCORD_API_BASE = env.url("DISCORD_API_BASE", "https://discord.com/api/v10", schemes=("https", "http")).rstrip("/")
+    DISCORD_GATEWAY_URL = env.url("DISCORD_GATEWAY_URL", None, schemes=("wss", "ws"))
+    SHARD_COUNT = env.integer("SHARD_COUNT", 0, minimum=0) or None
+    try:
+        SHARD_IDS = [int(item) for item in env.string_list("SHARD_IDS", [])] or None
+    except ValueError:
+        raise SettingError("SHARD_IDS must be a comma-separated list of whole numbers") from None
+    if SHARD_IDS and not SHARD_COUNT:
+        raise SettingError("SHARD_IDS is set but SHARD_COUNT is not")
+    if SHARD_IDS and SHARD_COUNT and any(not 0 <= i < SHARD_COUNT for i in SHARD_IDS):
+        raise SettingError(f"SHARD_IDS must lie between 0 and SHARD_COUNT-1 ({SHARD_COUNT - 1})")
+    DISCORD_GLOBAL_RATE_LIMIT = env.number("DISCORD_GLOBAL_RATE_LIMIT", 50.0)
+    if DISCORD_GLOBAL_RATE_LIMIT <= 0:
+        raise SettingError("DISCORD_GLOBAL_RATE_LIMIT must be a positive number of requests per second")
+    DISCORD_REQUEST_TIMEOUT_S = env.number("DISCORD_REQUEST_TIMEOUT", 10.0)
+    # Public messages re-rendered on change (poll tallies, rosters) are edited at most this often.
+    REFRESH_INTERVAL_S = env.number("REFRESH_INTERVAL", 2.0)
+except SettingError as exc:
     raise SystemExit(f"muster: configuration error: {exc}") from None
 
 if CELERY_VISIBILITY_TIMEOUT_S <= MAX_RETRY_DELAY_S:
@@ -204,6 +230,12 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {
         "task": "core.tasks.record_beat_heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # Outbox retries, and any message whose on-commit task was lost.
+    "outbox-due": {
+        "task": "core.tasks.deliver_due_outbound",
         "schedule": 30.0,
         "options": {"expires": 25},
     },

@@ -66,9 +66,7 @@ class GuildMember(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
     nickname = models.CharField(max_length=32, blank=True)
     role_ids = models.JSONField(default=list, blank=True, help_text="Discord role ids, as integers.")
-    is_organiser = models.BooleanField(
-        default=False, help_text="May organise even without the guild's organiser role."
-    )
+    is_organiser = models.BooleanField(default=False, help_text="May organise even without the guild's organiser role.")
     joined_at = models.DateTimeField(default=now)
     left_at = models.DateTimeField(null=True, blank=True)
 
@@ -90,3 +88,89 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CommandLog(models.Model):
+    """One interaction, recorded by the worker that handles it.
+
+    The interaction id is the primary key: a redelivered task finds its row and does
+    not run the handler a second time.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        OK = "ok", "Answered"
+        REFUSED = "refused", "Refused"
+        ERROR = "error", "Error"
+        UNKNOWN = "unknown", "No handler"
+
+    interaction_id = models.BigIntegerField(primary_key=True)
+    guild = models.ForeignKey(Guild, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16)
+    command = models.CharField(max_length=100, help_text='The command path or custom_id route, "event create"')
+    options = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(default=now)
+    ack_latency_ms = models.PositiveIntegerField(null=True, blank=True, help_text="Interaction to deferral")
+    completion_latency_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Interaction to the handler's answer being sent"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    error = models.TextField(blank=True, help_text="The exception (full traceback in the worker log)")
+    reference = models.CharField(max_length=12, blank=True, help_text="Shown to the member on errors")
+    reply = models.JSONField(null=True, blank=True, help_text="The answer, kept so a redelivery resends it")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["command", "received_at"]), models.Index(fields=["outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.command} ({self.interaction_id})"
+
+
+class OutboundMessage(models.Model):
+    """A message Muster must deliver to a channel or a member's DMs: the outbox.
+
+    Written in the transaction of the change that causes it; the idempotency key makes a
+    second write of the same message a no-op.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERABLE = "undeliverable", "Undeliverable"
+        FAILED = "failed", "Failed (gave up)"
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    channel_id = models.BigIntegerField(null=True, blank=True, help_text="Target channel, or…")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages",
+        help_text="…the member to DM",
+    )  # fmt: skip
+    guild = models.ForeignKey(Guild, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_messages")
+    payload = models.JSONField(help_text="Discord message JSON: content, embeds, components")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=now)
+    last_error = models.TextField(blank=True)
+    delivered_message_id = models.BigIntegerField(null=True, blank=True)
+    delivered_channel_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel_id__isnull=False) | models.Q(member__isnull=False),
+                name="outboundmessage_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = f"DM {self.member_id}" if self.member_id else f"#{self.channel_id}"
+        return f"{self.idempotency_key} → {target} ({self.status})"

@@ -8,3 +8,66 @@ from core.models import Heartbeat
 def record_beat_heartbeat() -> None:
     """Prove that beat is ticking and a worker consumes its ticks (read by /healthz)."""
     Heartbeat.objects.update_or_create(name="beat", defaults={"seen_at": timezone.now()})
+
+
+@shared_task
+def deliver_outbound(message_id: int) -> None:
+    """Send one outbox message; schedule its retry when Discord could not take it yet."""
+    from core import outbox
+
+    delay = outbox.deliver(message_id)
+    if delay is not None:
+        deliver_outbound.apply_async((message_id,), countdown=delay)
+
+
+@shared_task
+def deliver_due_outbound() -> None:
+    """Beat tick: queue every due outbox message (retries, and any whose task was lost)."""
+    from core import outbox
+
+    for message_id in outbox.due():
+        deliver_outbound.delay(message_id)
+
+
+@shared_task
+def refresh_message(kind: str, object_id: int) -> None:
+    """Re-render one public message (see core.refresh)."""
+    from core import refresh
+
+    refresh.refresh(kind, object_id)
+
+
+@shared_task
+def sync_guild_joined(guild_id: int, name: str) -> None:
+    from core import directory
+
+    directory.guild_joined(guild_id, name)
+
+
+@shared_task
+def sync_guild_left(guild_id: int) -> None:
+    from core import directory
+
+    directory.guild_left(guild_id)
+
+
+@shared_task
+def sync_member(guild_id: int, user: dict) -> None:
+    """A member joined or changed (nickname, roles)."""
+    from core import directory
+
+    directory.member_seen(guild_id, user)
+
+
+@shared_task
+def sync_member_left(guild_id: int, user_id: int) -> None:
+    from core import directory
+
+    directory.member_left(guild_id, user_id)
+
+
+@shared_task
+def sync_role_deleted(guild_id: int, role_id: int) -> None:
+    from core import directory
+
+    directory.role_deleted(guild_id, role_id)

@@ -1,0 +1,220 @@
+"""The Discord REST client every worker uses: bot auth, timeouts, retries, shared limits.
+
+Routes are named by Discord's path templates ("/channels/{channel_id}/messages") so the
+rate limiter can key buckets by route and major parameters. 5xx answers and timeouts are
+retried with backoff; 4xx answers raise ``PermanentError`` at once; a 429 is honoured
+(its ``Retry-After`` and scope) and the request tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from core.discord_api.errors import DiscordError, PermanentError, TransientError
+from core.discord_api.limits import check_message
+from core.discord_api.ratelimit import RateLimiter
+from core.redis import get_redis
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "DiscordBot (https://github.com/muster-hub/muster, 0.1)"
+MAJOR_PARAMETERS = ("channel_id", "guild_id", "application_id", "interaction_token")
+MAX_ATTEMPTS = 5
+MAX_RATE_LIMIT_WAIT_S = 30.0
+
+
+class DiscordClient:
+    """Bot-authenticated Discord REST calls with Discord's limits kept in Redis."""
+
+    def __init__(self, *, token: str, api_base: str, limiter: RateLimiter, timeout: float = 10.0,
+                 transport: httpx.BaseTransport | None = None):  # fmt: skip
+        self.api_base = api_base.rstrip("/")
+        self.limiter = limiter
+        self._authorization = f"Bot {token}"
+        self.http = httpx.Client(timeout=timeout, transport=transport, headers={"User-Agent": USER_AGENT})
+
+    def __repr__(self) -> str:  # never show the token
+        return f"<DiscordClient {self.api_base}>"
+
+    # --- interactions (webhook-token routes: outside the global limit) -------------------
+
+    def edit_original(self, application_id: int, token: str, message: dict) -> dict:
+        """Replace the interaction's first answer (the deferred one)."""
+        check_message(message, edit=True)
+        path = "/webhooks/{application_id}/{interaction_token}/messages/@original"
+        return self._webhook("PATCH", path, application_id, token, json=message)
+
+    def delete_original(self, application_id: int, token: str) -> None:
+        path = "/webhooks/{application_id}/{interaction_token}/messages/@original"
+        self._webhook("DELETE", path, application_id, token)
+
+    def followup(self, application_id: int, token: str, message: dict) -> dict:
+        """Send a follow-up message (``flags: 64`` for one only the member sees)."""
+        check_message(message)
+        return self._webhook("POST", "/webhooks/{application_id}/{interaction_token}", application_id, token,
+                             json=message)  # fmt: skip
+
+    # --- messages -------------------------------------------------------------------------
+
+    def send_message(self, channel_id: int, message: dict) -> dict:
+        check_message(message)
+        return self.request("POST", "/channels/{channel_id}/messages", {"channel_id": channel_id}, json=message)
+
+    def edit_message(self, channel_id: int, message_id: int, message: dict) -> dict:
+        check_message(message, edit=True)
+        return self.request("PATCH", "/channels/{channel_id}/messages/{message_id}",
+                            {"channel_id": channel_id, "message_id": message_id}, json=message)  # fmt: skip
+
+    def delete_message(self, channel_id: int, message_id: int) -> None:
+        self.request("DELETE", "/channels/{channel_id}/messages/{message_id}",
+                     {"channel_id": channel_id, "message_id": message_id})  # fmt: skip
+
+    def open_dm(self, user_id: int) -> dict:
+        """The DM channel with a user (Discord returns the existing one if any)."""
+        return self.request("POST", "/users/@me/channels", {}, json={"recipient_id": str(user_id)})
+
+    # --- channels and roles ---------------------------------------------------------------
+
+    def create_channel(self, guild_id: int, fields: dict, *, reason: str = "") -> dict:
+        return self.request("POST", "/guilds/{guild_id}/channels", {"guild_id": guild_id}, json=fields,
+                            reason=reason)  # fmt: skip
+
+    def edit_channel(self, channel_id: int, fields: dict, *, reason: str = "") -> dict:
+        return self.request("PATCH", "/channels/{channel_id}", {"channel_id": channel_id}, json=fields,
+                            reason=reason)  # fmt: skip
+
+    def delete_channel(self, channel_id: int, *, reason: str = "") -> None:
+        self.request("DELETE", "/channels/{channel_id}", {"channel_id": channel_id}, reason=reason)
+
+    def create_role(self, guild_id: int, fields: dict, *, reason: str = "") -> dict:
+        return self.request("POST", "/guilds/{guild_id}/roles", {"guild_id": guild_id}, json=fields,
+                            reason=reason)  # fmt: skip
+
+    def edit_role(self, guild_id: int, role_id: int, fields: dict, *, reason: str = "") -> dict:
+        return self.request("PATCH", "/guilds/{guild_id}/roles/{role_id}",
+                            {"guild_id": guild_id, "role_id": role_id}, json=fields, reason=reason)  # fmt: skip
+
+    def delete_role(self, guild_id: int, role_id: int, *, reason: str = "") -> None:
+        self.request("DELETE", "/guilds/{guild_id}/roles/{role_id}", {"guild_id": guild_id, "role_id": role_id},
+                     reason=reason)  # fmt: skip
+
+    def add_member_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str = "") -> None:
+        self.request("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}",
+                     {"guild_id": guild_id, "user_id": user_id, "role_id": role_id}, reason=reason)  # fmt: skip
+
+    def remove_member_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str = "") -> None:
+        self.request("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}",
+                     {"guild_id": guild_id, "user_id": user_id, "role_id": role_id}, reason=reason)  # fmt: skip
+
+    # --- the transport ----------------------------------------------------------------------
+
+    def _webhook(self, method: str, path: str, application_id: int, token: str, **kwargs):
+        params = {"application_id": application_id, "interaction_token": token}
+        return self.request(method, path, params, bot_auth=False, **kwargs)
+
+    def request(self, method: str, path: str, params: dict, *, json: dict | None = None, reason: str = "",
+                bot_auth: bool = True):  # fmt: skip
+        """Send one request within the limits; the decoded JSON answer (None for 204).
+
+        Raises ``PermanentError`` for a 4xx answer and ``TransientError`` once 5xx
+        answers, timeouts or rate limits have outlasted ``MAX_ATTEMPTS`` tries.
+        """
+        route = f"{method} {path}"
+        major = ":".join(str(params[k]) for k in MAJOR_PARAMETERS if k in params)
+        url = self.api_base + path.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+        headers = {"X-Audit-Log-Reason": quote(reason)} if reason else {}
+        if bot_auth:  # webhook routes carry their credential (the interaction token) in the path
+            headers["Authorization"] = self._authorization
+        last: DiscordError | None = None
+        for attempt in range(MAX_ATTEMPTS):
+            state_key = self._wait_for_route(route, major)
+            if bot_auth:
+                self._wait_for_global()
+            try:
+                response = self.http.request(method, url, json=json, headers=headers)
+            except httpx.TransportError as exc:  # includes timeouts
+                self.limiter.redis.delete(state_key + ":probe")
+                last = TransientError(f"{route}: {type(exc).__name__}")
+                self._backoff(attempt)
+                continue
+            self.limiter.learn(route, state_key, response.headers)
+            if response.status_code == 429:
+                last = self._honour_429(route, state_key, response)
+                continue
+            if response.status_code >= 500:
+                last = TransientError(f"{route}: server error", status=response.status_code)
+                self._backoff(attempt)
+                continue
+            if response.status_code >= 400:
+                raise _permanent(route, response)
+            return response.json() if response.content else None
+        raise last or TransientError(f"{route}: gave up")
+
+    def _wait_for_route(self, route: str, major: str) -> str:
+        waited = 0.0
+        while True:
+            wait, state_key = self.limiter.acquire_route(route, major)
+            if wait <= 0:
+                return state_key
+            if waited + wait > MAX_RATE_LIMIT_WAIT_S:
+                raise TransientError(f"{route}: rate limited for {wait:.1f} s", retry_after=wait)
+            time.sleep(wait)
+            waited += wait
+
+    def _wait_for_global(self) -> None:
+        wait = self.limiter.reserve_global(MAX_RATE_LIMIT_WAIT_S)
+        if wait < 0:
+            raise TransientError(f"global rate limit: next slot in {-wait:.1f} s", retry_after=-wait)
+        if wait > 0:
+            time.sleep(wait)
+
+    def _honour_429(self, route: str, state_key: str, response: httpx.Response) -> TransientError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        retry_after = float(body.get("retry_after") or response.headers.get("Retry-After") or 1.0)
+        is_global = bool(body.get("global")) or response.headers.get("X-RateLimit-Global") == "true"
+        scope = response.headers.get("X-RateLimit-Scope", "global" if is_global else "user")
+        log.warning("discord 429 on %s: retry after %.3f s (scope %s)", route, retry_after, scope)
+        self.limiter.block(state_key, retry_after, is_global=is_global)
+        return TransientError(f"{route}: rate limited", status=429, retry_after=retry_after)
+
+    @staticmethod
+    def _backoff(attempt: int) -> None:
+        time.sleep(min(0.25 * 2**attempt, 4.0))
+
+
+def _permanent(route: str, response: httpx.Response) -> PermanentError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    message = body.get("message") or response.reason_phrase
+    return PermanentError(f"{route}: {message}", status=response.status_code, code=body.get("code"))
+
+
+_clients: dict[int, DiscordClient] = {}
+
+
+def get_client() -> DiscordClient:
+    """This process's client (one per process: Celery's prefork children each build their own)."""
+    pid = os.getpid()
+    if pid not in _clients:
+        if not settings.DISCORD_TOKEN:
+            raise DiscordError("DISCORD_TOKEN is not set")
+        limiter = RateLimiter(get_redis(), global_per_s=settings.DISCORD_GLOBAL_RATE_LIMIT)
+        _clients.clear()
+        _clients[pid] = DiscordClient(
+            token=settings.DISCORD_TOKEN,
+            api_base=settings.DISCORD_API_BASE,
+            limiter=limiter,
+            timeout=settings.DISCORD_REQUEST_TIMEOUT_S,
+        )
+    return _clients[pid]

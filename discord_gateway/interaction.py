@@ -1,0 +1,163 @@
+"""What a worker-side handler receives and returns.
+
+The gateway turns each Discord interaction into a plain JSON payload (see
+``discord_gateway.payloads``); the dispatcher rebuilds it as an :class:`Interaction` and
+hands it to the handler registered for its route (see ``discord_gateway.routing``). A
+handler returns a :class:`Reply` (a message only the member sees, or the deferred answer
+to a slash command) or an :class:`Update` (a new version of the message a button sits
+on), or raises :class:`Refusal` with a sentence for the member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PAYLOAD_VERSION = 1
+
+# Discord permission bits a handler may want (https://discord.com/developers/docs/topics/permissions).
+ADMINISTRATOR = 1 << 3
+MANAGE_CHANNELS = 1 << 4
+MANAGE_GUILD = 1 << 5
+MANAGE_ROLES = 1 << 28
+MANAGE_EVENTS = 1 << 33
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member (or, in a DM, the user) who triggered the interaction."""
+
+    id: int
+    username: str
+    display_name: str = ""
+    nick: str = ""
+    role_ids: tuple[int, ...] = ()
+    permissions: int = 0  # the member's permissions in the channel, as Discord computed them
+
+    def has_permission(self, bits: int) -> bool:
+        """Whether the member holds every permission in ``bits`` (administrators hold all)."""
+        return bool(self.permissions & ADMINISTRATOR) or self.permissions & bits == bits
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One interaction, rebuilt from the gateway's payload. Plain data only.
+
+    ``kind`` is "command", "component" or "modal". ``route`` is what handlers are
+    registered under: the command path ("event create"), or the first two parts of a
+    component's or modal's custom_id ("poll:vote" for "poll:vote:12:3"); ``ids`` are the
+    remaining parts ("12", "3").
+    """
+
+    id: int
+    token: str
+    application_id: int
+    kind: str
+    actor: Actor
+    guild_id: int | None = None
+    guild_name: str = ""
+    channel_id: int | None = None
+    locale: str = "en-US"
+    command: str = ""
+    options: dict = field(default_factory=dict)
+    custom_id: str = ""
+    values: tuple[str, ...] = ()
+    fields: dict = field(default_factory=dict)
+    message_id: int | None = None
+    ephemeral: bool = True
+    created_at: float = 0.0  # from the interaction's snowflake, Unix seconds
+    acked_at: float = 0.0  # when the gateway's answer to Discord completed, Unix seconds
+
+    @property
+    def route(self) -> str:
+        if self.kind == "command":
+            return self.command
+        return ":".join(self.custom_id.split(":")[:2])
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        if self.kind == "command":
+            return ()
+        return tuple(self.custom_id.split(":")[2:])
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Interaction:
+        """Rebuild from the gateway's JSON payload (``discord_gateway.payloads.build``)."""
+        member = payload["member"]
+        return cls(
+            id=int(payload["id"]),
+            token=payload["token"],
+            application_id=int(payload["application_id"]),
+            kind=payload["kind"],
+            actor=Actor(
+                id=int(member["id"]),
+                username=member.get("username", ""),
+                display_name=member.get("display_name") or "",
+                nick=member.get("nick") or "",
+                role_ids=tuple(int(r) for r in member.get("roles", ())),
+                permissions=int(member.get("permissions") or 0),
+            ),
+            guild_id=_int_or_none(payload.get("guild_id")),
+            guild_name=payload.get("guild_name") or "",
+            channel_id=_int_or_none(payload.get("channel_id")),
+            locale=payload.get("locale") or "en-US",
+            command=payload.get("command") or "",
+            options=dict(payload.get("options") or {}),
+            custom_id=payload.get("custom_id") or "",
+            values=tuple(payload.get("values") or ()),
+            fields=dict(payload.get("fields") or {}),
+            message_id=_int_or_none(payload.get("message_id")),
+            ephemeral=bool(payload.get("ephemeral", True)),
+            created_at=float(payload.get("created_at") or 0.0),
+            acked_at=float(payload.get("acked_at") or 0.0),
+        )
+
+
+def _int_or_none(value) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+@dataclass
+class Reply:
+    """A message for the member.
+
+    For a slash command it replaces the deferred "thinking…" answer (public or ephemeral
+    as the command was deferred). For a button or a modal it is sent as a follow-up, visible
+    to the member only unless ``ephemeral=False``. ``embeds`` and ``components`` are Discord
+    JSON (see ``discord_gateway.components`` for builders).
+    """
+
+    content: str = ""
+    embeds: list[dict] = field(default_factory=list)
+    components: list[dict] = field(default_factory=list)
+    ephemeral: bool = True
+
+    def message(self) -> dict:
+        data: dict = {"content": self.content, "embeds": self.embeds, "components": self.components}
+        if self.ephemeral:
+            data["flags"] = 64
+        return data
+
+
+@dataclass
+class Update:
+    """A new version of the message whose button or select was used."""
+
+    content: str | None = None
+    embeds: list[dict] | None = None
+    components: list[dict] | None = None
+
+    def message(self) -> dict:
+        data = {"content": self.content, "embeds": self.embeds, "components": self.components}
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class Refusal(Exception):
+    """Raised by a handler to tell the member, privately, why it did nothing.
+
+    ``Refusal("The event is full.")`` becomes an ephemeral message; the command log
+    records the outcome "refused". Any database change the handler made is rolled back.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
