@@ -96,13 +96,10 @@ def test_it_resumes_and_replays_events_missed_while_disconnected(discord_sandbox
 
 
 def test_it_closes_with_4004_when_the_token_is_no_longer_valid(discord_sandbox):
-    ctl = discord_sandbox.control
-
     async def scenario():
         client = SandboxClient()
         await client.login(BOT_TOKEN)  # REST accepts the token ...
-        ctl_async = discord_sandbox.actl
-        await ctl_async.configure(bot_token="rotated-token")  # ... then it is reset in the portal
+        await discord_sandbox.actl.configure(bot_token="rotated-token")  # ... then it is reset
         try:
             with pytest.raises(discord.ConnectionClosed) as closed:
                 await client.connect(reconnect=True)
