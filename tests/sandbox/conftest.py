@@ -113,6 +113,11 @@ async def stop(client: discord.Client, task: asyncio.Task) -> None:
     await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 5)
 
 
+def run_async(coro, timeout: float = 20.0):
+    """Run a test's async body in a fresh event loop, bounded in time."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
 # --- Jira and Google Sheets stand-ins -------------------------------------------------
 
 JIRA_USER = "muster-bot@example.org"
