@@ -1,0 +1,167 @@
+"""Events in the admin: registrations inline, filters, search and the roster as CSV.
+
+Changes go through ``events.services`` so the admin keeps the same rules as Discord:
+removing a registration frees the place for the waitlist, editing tells registrants.
+"""
+
+from __future__ import annotations
+
+import csv
+from zoneinfo import ZoneInfo
+
+from django.contrib import admin, messages
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from events import services
+from events.forms import EventAdminForm
+from events.models import Event, Registration, Reminder
+
+Status = Registration.Status
+ROSTER_ORDER = Case(
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(
+        (Status.GOING, Status.WAITLISTED, Status.MAYBE, Status.DECLINED))),
+    output_field=IntegerField(),
+)  # fmt: skip
+ROSTER_COLUMNS = ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ("member", "status", "responded_at")
+    readonly_fields = ("member", "status", "responded_at")
+    ordering = ("status", "sequence", "id")
+    verbose_name_plural = "Registrations (delete to remove someone; the waitlist moves up)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ("offset", "due_at", "sent_at")
+    readonly_fields = ("due_at", "sent_at")
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = ("title", "guild", "starts_at", "status", "going", "waitlisted", "capacity")
+    list_filter = ("status", "guild", ("starts_at", admin.DateFieldListFilter))
+    search_fields = ("title", "location", "description", "=id")
+    date_hierarchy = "starts_at"
+    list_select_related = ("guild",)
+    ordering = ("-starts_at",)
+    raw_id_fields = ("created_by",)
+    readonly_fields = ("status", "message_id", "created_at", "updated_at", "roster_csv")
+    inlines = [ReminderInline, RegistrationInline]
+    actions = ["download_rosters", "cancel_events"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                going_count=Count("registrations", filter=Q(registrations__status=Status.GOING)),
+                waitlist_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+            )
+        )
+
+    @admin.display(description="Going", ordering="going_count")
+    def going(self, event):
+        return event.going_count
+
+    @admin.display(description="Waitlist", ordering="waitlist_count")
+    def waitlisted(self, event):
+        return event.waitlist_count
+
+    @admin.display(description="Roster")
+    def roster_csv(self, event):
+        if not event.pk:
+            return "—"
+        return format_html('<a href="{}">Download the roster (CSV)</a>', reverse("admin:events_event_roster",
+                                                                                    args=[event.pk]))  # fmt: skip
+
+    def get_urls(self):
+        roster = path("<int:event_id>/roster.csv", self.admin_site.admin_view(self.roster_view),
+                      name="events_event_roster")  # fmt: skip
+        return [roster, *super().get_urls()]
+
+    def roster_view(self, request, event_id: int):
+        event = get_object_or_404(Event, pk=event_id)
+        if not self.has_view_permission(request, event):
+            return HttpResponse(status=403)
+        return roster_response(Event.objects.filter(pk=event.pk), f"roster-event-{event.pk}.csv")
+
+    @admin.action(description="Download the rosters (CSV)")
+    def download_rosters(self, request, queryset):
+        return roster_response(queryset, "rosters.csv")
+
+    @admin.action(description="Cancel the selected events (registrants are told)")
+    def cancel_events(self, request, queryset):
+        now = timezone.now()
+        for event_id in queryset.filter(status=Event.Status.SCHEDULED).values_list("id", flat=True):
+            services.cancel_event(event_id, now=now)
+        self.message_user(request, "Cancelled; registrants will be told by DM.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        services.save_from_admin(obj, form.cleaned_data, changed=form.changed_data, creating=not change,
+                                 now=timezone.now())  # fmt: skip
+
+    def save_formset(self, request, form, formset, change):
+        # The admin's history message reads these; the services below do the saving.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is Reminder:
+            return save_reminders(form.instance, formset, creating=not change)
+        now = timezone.now()
+        for registration in formset.deleted_forms:
+            instance = registration.instance
+            services.remove_registration(instance.event_id, instance.member_id, now=now)
+        return None
+
+
+def save_reminders(event: Event, formset, *, creating: bool) -> None:
+    offsets = {
+        reminder_form.cleaned_data["offset"]
+        for reminder_form in formset.forms
+        if reminder_form.cleaned_data.get("offset") and reminder_form not in formset.deleted_forms
+    }
+    if creating and not offsets:
+        offsets = set(services.DEFAULT_REMINDER_OFFSETS)
+    services.set_reminders(event, offsets, now=timezone.now())
+
+
+def csv_safe(value) -> str:
+    """Keep spreadsheet programs from running a member's name as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def roster_response(events, filename: str) -> HttpResponse:
+    """Registrations of ``events``, going first then the waitlist in order, times in the guild's zone."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(ROSTER_COLUMNS)
+    rows = (
+        Registration.objects.filter(event_id__in=list(events.values_list("pk", flat=True)))
+        .select_related("member", "event__guild")
+        .annotate(rank=ROSTER_ORDER)
+        .order_by("event__starts_at", "event_id", "rank", "sequence", "id")
+    )
+    for registration in rows.iterator(chunk_size=2000):
+        event, member = registration.event, registration.member
+        local = registration.responded_at.astimezone(ZoneInfo(event.guild.timezone))
+        writer.writerow([event.id, csv_safe(event.title), member.id, csv_safe(member.username),
+                         csv_safe(member.display_name), registration.status,
+                         local.isoformat(timespec="seconds")])  # fmt: skip
+    return response

@@ -1,0 +1,106 @@
+"""Events members register for, their registrations and the reminders sent before them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from core.models import Guild, Member
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(max_length=100)
+    description = models.TextField(max_length=2000, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: no limit.")
+    signup_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Registration closes then. Blank: at the start."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    channel_id = models.BigIntegerField(null=True, blank=True, help_text="Where the event is posted.")
+    message_id = models.BigIntegerField(null=True, blank=True, help_text="The posted message.")
+    created_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_events"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["guild", "status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(signup_deadline__isnull=True) | Q(signup_deadline__lte=models.F("starts_at")),
+                name="event_deadline_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="event_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def registration_closes_at(self):
+        return self.signup_deadline or self.starts_at
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going", "Going"
+        MAYBE = "maybe", "Maybe"
+        DECLINED = "declined", "Can't go"
+        WAITLISTED = "waitlisted", "Waitlisted"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # The order of clicks: the interaction's snowflake (Discord stamps it when the member
+    # clicks), so the waitlist follows click order even when workers run out of order.
+    sequence = models.BigIntegerField(help_text="Click order; the waitlist is served in this order.")
+    responded_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="registration_one_per_member"),
+        ]
+        indexes = [models.Index(fields=["event", "status", "sequence"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.status} for {self.event_id}"
+
+
+class Reminder(models.Model):
+    """A DM to everyone going, ``offset`` before the start; claimed once by the beat tick."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminders")
+    offset = models.DurationField(default=timedelta(hours=1), help_text="How long before the start.")
+    due_at = models.DateTimeField(help_text="Start minus offset; recomputed when the event moves.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the tick claimed it.")
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "offset"], name="reminder_one_per_offset"),
+            models.CheckConstraint(condition=Q(offset__gt=timedelta(0)), name="reminder_offset_positive"),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="reminder_due")]
+
+    def __str__(self) -> str:
+        return f"{self.offset} before {self.event}"

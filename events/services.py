@@ -1,0 +1,303 @@
+"""The rules of events: creating, editing, cancelling, registering, the waitlist, reminders.
+
+Every function that changes an event takes the event row's lock first
+(``select_for_update``), so registrations for one event are decided one at a time and
+capacity holds whatever the number of simultaneous clicks. Messages to members are
+written to the outbox in the same transaction (see ``events.notices``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from core.models import Guild
+from events import notices
+from events.models import Event, Registration, Reminder
+from events.render import NAMES_SHOWN, Roster
+
+DEFAULT_REMINDER_OFFSETS = (timedelta(hours=1),)
+DISCORD_EPOCH_MS = 1_420_070_400_000
+Status = Registration.Status
+
+
+class EventRuleError(Exception):
+    """A request the rules refuse; the message is shown to the member as is."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a click did: the member's status now and, on the waitlist, their place."""
+
+    status: str
+    changed: bool
+    waitlist_position: int | None = None
+    promoted: tuple[int, ...] = ()
+
+
+def click_sequence(at: datetime) -> int:
+    """A snowflake-shaped sequence for ``at``, for changes that do not come from a click."""
+    return (int(at.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
+
+
+TIME_FIELDS = frozenset({"starts_at", "ends_at", "signup_deadline"})
+
+
+def validate_event(
+    *, title: str, capacity: int | None, starts_at: datetime, ends_at: datetime | None,
+    signup_deadline: datetime | None, now: datetime, changed: frozenset[str] | set[str] = TIME_FIELDS,
+) -> None:  # fmt: skip
+    """Refuse an event whose fields break the rules; ``changed`` limits the "not in the past"
+    checks to what is being changed, so an event whose deadline passed can still be edited."""
+    if not title.strip():
+        raise EventRuleError("The event needs a title.")
+    if capacity is not None and capacity < 1:
+        raise EventRuleError("The capacity must be at least 1 (leave it empty for no limit).")
+    if "starts_at" in changed and starts_at <= now:
+        raise EventRuleError("The start is in the past.")
+    if ends_at is not None and ends_at <= starts_at:
+        raise EventRuleError("The end must come after the start.")
+    if signup_deadline is not None:
+        if "signup_deadline" in changed and signup_deadline <= now:
+            raise EventRuleError("The signup deadline is in the past.")
+        if signup_deadline > starts_at:
+            raise EventRuleError("The signup deadline must be no later than the start.")
+
+
+@transaction.atomic
+def create_event(
+    guild: Guild,
+    *,
+    title: str,
+    starts_at: datetime,
+    now: datetime,
+    created_by_id: int | None = None,
+    description: str = "",
+    location: str = "",
+    ends_at: datetime | None = None,
+    capacity: int | None = None,
+    signup_deadline: datetime | None = None,
+    channel_id: int | None = None,
+    reminder_offsets: Iterable[timedelta] = DEFAULT_REMINDER_OFFSETS,
+) -> Event:
+    """Create a scheduled event with its reminders (default: one hour before the start)."""
+    validate_event(title=title, capacity=capacity, starts_at=starts_at, ends_at=ends_at,
+                   signup_deadline=signup_deadline, now=now)  # fmt: skip
+    event = Event.objects.create(
+        guild=guild,
+        title=title.strip(),
+        description=description.strip(),
+        location=location.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        signup_deadline=signup_deadline,
+        channel_id=channel_id or guild.announcement_channel_id,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
+    set_reminders(event, reminder_offsets, now=now)
+    return event
+
+
+def set_reminders(event: Event, offsets: Iterable[timedelta], *, now: datetime) -> None:
+    """Make the event's reminders exactly ``offsets``; ones already sent for this start stay sent."""
+    wanted = set(offsets)
+    if any(offset <= timedelta(0) for offset in wanted):
+        raise EventRuleError("Reminders are sent before the start: offsets must be positive.")
+    event.reminders.exclude(offset__in=wanted).delete()
+    existing = set(event.reminders.values_list("offset", flat=True))
+    Reminder.objects.bulk_create(
+        Reminder(event=event, offset=offset, due_at=event.starts_at - offset) for offset in wanted - existing
+    )
+
+
+def save_from_admin(event: Event, data: dict, *, changed: list[str], creating: bool, now: datetime) -> None:
+    """Save an event edited in the admin through the same rules as Discord."""
+    fields = ("title", "description", "location", "starts_at", "ends_at", "capacity", "signup_deadline")
+    if creating:
+        created = create_event(
+            data["guild"], now=now, created_by_id=getattr(data.get("created_by"), "id", None),
+            channel_id=data.get("channel_id"), reminder_offsets=(),
+            **{name: data[name] for name in fields if data.get(name) is not None},
+        )  # fmt: skip
+        event.pk = created.pk
+    else:
+        edit_event(event.pk, now=now, **{name: data[name] for name in changed if name in fields})
+    event.refresh_from_db()
+    event._state.adding = False
+
+
+def _locked(event_id: int) -> Event:
+    try:
+        return Event.objects.select_for_update().select_related("guild").get(id=event_id)
+    except Event.DoesNotExist:
+        raise EventRuleError("This event no longer exists.") from None
+
+
+@transaction.atomic
+def edit_event(event_id: int, *, now: datetime, **changes) -> Event:
+    """Change an event's details; registrants are told, reminders follow a moved start.
+
+    ``changes`` holds any of title, description, location, starts_at, ends_at, capacity,
+    signup_deadline and reminder_offsets. Lowering the capacity below the number already
+    going is refused rather than silently dropping people.
+    """
+    event = _locked(event_id)
+    if event.status == Event.Status.CANCELLED:
+        raise EventRuleError("This event is cancelled.")
+    offsets = changes.pop("reminder_offsets", None)
+    old_start = event.starts_at
+    for name, value in changes.items():
+        setattr(event, name, value.strip() if isinstance(value, str) else value)
+    validate_event(title=event.title, capacity=event.capacity, starts_at=event.starts_at, ends_at=event.ends_at,
+                   signup_deadline=event.signup_deadline, now=now, changed=set(changes))  # fmt: skip
+    going = event.registrations.filter(status=Status.GOING).count()
+    if event.capacity is not None and event.capacity < going:
+        raise EventRuleError(f"{going} members are already going; the capacity cannot be lower than that.")
+    event.save()
+    if event.starts_at != old_start:
+        # A moved event is a new appointment: reminders not yet due fire again for it.
+        for reminder in event.reminders.all():
+            reminder.due_at = event.starts_at - reminder.offset
+            reminder.sent_at = reminder.sent_at if reminder.due_at <= now else None
+            reminder.save(update_fields=["due_at", "sent_at"])
+    if offsets is not None:
+        set_reminders(event, offsets, now=now)
+    promoted = promote_waitlist(event, now=now)
+    notices.event_changed(event, now=now, exclude=promoted)
+    return event
+
+
+@transaction.atomic
+def cancel_event(event_id: int, *, now: datetime) -> Event:
+    """Cancel an event; everyone registered is told once and the post shows it."""
+    event = _locked(event_id)
+    if event.status == Event.Status.CANCELLED:
+        return event
+    event.status = Event.Status.CANCELLED
+    event.save(update_fields=["status", "updated_at"])
+    notices.event_cancelled(event, now=now)
+    return event
+
+
+@transaction.atomic
+def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: datetime) -> Response:
+    """What happens when a member clicks Going, Maybe or Can't go.
+
+    Going takes a place while there is one, else joins the waitlist in click order
+    (``sequence``, the interaction's snowflake). Leaving a place promotes the first
+    waiting member, who is told by DM. After the signup deadline only Can't go is
+    accepted; nothing is accepted once the event has started or was cancelled.
+    """
+    if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
+        raise EventRuleError("That is not a choice.")
+    event = _locked(event_id)
+    if event.status == Event.Status.CANCELLED:
+        raise EventRuleError("This event is cancelled.")
+    if now >= event.starts_at:
+        raise EventRuleError("This event has already started.")
+    registration = Registration.objects.filter(event=event, member_id=member_id).first()
+    current = registration.status if registration else None
+    if choice == Status.GOING and current in (Status.GOING, Status.WAITLISTED):
+        return Response(current, changed=False, waitlist_position=waitlist_position(registration))
+    if choice == current:
+        return Response(current, changed=False)
+    if choice != Status.DECLINED and now >= event.registration_closes_at:
+        raise EventRuleError("Registration for this event is closed.")
+    new_status = choice
+    if choice == Status.GOING and event.capacity is not None:
+        going = event.registrations.filter(status=Status.GOING).count()
+        new_status = Status.GOING if going < event.capacity else Status.WAITLISTED
+
+    if registration is None:
+        registration = Registration(event=event, member_id=member_id)
+    registration.status, registration.sequence, registration.responded_at = new_status, sequence, now
+    registration.save()
+    promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
+    return Response(new_status, changed=True, waitlist_position=waitlist_position(registration),
+                    promoted=tuple(promoted))  # fmt: skip
+
+
+@transaction.atomic
+def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tuple[int, ...]:
+    """An organiser removes someone's registration; a freed place goes to the waitlist."""
+    event = _locked(event_id)
+    deleted, _ = Registration.objects.filter(event=event, member_id=member_id).delete()
+    if not deleted:
+        raise EventRuleError("That member is not registered.")
+    return tuple(promote_waitlist(event, now=now))
+
+
+def promote_waitlist(event: Event, *, now: datetime) -> list[int]:
+    """Fill free places from the waitlist in click order; call with the event row locked.
+
+    Returns the promoted member ids; each is told by DM through the outbox.
+    """
+    if event.status == Event.Status.CANCELLED or now >= event.starts_at:
+        return []
+    waiting = event.registrations.filter(status=Status.WAITLISTED).order_by("sequence", "id")
+    if event.capacity is not None:
+        going = event.registrations.filter(status=Status.GOING).count()
+        waiting = waiting[: max(event.capacity - going, 0)]
+    promoted = list(waiting)
+    for registration in promoted:
+        Registration.objects.filter(id=registration.id).update(status=Status.GOING, responded_at=now)
+        notices.promoted(event, registration)
+    return [registration.member_id for registration in promoted]
+
+
+def waitlist_position(registration: Registration | None) -> int | None:
+    if registration is None or registration.status != Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
+        Q(sequence__lt=registration.sequence) | Q(sequence=registration.sequence, id__lt=registration.id)
+    )
+    return ahead.count() + 1
+
+
+def roster(event: Event) -> Roster:
+    """Counts per status and the first names of each list, in click order (four queries)."""
+    counts = dict(
+        event.registrations.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    names = {
+        status: list(
+            event.registrations.filter(status=status).order_by("sequence", "id")
+            .values_list("member_id", flat=True)[:NAMES_SHOWN]
+        )
+        for status in (Status.GOING, Status.WAITLISTED, Status.MAYBE)
+        if counts.get(status)
+    }  # fmt: skip
+    return Roster(counts=counts, names=names)
+
+
+def upcoming(guild_id: int, *, now: datetime):
+    """Scheduled events not yet started, soonest first, with their counts (one query)."""
+    return (
+        Event.objects.filter(guild_id=guild_id, status=Event.Status.SCHEDULED, starts_at__gt=now)
+        .annotate(
+            going_count=Count("registrations", filter=Q(registrations__status=Status.GOING)),
+            waitlist_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def send_due_reminders(*, now: datetime, batch: int = 100) -> int:
+    """Claim each due reminder once (compare-and-set) and DM everyone going. Returns DMs queued."""
+    due = Reminder.objects.filter(
+        sent_at__isnull=True, due_at__lte=now, event__status=Event.Status.SCHEDULED, event__starts_at__gt=now
+    ).values_list("id", flat=True)[:batch]
+    queued = 0
+    for reminder_id in list(due):
+        with transaction.atomic():
+            if not Reminder.objects.filter(id=reminder_id, sent_at__isnull=True).update(sent_at=now):
+                continue  # another tick claimed it
+            reminder = Reminder.objects.select_related("event__guild").get(id=reminder_id)
+            queued += notices.reminder(reminder)
+    return queued

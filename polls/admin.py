@@ -1,0 +1,69 @@
+"""Polls in the admin: options with their counts, never who voted in an anonymous poll.
+
+There is deliberately no admin for votes: counts per option are all an organiser sees,
+and for open polls the voters are visible in Discord where the poll was posted.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+
+from polls import services
+from polls.models import Option, Poll
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+    min_num, max_num, validate_min, validate_max = services.MIN_OPTIONS, services.MAX_OPTIONS, True, True
+    fields = ("position", "label", "votes")
+    readonly_fields = ("votes",)
+    ordering = ("position",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(vote_count=Count("votes"))
+
+    @admin.display(description="Votes")
+    def votes(self, option):
+        return getattr(option, "vote_count", 0)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or (obj.status == Poll.Status.OPEN and not obj.votes.exists())
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ("question", "guild", "status", "closes_at", "vote_count", "multiple_choice", "anonymous")
+    list_filter = ("status", "anonymous", "multiple_choice", "guild", ("closes_at", admin.DateFieldListFilter))
+    search_fields = ("question", "=id")
+    list_select_related = ("guild",)
+    raw_id_fields = ("created_by",)
+    readonly_fields = ("status", "closed_at", "message_id", "created_at")
+    inlines = [OptionInline]
+    actions = ["close_polls"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(votes_cast=Count("votes"))
+
+    @admin.display(description="Votes", ordering="votes_cast")
+    def vote_count(self, poll):
+        return poll.votes_cast
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = self.readonly_fields
+        if obj is not None:
+            # Switching anonymity or choice type under existing votes would misreport them.
+            fields = (*fields, "anonymous", "multiple_choice")
+        return fields
+
+    @admin.action(description="Close the selected polls and post their results")
+    def close_polls(self, request, queryset):
+        now = timezone.now()
+        closed = [poll_id for poll_id in queryset.values_list("id", flat=True)
+                  if services.close_poll(poll_id, now=now)]  # fmt: skip
+        self.message_user(request, f"Closed {len(closed)} poll(s).", messages.SUCCESS)

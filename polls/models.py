@@ -1,0 +1,77 @@
+"""Polls, their options and the votes cast on them.
+
+A vote is stored against a ``voter`` key rather than only a member: the member id for an
+open poll, a keyed hash for an anonymous one, so the database itself cannot say who
+voted for what in an anonymous poll while still enforcing one vote per member.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from core.models import Guild, Member
+
+
+class Poll(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=200)
+    multiple_choice = models.BooleanField(default=False)
+    anonymous = models.BooleanField(default=False, help_text="Nobody, organisers included, sees who voted.")
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="Blank: closed by hand.")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    channel_id = models.BigIntegerField(null=True, blank=True)
+    message_id = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_polls"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["closes_at"], condition=Q(status="open"), name="poll_open_closes_at")]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Option(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["poll", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "position"], name="option_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Vote(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="votes")
+    voter = models.CharField(max_length=64, help_text="Member id, or a keyed hash in anonymous polls.")
+    # Copied from the poll so the database can hold single-choice polls to one vote.
+    single_choice = models.BooleanField()
+    cast_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "option", "voter"], name="vote_once_per_option"),
+            models.UniqueConstraint(
+                fields=["poll", "voter"], condition=Q(single_choice=True), name="vote_once_per_single_poll"
+            ),
+        ]
+        indexes = [models.Index(fields=["option"])]
+
+    def __str__(self) -> str:
+        return f"vote on {self.option_id}"

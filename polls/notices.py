@@ -1,0 +1,20 @@
+"""Messages about polls, written to the outbox in the caller's transaction."""
+
+from __future__ import annotations
+
+from core import outbox
+from polls.models import Poll
+from polls.render import result_message
+from polls.services import tally
+
+
+def poll_closed(poll: Poll) -> None:
+    """Post the final result once: the key names the poll, so a second close posts nothing."""
+    if poll.channel_id is None:
+        return
+    outbox.enqueue(
+        key=f"poll-result:{poll.id}",
+        channel_id=poll.channel_id,
+        payload=result_message(poll, tally(poll)),
+        guild_id=poll.guild_id,
+    )

@@ -1,0 +1,242 @@
+"""The rules of polls: creating, voting, changing and withdrawing a vote, closing.
+
+One vote per member per poll (per option in a multiple-choice poll) is held by unique
+constraints, not by reading first, so simultaneous clicks cannot double-count. Votes
+take a share lock on the poll row: they run side by side, while closing (an UPDATE)
+waits for votes in flight, so the final tally includes every vote that was accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+
+from core.models import Guild
+from polls.models import Option, Poll, Vote
+
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+
+class PollRuleError(Exception):
+    """A request the rules refuse; the message is shown to the member as is."""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """The member's choices after a click, as option positions, and what the click did."""
+
+    chosen: tuple[int, ...]
+    action: str  # "voted", "changed", "withdrawn" or "unchanged"
+
+
+@dataclass(frozen=True)
+class Tally:
+    option_id: int
+    position: int
+    label: str
+    votes: int
+
+
+def voter_key(poll: Poll, member_id: int) -> str:
+    """Who a vote belongs to: the member id, or in an anonymous poll a keyed hash of it.
+
+    The hash is keyed with SECRET_KEY and the poll, so the same member cannot be followed
+    from one anonymous poll to the next and a database dump says nothing about who voted.
+    """
+    if not poll.anonymous:
+        return str(member_id)
+    message = f"poll:{poll.id}:member:{member_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def clean_options(labels: list[str]) -> list[str]:
+    options = [label.strip() for label in labels if label.strip()]
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise PollRuleError(f"A poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; I read {len(options)}.")
+    if len({option.casefold() for option in options}) != len(options):
+        raise PollRuleError("Two options are the same.")
+    too_long = [option for option in options if len(option) > 80]
+    if too_long:
+        raise PollRuleError(f"Options are at most 80 characters: {too_long[0][:40]}… is longer.")
+    return options
+
+
+@transaction.atomic
+def create_poll(
+    guild: Guild,
+    *,
+    question: str,
+    options: list[str],
+    now: datetime,
+    multiple_choice: bool = False,
+    anonymous: bool = False,
+    closes_at: datetime | None = None,
+    created_by_id: int | None = None,
+    channel_id: int | None = None,
+) -> Poll:
+    """Create an open poll with 2 to 10 options; ``closes_at`` must be in the future."""
+    if not question.strip():
+        raise PollRuleError("The poll needs a question.")
+    labels = clean_options(options)
+    if closes_at is not None and closes_at <= now:
+        raise PollRuleError("The closing time is in the past.")
+    poll = Poll.objects.create(
+        guild=guild,
+        question=question.strip()[:200],
+        multiple_choice=multiple_choice,
+        anonymous=anonymous,
+        closes_at=closes_at,
+        created_by_id=created_by_id,
+        channel_id=channel_id,
+        created_at=now,
+    )
+    Option.objects.bulk_create(
+        Option(poll=poll, position=position, label=label) for position, label in enumerate(labels, 1)
+    )
+    return poll
+
+
+def _share_lock(poll_id: int) -> Poll:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM polls_poll WHERE id = %s FOR SHARE", [poll_id])
+        if cursor.fetchone() is None:
+            raise PollRuleError("This poll no longer exists.")
+    return Poll.objects.get(id=poll_id)
+
+
+def _open_poll(poll_id: int, now: datetime) -> Poll:
+    poll = _share_lock(poll_id)
+    if poll.status != Poll.Status.OPEN or (poll.closes_at is not None and now >= poll.closes_at):
+        raise PollRuleError("This poll is closed.")
+    return poll
+
+
+def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ballot:
+    """What happens when a member clicks an option.
+
+    Single choice: clicking a new option moves the vote there; clicking the chosen one
+    withdraws it. Multiple choice: each click toggles that option. A second identical
+    click racing the first changes nothing.
+    """
+    try:
+        with transaction.atomic():
+            poll = _open_poll(poll_id, now)
+            if not Option.objects.filter(id=option_id, poll_id=poll_id).exists():
+                raise PollRuleError("That option is not part of this poll.")
+            voter = voter_key(poll, member_id)
+            mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
+            before = set(mine.values_list("option_id", flat=True))
+            if option_id in before:
+                mine.filter(option_id=option_id).delete()
+                action = "withdrawn"
+            else:
+                if not poll.multiple_choice:
+                    mine.delete()
+                Vote.objects.create(
+                    poll_id=poll_id, option_id=option_id, voter=voter,
+                    single_choice=not poll.multiple_choice, cast_at=now,
+                )  # fmt: skip
+                action = "changed" if before and not poll.multiple_choice else "voted"
+    except IntegrityError:
+        # The same member's other click won the race; theirs stands.
+        action = "unchanged"
+        poll = Poll.objects.get(id=poll_id)
+    return Ballot(chosen=my_choices(poll, member_id), action=action)
+
+
+def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime) -> Ballot:
+    """What happens when a member picks from the select menu: their choices become exactly these."""
+    wanted = set(option_ids)
+    try:
+        with transaction.atomic():
+            poll = _open_poll(poll_id, now)
+            if not poll.multiple_choice and len(wanted) > 1:
+                raise PollRuleError("This poll takes one choice.")
+            if Option.objects.filter(id__in=wanted, poll_id=poll_id).count() != len(wanted):
+                raise PollRuleError("That option is not part of this poll.")
+            voter = voter_key(poll, member_id)
+            mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
+            before = set(mine.values_list("option_id", flat=True))
+            mine.exclude(option_id__in=wanted).delete()
+            Vote.objects.bulk_create(
+                Vote(poll_id=poll_id, option_id=option_id, voter=voter,
+                     single_choice=not poll.multiple_choice, cast_at=now)
+                for option_id in sorted(wanted - before)
+            )  # fmt: skip
+            action = "unchanged" if before == wanted else ("changed" if before else "voted")
+    except IntegrityError:
+        action = "unchanged"
+        poll = Poll.objects.get(id=poll_id)
+    return Ballot(chosen=my_choices(poll, member_id), action=action)
+
+
+def withdraw(poll_id: int, member_id: int, *, now: datetime) -> int:
+    """Remove all of a member's votes on an open poll; returns how many were removed."""
+    with transaction.atomic():
+        poll = _open_poll(poll_id, now)
+        deleted, _ = Vote.objects.filter(poll_id=poll_id, voter=voter_key(poll, member_id)).delete()
+    return deleted
+
+
+def my_choices(poll: Poll, member_id: int) -> tuple[int, ...]:
+    return tuple(
+        Vote.objects.filter(poll=poll, voter=voter_key(poll, member_id))
+        .order_by("option__position")
+        .values_list("option__position", flat=True)
+    )
+
+
+def tally(poll: Poll) -> list[Tally]:
+    """Votes per option, in option order (one query)."""
+    options = poll.options.order_by("position").annotate(n=Count("votes"))
+    return [Tally(option.id, option.position, option.label, option.n) for option in options]
+
+
+def voters(poll: Poll, *, per_option: int = 20) -> dict[int, list[int]]:
+    """The first member ids per option position, in voting order; anonymous polls have none."""
+    if poll.anonymous:
+        return {}
+    ranked = Vote.objects.filter(poll=poll).annotate(
+        rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=[F("cast_at"), F("id")])
+    )
+    rows = ranked.filter(rank__lte=per_option).order_by("option__position", "rank")
+    result: dict[int, list[int]] = {}
+    for position, voter in rows.values_list("option__position", "voter"):
+        result.setdefault(position, []).append(int(voter))
+    return result
+
+
+def close_poll(poll_id: int, *, now: datetime) -> bool:
+    """Close an open poll exactly once (compare-and-set); True for the caller that closed it.
+
+    The caller that closed it posts the final result; everyone else does nothing.
+    """
+    with transaction.atomic():
+        closed = Poll.objects.filter(id=poll_id, status=Poll.Status.OPEN).update(
+            status=Poll.Status.CLOSED, closed_at=now
+        )
+        if closed:
+            from polls import notices
+
+            notices.poll_closed(Poll.objects.select_related("guild").get(id=poll_id))
+    return bool(closed)
+
+
+def due_polls(*, now: datetime, batch: int = 100) -> list[int]:
+    return list(
+        Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=now)
+        .order_by("closes_at")
+        .values_list("id", flat=True)[:batch]
+    )
+
+
+def close_due_polls(*, now: datetime) -> list[int]:
+    """Close every poll past its deadline; returns the ids this call closed."""
+    return [poll_id for poll_id in due_polls(now=now) if close_poll(poll_id, now=now)]

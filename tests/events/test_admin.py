@@ -1,0 +1,106 @@
+"""The events admin: fast lists, filters, the roster CSV, edits through the rules."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event, Registration
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import GuildFactory, MemberFactory, SuperuserFactory
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+
+
+@pytest.fixture
+def organiser_client(client):
+    client.force_login(SuperuserFactory())
+    return client
+
+
+def test_it_lists_hundreds_of_events_without_a_query_per_row(organiser_client, django_assert_max_num_queries):
+    guilds = GuildFactory.create_batch(3)
+    events = [EventFactory(guild=guilds[n % 3]) for n in range(200)]
+    for event in events[:50]:
+        RegistrationFactory(event=event)
+    with django_assert_max_num_queries(12):
+        response = organiser_client.get(reverse("admin:events_event_changelist"), {"all": ""})
+    assert response.status_code == 200
+    assert response.content.decode().count('class="field-going"') == 200  # all on one page
+
+
+def test_it_filters_by_guild_status_and_searches_titles(organiser_client):
+    guild = GuildFactory()
+    EventFactory(guild=guild, title="Picnic in the park")
+    EventFactory(guild=guild, title="Board games", status=Event.Status.CANCELLED)
+    EventFactory(title="Picnic elsewhere")
+    url = reverse("admin:events_event_changelist")
+    response = organiser_client.get(url, {"guild__id__exact": guild.id, "status__exact": "scheduled", "q": "picnic"})
+    assert [e.title for e in response.context["cl"].result_list] == ["Picnic in the park"]
+
+
+def test_it_downloads_the_roster_going_first_then_the_waitlist_in_order(organiser_client):
+    event = EventFactory(capacity=1, title="=SUM(A1)", guild=GuildFactory(timezone="Europe/Paris"))
+    RegistrationFactory(event=event, status=Status.MAYBE, member=MemberFactory(username="maybe"))
+    RegistrationFactory(event=event, status=Status.WAITLISTED, sequence=20, member=MemberFactory(username="w2"))
+    RegistrationFactory(event=event, status=Status.WAITLISTED, sequence=10, member=MemberFactory(username="w1"))
+    RegistrationFactory(event=event, status=Status.GOING, member=MemberFactory(username="going"))
+    response = organiser_client.get(reverse("admin:events_event_roster", args=[event.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Disposition"] == f'attachment; filename="roster-event-{event.pk}.csv"'
+    assert rows[0] == ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
+    assert [(r[1], r[3], r[5]) for r in rows[1:]] == [
+        ("'=SUM(A1)", "going", "going"), ("'=SUM(A1)", "w1", "waitlisted"),
+        ("'=SUM(A1)", "w2", "waitlisted"), ("'=SUM(A1)", "maybe", "maybe"),
+    ]  # fmt: skip
+    assert rows[1][6] == "2026-06-07T18:00:00+02:00"
+
+
+def test_it_downloads_the_rosters_of_selected_events_as_an_action(organiser_client):
+    first, second = EventFactory(), EventFactory()
+    RegistrationFactory(event=first)
+    RegistrationFactory(event=second)
+    response = organiser_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "download_rosters", "_selected_action": [first.pk, second.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert sorted(int(r[0]) for r in rows[1:]) == sorted([first.pk, second.pk])
+
+
+def test_it_refuses_a_capacity_below_the_number_going(organiser_client):
+    event = EventFactory(capacity=3)
+    RegistrationFactory.create_batch(2, event=event)
+    response = organiser_client.post(reverse("admin:events_event_change", args=[event.pk]), {
+        **form_data(event), "capacity": "1",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "2 members are already going; the capacity cannot be lower than that." in response.content.decode()
+
+
+def test_it_creates_an_event_with_the_default_reminder(organiser_client):
+    guild = GuildFactory()
+    start = timezone.now() + timedelta(days=3)
+    response = organiser_client.post(reverse("admin:events_event_add"), {
+        **form_data(None, guild=guild, starts_at=start), "title": "Admin-made",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = Event.objects.get(title="Admin-made")
+    assert list(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1)]
+
+
+def form_data(event, guild=None, starts_at=None):
+    starts_at = starts_at or event.starts_at
+    local = timezone.localtime(starts_at)
+    return {
+        "guild": (guild or event.guild).pk, "title": event.title if event else "", "description": "",
+        "location": "", "starts_at_0": local.strftime("%Y-%m-%d"), "starts_at_1": local.strftime("%H:%M:%S"),
+        "ends_at_0": "", "ends_at_1": "", "capacity": event.capacity if event else "",
+        "signup_deadline_0": "", "signup_deadline_1": "", "channel_id": "", "created_by": "",
+        "reminders-TOTAL_FORMS": "0", "reminders-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0",
+    }  # fmt: skip

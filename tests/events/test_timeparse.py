@@ -1,0 +1,84 @@
+"""Reading typed times in the member's zone, refusing gaps, folds and the past."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from events.timeparse import TimeParseError, parse_local_time
+
+PARIS = ZoneInfo("Europe/Paris")
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("2026-06-01 18:30", PARIS, datetime(2026, 6, 1, 16, 30, tzinfo=UTC)),
+        ("2026-06-01T18:30", NEW_YORK, datetime(2026, 6, 1, 22, 30, tzinfo=UTC)),
+        ("01.06.2026 18:30", PARIS, datetime(2026, 6, 1, 16, 30, tzinfo=UTC)),
+        ("2027-01-15 09:00", PARIS, datetime(2027, 1, 15, 8, 0, tzinfo=UTC)),
+        ("today 18:00", PARIS, datetime(2026, 3, 20, 17, 0, tzinfo=UTC)),
+        ("Tomorrow 6pm", NEW_YORK, datetime(2026, 3, 21, 22, 0, tzinfo=UTC)),
+        ("tomorrow 12am", PARIS, datetime(2026, 3, 20, 23, 0, tzinfo=UTC)),
+        ("monday at 7:15 pm", PARIS, datetime(2026, 3, 23, 18, 15, tzinfo=UTC)),
+        ("2026-06-01 18:30 +05:30", PARIS, datetime(2026, 6, 1, 13, 0, tzinfo=UTC)),
+        ("2026-06-01 18:30 Z", NEW_YORK, datetime(2026, 6, 1, 18, 30, tzinfo=UTC)),
+    ],
+)
+def test_it_reads_times_in_the_given_zone(text, zone, expected):
+    assert parse_local_time(text, zone, now=NOW) == expected
+
+
+def test_it_reads_the_same_wall_time_across_a_dst_change_as_different_utc_offsets():
+    # Paris moves to summer time on 29 March 2026.
+    before = parse_local_time("2026-03-28 10:00", PARIS, now=NOW)
+    after = parse_local_time("2026-03-30 10:00", PARIS, now=NOW)
+    assert (before.hour, after.hour) == (9, 8)
+
+
+def test_it_refuses_a_time_skipped_by_the_clocks_going_forward():
+    with pytest.raises(TimeParseError) as error:
+        parse_local_time("2026-03-29 02:30", PARIS, now=NOW, field="start")
+    assert str(error.value) == (
+        "The start Sunday 29 March 2026 02:30 (Europe/Paris) does not exist: the clocks go forward "
+        "that night. Pick a time an hour later or earlier."
+    )
+
+
+def test_it_refuses_a_time_that_happens_twice_and_offers_both_offsets():
+    with pytest.raises(TimeParseError) as error:
+        parse_local_time("2026-11-01 01:30", NEW_YORK, now=NOW, field="start")
+    assert str(error.value) == (
+        "The start Sunday 1 November 2026 01:30 (America/New_York) happens twice: the clocks go back "
+        "that night. Add the offset you mean: 2026-11-01 01:30 -04:00 (the first) "
+        "or 2026-11-01 01:30 -05:00 (the second)."
+    )
+
+
+def test_it_accepts_an_ambiguous_time_once_the_offset_is_given():
+    moment = parse_local_time("2026-11-01 01:30 -05:00", NEW_YORK, now=NOW)
+    assert moment == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+
+
+def test_it_refuses_a_past_time_saying_what_it_read():
+    with pytest.raises(TimeParseError) as error:
+        parse_local_time("today 9:00", PARIS, now=NOW, field="start")
+    assert str(error.value) == "The start Friday 20 March 2026 09:00 (Europe/Paris) is in the past."
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("next week", "I could not read the time 'next week'. Write it like 2026-06-01 18:30, "
+         "today 18:30, tomorrow 6pm or friday 19:00."),
+        ("2026-02-30 10:00", "In the time '2026-02-30 10:00', the date does not exist."),
+        ("2026-06-01 25:00", "In the time '2026-06-01 25:00', 25:00 is not a time of day."),
+        ("tomorrow 13pm", "In the time 'tomorrow 13pm', 13pm is not a time of day."),
+    ],
+)  # fmt: skip
+def test_it_refuses_what_it_cannot_read(text, message):
+    with pytest.raises(TimeParseError) as error:
+        parse_local_time(text, PARIS, now=NOW)
+    assert str(error.value) == message
