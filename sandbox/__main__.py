@@ -132,7 +132,7 @@ def _announce(args, servers, key_path: Path, sheets_app, discord_problem: str | 
     jira = servers["jira"]
     print(
         f"jira     {jira.url}  user: {args.jira_user}  token: {args.jira_token}  "
-        f"issues: {args.jira_issues}  (JIRA(server=url, basic_auth=(user, token)))"
+        f"issues: {args.jira_issues}  (JIRA(server=url, basic_auth=(user, token), options={{'rest_api_version': '3'}}))"
     )
     email = sheets_app["state"].default_account.client_email
     print(f"sheets   {servers['sheets'].url}  service account: {email}")

@@ -12,9 +12,7 @@ class JiraControl:
 
     def __init__(self, base_url: str, timeout: float = 10.0):
         # trust_env=False: a proxy from the environment must never see loopback traffic
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False
-        )
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False)
 
     def _call(self, method: str, path: str = "", **kwargs):
         response = self._http.request(method, path, **kwargs)

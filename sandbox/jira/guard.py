@@ -75,9 +75,7 @@ async def guard(request: web.Request, handler):
     if _is_write(request):
         body = await request.text()
         state.refused_writes.append({"method": request.method, "path": request.path, "body": body})
-        return jira_error(
-            405, f"The Muster sandbox is read-only: {request.method} {request.path} is refused."
-        )
+        return jira_error(405, f"The Muster sandbox is read-only: {request.method} {request.path} is refused.")
     if state.rate_limit.count > 0:
         state.rate_limit.count -= 1
         retry_after = state.rate_limit.retry_after

@@ -156,9 +156,7 @@ def _read_string(jql: str, start: int, tokens: list[Token]) -> int:
         chars.append(ch)
         i += 1
     text = "".join(chars)
-    raise JQLError(
-        f"Error in the JQL Query: The quoted string '{text}' has not been completed. {_where(start)}"
-    )
+    raise JQLError(f"Error in the JQL Query: The quoted string '{text}' has not been completed. {_where(start)}")
 
 
 def parse(jql: str) -> Query:
@@ -298,9 +296,7 @@ class _Parser:
         if tok.kind != "word" or (tok.keyword and tok.keyword not in ("empty", "null")):
             raise self.fail(
                 "either a value, list or function",
-                f" You must surround '{tok.text}' in quotation marks to use it as a value."
-                if tok.keyword
-                else "",
+                f" You must surround '{tok.text}' in quotation marks to use it as a value." if tok.keyword else "",
             )
         self.take()
         if tok.keyword in ("empty", "null"):

@@ -235,7 +235,5 @@ def compile_query(query: Query, ctx: Context) -> Predicate:
     """Validate ``query`` against ``ctx`` (raising ``JQLError``) and return its predicate."""
     if query.where is None:
         # /search/jql refuses queries without a restriction
-        raise JQLError(
-            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
-        )
+        raise JQLError("Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
     return compile_where(query.where, ctx)

@@ -48,9 +48,7 @@ def account_id(rng: random.Random) -> str:
     return f"{rng.getrandbits(96):024x}"
 
 
-def generate_site(
-    *, user: str, issues: int, seed: int, now: datetime, users: int = 20, projects: int = 3
-) -> Site:
+def generate_site(*, user: str, issues: int, seed: int, now: datetime, users: int = 20, projects: int = 3) -> Site:
     """Build users, projects and ``issues`` issues from ``seed``, with times relative to ``now``.
 
     ``user`` (the API user's email) becomes the site's authenticated account. Issue ids,
@@ -79,9 +77,7 @@ def generate_site(
     return Site(users=people, projects=site_projects, issues=site_issues, myself=myself)
 
 
-def _issue(
-    rng: random.Random, n: int, project: Project, number: int, people: list[User], now: datetime
-) -> Issue:
+def _issue(rng: random.Random, n: int, project: Project, number: int, people: list[User], now: datetime) -> Issue:
     created = now - timedelta(minutes=rng.randint(24 * 60, 180 * 24 * 60))
     updated = created + (now - created) * rng.random()
     updated = updated.replace(microsecond=0)

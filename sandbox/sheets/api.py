@@ -111,9 +111,7 @@ async def dispatch(request: web.Request) -> web.Response:
     if method == "spreadsheets.batchUpdate":
         return web.json_response(spreadsheets.batch_update(state, book, body))
     if method == "spreadsheets.values.get":
-        return web.json_response(
-            values.get_range(book, text, q.get("majorDimension"), q.get("valueRenderOption"))
-        )
+        return web.json_response(values.get_range(book, text, q.get("majorDimension"), q.get("valueRenderOption")))
     if method == "spreadsheets.values.batchGet":
         ranges = [
             values.get_range(book, r, q.get("majorDimension"), q.get("valueRenderOption"))
@@ -129,9 +127,7 @@ async def dispatch(request: web.Request) -> web.Response:
     if method == "spreadsheets.values.batchUpdate":
         return web.json_response(values.batch_update(book, body, state.cell_limit))
     if method == "spreadsheets.values.clear":
-        return web.json_response(
-            {"spreadsheetId": book.spreadsheet_id, "clearedRange": values.clear(book, text)}
-        )
+        return web.json_response({"spreadsheetId": book.spreadsheet_id, "clearedRange": values.clear(book, text)})
     # values.batchClear: clear only once every range has parsed
     ranges = body.get("ranges") or []
     for r in ranges:

@@ -107,9 +107,7 @@ def verify_assertion(assertion: str, accounts: dict[str, ServiceAccount], now: f
     if "kid" in header and header["kid"] != account.private_key_id:
         raise TokenError("invalid_grant", "Invalid JWT Signature.")
     try:
-        account.public_key.verify(
-            signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256()
-        )
+        account.public_key.verify(signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         raise TokenError("invalid_grant", "Invalid JWT Signature.") from None
     iat, exp = claims.get("iat"), claims.get("exp")
@@ -151,9 +149,7 @@ async def token_endpoint(request: web.Request) -> web.Response:
         return web.json_response({"error": exc.error, "error_description": exc.description}, status=400)
     token = "ya29.sandbox-" + secrets.token_urlsafe(32)
     state.tokens[token] = AccessToken(email, scopes, time.time() + TOKEN_LIFETIME)
-    return web.json_response(
-        {"access_token": token, "expires_in": TOKEN_LIFETIME - 1, "token_type": "Bearer"}
-    )
+    return web.json_response({"access_token": token, "expires_in": TOKEN_LIFETIME - 1, "token_type": "Bearer"})
 
 
 def bearer(request: web.Request, tokens: dict[str, AccessToken]) -> AccessToken | None:

@@ -10,9 +10,7 @@ class SheetsControl:
 
     def __init__(self, base_url: str, timeout: float = 10.0):
         # trust_env=False: a proxy from the environment must never see loopback traffic
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False
-        )
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False)
 
     def _call(self, method: str, path: str = "", **kwargs):
         response = self._http.request(method, path, **kwargs)
@@ -33,9 +31,7 @@ class SheetsControl:
 
     def set_quota(self, *, write_per_minute: int | None = 60, read_per_minute: int | None = 60) -> None:
         """Change per-user per-minute limits (None: unlimited) and forget quota use."""
-        self._call(
-            "POST", "/quota", json={"write_per_minute": write_per_minute, "read_per_minute": read_per_minute}
-        )
+        self._call("POST", "/quota", json={"write_per_minute": write_per_minute, "read_per_minute": read_per_minute})
 
     def create_spreadsheet(self, title: str, sheets: list[str] | None = None) -> dict:
         """A spreadsheet made outside the API (no quota, no counters); returns its resource."""

@@ -45,10 +45,7 @@ async def reset(request: web.Request) -> web.Response:
 async def list_spreadsheets(request: web.Request) -> web.Response:
     books = request.app["state"].spreadsheets.values()
     return web.json_response(
-        [
-            {"spreadsheetId": b.spreadsheet_id, "title": b.title, "sheets": [s.title for s in b.sheets]}
-            for b in books
-        ]
+        [{"spreadsheetId": b.spreadsheet_id, "title": b.title, "sheets": [s.title for s in b.sheets]} for b in books]
     )
 
 
@@ -56,9 +53,7 @@ async def create_spreadsheet(request: web.Request) -> web.Response:
     """Make a spreadsheet outside the API (as if a person had shared one with the account)."""
     body = await request.json() if request.can_read_body else {}
     sheets = [{"properties": {"title": t}} for t in body.get("sheets", [])] or None
-    book = spreadsheets.create(
-        request.app["state"], {"properties": {"title": body.get("title")}, "sheets": sheets}
-    )
+    book = spreadsheets.create(request.app["state"], {"properties": {"title": body.get("title")}, "sheets": sheets})
     return web.json_response(book.resource(), status=201)
 
 
@@ -89,9 +84,7 @@ async def service_account(request: web.Request) -> web.Response:
 async def new_service_account(request: web.Request) -> web.Response:
     body = await request.json() if request.can_read_body else {}
     state = request.app["state"]
-    email = (
-        body.get("client_email") or f"sa{len(state.service_accounts)}@muster-sandbox.iam.gserviceaccount.com"
-    )
+    email = body.get("client_email") or f"sa{len(state.service_accounts)}@muster-sandbox.iam.gserviceaccount.com"
     account = generate_service_account(email)
     state.register(account)
     return web.json_response(key_file(account, _origin(request)), status=201)

@@ -79,9 +79,7 @@ def create(state: SheetsState, body: dict) -> Spreadsheet:
 
 def _update_fields(mask: str | None, where: str) -> list[str]:
     if not mask:
-        raise invalid(
-            f"{where}: At least one field must be updated. Specify the fields in the 'fields' mask."
-        )
+        raise invalid(f"{where}: At least one field must be updated. Specify the fields in the 'fields' mask.")
     return [f.strip() for f in mask.split(",") if f.strip()]
 
 
@@ -97,8 +95,7 @@ def _update_sheet(book: Spreadsheet, req: dict, where: str) -> None:
                 clash = book.sheet_titled(props["title"])
                 if clash and clash is not sheet:
                     raise invalid(
-                        f'{where}: A sheet with the name "{props["title"]}" already exists. '
-                        "Please enter another name."
+                        f'{where}: A sheet with the name "{props["title"]}" already exists. Please enter another name.'
                     )
                 sheet.title = props["title"]
             elif field == "index" and "index" in props:

@@ -100,9 +100,7 @@ def plan_write(book: Spreadsheet, text: str, value_range: dict, option: str) -> 
     height, width = len(rows), max((len(r) for r in rows), default=0)
     rect_a1 = bounded(sheet, parsed).a1()
     if parsed.end_row is not None and start_row + height > parsed.end_row:
-        raise invalid(
-            f"Requested writing within range [{rect_a1}], but tried writing to row [{start_row + height}]"
-        )
+        raise invalid(f"Requested writing within range [{rect_a1}], but tried writing to row [{start_row + height}]")
     if parsed.end_col is not None and start_col + width > parsed.end_col:
         raise invalid(
             f"Requested writing within range [{rect_a1}], but tried writing to column "
@@ -171,8 +169,7 @@ def update(book: Spreadsheet, text: str, value_range: dict, option: str | None, 
     option = _input_option(option)
     if value_range.get("range") and _where(book, value_range["range"]) != _where(book, text):
         raise invalid(
-            f"Requested writing within range [{text}], but the range in the request body "
-            f"was [{value_range['range']}]"
+            f"Requested writing within range [{text}], but the range in the request body was [{value_range['range']}]"
         )
     plan = plan_write(book, text, value_range, option)
     check_growth(book, [plan], limit)
@@ -227,9 +224,7 @@ def clear(book: Spreadsheet, text: str) -> str:
     rect = bounded(sheet, parsed)
     end_row, end_col = min(rect.end_row, sheet.row_count), min(rect.end_col, sheet.column_count)
     rect = Rect(sheet, rect.start_row, rect.start_col, end_row, end_col)
-    doomed = [
-        (r, c) for (r, c) in sheet.cells if rect.start_row <= r < end_row and rect.start_col <= c < end_col
-    ]
+    doomed = [(r, c) for (r, c) in sheet.cells if rect.start_row <= r < end_row and rect.start_col <= c < end_col]
     for key in doomed:
         del sheet.cells[key]
     return rect.a1()

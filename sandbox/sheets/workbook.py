@@ -150,13 +150,10 @@ def check_inside_grid(rect: Rect, requested: str) -> None:
     sheet = rect.sheet
     if rect.end_row > sheet.row_count or rect.end_col > sheet.column_count:
         raise invalid(
-            f"Range ({requested}) exceeds grid limits. Max rows: {sheet.row_count}, "
-            f"max columns: {sheet.column_count}"
+            f"Range ({requested}) exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
         )
 
 
 def cell_limit_error(limit: int) -> ApiError:
     """Google's answer when a workbook would pass its cell limit."""
-    return invalid(
-        f"This action would increase the number of cells in the workbook above the limit of {limit} cells."
-    )
+    return invalid(f"This action would increase the number of cells in the workbook above the limit of {limit} cells.")
