@@ -1,0 +1,149 @@
+"""The gateway's discord.py client: the command tree, component routing, directory events.
+
+It keeps no state of its own: every interaction is answered and handed to a worker
+(``discord_gateway.forwarding``), every guild or member change becomes a task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+
+from discord_gateway import commands
+from discord_gateway.forwarding import forward
+from discord_gateway.modals import open_modal
+
+log = logging.getLogger("discord_gateway")
+
+# View Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles:
+# see README.md, "Setting up the Discord application", for why each is needed.
+BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 4) | (1 << 28)
+
+
+def intents() -> discord.Intents:
+    """The fewest that serve: guilds (joins, leaves, roles) and members (the privileged one)."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.members = True
+    return chosen
+
+
+def invite_url(application_id: int) -> str:
+    return (
+        f"https://discord.com/oauth2/authorize?client_id={application_id}"
+        f"&permissions={BOT_PERMISSIONS}&scope=bot%20applications.commands"
+    )
+
+
+def build_tree(client: discord.Client) -> app_commands.CommandTree:
+    tree = app_commands.CommandTree(client)
+    for group in commands.groups():
+        tree.add_command(group)
+    return tree
+
+
+async def enqueue(task, *args) -> None:
+    """Publish a directory task from a thread; a failure is logged, never raised into the loop."""
+    try:
+        await asyncio.wait_for(asyncio.to_thread(task.delay, *args), 5)
+    except Exception as exc:
+        log.error("could not enqueue %s: %s", task.name, type(exc).__name__)
+
+
+def _member_data(member: discord.Member) -> dict:
+    return {
+        "id": member.id,
+        "username": member.name,
+        "display_name": member.global_name or "",
+        "nick": member.nick or "",
+        "roles": [role.id for role in member.roles if not role.is_default()],
+    }
+
+
+class GatewayEvents:
+    """Event handlers shared by the plain and the sharded client."""
+
+    def _setup(self, dev_guild_id: int | None) -> None:
+        self.dev_guild_id = dev_guild_id
+        self.tree = build_tree(self)
+        self.component_modals = commands.component_modals()
+
+    async def setup_hook(self) -> None:
+        if self.dev_guild_id:
+            guild = discord.Object(self.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        where = f"guild {self.dev_guild_id}" if self.dev_guild_id else "globally"
+        log.info("synced %d commands %s", len(synced), where)
+        log.info("invite Muster with %s", invite_url(self.application_id))
+
+    async def on_ready(self) -> None:
+        shards = getattr(self, "shard_ids", None) or [0]
+        log.info("gateway ready as %s on shards %s (%d guilds)", self.user, shards, len(self.guilds))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Slash commands go through the tree; buttons, selects and modals are routed by custom_id.
+        if interaction.type == discord.InteractionType.component:
+            custom_id = (interaction.data or {}).get("custom_id", "")
+            opener = self.component_modals.get(":".join(custom_id.split(":")[:2]))
+            if opener is not None:
+                await open_modal(interaction, await opener(interaction))
+            else:
+                await forward(interaction)
+        elif interaction.type == discord.InteractionType.modal_submit:
+            await forward(interaction, ephemeral=True)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        from core.tasks import sync_guild_joined
+
+        await enqueue(sync_guild_joined, guild.id, guild.name)
+
+    on_guild_available = on_guild_join
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        from core.tasks import sync_guild_left
+
+        await enqueue(sync_guild_left, guild.id)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        from core.tasks import sync_member
+
+        await enqueue(sync_member, member.guild.id, _member_data(member))
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.nick != after.nick or before.roles != after.roles or before.name != after.name:
+            await self.on_member_join(after)
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        from core.tasks import sync_member_left
+
+        await enqueue(sync_member_left, payload.guild_id, payload.user.id)
+
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        from core.tasks import sync_role_deleted
+
+        await enqueue(sync_role_deleted, role.guild.id, role.id)
+
+
+class MusterClient(GatewayEvents, discord.Client):
+    def __init__(self, *, dev_guild_id: int | None = None):
+        super().__init__(intents=intents(), max_messages=None)
+        self._setup(dev_guild_id)
+
+
+class ShardedMusterClient(GatewayEvents, discord.AutoShardedClient):
+    def __init__(self, *, shard_count: int, shard_ids: list[int] | None, dev_guild_id: int | None = None):
+        super().__init__(intents=intents(), max_messages=None, shard_count=shard_count, shard_ids=shard_ids)
+        self._setup(dev_guild_id)
+
+
+def build_client(*, shard_count: int | None, shard_ids: list[int] | None, dev_guild_id: int | None):
+    """A plain client, or an auto-sharded one when SHARD_COUNT is set."""
+    if shard_count:
+        return ShardedMusterClient(shard_count=shard_count, shard_ids=shard_ids, dev_guild_id=dev_guild_id)
+    return MusterClient(dev_guild_id=dev_guild_id)
