@@ -140,9 +140,14 @@ def guild_create(
     *,
     bot_id: int,
     presences: bool,
+    joined: bool = False,
     large_threshold: int = 250,
 ) -> dict:
-    """GUILD_CREATE's payload. Without GUILD_PRESENCES Discord only lists the bot itself."""
+    """GUILD_CREATE's payload. Without GUILD_PRESENCES Discord only lists the bot itself.
+
+    ``unavailable: false`` marks a guild of READY becoming available; a guild the bot just
+    joined comes without the field (that is how clients tell on_guild_join apart).
+    """
     data = guild_base(g)
     listed = [m for m in g.members.values() if presences or m.user_id == bot_id]
     data.update(
@@ -161,6 +166,8 @@ def guild_create(
             "soundboard_sounds": [],
         }
     )
+    if joined:
+        del data["unavailable"]
     # Inside GUILD_CREATE channels come without guild_id, as on Discord.
     for c in data["channels"]:
         c.pop("guild_id", None)

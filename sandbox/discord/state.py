@@ -125,14 +125,15 @@ class DiscordState:
         """Guilds the bot is in that belong to ``shard_id``."""
         return [g for g in self.guilds.values() if g.has_bot and shard_for(g.id, num_shards) == shard_id]
 
-    def guild_create_payload(self, guild: Guild, intents: int) -> dict:
-        """GUILD_CREATE for a session with ``intents``."""
+    def guild_create_payload(self, guild: Guild, intents: int, *, joined: bool = False) -> dict:
+        """GUILD_CREATE for a session with ``intents`` (``joined``: the bot was just added)."""
         return payloads.guild_create(
             guild,
             self.channels,
             self.users,
             bot_id=self.bot.id,
             presences=bool(intents & I.GUILD_PRESENCES),
+            joined=joined,
         )
 
     def member_payload(self, member: Member, **kwargs) -> dict:

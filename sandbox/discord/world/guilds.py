@@ -58,7 +58,7 @@ def add_bot(state, guild: Guild, bot_permissions: int | None = None) -> None:
     guild.bot_joined_at = iso_now()
     state.hub.dispatch(
         "GUILD_CREATE",
-        lambda intents: state.guild_create_payload(guild, intents),
+        lambda intents: state.guild_create_payload(guild, intents, joined=True),
         guild_id=guild.id,
         intent=I.GUILDS,
     )
