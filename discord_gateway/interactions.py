@@ -7,16 +7,29 @@ import time
 from discord import app_commands
 
 from discord_gateway import commands
-from discord_gateway.interaction import Interaction, Reply
-from discord_gateway.routing import command, routes
+from discord_gateway.components import button, row
+from discord_gateway.interaction import Interaction, Reply, Update
+from discord_gateway.routing import command, component, routes
+
+PING_AGAIN = [row(button("Ping again", "muster:ping"))]
+
+
+def _pong(interaction: Interaction) -> str:
+    ack_ms = max(0, round((interaction.acked_at - interaction.created_at) * 1000))
+    e2e_ms = max(0, round((time.time() - interaction.created_at) * 1000))
+    return f"Pong! Gateway answered Discord in {ack_ms} ms; end to end {e2e_ms} ms."
 
 
 @command("muster ping")
 def ping(interaction: Interaction) -> Reply:
     """Pong, with how long the gateway took to answer Discord and the whole trip so far."""
-    ack_ms = max(0, round((interaction.acked_at - interaction.created_at) * 1000))
-    e2e_ms = max(0, round((time.time() - interaction.created_at) * 1000))
-    return Reply(content=f"Pong! Gateway answered Discord in {ack_ms} ms; end to end {e2e_ms} ms.")
+    return Reply(content=_pong(interaction), components=PING_AGAIN)
+
+
+@component("muster:ping")
+def ping_again(interaction: Interaction) -> Update:
+    """The "Ping again" button: the same message, new figures."""
+    return Update(content=_pong(interaction), components=PING_AGAIN)
 
 
 @command("muster help")

@@ -15,6 +15,7 @@ processes pointed at it by environment only (DISCORD_API_BASE, DISCORD_GATEWAY_U
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -121,3 +122,15 @@ def world(discord) -> World:
     guild = discord.control.create_guild("Muster HQ")
     alice = discord.control.add_member(guild["id"], username="alice")
     return World(int(guild["id"]), int(guild["channels"][0]["id"]), int(alice["user"]["id"]))
+
+
+def wait_until(condition, timeout: float = 15, what: str = "condition"):
+    """Poll ``condition()`` until it returns something truthy; return it or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.05)

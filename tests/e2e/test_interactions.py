@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from core.models import CommandLog
+from discord_gateway.forwarding import UNAVAILABLE
+from tests.e2e.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,3 +27,38 @@ def test_it_defers_a_slash_command_in_time_then_edits_in_the_answer(discord, wor
     assert (entry.command, entry.outcome, entry.guild_id, entry.member_id) == (
         "muster ping", "ok", world.guild_id, world.member_id,
     )  # fmt: skip
+
+
+def test_it_routes_a_button_by_custom_id_after_the_gateway_restarts(discord, world, muster_worker, start_gateway):
+    first = start_gateway(name="gateway-1")
+    ix = discord.control.inject_command("muster", subcommand="ping", channel_id=world.channel_id,
+                                        user_id=world.member_id)  # fmt: skip
+    message = discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]
+    assert message["components"][0]["components"][0]["custom_id"] == "muster:ping"
+    first.stop()
+
+    start_gateway(name="gateway-2")
+    click = discord.control.inject_component(message_id=message["id"], custom_id="muster:ping", user_id=world.member_id)
+
+    answered = discord.control.wait_for_response(click["id"], timeout=3)
+    assert answered["response"]["type"] == 6  # deferred update of the button's message
+    edited = wait_until(lambda: (m := discord.control.message(message["id"]))["history"][1:] and m, what="edit")
+    assert len(edited["history"]) == 2  # the deferral's placeholder, the first pong; now the second
+    assert edited["content"].startswith("Pong!")
+    assert CommandLog.objects.get(pk=int(click["id"])).command == "muster:ping"
+
+
+def test_it_tells_the_member_privately_within_3_s_when_the_broker_is_down(discord, world, gateway, redis_server):
+    redis_server.stop()
+    try:
+        started = time.monotonic()
+        ix = discord.control.inject_command("muster", subcommand="ping", channel_id=world.channel_id,
+                                            user_id=world.member_id)  # fmt: skip
+        edited = discord.control.wait_for_original_edit(ix["id"], timeout=3)
+        elapsed = time.monotonic() - started
+    finally:
+        redis_server.start()
+
+    assert elapsed < 3.0
+    assert edited["original"]["ephemeral"] is True
+    assert edited["original"]["content"] == UNAVAILABLE
