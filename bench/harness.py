@@ -1,0 +1,146 @@
+"""Everything a benchmark needs, started as real processes and torn down afterwards.
+
+    with Stack(workers=2, gateway=True, global_limit=50) as stack:
+        stack.control          # the Discord sandbox's control client
+        stack.world            # a guild with the bot, a channel and a member
+        ...                    # Django is set up in this process: models, outbox, tasks
+
+PostgreSQL and Redis are throwaway servers (core.localservers); the database is migrated;
+the Discord sandbox runs in a thread of this process; workers and the gateway are child
+processes pointed at it by environment only, as in the test suite (tests/e2e).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from core.localservers import PostgresServer, RedisServer
+from tests.processes import ROOT, ManagedProcess, celery_worker_argv, python
+
+BOT_TOKEN = "bench-bot-token"  # noqa: S105 - the sandbox's, never a real one
+APPLICATION_ID = 1_300_000_000_000_000_001
+
+
+@dataclass
+class World:
+    guild_id: int
+    channel_id: int
+    member_ids: list[int]
+
+
+@dataclass
+class Stack:
+    workers: int = 2
+    concurrency: int = 4
+    gateway: bool = True
+    global_limit: float = 50.0
+    route_limits: dict = field(default_factory=dict)
+    members: int = 1
+    env: dict = field(default_factory=dict)
+
+    def __enter__(self) -> Stack:
+        self._processes: list[ManagedProcess] = []
+        self._servers: list = []
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _start(self) -> None:
+        postgres = PostgresServer().start()
+        self._servers.append(postgres)
+        redis = RedisServer().start()
+        self._servers.append(redis)
+        self.redis_url = redis.url
+        base = {
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-django-0123456789abcdef",
+            "ALLOWED_HOSTS": "localhost,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": postgres.url,
+            "REDIS_URL": redis.url,
+            "DISCORD_GLOBAL_RATE_LIMIT": str(self.global_limit),
+        }
+        os.environ.pop("DJANGO_READ_DOT_ENV_FILE", None)
+        os.environ.update(base)
+        subprocess.run(python("manage.py", "migrate", "-v", "0"), cwd=ROOT, env=dict(os.environ), check=True)
+        self._start_sandbox()
+        os.environ.update(self.discord_env())
+        import django
+
+        django.setup()
+        self.child_env = {**os.environ, **self.env, "LOG_LEVEL": "INFO"}
+        started = [self.start_process(celery_worker_argv(concurrency=self.concurrency, hostname=f"bench{i}"),
+                                      f"worker-{i}") for i in range(self.workers)]  # fmt: skip
+        for worker in started:
+            worker.wait_for_output(r"ready\.", timeout=60)
+        if self.gateway:
+            self.start_process(python("manage.py", "run_gateway"), "gateway").wait_for_output("gateway ready", 30)
+        self.world = self._make_world()
+
+    def _start_sandbox(self) -> None:
+        from sandbox.discord import create_app
+        from sandbox.discord.control import DiscordControl
+        from sandbox.runner import ServerThread
+
+        app = create_app(bot_token=BOT_TOKEN, application_id=APPLICATION_ID, global_limit_per_s=self.global_limit,
+                         privileged_intents=["GUILD_MEMBERS"])  # fmt: skip
+        self.sandbox = ServerThread(app).start()
+        self._servers.append(self.sandbox)
+        self.control = DiscordControl(self.sandbox.url)
+        if self.route_limits:  # create_app(route_limits=...) fails in the sandbox; its control API works
+            self.control.set_limits(routes=self.route_limits)
+
+    def discord_env(self) -> dict[str, str]:
+        return {
+            "DISCORD_TOKEN": BOT_TOKEN,
+            "DISCORD_APPLICATION_ID": str(APPLICATION_ID),
+            "DISCORD_API_BASE": f"{self.sandbox.url}/api/v10",
+            "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{self.sandbox.port}/",
+        }
+
+    def _make_world(self) -> World:
+        guild = self.control.create_guild("Bench")
+        members = [int(self.control.add_member(guild["id"], username=f"member{i}")["user"]["id"])
+                   for i in range(self.members)]  # fmt: skip
+        return World(int(guild["id"]), int(guild["channels"][0]["id"]), members)
+
+    def start_process(self, argv: list[str], name: str) -> ManagedProcess:
+        process = ManagedProcess(argv, self.child_env, name)
+        self._processes.append(process)
+        return process
+
+    def __exit__(self, *exc) -> None:
+        for process in reversed(self._processes):
+            process.stop()
+        for server in reversed(self._servers):
+            (server.destroy if hasattr(server, "destroy") else server.stop)()
+
+
+def wait_until(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench: {what} did not happen within {timeout:.0f} s")
+        time.sleep(0.05)
+    return result
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)

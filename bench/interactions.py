@@ -1,0 +1,84 @@
+"""``python -m bench interactions --count N --rate R``: slash commands end to end.
+
+N ``/muster ping`` interactions are injected into the Discord sandbox at R per second;
+the gateway defers each and publishes it, workers answer by editing the response. Times
+are the sandbox's own: INTERACTION_CREATE sent → initial response (ack), → final edit
+(e2e). ``ceiling_tasks_per_s`` is the throughput of a no-op task on the same broker and
+workers in the same run: what the pipeline could reach if handlers cost nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from bench.harness import Stack, log, percentile, wait_until
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench interactions")
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=50.0, help="interactions injected per second")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    with Stack(workers=args.workers, concurrency=args.concurrency, gateway=True) as stack:
+        from core.models import CommandLog
+
+        ids = inject(stack, args.count, args.rate)
+        wait_until(lambda: CommandLog.objects.filter(answered_at__isnull=False).count() == args.count,
+                   timeout=args.count / args.rate * 5 + 60, what="all answers")  # fmt: skip
+        acks, e2es, created, edited = [], [], [], []
+        for interaction_id in ids:
+            data = stack.control.interaction(interaction_id)
+            start = data["created"]["monotonic"]
+            done = data["original"]["history"][0]["replaced_at"]["monotonic"]
+            acks.append((data["response"]["at"]["monotonic"] - start) * 1000)
+            e2es.append((done - start) * 1000)
+            created.append(start)
+            edited.append(done)
+        ceiling = noop_ceiling(stack, max(args.count, 1000))
+    print(json.dumps({
+        "count": args.count,
+        "rate": args.rate,
+        "workers": args.workers,
+        "ack_p50_ms": round(percentile(acks, 0.50), 1),
+        "ack_p99_ms": round(percentile(acks, 0.99), 1),
+        "e2e_p50_ms": round(percentile(e2es, 0.50), 1),
+        "e2e_p99_ms": round(percentile(e2es, 0.99), 1),
+        "completed_per_s": round(args.count / (max(edited) - min(created)), 2),
+        "ceiling_tasks_per_s": round(ceiling, 2),
+    }))  # fmt: skip
+    return 0
+
+
+def inject(stack: Stack, count: int, rate: float) -> list[str]:
+    """Inject ``count`` /muster ping commands, paced at ``rate`` per second."""
+    log(f"injecting {count} interactions at {rate}/s")
+    ids = []
+    start = time.monotonic()
+    for number in range(count):
+        delay = start + number / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        ix = stack.control.inject_command("muster", subcommand="ping", channel_id=stack.world.channel_id,
+                                          user_id=stack.world.member_ids[0])  # fmt: skip
+        ids.append(ix["id"])
+    return ids
+
+
+def noop_ceiling(stack: Stack, count: int) -> float:
+    """No-op tasks per second through the same broker and workers (queue "interactions")."""
+    from core.redis import get_redis
+    from core.tasks import bench_noop
+
+    key = "bench:noop"
+    redis = get_redis()
+    redis.delete(key)
+    started = time.monotonic()
+    for _ in range(count):
+        bench_noop.apply_async((key,), queue="interactions")
+    wait_until(lambda: int(redis.get(key) or 0) >= count, timeout=120, what="no-op tasks")
+    return count / (time.monotonic() - started)
