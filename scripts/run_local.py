@@ -95,6 +95,27 @@ def ensure_admin(env: dict[str, str]) -> tuple[str, str]:
     return username, where
 
 
+def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
+    """Add the gateway; without DISCORD_TOKEN, the Discord sandbox too, and point everything at it."""
+    gateway = f"{PYTHON} manage.py run_gateway"
+    if env.get("DISCORD_TOKEN") or env.get("DISCORD_TOKEN_FILE"):
+        processes["gateway"] = gateway
+        return "Discord itself (DISCORD_TOKEN is set)"
+    port = 8780 if port_is_free(8780) else free_port()
+    token = "sandbox-bot-" + secrets.token_urlsafe(18)
+    url = f"http://127.0.0.1:{port}"
+    processes["sandbox"] = (
+        f"{PYTHON} -m sandbox --discord-port {port} --jira-port 0 --sheets-port 0 --bot-token {token}"
+    )
+    env.update(
+        DISCORD_TOKEN=token,
+        DISCORD_API_BASE=f"{url}/api/v10",
+        DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/",
+    )
+    processes["gateway"] = f"{PYTHON} scripts/sandbox_discord.py {url} && {gateway}"
+    return f"SANDBOX MODE (no DISCORD_TOKEN): a local Discord stand-in at {url}, control API {url}/_control"
+
+
 def main() -> int:
     os.chdir(ROOT)
     VAR.mkdir(exist_ok=True)
@@ -123,6 +144,8 @@ def main() -> int:
         flower=f"{PYTHON} manage.py run_flower --port={flower_port} --address=127.0.0.1",
     )
 
+    discord_mode = discord_processes(env, processes)
+
     flower_user = env["FLOWER_BASIC_AUTH"].partition(":")[0]
     # Passwords are never printed: say where they are kept.
     print(
@@ -130,7 +153,8 @@ def main() -> int:
         f"  admin    http://127.0.0.1:{web_port}/admin   user {admin_user}, password in {admin_where}\n"
         f"  health   http://127.0.0.1:{web_port}/healthz\n"
         f"  flower   http://127.0.0.1:{flower_port}   user {flower_user}, password in {flower_where}\n"
-        f"  redis    {env['REDIS_URL'].split('@')[-1]}\n",
+        f"  redis    {env['REDIS_URL'].split('@')[-1]}\n"
+        f"  discord  {discord_mode}\n",
         flush=True,
     )
 
