@@ -239,6 +239,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Event reminders and poll deadlines: each tick claims what is due with a compare-and-set.
+    "event-reminders": {
+        "task": "events.tasks.send_due_reminders",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "poll-closing": {
+        "task": "polls.tasks.close_due_polls",
+        "schedule": 15.0,
+        "options": {"expires": 12},
+    },
 }
 
 LOGGING = {

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from core.models import Guild
+from core.refresh import schedule_refresh
 from events import notices
 from events.models import Event, Registration, Reminder
-from events.render import NAMES_SHOWN, Roster
+from events.render import NAMES_SHOWN, Roster, event_message
 
 DEFAULT_REMINDER_OFFSETS = (timedelta(hours=1),)
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -101,6 +102,7 @@ def create_event(
         created_at=now,
     )
     set_reminders(event, reminder_offsets, now=now)
+    notices.post_event(event, event_message(event, Roster(), now=now))
     return event
 
 
@@ -170,6 +172,7 @@ def edit_event(event_id: int, *, now: datetime, **changes) -> Event:
         set_reminders(event, offsets, now=now)
     promoted = promote_waitlist(event, now=now)
     notices.event_changed(event, now=now, exclude=promoted)
+    schedule_refresh("event", event.id)
     return event
 
 
@@ -182,6 +185,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     event.status = Event.Status.CANCELLED
     event.save(update_fields=["status", "updated_at"])
     notices.event_cancelled(event, now=now)
+    schedule_refresh("event", event.id)
     return event
 
 
@@ -219,6 +223,7 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     registration.status, registration.sequence, registration.responded_at = new_status, sequence, now
     registration.save()
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
+    schedule_refresh("event", event.id)
     return Response(new_status, changed=True, waitlist_position=waitlist_position(registration),
                     promoted=tuple(promoted))  # fmt: skip
 
@@ -230,6 +235,7 @@ def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tupl
     deleted, _ = Registration.objects.filter(event=event, member_id=member_id).delete()
     if not deleted:
         raise EventRuleError("That member is not registered.")
+    schedule_refresh("event", event.id)
     return tuple(promote_waitlist(event, now=now))
 
 

@@ -132,3 +132,20 @@ def _format_offset(moment: datetime) -> str:
     total = int(moment.utcoffset().total_seconds()) // 60
     sign = "-" if total < 0 else "+"
     return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+
+
+_OFFSET_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_REMINDERS = 5
+
+
+def parse_offsets(text: str) -> list[timedelta]:
+    """Reminder offsets typed as ``1h``, ``30m, 1d``: how long before the start each DM goes."""
+    offsets = []
+    for part in filter(None, (p.strip().lower() for p in re.split(r"[,\s]+", text))):
+        match = re.fullmatch(r"(\d{1,4})\s*(m|min|h|d|w)", part)
+        if not match or int(match[1]) == 0:
+            raise TimeParseError(f"I could not read the reminder {part!r}: write 30m, 1h, 2d or 1w.")
+        offsets.append(timedelta(**{_OFFSET_UNITS[match[2]]: int(match[1])}))
+    if len(set(offsets)) > MAX_REMINDERS:
+        raise TimeParseError(f"At most {MAX_REMINDERS} reminders per event.")
+    return sorted(set(offsets))

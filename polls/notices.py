@@ -1,11 +1,22 @@
-"""Messages about polls, written to the outbox in the caller's transaction."""
+"""Public poll messages, written to the outbox in the caller's transaction."""
 
 from __future__ import annotations
 
 from core import outbox
 from polls.models import Poll
-from polls.render import result_message
+from polls.render import poll_message, result_message
 from polls.services import tally
+
+
+def post_key(poll: Poll) -> str:
+    return f"poll-post:{poll.id}"
+
+
+def post_poll(poll: Poll) -> None:
+    """Post the new poll once; the renderer reads the delivered message id back."""
+    if poll.channel_id is not None:
+        outbox.enqueue(key=post_key(poll), channel_id=poll.channel_id, payload=poll_message(poll, tally(poll)),
+                       guild_id=poll.guild_id)  # fmt: skip
 
 
 def poll_closed(poll: Poll) -> None:
@@ -13,8 +24,6 @@ def poll_closed(poll: Poll) -> None:
     if poll.channel_id is None:
         return
     outbox.enqueue(
-        key=f"poll-result:{poll.id}",
-        channel_id=poll.channel_id,
-        payload=result_message(poll, tally(poll)),
+        key=f"poll-result:{poll.id}", channel_id=poll.channel_id, payload=result_message(poll, tally(poll)),
         guild_id=poll.guild_id,
-    )
+    )  # fmt: skip

@@ -1,5 +1,5 @@
 """How a poll looks in Discord: live tallies as bars, a button per option (a select
-beyond five), and for open (non-anonymous) polls who voted, all as plain dicts."""
+beyond five, except in anonymous polls), and for open polls who voted, as plain dicts."""
 
 from __future__ import annotations
 
@@ -61,36 +61,44 @@ def poll_embed(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | 
 def poll_components(poll: Poll, tallies: list[Tally]) -> list[dict]:
     if poll.status == Poll.Status.CLOSED:
         return []
-    if len(tallies) <= BUTTONS_MAX:
-        choose = {
-            "type": 1,
-            "components": [
-                {"type": 2, "style": 1, "label": truncate(f"{t.position}. {t.label}", 80),
-                 "custom_id": f"poll:vote:{poll.id}:{t.option_id}"}
-                for t in tallies
-            ],
-        }  # fmt: skip
+    if len(tallies) <= BUTTONS_MAX or poll.anonymous:
+        # Anonymous polls always get buttons: a button's custom_id is not kept with the
+        # member in the command log, a select's values would be.
+        rows = [
+            {
+                "type": 1,
+                "components": [
+                    {"type": 2, "style": 1, "label": truncate(f"{t.position}. {t.label}", 80),
+                     "custom_id": f"poll:vote:{poll.id}:{t.option_id}"}
+                    for t in tallies[start : start + BUTTONS_MAX]
+                ],
+            }
+            for start in range(0, len(tallies), BUTTONS_MAX)
+        ]  # fmt: skip
     else:
-        choose = {
-            "type": 1,
-            "components": [
-                {
-                    "type": 3,
-                    "custom_id": f"poll:select:{poll.id}",
-                    "placeholder": "Choose options" if poll.multiple_choice else "Choose an option",
-                    "min_values": 1,
-                    "max_values": len(tallies) if poll.multiple_choice else 1,
-                    "options": [
-                        {"label": truncate(f"{t.position}. {t.label}", 100), "value": str(t.option_id)} for t in tallies
-                    ],
-                }
-            ],
-        }
+        rows = [
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 3,
+                        "custom_id": f"poll:select:{poll.id}",
+                        "placeholder": "Choose options" if poll.multiple_choice else "Choose an option",
+                        "min_values": 1,
+                        "max_values": len(tallies) if poll.multiple_choice else 1,
+                        "options": [
+                            {"label": truncate(f"{t.position}. {t.label}", 100), "value": str(t.option_id)}
+                            for t in tallies
+                        ],
+                    }
+                ],
+            }
+        ]
     withdraw = {
         "type": 1,
         "components": [{"type": 2, "style": 2, "label": "Withdraw my vote", "custom_id": f"poll:withdraw:{poll.id}"}],
     }
-    return [choose, withdraw]
+    return [*rows, withdraw]
 
 
 def poll_message(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | None = None) -> dict:

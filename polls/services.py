@@ -19,6 +19,7 @@ from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
 from core.models import Guild
+from core.refresh import schedule_refresh
 from polls.models import Option, Poll, Vote
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -100,22 +101,36 @@ def create_poll(
     Option.objects.bulk_create(
         Option(poll=poll, position=position, label=label) for position, label in enumerate(labels, 1)
     )
+    from polls import notices
+
+    notices.post_poll(poll)
     return poll
 
 
 def _share_lock(poll_id: int) -> Poll:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM polls_poll WHERE id = %s FOR SHARE", [poll_id])
-        if cursor.fetchone() is None:
-            raise PollRuleError("This poll no longer exists.")
-    return Poll.objects.get(id=poll_id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM polls_poll WHERE id = %s FOR SHARE", [poll_id])
+    # (SQLite takes the database's write lock at BEGIN: votes are serialised there anyway.)
+    poll = Poll.objects.filter(id=poll_id).first()
+    if poll is None:
+        raise PollRuleError("This poll no longer exists.")
+    return poll
 
 
-def _open_poll(poll_id: int, now: datetime) -> Poll:
+def _open_poll(poll_id: int, now: datetime, member_id: int) -> tuple[Poll, str]:
+    """Share-lock an open poll and serialise this member's clicks on it; returns (poll, voter)."""
     poll = _share_lock(poll_id)
     if poll.status != Poll.Status.OPEN or (poll.closes_at is not None and now >= poll.closes_at):
         raise PollRuleError("This poll is closed.")
-    return poll
+    voter = voter_key(poll, member_id)
+    if connection.vendor == "postgresql":
+        # Two clicks of one member that delete and insert the same rows would deadlock;
+        # this lock (released at commit) orders them. Other members are not held up.
+        digest = hashlib.blake2b(f"{poll_id}:{voter}".encode(), digest_size=8).digest()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+    return poll, voter
 
 
 def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ballot:
@@ -127,10 +142,9 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
     """
     try:
         with transaction.atomic():
-            poll = _open_poll(poll_id, now)
+            poll, voter = _open_poll(poll_id, now, member_id)
             if not Option.objects.filter(id=option_id, poll_id=poll_id).exists():
                 raise PollRuleError("That option is not part of this poll.")
-            voter = voter_key(poll, member_id)
             mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
             before = set(mine.values_list("option_id", flat=True))
             if option_id in before:
@@ -148,6 +162,7 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
         # The same member's other click won the race; theirs stands.
         action = "unchanged"
         poll = Poll.objects.get(id=poll_id)
+    schedule_refresh("poll", poll_id)
     return Ballot(chosen=my_choices(poll, member_id), action=action)
 
 
@@ -156,12 +171,11 @@ def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime
     wanted = set(option_ids)
     try:
         with transaction.atomic():
-            poll = _open_poll(poll_id, now)
+            poll, voter = _open_poll(poll_id, now, member_id)
             if not poll.multiple_choice and len(wanted) > 1:
                 raise PollRuleError("This poll takes one choice.")
             if Option.objects.filter(id__in=wanted, poll_id=poll_id).count() != len(wanted):
                 raise PollRuleError("That option is not part of this poll.")
-            voter = voter_key(poll, member_id)
             mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
             before = set(mine.values_list("option_id", flat=True))
             mine.exclude(option_id__in=wanted).delete()
@@ -174,14 +188,16 @@ def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime
     except IntegrityError:
         action = "unchanged"
         poll = Poll.objects.get(id=poll_id)
+    schedule_refresh("poll", poll_id)
     return Ballot(chosen=my_choices(poll, member_id), action=action)
 
 
 def withdraw(poll_id: int, member_id: int, *, now: datetime) -> int:
     """Remove all of a member's votes on an open poll; returns how many were removed."""
     with transaction.atomic():
-        poll = _open_poll(poll_id, now)
-        deleted, _ = Vote.objects.filter(poll_id=poll_id, voter=voter_key(poll, member_id)).delete()
+        _, voter = _open_poll(poll_id, now, member_id)
+        deleted, _ = Vote.objects.filter(poll_id=poll_id, voter=voter).delete()
+    schedule_refresh("poll", poll_id)
     return deleted
 
 
@@ -226,6 +242,7 @@ def close_poll(poll_id: int, *, now: datetime) -> bool:
             from polls import notices
 
             notices.poll_closed(Poll.objects.select_related("guild").get(id=poll_id))
+            schedule_refresh("poll", poll_id)
     return bool(closed)
 
 

@@ -18,3 +18,19 @@ async def ping(interaction: discord.Interaction):
 @group.command(name="help", description="The commands you can use here")
 async def help_(interaction: discord.Interaction):
     await forward(interaction, ephemeral=True)
+
+
+async def _zone_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    from core.timezones import known_timezones
+
+    typed = current.lower()
+    names = sorted(name for name in known_timezones() if typed in name.lower())[:25]
+    return [app_commands.Choice(name=name, value=name) for name in names]
+
+
+@group.command(name="timezone", description="Your time zone, for the times you type (events, polls)")
+@app_commands.describe(zone="An IANA name such as Europe/Paris; empty shows yours; 'guild' uses the server's")
+@app_commands.autocomplete(zone=_zone_choices)
+async def timezone_(interaction: discord.Interaction, zone: str | None = None):
+    # Handled by events.interactions (the events app owns how members' times are read).
+    await forward(interaction, ephemeral=True)
