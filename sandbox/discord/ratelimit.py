@@ -61,8 +61,8 @@ class RateLimits:
         self.rules = dict(DEFAULT_ROUTE_LIMITS)
         self.global_per_s = global_per_s
         self.enabled = True
+        self.reset()  # before configure(), which prunes windows and caps tokens
         self.configure(route_limits=route_limits or {})
-        self.reset()
 
     def reset(self) -> None:
         """Empty every window (keeps the rules)."""
