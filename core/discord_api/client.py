@@ -139,11 +139,16 @@ class DiscordClient:
             try:
                 response = self.http.request(method, url, json=json, headers=headers)
             except httpx.TransportError as exc:  # includes timeouts
-                self.limiter.redis.delete(state_key + ":probe")
+                self.limiter.release(state_key)
                 last = TransientError(f"{route}: {type(exc).__name__}")
                 self._backoff(attempt)
                 continue
-            self.limiter.learn(route, state_key, response.headers)
+            if response.status_code >= 500 and "X-RateLimit-Remaining" not in response.headers:
+                # A 502 from Discord's edge says nothing about the bucket; learning from its
+                # missing headers would mark the route unlimited and let a burst through.
+                self.limiter.release(state_key)
+            else:
+                self.limiter.learn(route, state_key, response.headers)
             if response.status_code == 429:
                 last = self._honour_429(route, state_key, response)
                 continue

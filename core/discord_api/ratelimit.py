@@ -118,6 +118,10 @@ class RateLimiter:
             return
         self._learn(keys=[state_key], args=[int(remaining), float(reset_after), "set"])
 
+    def release(self, state_key: str) -> None:
+        """A request learned nothing (timeout, edge error): let the next one probe the bucket."""
+        self.redis.delete(state_key + ":probe")
+
     def block(self, state_key: str, retry_after: float, *, is_global: bool) -> None:
         """Honour a 429: nothing is sent on that bucket (or at all) for ``retry_after`` s."""
         if is_global:
