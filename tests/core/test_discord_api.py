@@ -1,0 +1,177 @@
+"""The Discord REST client against the sandbox: retries, permanent errors, limits in Redis."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+
+from core.discord_api import DiscordClient, InvalidMessage, PermanentError
+from core.discord_api.ratelimit import RateLimiter
+from sandbox.discord import create_app
+from sandbox.discord.control import DiscordControl
+from sandbox.runner import ServerThread
+
+pytestmark = pytest.mark.timeout(30)
+TOKEN = "rest-client-token"
+CREATE = "POST /channels/{channel_id}/messages"
+CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback"
+GONE_INTERACTION = {"interaction_id": 1_300_000_000_000_000_000, "interaction_token": "expired"}
+
+
+class Sandbox:
+    def __init__(self, server: ServerThread, control: DiscordControl, redis_url: str):
+        self.server, self.control, self.redis_url = server, control, redis_url
+        guild = control.create_guild("Muster HQ", channels=["general", "random"])
+        self.channel_id, self.other_channel_id = (int(c["id"]) for c in guild["channels"])
+        self.guild_id = int(guild["id"])
+
+    def client(self, *, global_per_s: float = 50, timeout: float = 5.0) -> DiscordClient:
+        """A client of its own (own Redis connection), as another worker process would have."""
+        limiter = RateLimiter(redis.Redis.from_url(self.redis_url), global_per_s=global_per_s)
+        return DiscordClient(token=TOKEN, api_base=f"{self.server.url}/api/v10", limiter=limiter, timeout=timeout)
+
+    def rest(self) -> dict:
+        return self.control.stats()["rest"]
+
+
+@pytest.fixture
+def sandbox(flush_redis, redis_server):
+    server = ServerThread(create_app(bot_token=TOKEN)).start()
+    control = DiscordControl(server.url)
+    yield Sandbox(server, control, redis_server.url)
+    control.close()
+    server.stop()
+
+
+def test_it_retries_server_errors_then_succeeds(sandbox):
+    sandbox.control.inject_fault("error", "/channels/*/messages", method="POST", status=502, count=1)
+    sandbox.control.inject_fault("error", "/channels/*/messages", method="POST", status=503, count=1)
+
+    sent = sandbox.client().send_message(sandbox.channel_id, {"content": "hello"})
+
+    assert sent["content"] == "hello"
+    assert sandbox.rest()["statuses"] == {"502": 1, "503": 1, "200": 1}
+    assert [m["content"] for m in sandbox.control.messages(sandbox.channel_id)] == ["hello"]
+
+
+def test_it_retries_a_timed_out_request_then_succeeds(sandbox):
+    client = sandbox.client(timeout=0.3)
+    message = client.send_message(sandbox.channel_id, {"content": "draft"})
+    sandbox.control.inject_fault("delay", "/channels/*/messages/*", method="PATCH", delay_s=1.5, count=1)
+
+    edited = client.edit_message(sandbox.channel_id, int(message["id"]), {"content": "final"})
+
+    assert edited["content"] == "final"
+    faults = sandbox.control.stats()["faults"]
+    assert [(f["kind"], f["hits"]) for f in faults] == [("delay", 1)]
+    assert sandbox.control.message(message["id"])["content"] == "final"
+
+
+@pytest.mark.parametrize("code", [50007, 10003, 10008, 10062])
+def test_it_raises_permanent_errors_without_retrying(sandbox, code):
+    client = sandbox.client()
+    bob = sandbox.control.add_member(sandbox.guild_id, username="bob", dms_open=False)
+    closed_dm = int(client.open_dm(int(bob["user"]["id"]))["id"])
+    calls = {
+        50007: lambda: client.send_message(closed_dm, {"content": "hi"}),
+        10003: lambda: client.send_message(sandbox.other_channel_id + 1000, {"content": "hi"}),
+        10008: lambda: client.edit_message(sandbox.channel_id, sandbox.channel_id + 1000, {"content": "hi"}),
+        10062: lambda: client.request("POST", CALLBACK, GONE_INTERACTION, json={"type": 5}, bot_auth=False),
+    }
+    before = sandbox.rest()["requests_total"]
+
+    with pytest.raises(PermanentError) as raised:
+        calls[code]()
+
+    assert (raised.value.code, raised.value.retryable) == (code, False)
+    assert sandbox.rest()["requests_total"] - before == 1
+
+
+def test_a_burst_to_one_channel_earns_no_429(sandbox):
+    sandbox.control.set_limits(routes={"messages:create": (3, 0.4)})
+    client = sandbox.client()
+    start = threading.Barrier(12)
+
+    def send(number: int) -> None:
+        start.wait()
+        client.send_message(sandbox.channel_id, {"content": f"#{number}"})
+
+    run_all(send, list(range(12)))
+
+    rest = sandbox.rest()
+    assert rest["ratelimited_total"] == 0
+    assert rest["requests"] == {CREATE: 12}
+    assert sorted(m["content"] for m in sandbox.control.messages(sandbox.channel_id)) == sorted(
+        f"#{n}" for n in range(12)
+    )
+
+
+def test_a_burst_after_a_server_error_earns_no_429(sandbox):
+    # A 502 carries no X-RateLimit headers; that must not read as "this route is unlimited".
+    sandbox.control.set_limits(routes={"messages:create": (3, 0.4)})
+    sandbox.control.inject_fault("error", "/channels/*/messages", method="POST", status=502, count=1)
+    client = sandbox.client()
+    start = threading.Barrier(12)
+
+    def send(number: int) -> None:
+        start.wait()
+        client.send_message(sandbox.channel_id, {"content": f"#{number}"})
+
+    run_all(send, list(range(12)))
+
+    rest = sandbox.rest()
+    assert rest["ratelimited_total"] == 0
+    assert rest["statuses"] == {"502": 1, "200": 12}
+    assert len(sandbox.control.messages(sandbox.channel_id)) == 12
+
+
+def test_it_honours_retry_after_of_a_429(sandbox):
+    sandbox.control.inject_fault("ratelimit", "/channels/*/messages", method="POST", retry_after=0.6, count=1)
+    client = sandbox.client()
+    started = time.monotonic()
+
+    client.send_message(sandbox.channel_id, {"content": "after the wait"})
+
+    sent = sandbox.control.messages(sandbox.channel_id)[0]
+    assert sandbox.rest()["statuses"] == {"429": 1, "200": 1}
+    assert sent["created"]["monotonic"] - started >= 0.6  # the retry waited out Retry-After
+
+
+def test_two_clients_share_the_global_limit_through_redis(sandbox):
+    # Each client alone would send at 20/s; two unshared ones would send at 40/s and drain
+    # the sandbox's 20-request bucket within about a second.
+    sandbox.control.set_limits(global_per_s=20, routes={"messages:create": (1000, 1.0)})
+    clients = [sandbox.client(global_per_s=20), sandbox.client(global_per_s=20)]
+    channels = [sandbox.channel_id, sandbox.other_channel_id]
+
+    def send(index: int) -> None:
+        for number in range(25):
+            clients[index].send_message(channels[index], {"content": f"#{number}"})
+
+    run_all(send, [0, 1])
+
+    rest = sandbox.rest()
+    assert rest["ratelimited_total"] == 0
+    assert rest["requests"] == {CREATE: 50}
+
+
+def test_it_refuses_a_message_over_discords_limits_without_sending_it(sandbox):
+    client = sandbox.client()
+
+    with pytest.raises(InvalidMessage, match="2001 characters, over 2000"):
+        client.send_message(sandbox.channel_id, {"content": "x" * 2001})
+    with pytest.raises(InvalidMessage):
+        client.edit_message(sandbox.channel_id, 1, {"embeds": [{"title": "t" * 257}]})
+
+    assert sandbox.rest()["requests_total"] == 0
+
+
+def run_all(fn, args: list, timeout: float = 20) -> None:
+    """``fn(arg)`` for every arg, each in its own thread; re-raises the first failure."""
+    with ThreadPoolExecutor(max_workers=len(args)) as pool:
+        for future in [pool.submit(fn, arg) for arg in args]:
+            future.result(timeout)
