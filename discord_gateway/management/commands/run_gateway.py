@@ -23,6 +23,11 @@ def fail(reason: str) -> SystemExit:
     return SystemExit(f"muster gateway: {reason}")
 
 
+def _not_about_voice(record: logging.LogRecord) -> bool:
+    # discord.py warns at every start that voice libraries are missing; Muster has no voice.
+    return not record.getMessage().endswith("voice will NOT be supported")
+
+
 class Command(BaseCommand):
     help = "Run the Discord gateway: answer interactions within 3 s and hand them to workers."
 
@@ -31,6 +36,7 @@ class Command(BaseCommand):
             raise fail("DISCORD_TOKEN is not set (`make run` without it starts the sandbox instead)")
         self.check_database()
         self.check_broker()
+        logging.getLogger("discord.client").addFilter(_not_about_voice)
         Route.BASE = settings.DISCORD_API_BASE
         if settings.DISCORD_GATEWAY_URL:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.DISCORD_GATEWAY_URL)
