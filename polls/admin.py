@@ -6,11 +6,12 @@ and for open polls the voters are visible in Discord where the poll was posted.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
-from polls import services
+from polls import notices, services
 from polls.models import Option, Poll
 
 
@@ -36,8 +37,21 @@ class OptionInline(admin.TabularInline):
         return self.has_change_permission(request, obj)
 
 
+class PollAdminForm(forms.ModelForm):
+    class Meta:
+        model = Poll
+        fields = ("guild", "question", "multiple_choice", "anonymous", "closes_at", "channel_id", "created_by")
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data.get("closes_at")
+        if closes_at is not None and "closes_at" in self.changed_data and closes_at <= timezone.now():
+            raise forms.ValidationError("The closing time is in the past.")
+        return closes_at
+
+
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
+    form = PollAdminForm
     list_display = ("question", "guild", "status", "closes_at", "vote_count", "multiple_choice", "anonymous")
     list_filter = ("status", "anonymous", "multiple_choice", "guild", ("closes_at", admin.DateFieldListFilter))
     search_fields = ("question", "=id")
@@ -60,6 +74,11 @@ class PollAdmin(admin.ModelAdmin):
             # Switching anonymity or choice type under existing votes would misreport them.
             fields = (*fields, "anonymous", "multiple_choice")
         return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # posted once its options exist; the outbox key makes it once only
+            notices.post_poll(form.instance)
 
     @admin.action(description="Close the selected polls and post their results")
     def close_polls(self, request, queryset):
