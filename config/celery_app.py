@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init
+from celery.signals import beat_init, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -16,3 +16,18 @@ app.autodiscover_tasks()
 def announce_beat(sender, **kwargs) -> None:
     """Write beat's first heartbeat at start instead of one interval later."""
     sender.app.send_task("core.tasks.record_beat_heartbeat", expires=25)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def recycle_database_connections(task=None, **kwargs) -> None:
+    """Apply CONN_MAX_AGE and CONN_HEALTH_CHECKS around each task, as Django does around requests.
+
+    Celery's Django fixup would otherwise close the connection before and after every
+    task (see CELERY_DB_REUSE_MAX in settings): a new PostgreSQL backend per task.
+    """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # eager tasks run inside the caller's transaction (tests)
+    from django.db import close_old_connections
+
+    close_old_connections()

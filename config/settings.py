@@ -206,6 +206,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Unset, Celery's Django fixup closes the database connection around every task, so each
+# task paid for a new PostgreSQL backend. Reused instead (recycled every N tasks), with
+# CONN_MAX_AGE and health checks applied around each task by config.celery_app.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_SOFT_TIME_LIMIT = env.integer("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
 CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
 CELERY_TASK_SEND_SENT_EVENT = True
