@@ -34,7 +34,7 @@ def handle(payload: dict) -> None:
     """Record, run and answer one interaction (at most one handler run per interaction id)."""
     interaction = Interaction.from_payload(payload)
     directory.record_actor(interaction)
-    entry = _start(interaction)
+    _count_attempt(interaction)
     with transaction.atomic():
         entry = CommandLog.objects.select_for_update().get(pk=interaction.id)
         if entry.outcome == Outcome.PENDING:
@@ -48,20 +48,23 @@ def handle(payload: dict) -> None:
         )
 
 
-def _start(interaction: Interaction) -> CommandLog:
-    entry, _ = CommandLog.objects.get_or_create(
+def _count_attempt(interaction: Interaction) -> None:
+    """Create the log row on the first delivery and count every delivery.
+
+    Committed at once (two statements, no transaction), so a worker killed mid-handler
+    still shows in ``attempts``; a concurrent delivery's row is kept, not overwritten.
+    """
+    entry = CommandLog(
         pk=interaction.id,
-        defaults={
-            "guild_id": interaction.guild_id,
-            "member_id": interaction.actor.id,
-            "kind": interaction.kind,
-            "command": interaction.route[:100],
-            "options": interaction.options or interaction.fields or {"values": list(interaction.values)},
-            "ack_latency_ms": _ack_latency_ms(interaction),
-        },
+        guild_id=interaction.guild_id,
+        member_id=interaction.actor.id,
+        kind=interaction.kind,
+        command=interaction.route[:100],
+        options=interaction.options or interaction.fields or {"values": list(interaction.values)},
+        ack_latency_ms=_ack_latency_ms(interaction),
     )
+    CommandLog.objects.bulk_create([entry], ignore_conflicts=True)
     CommandLog.objects.filter(pk=interaction.id).update(attempts=F("attempts") + 1)
-    return entry
 
 
 def _ack_latency_ms(interaction: Interaction) -> int | None:

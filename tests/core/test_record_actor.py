@@ -1,0 +1,62 @@
+"""Recording who used an interaction: one read when nothing changed, writes when something did."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core import directory
+from core.models import Guild, GuildMember, Member
+from discord_gateway.interaction import Actor, Interaction
+from tests.factories import GuildMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def interaction_by(membership: GuildMember, **changes) -> Interaction:
+    actor = {"id": membership.member_id, "username": membership.member.username,
+             "display_name": membership.member.display_name, "nick": membership.nickname,
+             "role_ids": tuple(membership.role_ids), **changes}  # fmt: skip
+    return Interaction(id=1, token="t", application_id=2, kind="command", actor=Actor(**actor),
+                       guild_id=membership.guild_id, guild_name=membership.guild.name)  # fmt: skip
+
+
+def test_it_only_reads_when_the_member_is_recorded_as_they_are():
+    membership = GuildMemberFactory(nickname="Ali", role_ids=[5, 7])
+
+    with CaptureQueriesContext(connection) as queries:
+        directory.record_actor(interaction_by(membership))
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+
+
+def test_it_writes_a_changed_nickname_roles_and_display_name():
+    membership = GuildMemberFactory(nickname="Ali", role_ids=[5])
+
+    directory.record_actor(interaction_by(membership, nick="Alice", role_ids=(9, 5), display_name="Alice B"))
+
+    membership.refresh_from_db()
+    assert (membership.nickname, membership.role_ids) == ("Alice", [5, 9])
+    assert Member.objects.get(id=membership.member_id).display_name == "Alice B"
+
+
+def test_it_brings_back_a_member_who_had_left():
+    membership = GuildMemberFactory(left_at=timezone.now())
+
+    directory.record_actor(interaction_by(membership))
+
+    membership.refresh_from_db()
+    assert membership.left_at is None
+
+
+def test_it_renames_the_guild_and_records_a_newcomer():
+    membership = GuildMemberFactory()
+
+    directory.record_actor(interaction_by(membership, id=42, username="newcomer", nick="", role_ids=()))
+    interaction = interaction_by(membership)
+    directory.record_actor(Interaction(**{**interaction.__dict__, "guild_name": "Renamed"}))
+
+    assert Guild.objects.get(id=membership.guild_id).name == "Renamed"
+    assert GuildMember.objects.filter(guild_id=membership.guild_id, member__username="newcomer").count() == 1
