@@ -140,3 +140,15 @@ def test_reminders_not_yet_due_or_of_cancelled_events_wait():
     RegistrationFactory(event=cancelled.event)
     assert send_due_reminders(now=NOW) == 0
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 0
+
+
+def test_several_reminders_each_fire_once_at_their_own_time():
+    guild = GuildFactory()
+    event = create_event(guild, title="Trip", starts_at=NOW + timedelta(days=2), now=NOW,
+                         reminder_offsets=[timedelta(days=1), timedelta(hours=1)])  # fmt: skip
+    going = RegistrationFactory(event=event)
+    assert send_due_reminders(now=NOW + timedelta(hours=23)) == 0
+    assert send_due_reminders(now=NOW + timedelta(days=1)) == 1
+    assert send_due_reminders(now=NOW + timedelta(days=1, hours=12)) == 0
+    assert send_due_reminders(now=NOW + timedelta(days=1, hours=23)) == 1
+    assert [key.split(":")[0] for _, key in dms() if _ == going.member_id].count("event-reminder") == 2
