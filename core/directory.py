@@ -2,6 +2,10 @@
 
 The gateway turns guild and member events into tasks (``core.tasks.sync_*``) that call
 these functions with plain data; the dispatcher records whoever uses an interaction.
+
+Workers run those tasks in any order, so each event carries ``seen_ns``, the gateway's
+stamp of when it arrived, and a row ignores an event older than the newest it applied
+(a late "joined" must not bring back a member who left).
 """
 
 from __future__ import annotations
@@ -12,29 +16,76 @@ from django.utils import timezone
 from core.models import Guild, GuildMember, Member
 
 
-def guild_joined(guild_id: int, name: str) -> Guild:
+def guild_joined(guild_id: int, name: str, *, seen_ns: int | None = None) -> Guild:
     """The bot is in ``guild_id`` (joined, or seen again at start-up)."""
-    guild, _ = Guild.objects.update_or_create(id=guild_id, defaults={"name": name[:100], "active": True})
+    with transaction.atomic():
+        guild, _ = Guild.objects.select_for_update().get_or_create(id=guild_id, defaults={"name": name[:100]})
+        if not _is_stale(guild, seen_ns):
+            guild.name, guild.active = name[:100], True
+            _stamp(guild, seen_ns)
+            guild.save(update_fields=["name", "active", "synced_ns", "updated_at"])
     return guild
 
 
-def guild_left(guild_id: int) -> None:
+def guild_left(guild_id: int, *, seen_ns: int | None = None, name: str = "") -> None:
     """The bot left or was removed: keep the data, stop treating the guild as active."""
-    Guild.objects.filter(id=guild_id).update(active=False, updated_at=timezone.now())
+    with transaction.atomic():
+        guild = Guild.objects.select_for_update().filter(id=guild_id).first()
+        if guild is None and seen_ns is not None:
+            # The leave overtook the join: keep a row, so the late join is seen as older.
+            guild, _ = Guild.objects.select_for_update().get_or_create(
+                id=guild_id, defaults={"name": name[:100] or str(guild_id)}
+            )
+        if guild is None or _is_stale(guild, seen_ns):
+            return
+        guild.active = False
+        _stamp(guild, seen_ns)
+        guild.save(update_fields=["active", "synced_ns", "updated_at"])
 
 
-def member_seen(guild_id: int | None, user: dict) -> None:
+def _is_stale(row: Guild | GuildMember, seen_ns: int | None) -> bool:
+    """Whether an event is older than the newest applied to ``row`` (unstamped ones never are)."""
+    return seen_ns is not None and seen_ns <= row.synced_ns
+
+
+def _stamp(row: Guild | GuildMember, seen_ns: int | None) -> None:
+    if seen_ns is not None:
+        row.synced_ns = seen_ns
+
+
+def member_seen(guild_id: int | None, user: dict, *, seen_ns: int | None = None) -> None:
     """Record a member as Discord describes them now.
 
     ``user``: id, username, display_name, nick, roles (ids). Without ``guild_id`` (a DM)
     only the Member row is updated.
     """
     with transaction.atomic():
-        member, _ = Member.objects.update_or_create(id=int(user["id"]), defaults=_member_fields(user))
         if guild_id is None:
+            Member.objects.update_or_create(id=int(user["id"]), defaults=_member_fields(user))
             return
-        Guild.objects.get_or_create(id=guild_id, defaults={"name": str(guild_id)})
-        GuildMember.objects.update_or_create(guild_id=guild_id, member=member, defaults=_membership_fields(user))
+        membership = _lock_membership(guild_id, int(user["id"]), _member_fields(user))
+        if _is_stale(membership, seen_ns):
+            return
+        member = membership.member
+        for name, value in _member_fields(user).items():
+            setattr(member, name, value)
+        member.save(update_fields=[*_member_fields(user), "updated_at"])
+        for name, value in _membership_fields(user).items():
+            setattr(membership, name, value)
+        _stamp(membership, seen_ns)
+        membership.save(update_fields=[*_membership_fields(user), "synced_ns"])
+
+
+def _lock_membership(guild_id: int, user_id: int, member_defaults: dict) -> GuildMember:
+    """The membership row, created if need be, locked until the transaction ends."""
+    Member.objects.get_or_create(id=user_id, defaults=member_defaults)
+    Guild.objects.get_or_create(id=guild_id, defaults={"name": str(guild_id)})
+    membership, _ = (
+        GuildMember.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get_or_create(guild_id=guild_id, member_id=user_id)
+    )
+    return membership
 
 
 def _member_fields(user: dict) -> dict:
@@ -49,10 +100,21 @@ def _membership_fields(user: dict) -> dict:
     }
 
 
-def member_left(guild_id: int, user_id: int) -> None:
-    GuildMember.objects.filter(guild_id=guild_id, member_id=user_id, left_at__isnull=True).update(
-        left_at=timezone.now()
-    )
+def member_left(guild_id: int, user_id: int, *, seen_ns: int | None = None, username: str = "") -> None:
+    """A member left the guild (or was kicked). A leave that overtook the member's join
+    leaves a closed membership behind, so the late join is seen as older and ignored.
+    """
+    with transaction.atomic():
+        if seen_ns is None:
+            membership = GuildMember.objects.select_for_update().filter(guild_id=guild_id, member_id=user_id).first()
+        else:
+            membership = _lock_membership(guild_id, user_id, {"username": username[:32]})
+        if membership is None or _is_stale(membership, seen_ns):
+            return
+        if membership.left_at is None:
+            membership.left_at = timezone.now()
+        _stamp(membership, seen_ns)
+        membership.save(update_fields=["left_at", "synced_ns"])
 
 
 def role_deleted(guild_id: int, role_id: int) -> None:

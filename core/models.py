@@ -11,6 +11,10 @@ from django.utils.timezone import now
 
 from core.timezones import validate_timezone
 
+# Directory tasks run in any order on many workers; the gateway stamps each event and the
+# directory ignores one older than what it already applied (core.directory).
+SYNCED_NS_HELP = "When the gateway saw the newest event applied to this row (ns since the epoch)."
+
 
 class Guild(models.Model):
     id = models.BigIntegerField(primary_key=True, help_text="Discord guild (server) id")
@@ -30,6 +34,7 @@ class Guild(models.Model):
     active = models.BooleanField(default=True, help_text="False once the bot has left the guild.")
     joined_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
+    synced_ns = models.BigIntegerField(default=0, editable=False, help_text=SYNCED_NS_HELP)
 
     class Meta:
         ordering = ["name"]
@@ -69,6 +74,7 @@ class GuildMember(models.Model):
     is_organiser = models.BooleanField(default=False, help_text="May organise even without the guild's organiser role.")
     joined_at = models.DateTimeField(default=now)
     left_at = models.DateTimeField(null=True, blank=True)
+    synced_ns = models.BigIntegerField(default=0, editable=False, help_text=SYNCED_NS_HELP)
 
     class Meta:
         constraints = [

@@ -37,33 +37,37 @@ def refresh_message(kind: str, object_id: int) -> None:
     refresh.refresh(kind, object_id)
 
 
+# The sync_* tasks may run in any order; ``seen_ns`` (the gateway's stamp) lets the
+# directory ignore an event older than one it already applied.
+
+
 @shared_task
-def sync_guild_joined(guild_id: int, name: str) -> None:
+def sync_guild_joined(guild_id: int, name: str, seen_ns: int | None = None) -> None:
     from core import directory
 
-    directory.guild_joined(guild_id, name)
+    directory.guild_joined(guild_id, name, seen_ns=seen_ns)
 
 
 @shared_task
-def sync_guild_left(guild_id: int) -> None:
+def sync_guild_left(guild_id: int, seen_ns: int | None = None, name: str = "") -> None:
     from core import directory
 
-    directory.guild_left(guild_id)
+    directory.guild_left(guild_id, seen_ns=seen_ns, name=name)
 
 
 @shared_task
-def sync_member(guild_id: int, user: dict) -> None:
+def sync_member(guild_id: int, user: dict, seen_ns: int | None = None) -> None:
     """A member joined or changed (nickname, roles)."""
     from core import directory
 
-    directory.member_seen(guild_id, user)
+    directory.member_seen(guild_id, user, seen_ns=seen_ns)
 
 
 @shared_task
-def sync_member_left(guild_id: int, user_id: int) -> None:
+def sync_member_left(guild_id: int, user_id: int, seen_ns: int | None = None, username: str = "") -> None:
     from core import directory
 
-    directory.member_left(guild_id, user_id)
+    directory.member_left(guild_id, user_id, seen_ns=seen_ns, username=username)
 
 
 @shared_task

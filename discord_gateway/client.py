@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import discord
 from discord import app_commands
@@ -45,10 +46,24 @@ def build_tree(client: discord.Client) -> app_commands.CommandTree:
     return tree
 
 
-async def enqueue(task, *args) -> None:
+_last_stamp_ns = 0
+
+
+def event_stamp() -> int:
+    """Nanoseconds since the epoch, strictly increasing in this process.
+
+    Taken on the event loop as each event arrives, it orders a guild's events for the
+    directory, whose tasks workers run in any order.
+    """
+    global _last_stamp_ns
+    _last_stamp_ns = max(time.time_ns(), _last_stamp_ns + 1)
+    return _last_stamp_ns
+
+
+async def enqueue(task, *args, **kwargs) -> None:
     """Publish a directory task from a thread; a failure is logged, never raised into the loop."""
     try:
-        await asyncio.wait_for(asyncio.to_thread(task.delay, *args), 5)
+        await asyncio.wait_for(asyncio.to_thread(task.delay, *args, **kwargs), 5)
     except Exception as exc:
         log.error("could not enqueue %s: %s", task.name, type(exc).__name__)
 
@@ -101,19 +116,19 @@ class GatewayEvents:
     async def on_guild_join(self, guild: discord.Guild) -> None:
         from core.tasks import sync_guild_joined
 
-        await enqueue(sync_guild_joined, guild.id, guild.name)
+        await enqueue(sync_guild_joined, guild.id, guild.name, seen_ns=event_stamp())
 
     on_guild_available = on_guild_join
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         from core.tasks import sync_guild_left
 
-        await enqueue(sync_guild_left, guild.id)
+        await enqueue(sync_guild_left, guild.id, seen_ns=event_stamp(), name=guild.name)
 
     async def on_member_join(self, member: discord.Member) -> None:
         from core.tasks import sync_member
 
-        await enqueue(sync_member, member.guild.id, _member_data(member))
+        await enqueue(sync_member, member.guild.id, _member_data(member), seen_ns=event_stamp())
 
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         if before.nick != after.nick or before.roles != after.roles or before.name != after.name:
@@ -122,7 +137,9 @@ class GatewayEvents:
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         from core.tasks import sync_member_left
 
-        await enqueue(sync_member_left, payload.guild_id, payload.user.id)
+        await enqueue(
+            sync_member_left, payload.guild_id, payload.user.id, seen_ns=event_stamp(), username=payload.user.name
+        )
 
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         from core.tasks import sync_role_deleted

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.models import Guild, GuildMember, Member
 from tests.e2e.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+SYNC_DONE = re.compile(r"Task core\.tasks\.sync_\w+\[[^\]]+\] succeeded")
 
 
 def membership(guild_id: int, user_id: int) -> tuple | None:
@@ -44,3 +47,16 @@ def test_guild_member_and_role_changes_reach_the_directory(discord, world, muste
 
     assert sorted(Guild.objects.values_list("id", "active")) == sorted([(world.guild_id, True), (guild_id, False)])
     assert GuildMember.objects.filter(guild_id=guild_id).count() == 1
+
+
+def test_rapid_changes_end_in_the_last_state_whatever_order_workers_take_them(discord, world, start_worker, gateway):
+    worker = start_worker(concurrency=4)
+    ctl = discord.control
+    bob_id = int(ctl.add_member(world.guild_id, username="bob")["user"]["id"])
+    for number in range(20):
+        ctl.update_member(world.guild_id, bob_id, nick=f"Bob {number}")
+    ctl.remove_member(world.guild_id, bob_id)
+
+    # The guild seen at start-up, Bob's join, 20 updates and his leave: 23 tasks.
+    wait_until(lambda: len(SYNC_DONE.findall(worker.output())) == 23, what="every directory task run")
+    assert membership(world.guild_id, bob_id) == ("Bob 19", [], True)
