@@ -109,10 +109,9 @@ def create_poll(
 
 def _share_lock(poll_id: int) -> Poll:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM polls_poll WHERE id = %s FOR SHARE", [poll_id])
-    # (SQLite takes the database's write lock at BEGIN: votes are serialised there anyway.)
-    poll = Poll.objects.filter(id=poll_id).first()
+        poll = next(iter(Poll.objects.raw("SELECT * FROM polls_poll WHERE id = %s FOR SHARE", [poll_id])), None)
+    else:  # SQLite takes the database's write lock at BEGIN: votes are serialised there anyway.
+        poll = Poll.objects.filter(id=poll_id).first()
     if poll is None:
         raise PollRuleError("This poll no longer exists.")
     return poll

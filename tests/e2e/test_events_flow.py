@@ -88,6 +88,9 @@ def test_an_event_from_creation_to_cancellation(discord, world, cast, muster_wor
     assert field(roster, "Going")["value"] == f"<@{bob}>"
     assert field(roster, "Waitlist")["value"] == f"<@{carol}>"
 
+    # Olivia says maybe: listed under Maybe, no place taken.
+    assert click(discord, post["id"], f"event:maybe:{event.id}", olivia).startswith("Marked as maybe for ")
+
     # Bob can't go any more: Carol is promoted and told by DM.
     assert click(discord, post["id"], f"event:declined:{event.id}", bob).startswith("Marked as can't go")
     dm = discord.control.wait_for_dm(carol, contains="A place opened up", timeout=15)

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from core.models import Member
 from discord_gateway.interaction import Actor, Interaction, Refusal
-from events.interactions import create, member_zone, organiser, set_timezone
+from events.interactions import create, list_events, list_page, member_zone, organiser, set_timezone
 from events.models import Event
 from events.organisers import MANAGE_EVENTS
+from tests.events.factories import EventFactory
 from tests.factories import GuildFactory, GuildMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,16 @@ def test_a_member_sets_shows_and_resets_their_time_zone():
     assert Member.objects.get(id=membership.member_id).timezone == ""
     with pytest.raises(Refusal, match=r"^Mars/Olympus is not a time zone name"):
         set_timezone(interaction(membership, command="muster timezone", options={"zone": "Mars/Olympus"}))
+
+
+def test_the_event_list_pages_through_upcoming_events_ten_at_a_time():
+    membership = GuildMemberFactory()
+    for n in range(12):
+        EventFactory(guild=membership.guild, title=f"E{n:02d}", starts_at=timezone.now() + timedelta(days=n + 1))
+    EventFactory(guild=membership.guild, title="Gone", status=Event.Status.CANCELLED)
+    first = list_events(interaction(membership, command="event list"))
+    assert first.embeds[0]["description"].count("\n") == 9
+    assert [b["custom_id"] for b in first.components[0]["components"]] == ["event:list:2"]
+    second = list_page(interaction(membership, kind="component", custom_id="event:list:2"))
+    assert "E10" in second.embeds[0]["description"] and "E11" in second.embeds[0]["description"]
+    assert [b["custom_id"] for b in second.components[0]["components"]] == ["event:list:1"]
