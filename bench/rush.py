@@ -5,7 +5,9 @@ Each click goes sandbox → gateway → broker → worker, where ``events.servic
 takes the event row's lock. Figures from the database: ``going``, ``waitlisted``,
 ``capacity_exceeded`` (going beyond the capacity, must be false), and
 ``waitlist_in_click_order`` (the waitlist's order is the order in which the sandbox
-created the clicks). ``lost`` counts clicks that never reached a worker.
+created the clicks). ``going_from_first_clicks``: how many places went to the first
+``capacity`` clickers (places go in processing order, the waitlist in click order).
+``lost`` counts clicks that never reached a worker.
 """
 
 from __future__ import annotations
@@ -51,11 +53,12 @@ def main(argv: list[str]) -> int:
         log(f"injected in {time.monotonic() - started:.1f} s")
         registrations = Registration.objects.filter(event=event)
         handled, _ = wait_for_progress(registrations.count, args.members)
-        going = registrations.filter(status=Registration.Status.GOING).count()
+        going_ids = set(registrations.filter(status=Registration.Status.GOING).values_list("member_id", flat=True))
+        going = len(going_ids)
         waiting = list(registrations.filter(status=Registration.Status.WAITLISTED)
                        .order_by("sequence", "id").values_list("member_id", flat=True))  # fmt: skip
-        created = {member_id: _created_at(stack, interaction_id) for member_id, interaction_id in clicks.items()
-                   if member_id in set(waiting)}  # fmt: skip
+        created = {member_id: _created_at(stack, interaction_id) for member_id, interaction_id in clicks.items()}
+        first_clicks = set(sorted(created, key=created.get)[: args.capacity])
 
     print(json.dumps({
         "members": args.members,
@@ -64,6 +67,7 @@ def main(argv: list[str]) -> int:
         "waitlisted": len(waiting),
         "capacity_exceeded": going > args.capacity,
         "waitlist_in_click_order": [created[m] for m in waiting] == sorted(created[m] for m in waiting),
+        "going_from_first_clicks": len(going_ids & first_clicks),
         "lost": args.members - handled,
         "elapsed_s": round(time.monotonic() - started, 1),
     }))  # fmt: skip
