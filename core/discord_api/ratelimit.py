@@ -73,6 +73,7 @@ else
   redis.call('PEXPIRE', skey, math.ceil(tonumber(ARGV[2]) * 1000) + 60000)
 end
 redis.call('DEL', skey .. ':probe')
+if ARGV[4] ~= nil and ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', 86400) end
 return 1
 """
 
@@ -107,16 +108,15 @@ class RateLimiter:
 
     def learn(self, route: str, state_key: str, headers) -> None:
         """Record what a response's X-RateLimit-* headers say about its bucket."""
-        bucket = headers.get("X-RateLimit-Bucket")
+        bucket = headers.get("X-RateLimit-Bucket") or ""
         remaining = headers.get("X-RateLimit-Remaining")
         reset_after = headers.get("X-RateLimit-Reset-After")
-        if bucket:
-            self.redis.set(PREFIX + "route:" + route, bucket, ex=86400)
+        keys = [state_key, PREFIX + "route:" + route]  # one round trip: the window and the route's bucket
         if remaining is None or reset_after is None:
             # No limit announced: let requests through instead of probing one at a time.
-            self._learn(keys=[state_key], args=[UNLIMITED, 5, "set"])
+            self._learn(keys=keys, args=[UNLIMITED, 5, "set", bucket])
             return
-        self._learn(keys=[state_key], args=[int(remaining), float(reset_after), "set"])
+        self._learn(keys=keys, args=[int(remaining), float(reset_after), "set", bucket])
 
     def release(self, state_key: str) -> None:
         """A request learned nothing (timeout, edge error): let the next one probe the bucket."""
