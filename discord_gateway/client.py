@@ -6,7 +6,6 @@ It keeps no state of its own: every interaction is answered and handed to a work
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -16,6 +15,7 @@ from discord import app_commands
 from discord_gateway import commands
 from discord_gateway.forwarding import forward
 from discord_gateway.modals import open_modal
+from discord_gateway.publish import deliver
 
 log = logging.getLogger("discord_gateway")
 
@@ -61,11 +61,8 @@ def event_stamp() -> int:
 
 
 async def enqueue(task, *args, **kwargs) -> None:
-    """Publish a directory task from a thread; a failure is logged, never raised into the loop."""
-    try:
-        await asyncio.wait_for(asyncio.to_thread(task.delay, *args, **kwargs), 5)
-    except Exception as exc:
-        log.error("could not enqueue %s: %s", task.name, type(exc).__name__)
+    """Publish a directory task through the publisher thread; a failure is logged, never raised."""
+    await deliver(task, args, kwargs, what=task.name, within=5.0)
 
 
 def _member_data(member: discord.Member) -> dict:

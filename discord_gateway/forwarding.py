@@ -8,11 +8,13 @@ import time
 import discord
 
 from discord_gateway import payloads
-from discord_gateway.publish import publish
+from discord_gateway.publish import Outcome, publish
 
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "Muster cannot take requests right now. Please try again in a minute."
+# When the broker failed while taking the request: it may still be carried out.
+UNCONFIRMED = "Muster could not confirm your request. If nothing happens within a minute, please try again."
 
 
 async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
@@ -22,7 +24,8 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
     ``ephemeral``); a button or select gets a deferred update of its message. Answering
     first keeps Discord's 3 s deadline whatever the broker does, and the worker can never
     edit a response that does not exist yet. If publishing fails the member is told so,
-    privately.
+    privately, and only what is known: "cannot take requests" when the payload certainly
+    never reached the broker, "could not confirm" when it may have.
     """
     kind = payloads.kind_of(interaction)
     try:
@@ -34,18 +37,21 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
         log.warning("interaction %s could not be acknowledged: %s", interaction.id, exc)
         return
     payload = payloads.build(interaction, ephemeral=ephemeral, acked_at=time.time())
-    if not await publish(payload):
-        await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral)
+    outcome = await publish(payload)
+    if outcome is not Outcome.PUBLISHED:
+        message = UNAVAILABLE if outcome is Outcome.UNPUBLISHED else UNCONFIRMED
+        await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral, message=message)
 
 
-async def tell_unavailable(interaction: discord.Interaction, *, kind: str | None, ephemeral: bool) -> None:
+async def tell_unavailable(interaction: discord.Interaction, *, kind: str | None, ephemeral: bool,
+                           message: str = UNAVAILABLE) -> None:  # fmt: skip
     """Replace the deferred answer by a private "try again" message."""
     try:
         if kind != "component" and ephemeral:
-            await interaction.edit_original_response(content=UNAVAILABLE)
+            await interaction.edit_original_response(content=message)
             return
         if kind != "component":
             await interaction.delete_original_response()
-        await interaction.followup.send(UNAVAILABLE, ephemeral=True)
+        await interaction.followup.send(message, ephemeral=True)
     except discord.HTTPException as exc:
         log.warning("interaction %s: could not report the broker outage: %s", interaction.id, exc)

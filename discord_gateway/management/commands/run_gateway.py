@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from discord_gateway.client import build_client
+from discord_gateway.publish import publisher, stop_publisher
 
 log = logging.getLogger("discord_gateway")
 
@@ -58,8 +59,13 @@ class Command(BaseCommand):
             pass
 
     async def run(self, client: discord.Client) -> None:
-        async with client:
-            await client.start(settings.DISCORD_TOKEN)
+        publisher()  # its thread connects to the broker before the first interaction
+        try:
+            async with client:
+                await client.start(settings.DISCORD_TOKEN)
+        finally:
+            # Publish what is still queued; a blocking join, but the loop has nothing left to serve.
+            stop_publisher()
 
     def check_database(self) -> None:
         try:

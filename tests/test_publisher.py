@@ -1,0 +1,88 @@
+"""The gateway's publisher against a real Redis: what it took is published or reported
+uncertain, what it did not take can be withdrawn and is then never published."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from discord_gateway.publish import IDLE_CHECK_S, Outcome, Publisher, PublishUncertain, deliver, stop_publisher
+from discord_gateway.tasks import handle_interaction
+
+
+def queued_ids(client) -> list[int]:
+    """Interaction ids in the ``interactions`` queue, oldest first."""
+    ids = []
+    for raw in reversed(client.lrange("interactions", 0, -1)):
+        args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(raw)["body"]))
+        ids.append(args[0]["id"])
+    return ids
+
+
+def interaction(number: int) -> tuple:
+    return ({"id": number},)
+
+
+@pytest.fixture
+def publisher(flush_redis):
+    publisher = Publisher().start()
+    yield publisher
+    publisher.close()
+
+
+def test_it_confirms_each_item_once_redis_holds_it(publisher, flush_redis):
+    futures = [publisher.submit(handle_interaction, interaction(n)) for n in range(500)]
+
+    assert [future.result(timeout=10) for future in futures] == [None] * 500
+    assert queued_ids(flush_redis) == list(range(500))
+
+
+def test_a_hung_broker_makes_taken_items_uncertain_and_leaves_the_rest_untaken(publisher, flush_redis, redis_server):
+    publisher.submit(handle_interaction, interaction(0)).result(timeout=5)
+    os.kill(redis_server.process.pid, signal.SIGSTOP)
+    try:
+        # Taken at once (the connection answered a moment ago), sent, never answered.
+        taken = publisher.submit(handle_interaction, interaction(1), within=1.0)
+        with pytest.raises(PublishUncertain):
+            taken.result(timeout=3)
+        # The broker does not answer a PING: nothing more is taken, everything can be withdrawn.
+        waiting = [publisher.submit(handle_interaction, interaction(n), within=0.5) for n in (2, 3, 4)]
+        time.sleep(0.3)
+        assert [future.cancel() for future in waiting] == [True, True, True]
+        kept = publisher.submit(handle_interaction, interaction(5), within=10)
+        time.sleep(0.3)
+        assert not kept.running() and not kept.done()
+    finally:
+        os.kill(redis_server.process.pid, signal.SIGCONT)
+
+    assert kept.result(timeout=5) is None
+    assert publisher.submit(handle_interaction, interaction(6)).result(timeout=5) is None
+    # 1 was "uncertain" and did get in when Redis woke up: reporting it unpublished would have lied.
+    assert queued_ids(flush_redis) == [0, 1, 5, 6]
+
+
+def test_it_reports_unpublished_while_the_broker_is_stopped_and_resumes_once_restarted(flush_redis, redis_server):
+    def deliver_now(number: int, within: float = 1.5) -> Outcome:
+        return asyncio.run(deliver(handle_interaction, interaction(number), what="test", within=within))
+
+    try:
+        assert deliver_now(0) is Outcome.PUBLISHED
+        redis_server.stop()
+        try:
+            time.sleep(IDLE_CHECK_S)
+            started = time.monotonic()
+            assert deliver_now(1, within=0.5) is Outcome.UNPUBLISHED
+            assert time.monotonic() - started < 1.0
+        finally:
+            redis_server.start()
+
+        assert deliver_now(2) is Outcome.PUBLISHED
+        assert queued_ids(flush_redis) == [2]  # the restarted Redis starts empty; 1 never got in
+    finally:
+        stop_publisher()
