@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from discord_gateway.publish import IDLE_CHECK_S, Outcome, Publisher, PublishUncertain, deliver, stop_publisher
+from discord_gateway.publish import Outcome, Publisher, PublishUncertain, deliver, stop_publisher
 from discord_gateway.tasks import handle_interaction
 
 
@@ -43,15 +43,16 @@ def test_it_confirms_each_item_once_redis_holds_it(publisher, flush_redis):
     assert queued_ids(flush_redis) == list(range(500))
 
 
-def test_a_hung_broker_makes_taken_items_uncertain_and_leaves_the_rest_untaken(publisher, flush_redis, redis_server):
+def test_a_hung_broker_makes_a_taken_item_uncertain_and_leaves_the_rest_untaken(publisher, flush_redis, redis_server):
     publisher.submit(handle_interaction, interaction(0)).result(timeout=5)
+    # Redis answers PING but holds writes: the item is taken, sent, and not answered in time.
+    flush_redis.client_pause(1500, all=False)
+    taken = publisher.submit(handle_interaction, interaction(1), within=0.5)
+    with pytest.raises(PublishUncertain):
+        taken.result(timeout=3)
     os.kill(redis_server.process.pid, signal.SIGSTOP)
     try:
-        # Taken at once (the connection answered a moment ago), sent, never answered.
-        taken = publisher.submit(handle_interaction, interaction(1), within=1.0)
-        with pytest.raises(PublishUncertain):
-            taken.result(timeout=3)
-        # The broker does not answer a PING: nothing more is taken, everything can be withdrawn.
+        # Redis answers nothing, not even PING: nothing is taken, everything can be withdrawn.
         waiting = [publisher.submit(handle_interaction, interaction(n), within=0.5) for n in (2, 3, 4)]
         time.sleep(0.3)
         assert [future.cancel() for future in waiting] == [True, True, True]
@@ -63,8 +64,9 @@ def test_a_hung_broker_makes_taken_items_uncertain_and_leaves_the_rest_untaken(p
 
     assert kept.result(timeout=5) is None
     assert publisher.submit(handle_interaction, interaction(6)).result(timeout=5) is None
-    # 1 was "uncertain" and did get in when Redis woke up: reporting it unpublished would have lied.
-    assert queued_ids(flush_redis) == [0, 1, 5, 6]
+    # Redis dropped 1 with the connection that timed out; the publisher could not know that
+    # (with a frozen Redis such a push does get in later): "uncertain" was all it could say.
+    assert queued_ids(flush_redis) == [0, 5, 6]
 
 
 def test_it_reports_unpublished_while_the_broker_is_stopped_and_resumes_once_restarted(flush_redis, redis_server):
@@ -75,7 +77,6 @@ def test_it_reports_unpublished_while_the_broker_is_stopped_and_resumes_once_res
         assert deliver_now(0) is Outcome.PUBLISHED
         redis_server.stop()
         try:
-            time.sleep(IDLE_CHECK_S)
             started = time.monotonic()
             assert deliver_now(1, within=0.5) is Outcome.UNPUBLISHED
             assert time.monotonic() - started < 1.0
