@@ -128,7 +128,8 @@ class Stack:
             from core.models import GuildMember
 
             joined = GuildMember.objects.filter(guild_id=int(guild["id"]))
-            wait_until(lambda: joined.count() >= self.members, timeout=60 + self.members / 20, what="members synced")
+            synced = wait_for_growth(joined.count, self.members, stall_s=15)
+            log(f"{synced} of {self.members} members synced by the gateway and workers")
         return World(int(guild["id"]), int(guild["channels"][0]["id"]), members)
 
     def start_process(self, argv: list[str], name: str) -> ManagedProcess:
@@ -150,6 +151,17 @@ def wait_until(condition, timeout: float, what: str):
             raise SystemExit(f"bench: {what} did not happen within {timeout:.0f} s")
         time.sleep(0.05)
     return result
+
+
+def wait_for_growth(count, target: int, stall_s: float) -> int:
+    """Wait until ``count()`` reaches ``target`` or has not grown for ``stall_s``; the last count."""
+    seen, grew_at = count(), time.monotonic()
+    while seen < target and time.monotonic() - grew_at < stall_s:
+        time.sleep(0.2)
+        now = count()
+        if now != seen:
+            seen, grew_at = now, time.monotonic()
+    return seen
 
 
 def percentile(values: list[float], fraction: float) -> float:

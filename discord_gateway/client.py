@@ -60,9 +60,14 @@ def event_stamp() -> int:
     return _last_stamp_ns
 
 
+# No member waits for a directory task, and seen_ns orders it whenever it runs: rather than
+# withdraw it after a few seconds in a burst of joins, let it wait for the publisher.
+DIRECTORY_DEADLINE_S = 120.0
+
+
 async def enqueue(task, *args, **kwargs) -> None:
     """Publish a directory task through the publisher thread; a failure is logged, never raised."""
-    await deliver(task, args, kwargs, what=task.name, within=5.0)
+    await deliver(task, args, kwargs, what=task.name, within=DIRECTORY_DEADLINE_S)
 
 
 def _member_data(member: discord.Member) -> dict:
