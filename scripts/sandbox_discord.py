@@ -8,6 +8,7 @@ through the sandbox's control API.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sandbox.discord.control import DiscordControl
+
+STATE_FILE = Path(__file__).resolve().parent.parent / "var" / "sandbox.json"
+MANAGE_EVENTS = 1 << 33
 
 
 def main(url: str) -> int:
@@ -32,13 +36,22 @@ def main(url: str) -> int:
     with DiscordControl(url) as control:
         control.enable_intents("GUILD_MEMBERS")
         guild = control.create_guild("Muster sandbox", channels=["general", "events"])
-        member = control.add_member(guild["id"], username="alice")
-        print(
-            f"sandbox: guild {guild['id']} (#general {guild['channels'][0]['id']}), member alice "
-            f"{member['user']['id']}; try: DiscordControl('{url}').inject_command('muster', subcommand='ping', "
-            f"channel_id=..., user_id=...)",
-            flush=True,
-        )
+        organisers = control.create_role(guild["id"], "Organisers", permissions=MANAGE_EVENTS)
+        olivia = control.add_member(guild["id"], username="olivia", roles=[organisers["id"]])
+        alice = control.add_member(guild["id"], username="alice")
+    demo = {
+        "url": url,
+        "guild_id": guild["id"],
+        "channel_id": guild["channels"][0]["id"],
+        "members": {"olivia": olivia["user"]["id"], "alice": alice["user"]["id"]},
+    }
+    STATE_FILE.parent.mkdir(exist_ok=True)
+    STATE_FILE.write_text(json.dumps(demo, indent=2))
+    print(
+        "sandbox: guild 'Muster sandbox' with #general, organiser olivia and member alice; act as them with\n"
+        "  .venv/bin/python -m sandbox.discord.member --as olivia /muster help",
+        flush=True,
+    )
     return 0
 
 

@@ -1,6 +1,7 @@
 """The README's `make run` contract: web, worker, beat and Flower come up healthy."""
 
 import signal
+import subprocess
 import sys
 import time
 
@@ -8,6 +9,17 @@ import httpx
 import pytest
 
 from core.localservers import free_port
+from tests.processes import ROOT
+
+
+def member(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox.discord.member", "--timeout", "20", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
 
 
 @pytest.mark.e2e
@@ -38,6 +50,17 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
         time.sleep(0.5)
     assert health is not None and health.status_code == 200, run.output()[-4000:]
     assert health.json() == {"database": "ok", "broker": "ok", "beat": "ok"}
+
+    # Sandbox mode (no DISCORD_TOKEN): a member can use Muster through the stand-in.
+    run.wait_for_output(r"organiser olivia and member alice", timeout=60)
+    assert member("/muster", "ping").stdout.startswith("(only you can see this)\nPong!")
+    created = member("--as", "olivia", "/event", "create", "capacity:1", "--field", "title=Picnic",
+                     "--field", "start=2031-06-01 18:00", "--field", "location=The park")  # fmt: skip
+    assert "Created **Picnic**" in created.stdout
+    assert "Going (1/1): @alice" in member("--as", "alice", "click", "Going").stdout
+    refused = member("--as", "alice", "/event", "create", check=False)
+    assert refused.returncode == 0
+    assert "Going (1/1)" not in refused.stdout and "only you can see this" in refused.stdout
 
     assert httpx.get(f"http://127.0.0.1:{flower_port}/", timeout=5).status_code == 401
     login = httpx.get(f"http://127.0.0.1:{web_port}/admin/login/", timeout=5)
