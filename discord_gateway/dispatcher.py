@@ -4,6 +4,14 @@
 keyed by the interaction id, is locked while the handler runs in the same transaction,
 so a redelivered task (a worker killed mid-task) finds the outcome recorded and only
 re-sends the stored answer, which is idempotent (an edit of the deferred response).
+
+When the route redacts the interaction (``redact=`` in ``discord_gateway.routing``, e.g. a
+vote in an anonymous poll), that is decided before the row is created, and whatever the
+outcome the row keeps ``{"redacted": true}`` instead of the options or select values, and
+only the exception's type instead of its message; the error is logged with its stack but
+without exception messages. The custom_id's ids are never stored (only the route) and the
+answer is stored as the handler wrote it, so a redacting handler's answer must not repeat
+the choice.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+import traceback
 
 from django.db import transaction
 from django.db.models import F
@@ -28,17 +37,21 @@ Outcome = CommandLog.Outcome
 ERROR_MESSAGE = "Something went wrong on Muster's side. If it happens again, give an organiser this reference: {}"
 NO_HANDLER = "This no longer does anything."
 NOT_ALLOWED = "You are not allowed to use this here."
+REDACTED_OPTIONS = {"redacted": True}
+WITHHELD = "<details withheld>"
 
 
 def handle(payload: dict) -> None:
     """Record, run and answer one interaction (at most one handler run per interaction id)."""
     interaction = Interaction.from_payload(payload)
+    route = routing.find(interaction)
+    redacted = route is not None and route.redacts(interaction)
     directory.record_actor(interaction)
-    _count_attempt(interaction)
+    _count_attempt(interaction, redacted=redacted)
     with transaction.atomic():
         entry = CommandLog.objects.select_for_update().get(pk=interaction.id)
         if entry.outcome == Outcome.PENDING:
-            entry.outcome, entry.reply, entry.error, entry.reference = run(interaction)
+            entry.outcome, entry.reply, entry.error, entry.reference = run(interaction, redacted=redacted)
             entry.save(update_fields=["outcome", "reply", "error", "reference"])
     if entry.answered_at is None:
         answer(interaction, entry.reply)
@@ -48,7 +61,7 @@ def handle(payload: dict) -> None:
         )
 
 
-def _count_attempt(interaction: Interaction) -> None:
+def _count_attempt(interaction: Interaction, *, redacted: bool = False) -> None:
     """Create the log row on the first delivery and count every delivery.
 
     Committed at once (two statements, no transaction), so a worker killed mid-handler
@@ -60,11 +73,15 @@ def _count_attempt(interaction: Interaction) -> None:
         member_id=interaction.actor.id,
         kind=interaction.kind,
         command=interaction.route[:100],
-        options=interaction.options or interaction.fields or {"values": list(interaction.values)},
+        options=REDACTED_OPTIONS if redacted else _options(interaction),
         ack_latency_ms=_ack_latency_ms(interaction),
     )
     CommandLog.objects.bulk_create([entry], ignore_conflicts=True)
     CommandLog.objects.filter(pk=interaction.id).update(attempts=F("attempts") + 1)
+
+
+def _options(interaction: Interaction) -> dict:
+    return interaction.options or interaction.fields or {"values": list(interaction.values)}
 
 
 def _ack_latency_ms(interaction: Interaction) -> int | None:
@@ -73,8 +90,11 @@ def _ack_latency_ms(interaction: Interaction) -> int | None:
     return max(0, int((interaction.acked_at - interaction.created_at) * 1000))
 
 
-def run(interaction: Interaction) -> tuple[str, dict, str, str]:
-    """(outcome, stored answer, error, reference) of running the interaction's handler."""
+def run(interaction: Interaction, *, redacted: bool = False) -> tuple[str, dict, str, str]:
+    """(outcome, stored answer, error, reference) of running the interaction's handler.
+
+    ``redacted``: the error and its log line name exception types only, never messages.
+    """
     route = routing.find(interaction)
     if route is None:
         return Outcome.UNKNOWN, _private(NO_HANDLER), "", ""
@@ -87,9 +107,31 @@ def run(interaction: Interaction) -> tuple[str, dict, str, str]:
         return Outcome.REFUSED, _private(refusal.message), "", ""
     except Exception as exc:
         reference = secrets.token_hex(4)
+        message = _private(ERROR_MESSAGE.format(reference))
+        if redacted:
+            log.error("interaction %s (%s) failed, reference %s (redacted)\n%s", interaction.id, interaction.route,
+                      reference, _stack_without_messages(exc))  # fmt: skip
+            return Outcome.ERROR, message, f"{type(exc).__name__} (details withheld: redacted interaction)", reference
         log.exception("interaction %s (%s) failed, reference %s", interaction.id, interaction.route, reference)
-        return Outcome.ERROR, _private(ERROR_MESSAGE.format(reference)), repr(exc)[:2000], reference
+        return Outcome.ERROR, message, repr(exc)[:2000], reference
     return Outcome.OK, _stored(result), "", ""
+
+
+def _stack_without_messages(exc: BaseException) -> str:
+    """The traceback of ``exc`` and of its causes, with each exception's type but not its message.
+
+    Frames show code, not values; messages may quote what the member chose (a database
+    error's DETAIL line names the row).
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{type(current).__qualname__}: {WITHHELD}")
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "\n\nThe above exception led to the following one:\n\n".join(reversed(parts))
 
 
 def _private(text: str) -> dict:

@@ -1,13 +1,39 @@
 """The one task per interaction (queue "interactions")."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from core.discord_api import TransientError, get_client
 
 
-@shared_task(autoretry_for=(TransientError,), retry_backoff=1, retry_backoff_max=30, max_retries=5)
+class InteractionTask(Task):
+    """A task whose payload is shown by interaction id and route only, never in full.
+
+    Celery copies a task's arguments (``argsrepr``) into its log lines, its task events and
+    so into Flower. An interaction's payload holds its token (good for answering as the bot
+    for 15 minutes) and the member next to what they chose, which in an anonymous poll
+    nobody may see. Set on every send, retries included (a retry does not keep argsrepr).
+    """
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        payload = args[0] if args and isinstance(args[0], dict) else {}
+        options.setdefault("argsrepr", f"(<{describe(payload)}>,)")
+        options.setdefault("kwargsrepr", "{}")
+        return super().apply_async(args, kwargs, **options)
+
+
+def describe(payload: dict) -> str:
+    """ "interaction 123 component poll:vote": what a payload is, without what it holds."""
+    if payload.get("kind") == "command":
+        route = payload.get("command") or ""
+    else:
+        route = ":".join(str(payload.get("custom_id") or "").split(":")[:2])
+    return f"interaction {payload.get('id')} {payload.get('kind')} {route}".strip()
+
+
+@shared_task(base=InteractionTask, autoretry_for=(TransientError,), retry_backoff=1, retry_backoff_max=30,
+             max_retries=5)  # fmt: skip
 def handle_interaction(payload: dict) -> None:
     """Route one interaction to its domain's handler and answer it (see dispatcher.handle)."""
     from discord_gateway import dispatcher

@@ -1,15 +1,17 @@
 """Worker-side handlers of /poll and the poll buttons and select.
 
-In an anonymous poll nothing that names the member and their choice is kept: the
+In an anonymous poll nothing that names the member and their choice is kept: votes and
+selections are routed with ``redact=anonymous_poll``, so the command log and the worker's
+log lines never hold the option ids or select values (whatever the outcome), and the
 private answer does not repeat the choice (answers are stored in the command log with
-the member), and the select's values are wiped from the command log entry.
+the member).
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from core.models import CommandLog, Guild
+from core.models import Guild
 from discord_gateway.interaction import Interaction, Refusal, Reply
 from discord_gateway.routing import command, component, modal
 from events.interactions import member_zone, organiser, read_time
@@ -70,7 +72,12 @@ def _answer(poll: Poll, ballot: Ballot) -> Reply:
     return Reply(content=f"Your vote: {chosen}." if chosen else "You have no vote in this poll now.")
 
 
-@component("poll:vote")
+def anonymous_poll(interaction: Interaction) -> bool:
+    """Whether the interaction is a choice in an anonymous poll (its first id is the poll's)."""
+    return bool(Poll.objects.filter(id=int(interaction.ids[0])).values_list("anonymous", flat=True).first())
+
+
+@component("poll:vote", redact=anonymous_poll)
 def vote(interaction: Interaction) -> Reply:
     poll_id, option_id = interaction.ids
     poll = _poll(poll_id, interaction.guild_id)
@@ -78,12 +85,9 @@ def vote(interaction: Interaction) -> Reply:
     return _answer(poll, ballot)
 
 
-@component("poll:select")
+@component("poll:select", redact=anonymous_poll)
 def select(interaction: Interaction) -> Reply:
     poll = _poll(interaction.ids[0], interaction.guild_id)
-    if poll.anonymous:
-        # The dispatcher logged the selected values with the member; this transaction forgets them.
-        CommandLog.objects.filter(pk=interaction.id).update(options={})
     option_ids = [int(value) for value in interaction.values]
     ballot = _rules(services.choose, poll.id, option_ids, interaction.actor.id, now=timezone.now())
     return _answer(poll, ballot)

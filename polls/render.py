@@ -62,8 +62,8 @@ def poll_components(poll: Poll, tallies: list[Tally]) -> list[dict]:
     if poll.status == Poll.Status.CLOSED:
         return []
     if len(tallies) <= BUTTONS_MAX or poll.anonymous:
-        # Anonymous polls always get buttons: a button's custom_id is not kept with the
-        # member in the command log, a select's values would be.
+        # Anonymous polls always get buttons (a select is redacted from the command log
+        # all the same: see polls.interactions).
         rows = [
             {
                 "type": 1,

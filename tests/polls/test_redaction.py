@@ -1,0 +1,83 @@
+"""Votes in anonymous polls are redacted by the dispatcher: decided before the log row, whatever the outcome."""
+
+import base64
+import json
+import logging
+
+import pytest
+
+from core.models import CommandLog
+from discord_gateway import dispatcher, routing
+from discord_gateway.interaction import Actor, Interaction
+from discord_gateway.tasks import handle_interaction
+from tests.factories import MemberFactory
+from tests.polls.factories import PollFactory
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "98765432109"  # a select value that names nothing else
+
+
+def select(poll, member, values) -> Interaction:
+    return Interaction(id=4242, token="t", application_id=1, kind="component", guild_id=poll.guild_id,
+                       actor=Actor(id=member.id, username=member.username), custom_id=f"poll:select:{poll.id}",
+                       values=tuple(values))  # fmt: skip
+
+
+def vote(poll, member) -> Interaction:
+    return Interaction(id=4243, token="t", application_id=1, kind="component", guild_id=poll.guild_id,
+                       actor=Actor(id=member.id, username=member.username),
+                       custom_id=f"poll:vote:{poll.id}:1")  # fmt: skip
+
+
+def redacted(interaction: Interaction) -> bool:
+    return routing.find(interaction).redacts(interaction)
+
+
+def test_choices_in_anonymous_polls_are_redacted_and_in_open_polls_are_not():
+    anonymous, public, member = PollFactory(anonymous=True), PollFactory(), MemberFactory()
+    assert redacted(vote(anonymous, member)) and redacted(select(anonymous, member, ["1"]))
+    assert not redacted(vote(public, member)) and not redacted(select(public, member, ["1"]))
+
+
+def test_a_failing_redact_check_redacts(caplog):
+    member = MemberFactory()
+    broken = Interaction(id=1, token="t", application_id=1, kind="component", actor=Actor(member.id, "m"),
+                         custom_id=f"poll:vote:{MARKER}x:1")  # fmt: skip
+    assert routing.find(broken).redacts(broken) is True
+    assert "the redact check raised ValueError; redacting" in caplog.text
+    assert MARKER not in caplog.text
+
+
+def test_the_log_row_of_a_redacted_interaction_never_holds_its_values():
+    poll, member = PollFactory(anonymous=True), MemberFactory()
+    dispatcher._count_attempt(select(poll, member, [MARKER]), redacted=True)
+    assert CommandLog.objects.get(pk=4242).options == {"redacted": True}
+
+
+def test_a_redacted_error_is_recorded_and_logged_by_type_and_stack_only(caplog):
+    poll, member = PollFactory(anonymous=True), MemberFactory()
+    outcome, reply, error, reference = dispatcher.run(select(poll, member, [MARKER + "x"]), redacted=True)
+    assert (outcome, error) == ("error", "ValueError (details withheld: redacted interaction)")
+    assert reference in reply["message"]["content"]
+    assert f"failed, reference {reference} (redacted)" in caplog.text
+    assert "polls/interactions.py" in caplog.text and "ValueError: <details withheld>" in caplog.text
+    assert MARKER not in caplog.text
+
+
+def test_an_error_that_is_not_redacted_keeps_its_message(caplog):
+    poll, member = PollFactory(), MemberFactory()
+    with caplog.at_level(logging.ERROR):
+        _, _, error, _ = dispatcher.run(select(poll, member, [MARKER + "x"]))
+    assert MARKER in error and MARKER in caplog.text
+
+
+def test_the_broker_message_shows_the_interaction_by_id_and_route_only(flush_redis, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    payload = {"id": 4242, "kind": "component", "custom_id": "poll:select:7", "values": [MARKER],
+               "member": {"id": 1234}, "token": "secret-token"}  # fmt: skip
+    handle_interaction.apply_async((payload,))
+    message = json.loads(flush_redis.lindex("interactions", 0))
+    assert message["headers"]["argsrepr"] == "(<interaction 4242 component poll:select>,)"
+    assert message["headers"]["kwargsrepr"] == "{}"
+    assert MARKER in base64.b64decode(message["body"]).decode()  # the worker still gets the payload
