@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from celery.app.task import Context
 
 from core.models import CommandLog
 from discord_gateway import dispatcher, routing
@@ -72,12 +73,20 @@ def test_an_error_that_is_not_redacted_keeps_its_message(caplog):
     assert MARKER in error and MARKER in caplog.text
 
 
-def test_the_broker_message_shows_the_interaction_by_id_and_route_only(flush_redis, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+def test_the_broker_message_shows_the_interaction_by_id_and_route_only(flush_redis):
     payload = {"id": 4242, "kind": "component", "custom_id": "poll:select:7", "values": [MARKER],
                "member": {"id": 1234}, "token": "secret-token"}  # fmt: skip
     handle_interaction.apply_async((payload,))
     message = json.loads(flush_redis.lindex("interactions", 0))
     assert message["headers"]["argsrepr"] == "(<interaction 4242 component poll:select>,)"
     assert message["headers"]["kwargsrepr"] == "{}"
+    # argsrepr is what the worker's log lines, task events and so Flower show of the task
     assert MARKER in base64.b64decode(message["body"]).decode()  # the worker still gets the payload
+
+
+def test_a_retried_interaction_is_shown_by_id_and_route_only(flush_redis):
+    payload = {"id": 4243, "kind": "component", "custom_id": "poll:vote:7:8", "member": {"id": 1234}}
+    request = Context(id="first-try", args=(payload,), kwargs={}, delivery_info={"routing_key": "interactions"})
+    handle_interaction.signature_from_request(request).apply_async()  # what Task.retry sends
+    message = json.loads(flush_redis.lindex("interactions", 0))
+    assert message["headers"]["argsrepr"] == "(<interaction 4243 component poll:vote>,)"
