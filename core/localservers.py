@@ -41,6 +41,18 @@ def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = 
     raise ServerError(f"nothing listened on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
+def stop_process(process: subprocess.Popen | None, signum: int, timeout: float = 15) -> None:
+    """Ask a server to stop with ``signum``; kill it if it has not within ``timeout``."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signum)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def postgres_bin_dir() -> Path:
     """The newest /usr/lib/postgresql/*/bin, else wherever initdb is on PATH."""
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
@@ -122,13 +134,7 @@ class PostgresServer:
                 time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # fast shutdown
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, signal.SIGINT)  # PostgreSQL's fast shutdown
         self.process = None
 
     def destroy(self) -> None:
@@ -166,13 +172,7 @@ class RedisServer:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, signal.SIGTERM)
         self.process = None
 
     def destroy(self) -> None:

@@ -128,3 +128,21 @@ def _settle(message: OutboundMessage, status: str, error: str) -> None:
 
 def _nonce(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:25]
+
+
+def posted_message_id(instance, key: str) -> int | None:
+    """The id of the message the outbox posted under ``key``, remembered on ``instance``.
+
+    ``instance`` is any model with a nullable ``message_id`` (an event, a poll): the id is
+    copied from the delivered outbox row the first time it is known.
+    """
+    if instance.message_id is None:
+        delivered = (
+            OutboundMessage.objects.filter(idempotency_key=key, delivered_message_id__isnull=False)
+            .values_list("delivered_message_id", flat=True)
+            .first()
+        )
+        if delivered is not None:
+            type(instance).objects.filter(pk=instance.pk, message_id__isnull=True).update(message_id=delivered)
+            instance.message_id = delivered
+    return instance.message_id

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import httpx
+from sandbox.control_client import ControlClient
 
 
-class JiraControl:
+class JiraControl(ControlClient):
     """Drive a running Jira stand-in at ``base_url``: reseed, inject 429s, read counters."""
-
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        # trust_env=False: a proxy from the environment must never see loopback traffic
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False)
-
-    def _call(self, method: str, path: str = "", **kwargs):
-        response = self._http.request(method, path, **kwargs)
-        response.raise_for_status()
-        return response.json()
 
     def overview(self) -> dict:
         """The API user, issue count, seed, project keys and the site's clock."""
@@ -68,12 +59,3 @@ class JiraControl:
     def delete_issue(self, key: str) -> None:
         """Remove issue ``key``."""
         self._call("DELETE", f"/issues/{key}")
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> JiraControl:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

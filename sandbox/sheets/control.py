@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
+from sandbox.control_client import ControlClient
 
 
-class SheetsControl:
+class SheetsControl(ControlClient):
     """Drive a running Sheets stand-in at ``base_url``: key files, read-back, quotas, counters."""
-
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        # trust_env=False: a proxy from the environment must never see loopback traffic
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/_control", timeout=timeout, trust_env=False)
-
-    def _call(self, method: str, path: str = "", **kwargs):
-        response = self._http.request(method, path, **kwargs)
-        response.raise_for_status()
-        return response.json()
 
     def service_account_info(self) -> dict:
         """The default service account's key file (``token_uri`` on the sandbox)."""
@@ -53,12 +44,3 @@ class SheetsControl:
     def counters(self) -> dict[str, int]:
         """Requests per API method, e.g. ``{"spreadsheets.values.batchUpdate": 2, "oauth2.token": 1}``."""
         return self._call("GET", "/counters")["requests"]
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> SheetsControl:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
