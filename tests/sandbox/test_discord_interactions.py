@@ -8,6 +8,8 @@ import discord
 import pytest
 from discord import app_commands
 
+from sandbox.discord.control import ControlError
+
 from .conftest import SandboxClient, run_async, run_until_ready, stop
 
 pytestmark = pytest.mark.timeout(30)
@@ -89,8 +91,29 @@ async def slash_commands_scenario(discord_sandbox):
         assert client.seen["permissions"] & (1 << 5)  # the role's Manage Guild, as computed
         assert client.seen["roles"] == ["@everyone", "Organisers"]
 
+        # Option values typed as text are converted as Discord's client would; nonsense is refused.
+        typed = await ctl.inject_command(
+            "poll",
+            channel_id=channel_id,
+            user_id=alice,
+            subcommand="admin close",
+            options={"poll_id": "43", "reason": "typed", "notify": "false"},
+        )
+        await ctl.wait_for_response(typed["id"], timeout=5)
+        assert client.seen["close"] == ("poll admin close", 43, "typed", False)
+        for bad, expected in (
+            ({"poll_id": "forty"}, "option 'poll_id' expects an integer, got 'forty'"),
+            ({"poll_id": 1, "notify": "maybe"}, "option 'notify' expects a boolean, got 'maybe'"),
+        ):
+            with pytest.raises(ControlError) as refused:
+                options = {"reason": "x", **bad}
+                await ctl.inject_command(
+                    "poll", channel_id=channel_id, user_id=alice, subcommand="admin close", options=options
+                )
+            assert str(refused.value) == f"400: {expected}"
+
         contents = [m["content"] for m in await ctl.messages(channel_id)]
-        assert contents == ["pong", "done after a while", "closed 42"]
+        assert contents == ["pong", "done after a while", "closed 42", "closed 43"]
     finally:
         await stop(client, task)
 

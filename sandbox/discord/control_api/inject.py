@@ -65,6 +65,29 @@ def _resolve(state, guild, channel, kind: int, value, resolved: dict) -> str:
     return str(target)
 
 
+def _scalar(name: str, kind: int, value):
+    """An option value as Discord types it; a value that cannot be that type is a 400."""
+    try:
+        if kind == BOOLEAN:
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        if kind == INTEGER:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if kind == NUMBER:
+            return float(value)
+        if kind == STRING:
+            return str(value)
+    except (TypeError, ValueError):
+        kinds = {BOOLEAN: "a boolean", INTEGER: "an integer", NUMBER: "a number"}
+        raise c.ControlError(400, f"option {name!r} expects {kinds.get(kind, 'another type')}, got {value!r}") from None
+    return value
+
+
 def _typed_options(state, guild, channel, schema, values: dict, focused: str | None, resolved: dict) -> list[dict]:
     by_name = {o["name"]: o for o in schema}
     result = []
@@ -79,7 +102,7 @@ def _typed_options(state, guild, channel, schema, values: dict, focused: str | N
         elif kind in (USER, CHANNEL, ROLE, MENTIONABLE):
             item["value"] = _resolve(state, guild, channel, kind, value, resolved)
         else:
-            item["value"] = {INTEGER: int, NUMBER: float, BOOLEAN: bool, STRING: str}.get(kind, lambda v: v)(value)
+            item["value"] = _scalar(name, kind, value)
         result.append(item)
     if focused is None:
         missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
