@@ -91,16 +91,21 @@ def test_it_raises_permanent_errors_without_retrying(sandbox, code):
     assert sandbox.rest()["requests_total"] - before == 1
 
 
-def test_a_burst_to_one_channel_earns_no_429(sandbox):
-    sandbox.control.set_limits(routes={"messages:create": (3, 0.4)})
+def send_burst(sandbox, count: int) -> None:
+    """``count`` threads send one message each to the channel, all at once."""
     client = sandbox.client()
-    start = threading.Barrier(12)
+    start = threading.Barrier(count)
 
     def send(number: int) -> None:
         start.wait()
         client.send_message(sandbox.channel_id, {"content": f"#{number}"})
 
-    run_all(send, list(range(12)))
+    run_all(send, list(range(count)))
+
+
+def test_a_burst_to_one_channel_earns_no_429(sandbox):
+    sandbox.control.set_limits(routes={"messages:create": (3, 0.4)})
+    send_burst(sandbox, 12)
 
     rest = sandbox.rest()
     assert rest["ratelimited_total"] == 0
@@ -114,14 +119,7 @@ def test_a_burst_after_a_server_error_earns_no_429(sandbox):
     # A 502 carries no X-RateLimit headers; that must not read as "this route is unlimited".
     sandbox.control.set_limits(routes={"messages:create": (3, 0.4)})
     sandbox.control.inject_fault("error", "/channels/*/messages", method="POST", status=502, count=1)
-    client = sandbox.client()
-    start = threading.Barrier(12)
-
-    def send(number: int) -> None:
-        start.wait()
-        client.send_message(sandbox.channel_id, {"content": f"#{number}"})
-
-    run_all(send, list(range(12)))
+    send_burst(sandbox, 12)
 
     rest = sandbox.rest()
     assert rest["ratelimited_total"] == 0
