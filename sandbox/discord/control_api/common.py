@@ -48,39 +48,31 @@ def as_id(value, name: str) -> int:
         raise ControlError(400, f"{name} must be a snowflake, got {value!r}") from None
 
 
-def guild(state, guild_id):
-    found = state.guilds.get(as_id(guild_id, "guild_id"))
+def _lookup(table: dict, value, field: str, missing: str):
+    found = table.get(as_id(value, field))
     if found is None:
-        raise ControlError(404, f"no guild {guild_id}")
+        raise ControlError(404, missing)
     return found
+
+
+def guild(state, guild_id):
+    return _lookup(state.guilds, guild_id, "guild_id", f"no guild {guild_id}")
 
 
 def channel(state, channel_id):
-    found = state.channels.get(as_id(channel_id, "channel_id"))
-    if found is None:
-        raise ControlError(404, f"no channel {channel_id}")
-    return found
+    return _lookup(state.channels, channel_id, "channel_id", f"no channel {channel_id}")
 
 
 def user(state, user_id):
-    found = state.users.get(as_id(user_id, "user_id"))
-    if found is None:
-        raise ControlError(404, f"no user {user_id}")
-    return found
+    return _lookup(state.users, user_id, "user_id", f"no user {user_id}")
 
 
 def member(state, guild_obj, user_id):
-    found = guild_obj.members.get(as_id(user_id, "user_id"))
-    if found is None:
-        raise ControlError(404, f"user {user_id} is not a member of guild {guild_obj.id}")
-    return found
+    return _lookup(guild_obj.members, user_id, "user_id", f"user {user_id} is not a member of guild {guild_obj.id}")
 
 
 def message(state, message_id):
-    found = state.messages.get(as_id(message_id, "message_id"))
-    if found is None:
-        raise ControlError(404, f"no message {message_id}")
-    return found
+    return _lookup(state.messages, message_id, "message_id", f"no message {message_id}")
 
 
 def message_record(state, m) -> dict:
