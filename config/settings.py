@@ -222,7 +222,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 MUSTER_QUEUES = ("interactions", "discord", "default", "jira", "sheets")
 CELERY_TASK_QUEUES = [Queue(name) for name in MUSTER_QUEUES]
 CELERY_TASK_ROUTES = {
-    "discord_gateway.tasks.*": {"queue": "interactions"},
+    "core.interactions.tasks.*": {"queue": "interactions"},
     "core.tasks.deliver_*": {"queue": "discord"},
     "core.tasks.refresh_*": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},

@@ -20,7 +20,7 @@ edit *ended*, so Discord sees at most one edit per interval even when an edit wa
 the rate limiter. The renderer reads the database when the edit is made, so the latest
 state always wins, and a change that arrives while an edit is under way schedules one
 more edit: nothing is lost at the end of a burst. Renderers live in
-``<app>/renderers.py`` (autodiscovered) or any module the worker imports.
+``<app>/discord/messages.py`` (autodiscovered) or any module the worker imports.
 
 Redis holds, per message (``refresh:<kind>:<id>``): ``:queued`` while a task that will
 read the database is pending, ``:running`` while an edit is under way, ``:next`` the
@@ -85,7 +85,7 @@ def renderer(kind: str, *, interval: float | None = None):
 def _renderer(kind: str) -> Renderer:
     global _discovered
     if kind not in _renderers and not _discovered:
-        autodiscover_modules("renderers")
+        autodiscover_modules("discord.messages")
         _discovered = True
     return _renderers[kind]
 

@@ -1,7 +1,10 @@
 from celery import shared_task
 from django.utils import timezone
 
+from core.interactions.tasks import handle_interaction  # registered where autodiscovery looks
 from core.models import Heartbeat
+
+__all__ = ["handle_interaction"]
 
 
 @shared_task

@@ -1,7 +1,10 @@
 """The gateway's discord.py client: the command tree, component routing, directory events.
 
 It keeps no state of its own: every interaction is answered and handed to a worker
-(``discord_gateway.forwarding``), every guild or member change becomes a task.
+(``discord_gateway.forwarding``), every guild or member change becomes a task. The
+command groups come from every installed app's ``discord/commands.py``
+(``core.interactions.declare``), whose callbacks call back into this client's ``forward``
+and ``open_form``.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ import time
 import discord
 from discord import app_commands
 
-from discord_gateway import commands
-from discord_gateway.forwarding import forward
-from discord_gateway.modals import open_modal
+from core.interactions import declare
+from discord_gateway import forwarding, modals
 from discord_gateway.publish import deliver
 
 log = logging.getLogger("discord_gateway")
@@ -41,7 +43,7 @@ def invite_url(application_id: int) -> str:
 
 def build_tree(client: discord.Client) -> app_commands.CommandTree:
     tree = app_commands.CommandTree(client)
-    for group in commands.groups():
+    for group in declare.groups():
         tree.add_command(group)
     return tree
 
@@ -86,7 +88,12 @@ class GatewayEvents:
     def _setup(self, dev_guild_id: int | None) -> None:
         self.dev_guild_id = dev_guild_id
         self.tree = build_tree(self)
-        self.component_modals = commands.component_modals()
+
+    async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
+        await forwarding.forward(interaction, ephemeral=ephemeral)
+
+    async def open_form(self, interaction: discord.Interaction, form: declare.Form) -> None:
+        await modals.open_form(interaction, form)
 
     async def setup_hook(self) -> None:
         if self.dev_guild_id:
@@ -104,16 +111,12 @@ class GatewayEvents:
         log.info("gateway ready as %s on shards %s (%d guilds)", self.user, shards, len(self.guilds))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Slash commands go through the tree; buttons, selects and modals are routed by custom_id.
+        # Slash commands go through the tree; buttons, selects and modals go to a worker,
+        # which routes them by custom_id.
         if interaction.type == discord.InteractionType.component:
-            custom_id = (interaction.data or {}).get("custom_id", "")
-            opener = self.component_modals.get(":".join(custom_id.split(":")[:2]))
-            if opener is not None:
-                await open_modal(interaction, await opener(interaction))
-            else:
-                await forward(interaction)
+            await forwarding.forward(interaction)
         elif interaction.type == discord.InteractionType.modal_submit:
-            await forward(interaction, ephemeral=True)
+            await forwarding.forward(interaction, ephemeral=True)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         from core.tasks import sync_guild_joined

@@ -43,8 +43,9 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
         await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral, message=message)
 
 
-async def tell_unavailable(interaction: discord.Interaction, *, kind: str | None, ephemeral: bool,
-                           message: str = UNAVAILABLE) -> None:  # fmt: skip
+async def tell_unavailable(
+    interaction: discord.Interaction, *, kind: str | None, ephemeral: bool, message: str
+) -> None:
     """Replace the deferred answer by a private "try again" message."""
     try:
         if kind != "component" and ephemeral:

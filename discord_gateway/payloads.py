@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import discord
 
-from discord_gateway.interaction import PAYLOAD_VERSION
+from core.interactions.values import PAYLOAD_VERSION
 
 KINDS = {
     discord.InteractionType.application_command: "command",

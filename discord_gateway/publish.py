@@ -217,8 +217,9 @@ def stop_publisher(timeout: float = 5.0) -> None:
             _publisher = None
 
 
-async def deliver(task, args: tuple = (), kwargs: dict | None = None, *, what: str,
-                  within: float = DEADLINE_S) -> Outcome:  # fmt: skip
+async def deliver(
+    task, args: tuple = (), kwargs: dict | None = None, *, what: str, within: float = DEADLINE_S
+) -> Outcome:
     """Publish ``task`` through the publisher thread, without blocking the loop.
 
     PUBLISHED once Redis has it; UNPUBLISHED when it certainly has not (not taken within
@@ -243,6 +244,6 @@ async def deliver(task, args: tuple = (), kwargs: dict | None = None, *, what: s
 
 async def publish(payload: dict) -> Outcome:
     """Publish an interaction to the ``interactions`` queue."""
-    from discord_gateway.tasks import handle_interaction
+    from core.interactions.tasks import handle_interaction
 
     return await deliver(handle_interaction, (payload,), what=f"interaction {payload.get('id')}")

@@ -22,11 +22,11 @@ from events.forms import EventAdminForm
 from events.models import Event, Registration, Reminder
 
 Status = Registration.Status
+ROSTER_STATUSES = (Status.GOING, Status.WAITLISTED, Status.MAYBE, Status.DECLINED)
 ROSTER_ORDER = Case(
-    *(When(status=status, then=Value(rank)) for rank, status in enumerate(
-        (Status.GOING, Status.WAITLISTED, Status.MAYBE, Status.DECLINED))),
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(ROSTER_STATUSES)),
     output_field=IntegerField(),
-)  # fmt: skip
+)
 ROSTER_COLUMNS = ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
 
 
@@ -88,13 +88,12 @@ class EventAdmin(admin.ModelAdmin):
     def roster_csv(self, event):
         if not event.pk:
             return "—"
-        return format_html('<a href="{}">Download the roster (CSV)</a>', reverse("admin:events_event_roster",
-                                                                                    args=[event.pk]))  # fmt: skip
+        url = reverse("admin:events_event_roster", args=[event.pk])
+        return format_html('<a href="{}">Download the roster (CSV)</a>', url)
 
     def get_urls(self):
-        roster = path("<int:event_id>/roster.csv", self.admin_site.admin_view(self.roster_view),
-                      name="events_event_roster")  # fmt: skip
-        return [roster, *super().get_urls()]
+        view = self.admin_site.admin_view(self.roster_view)
+        return [path("<int:event_id>/roster.csv", view, name="events_event_roster"), *super().get_urls()]
 
     def roster_view(self, request, event_id: int):
         event = get_object_or_404(Event, pk=event_id)
@@ -114,8 +113,7 @@ class EventAdmin(admin.ModelAdmin):
         self.message_user(request, "Cancelled; registrants will be told by DM.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        services.save_from_admin(obj, form.cleaned_data, changed=form.changed_data, creating=not change,
-                                 now=timezone.now())  # fmt: skip
+        services.save_from_admin(obj, form.draft(), changed=form.changed_data, creating=not change, now=timezone.now())
 
     def save_formset(self, request, form, formset, change):
         # The admin's history message reads these; the services below do the saving.
@@ -161,7 +159,15 @@ def roster_response(events, filename: str) -> HttpResponse:
     for registration in rows.iterator(chunk_size=2000):
         event, member = registration.event, registration.member
         local = registration.responded_at.astimezone(ZoneInfo(event.guild.timezone))
-        writer.writerow([event.id, csv_safe(event.title), member.id, csv_safe(member.username),
-                         csv_safe(member.display_name), registration.status,
-                         local.isoformat(timespec="seconds")])  # fmt: skip
+        names = (csv_safe(member.username), csv_safe(member.display_name))
+        writer.writerow(
+            [
+                event.id,
+                csv_safe(event.title),
+                member.id,
+                *names,
+                registration.status,
+                local.isoformat(timespec="seconds"),
+            ]
+        )
     return response

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.timezone import now
 
 from core.models import Guild, Member
+
+NAMES_SHOWN = 40  # at most this many member ids per list are loaded and shown
+
+
+@dataclass
+class Roster:
+    """Counts per status and the first member ids of each list, in click order."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    names: dict[str, list[int]] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
 
 
 class Event(models.Model):
@@ -58,6 +72,22 @@ class Event(models.Model):
     @property
     def registration_closes_at(self):
         return self.signup_deadline or self.starts_at
+
+    def roster(self) -> Roster:
+        """Counts per status and the first names of each list, in click order (four queries)."""
+        registrations = self.registrations.order_by()
+        counts = dict(registrations.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+        shown = (Registration.Status.GOING, Registration.Status.WAITLISTED, Registration.Status.MAYBE)
+        names = {
+            status: list(
+                registrations.filter(status=status)
+                .order_by("sequence", "id")
+                .values_list("member_id", flat=True)[:NAMES_SHOWN]
+            )
+            for status in shown
+            if counts.get(status)
+        }
+        return Roster(counts=counts, names=names)
 
 
 class Registration(models.Model):

@@ -3,31 +3,28 @@
 Every function that changes an event takes the event row's lock first
 (``select_for_update``), so registrations for one event are decided one at a time and
 capacity holds whatever the number of simultaneous clicks. Messages to members are
-written to the outbox in the same transaction (see ``events.notices``).
+written to the outbox in the same transaction (see ``events.discord.messages``). A request
+the rules refuse raises ``core.errors.RuleError`` with the sentence to show.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q
 
+from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
-from events import notices
-from events.models import Event, Registration, Reminder
-from events.render import NAMES_SHOWN, Roster, event_message
+from events.discord import messages
+from events.models import Event, Registration, Reminder, Roster
 
 DEFAULT_REMINDER_OFFSETS = (timedelta(hours=1),)
 DISCORD_EPOCH_MS = 1_420_070_400_000
 Status = Registration.Status
-
-
-class EventRuleError(Exception):
-    """A request the rules refuse; the message is shown to the member as is."""
 
 
 @dataclass(frozen=True)
@@ -48,61 +45,82 @@ def click_sequence(at: datetime) -> int:
 TIME_FIELDS = frozenset({"starts_at", "ends_at", "signup_deadline"})
 
 
-def validate_event(
-    *, title: str, capacity: int | None, starts_at: datetime, ends_at: datetime | None,
-    signup_deadline: datetime | None, now: datetime, changed: frozenset[str] | set[str] = TIME_FIELDS,
-) -> None:  # fmt: skip
-    """Refuse an event whose fields break the rules; ``changed`` limits the "not in the past"
-    checks to what is being changed, so an event whose deadline passed can still be edited."""
-    if not title.strip():
-        raise EventRuleError("The event needs a title.")
-    if capacity is not None and capacity < 1:
-        raise EventRuleError("The capacity must be at least 1 (leave it empty for no limit).")
-    if "starts_at" in changed and starts_at <= now:
-        raise EventRuleError("The start is in the past.")
-    if ends_at is not None and ends_at <= starts_at:
-        raise EventRuleError("The end must come after the start.")
-    if signup_deadline is not None:
-        if "signup_deadline" in changed and signup_deadline <= now:
-            raise EventRuleError("The signup deadline is in the past.")
-        if signup_deadline > starts_at:
-            raise EventRuleError("The signup deadline must be no later than the start.")
+@dataclass(frozen=True)
+class EventDraft:
+    """What an organiser writes about an event: the fields the rules check together."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None = None
+    description: str = ""
+    location: str = ""
+    capacity: int | None = None
+    signup_deadline: datetime | None = None
+
+    @classmethod
+    def of(cls, event: Event) -> EventDraft:
+        return cls(**{name: getattr(event, name) for name in DRAFT_FIELDS})
+
+    def cleaned(self) -> EventDraft:
+        """The draft with surrounding white space trimmed from its texts."""
+        texts = {
+            "title": self.title.strip(),
+            "description": self.description.strip(),
+            "location": self.location.strip(),
+        }
+        return replace(self, **texts)
+
+
+DRAFT_FIELDS = tuple(EventDraft.__dataclass_fields__)
+
+
+def validate_event(draft: EventDraft, *, now: datetime, changed: Iterable[str] = TIME_FIELDS, going: int = 0) -> None:
+    """Refuse an event whose fields break the rules.
+
+    ``changed`` limits the "not in the past" checks to what is being changed, so an event
+    whose deadline passed can still be edited; ``going`` is how many already have a place,
+    which the capacity may not drop below.
+    """
+    changed = set(changed)
+    if not draft.title.strip():
+        raise RuleError("The event needs a title.")
+    if draft.capacity is not None and draft.capacity < 1:
+        raise RuleError("The capacity must be at least 1 (leave it empty for no limit).")
+    if "starts_at" in changed and draft.starts_at <= now:
+        raise RuleError("The start is in the past.")
+    if draft.ends_at is not None and draft.ends_at <= draft.starts_at:
+        raise RuleError("The end must come after the start.")
+    if draft.signup_deadline is not None:
+        if "signup_deadline" in changed and draft.signup_deadline <= now:
+            raise RuleError("The signup deadline is in the past.")
+        if draft.signup_deadline > draft.starts_at:
+            raise RuleError("The signup deadline must be no later than the start.")
+    if draft.capacity is not None and draft.capacity < going:
+        raise RuleError(f"{going} members are already going; the capacity cannot be lower than that.")
 
 
 @transaction.atomic
 def create_event(
     guild: Guild,
+    draft: EventDraft,
     *,
-    title: str,
-    starts_at: datetime,
     now: datetime,
     created_by_id: int | None = None,
-    description: str = "",
-    location: str = "",
-    ends_at: datetime | None = None,
-    capacity: int | None = None,
-    signup_deadline: datetime | None = None,
     channel_id: int | None = None,
     reminder_offsets: Iterable[timedelta] = DEFAULT_REMINDER_OFFSETS,
 ) -> Event:
     """Create a scheduled event with its reminders (default: one hour before the start)."""
-    validate_event(title=title, capacity=capacity, starts_at=starts_at, ends_at=ends_at,
-                   signup_deadline=signup_deadline, now=now)  # fmt: skip
+    draft = draft.cleaned()
+    validate_event(draft, now=now)
     event = Event.objects.create(
         guild=guild,
-        title=title.strip(),
-        description=description.strip(),
-        location=location.strip(),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        capacity=capacity,
-        signup_deadline=signup_deadline,
+        **asdict(draft),
         channel_id=channel_id or guild.announcement_channel_id,
         created_by_id=created_by_id,
         created_at=now,
     )
     set_reminders(event, reminder_offsets, now=now)
-    notices.post_event(event, event_message(event, Roster(), now=now))
+    messages.post_event(event, messages.event_message(event, Roster(), now=now))
     return event
 
 
@@ -110,7 +128,7 @@ def set_reminders(event: Event, offsets: Iterable[timedelta], *, now: datetime) 
     """Make the event's reminders exactly ``offsets``; ones already sent for this start stay sent."""
     wanted = set(offsets)
     if any(offset <= timedelta(0) for offset in wanted):
-        raise EventRuleError("Reminders are sent before the start: offsets must be positive.")
+        raise RuleError("Reminders are sent before the start: offsets must be positive.")
     event.reminders.exclude(offset__in=wanted).delete()
     existing = set(event.reminders.values_list("offset", flat=True))
     Reminder.objects.bulk_create(
@@ -118,18 +136,16 @@ def set_reminders(event: Event, offsets: Iterable[timedelta], *, now: datetime) 
     )
 
 
-def save_from_admin(event: Event, data: dict, *, changed: list[str], creating: bool, now: datetime) -> None:
+def save_from_admin(event: Event, draft: EventDraft, *, changed: list[str], creating: bool, now: datetime) -> None:
     """Save an event edited in the admin through the same rules as Discord."""
-    fields = ("title", "description", "location", "starts_at", "ends_at", "capacity", "signup_deadline")
     if creating:
+        created_by_id = event.created_by_id
         created = create_event(
-            data["guild"], now=now, created_by_id=getattr(data.get("created_by"), "id", None),
-            channel_id=data.get("channel_id"), reminder_offsets=(),
-            **{name: data[name] for name in fields if data.get(name) is not None},
-        )  # fmt: skip
+            event.guild, draft, now=now, created_by_id=created_by_id, channel_id=event.channel_id, reminder_offsets=()
+        )
         event.pk = created.pk
     else:
-        edit_event(event.pk, now=now, **{name: data[name] for name in changed if name in fields})
+        edit_event(event.pk, now=now, **{name: getattr(draft, name) for name in changed if name in DRAFT_FIELDS})
     event.refresh_from_db()
     event._state.adding = False
 
@@ -138,7 +154,7 @@ def _locked(event_id: int) -> Event:
     try:
         return Event.objects.select_for_update().select_related("guild").get(id=event_id)
     except Event.DoesNotExist:
-        raise EventRuleError("This event no longer exists.") from None
+        raise RuleError("This event no longer exists.") from None
 
 
 @transaction.atomic
@@ -151,16 +167,14 @@ def edit_event(event_id: int, *, now: datetime, **changes) -> Event:
     """
     event = _locked(event_id)
     if event.status == Event.Status.CANCELLED:
-        raise EventRuleError("This event is cancelled.")
+        raise RuleError("This event is cancelled.")
     offsets = changes.pop("reminder_offsets", None)
     old_start = event.starts_at
-    for name, value in changes.items():
-        setattr(event, name, value.strip() if isinstance(value, str) else value)
-    validate_event(title=event.title, capacity=event.capacity, starts_at=event.starts_at, ends_at=event.ends_at,
-                   signup_deadline=event.signup_deadline, now=now, changed=set(changes))  # fmt: skip
+    draft = replace(EventDraft.of(event), **changes).cleaned()
     going = event.registrations.filter(status=Status.GOING).count()
-    if event.capacity is not None and event.capacity < going:
-        raise EventRuleError(f"{going} members are already going; the capacity cannot be lower than that.")
+    validate_event(draft, now=now, changed=changes, going=going)
+    for name, value in asdict(draft).items():
+        setattr(event, name, value)
     event.save()
     if event.starts_at != old_start:
         # A moved event is a new appointment: reminders not yet due fire again for it.
@@ -171,7 +185,7 @@ def edit_event(event_id: int, *, now: datetime, **changes) -> Event:
     if offsets is not None:
         set_reminders(event, offsets, now=now)
     promoted = promote_waitlist(event, now=now)
-    notices.event_changed(event, now=now, exclude=promoted)
+    messages.event_changed(event, exclude=promoted)
     schedule_refresh("event", event.id)
     return event
 
@@ -184,7 +198,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
         return event
     event.status = Event.Status.CANCELLED
     event.save(update_fields=["status", "updated_at"])
-    notices.event_cancelled(event, now=now)
+    messages.event_cancelled(event)
     schedule_refresh("event", event.id)
     return event
 
@@ -199,12 +213,12 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     accepted; nothing is accepted once the event has started or was cancelled.
     """
     if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
-        raise EventRuleError("That is not a choice.")
+        raise RuleError("That is not a choice.")
     event = _locked(event_id)
     if event.status == Event.Status.CANCELLED:
-        raise EventRuleError("This event is cancelled.")
+        raise RuleError("This event is cancelled.")
     if now >= event.starts_at:
-        raise EventRuleError("This event has already started.")
+        raise RuleError("This event has already started.")
     registration = Registration.objects.filter(event=event, member_id=member_id).first()
     current = registration.status if registration else None
     if choice == Status.GOING and current in (Status.GOING, Status.WAITLISTED):
@@ -212,7 +226,7 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     if choice == current:
         return Response(current, changed=False)
     if choice != Status.DECLINED and now >= event.registration_closes_at:
-        raise EventRuleError("Registration for this event is closed.")
+        raise RuleError("Registration for this event is closed.")
     new_status = choice
     if choice == Status.GOING and event.capacity is not None:
         going = event.registrations.filter(status=Status.GOING).count()
@@ -224,8 +238,8 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     registration.save()
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
     schedule_refresh("event", event.id)
-    return Response(new_status, changed=True, waitlist_position=waitlist_position(registration),
-                    promoted=tuple(promoted))  # fmt: skip
+    position = waitlist_position(registration)
+    return Response(new_status, changed=True, waitlist_position=position, promoted=tuple(promoted))
 
 
 @transaction.atomic
@@ -234,7 +248,7 @@ def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tupl
     event = _locked(event_id)
     deleted, _ = Registration.objects.filter(event=event, member_id=member_id).delete()
     if not deleted:
-        raise EventRuleError("That member is not registered.")
+        raise RuleError("That member is not registered.")
     schedule_refresh("event", event.id)
     return tuple(promote_waitlist(event, now=now))
 
@@ -253,7 +267,7 @@ def promote_waitlist(event: Event, *, now: datetime) -> list[int]:
     promoted = list(waiting)
     for registration in promoted:
         Registration.objects.filter(id=registration.id).update(status=Status.GOING, responded_at=now)
-        notices.promoted(event, registration)
+        messages.promoted(event, registration)
     return [registration.member_id for registration in promoted]
 
 
@@ -264,22 +278,6 @@ def waitlist_position(registration: Registration | None) -> int | None:
         Q(sequence__lt=registration.sequence) | Q(sequence=registration.sequence, id__lt=registration.id)
     )
     return ahead.count() + 1
-
-
-def roster(event: Event) -> Roster:
-    """Counts per status and the first names of each list, in click order (four queries)."""
-    counts = dict(
-        event.registrations.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
-    names = {
-        status: list(
-            event.registrations.filter(status=status).order_by("sequence", "id")
-            .values_list("member_id", flat=True)[:NAMES_SHOWN]
-        )
-        for status in (Status.GOING, Status.WAITLISTED, Status.MAYBE)
-        if counts.get(status)
-    }  # fmt: skip
-    return Roster(counts=counts, names=names)
 
 
 def upcoming(guild_id: int, *, now: datetime):
@@ -305,5 +303,5 @@ def send_due_reminders(*, now: datetime, batch: int = 100) -> int:
             if not Reminder.objects.filter(id=reminder_id, sent_at__isnull=True).update(sent_at=now):
                 continue  # another tick claimed it
             reminder = Reminder.objects.select_related("event__guild").get(id=reminder_id)
-            queued += notices.reminder(reminder)
+            queued += messages.reminder(reminder)
     return queued

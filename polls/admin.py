@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
-from polls import notices, services
+from polls import services
+from polls.discord.messages import post_poll
 from polls.models import Option, Poll
 
 
@@ -78,11 +79,11 @@ class PollAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change:  # posted once its options exist; the outbox key makes it once only
-            notices.post_poll(form.instance)
+            post_poll(form.instance)
 
     @admin.action(description="Close the selected polls and post their results")
     def close_polls(self, request, queryset):
         now = timezone.now()
-        closed = [poll_id for poll_id in queryset.values_list("id", flat=True)
-                  if services.close_poll(poll_id, now=now)]  # fmt: skip
+        poll_ids = queryset.values_list("id", flat=True)
+        closed = [poll_id for poll_id in poll_ids if services.close_poll(poll_id, now=now)]
         self.message_user(request, f"Closed {len(closed)} poll(s).", messages.SUCCESS)

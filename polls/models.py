@@ -7,11 +7,22 @@ voted for what in an anonymous poll while still enforcing one vote per member.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.timezone import now
 
 from core.models import Guild, Member
+
+
+@dataclass(frozen=True)
+class Tally:
+    option_id: int
+    position: int
+    label: str
+    votes: int
 
 
 class Poll(models.Model):
@@ -39,6 +50,23 @@ class Poll(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+    def tally(self) -> list[Tally]:
+        """Votes per option, in option order (one query)."""
+        options = self.options.order_by("position").annotate(n=Count("votes"))
+        return [Tally(option.id, option.position, option.label, option.n) for option in options]
+
+    def voters(self, *, per_option: int = 20) -> dict[int, list[int]]:
+        """The first member ids per option position, in voting order; anonymous polls have none."""
+        if self.anonymous:
+            return {}
+        order = [F("cast_at"), F("id")]
+        ranked = self.votes.annotate(rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=order))
+        rows = ranked.filter(rank__lte=per_option).order_by("option__position", "rank")
+        result: dict[int, list[int]] = {}
+        for position, voter in rows.values_list("option__position", "voter"):
+            result.setdefault(position, []).append(int(voter))
+        return result
 
 
 class Option(models.Model):

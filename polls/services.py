@@ -15,18 +15,25 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
 
+from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
+from polls.discord import messages
 from polls.models import Option, Poll, Vote
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
-class PollRuleError(Exception):
-    """A request the rules refuse; the message is shown to the member as is."""
+@dataclass(frozen=True)
+class PollDraft:
+    """What an organiser writes about a poll."""
+
+    question: str
+    options: list[str]
+    multiple_choice: bool = False
+    anonymous: bool = False
+    closes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -35,14 +42,6 @@ class Ballot:
 
     chosen: tuple[int, ...]
     action: str  # "voted", "changed", "withdrawn" or "unchanged"
-
-
-@dataclass(frozen=True)
-class Tally:
-    option_id: int
-    position: int
-    label: str
-    votes: int
 
 
 def voter_key(poll: Poll, member_id: int) -> str:
@@ -60,40 +59,31 @@ def voter_key(poll: Poll, member_id: int) -> str:
 def clean_options(labels: list[str]) -> list[str]:
     options = [label.strip() for label in labels if label.strip()]
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        raise PollRuleError(f"A poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; I read {len(options)}.")
+        raise RuleError(f"A poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; I read {len(options)}.")
     if len({option.casefold() for option in options}) != len(options):
-        raise PollRuleError("Two options are the same.")
+        raise RuleError("Two options are the same.")
     too_long = [option for option in options if len(option) > 80]
     if too_long:
-        raise PollRuleError(f"Options are at most 80 characters: {too_long[0][:40]}… is longer.")
+        raise RuleError(f"Options are at most 80 characters: {too_long[0][:40]}… is longer.")
     return options
 
 
 @transaction.atomic
 def create_poll(
-    guild: Guild,
-    *,
-    question: str,
-    options: list[str],
-    now: datetime,
-    multiple_choice: bool = False,
-    anonymous: bool = False,
-    closes_at: datetime | None = None,
-    created_by_id: int | None = None,
-    channel_id: int | None = None,
+    guild: Guild, draft: PollDraft, *, now: datetime, created_by_id: int | None = None, channel_id: int | None = None
 ) -> Poll:
     """Create an open poll with 2 to 10 options; ``closes_at`` must be in the future."""
-    if not question.strip():
-        raise PollRuleError("The poll needs a question.")
-    labels = clean_options(options)
-    if closes_at is not None and closes_at <= now:
-        raise PollRuleError("The closing time is in the past.")
+    if not draft.question.strip():
+        raise RuleError("The poll needs a question.")
+    labels = clean_options(draft.options)
+    if draft.closes_at is not None and draft.closes_at <= now:
+        raise RuleError("The closing time is in the past.")
     poll = Poll.objects.create(
         guild=guild,
-        question=question.strip()[:200],
-        multiple_choice=multiple_choice,
-        anonymous=anonymous,
-        closes_at=closes_at,
+        question=draft.question.strip()[:200],
+        multiple_choice=draft.multiple_choice,
+        anonymous=draft.anonymous,
+        closes_at=draft.closes_at,
         created_by_id=created_by_id,
         channel_id=channel_id,
         created_at=now,
@@ -101,9 +91,7 @@ def create_poll(
     Option.objects.bulk_create(
         Option(poll=poll, position=position, label=label) for position, label in enumerate(labels, 1)
     )
-    from polls import notices
-
-    notices.post_poll(poll)
+    messages.post_poll(poll)
     return poll
 
 
@@ -113,7 +101,7 @@ def _share_lock(poll_id: int) -> Poll:
     else:  # SQLite takes the database's write lock at BEGIN: votes are serialised there anyway.
         poll = Poll.objects.filter(id=poll_id).first()
     if poll is None:
-        raise PollRuleError("This poll no longer exists.")
+        raise RuleError("This poll no longer exists.")
     return poll
 
 
@@ -121,7 +109,7 @@ def _open_poll(poll_id: int, now: datetime, member_id: int) -> tuple[Poll, str]:
     """Share-lock an open poll and serialise this member's clicks on it; returns (poll, voter)."""
     poll = _share_lock(poll_id)
     if poll.status != Poll.Status.OPEN or (poll.closes_at is not None and now >= poll.closes_at):
-        raise PollRuleError("This poll is closed.")
+        raise RuleError("This poll is closed.")
     voter = voter_key(poll, member_id)
     if connection.vendor == "postgresql":
         # Two clicks of one member that delete and insert the same rows would deadlock;
@@ -143,7 +131,7 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
         with transaction.atomic():
             poll, voter = _open_poll(poll_id, now, member_id)
             if not Option.objects.filter(id=option_id, poll_id=poll_id).exists():
-                raise PollRuleError("That option is not part of this poll.")
+                raise RuleError("That option is not part of this poll.")
             mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
             before = set(mine.values_list("option_id", flat=True))
             if option_id in before:
@@ -152,10 +140,10 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
             else:
                 if not poll.multiple_choice:
                     mine.delete()
+                single = not poll.multiple_choice
                 Vote.objects.create(
-                    poll_id=poll_id, option_id=option_id, voter=voter,
-                    single_choice=not poll.multiple_choice, cast_at=now,
-                )  # fmt: skip
+                    poll_id=poll_id, option_id=option_id, voter=voter, single_choice=single, cast_at=now
+                )
                 action = "changed" if before and not poll.multiple_choice else "voted"
     except IntegrityError:
         # The same member's other click won the race; theirs stands.
@@ -172,17 +160,17 @@ def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime
         with transaction.atomic():
             poll, voter = _open_poll(poll_id, now, member_id)
             if not poll.multiple_choice and len(wanted) > 1:
-                raise PollRuleError("This poll takes one choice.")
+                raise RuleError("This poll takes one choice.")
             if Option.objects.filter(id__in=wanted, poll_id=poll_id).count() != len(wanted):
-                raise PollRuleError("That option is not part of this poll.")
+                raise RuleError("That option is not part of this poll.")
             mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
             before = set(mine.values_list("option_id", flat=True))
             mine.exclude(option_id__in=wanted).delete()
+            single = not poll.multiple_choice
             Vote.objects.bulk_create(
-                Vote(poll_id=poll_id, option_id=option_id, voter=voter,
-                     single_choice=not poll.multiple_choice, cast_at=now)
+                Vote(poll_id=poll_id, option_id=option_id, voter=voter, single_choice=single, cast_at=now)
                 for option_id in sorted(wanted - before)
-            )  # fmt: skip
+            )
             action = "unchanged" if before == wanted else ("changed" if before else "voted")
     except IntegrityError:
         action = "unchanged"
@@ -208,26 +196,6 @@ def my_choices(poll: Poll, member_id: int) -> tuple[int, ...]:
     )
 
 
-def tally(poll: Poll) -> list[Tally]:
-    """Votes per option, in option order (one query)."""
-    options = poll.options.order_by("position").annotate(n=Count("votes"))
-    return [Tally(option.id, option.position, option.label, option.n) for option in options]
-
-
-def voters(poll: Poll, *, per_option: int = 20) -> dict[int, list[int]]:
-    """The first member ids per option position, in voting order; anonymous polls have none."""
-    if poll.anonymous:
-        return {}
-    ranked = Vote.objects.filter(poll=poll).annotate(
-        rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=[F("cast_at"), F("id")])
-    )
-    rows = ranked.filter(rank__lte=per_option).order_by("option__position", "rank")
-    result: dict[int, list[int]] = {}
-    for position, voter in rows.values_list("option__position", "voter"):
-        result.setdefault(position, []).append(int(voter))
-    return result
-
-
 def close_poll(poll_id: int, *, now: datetime) -> bool:
     """Close an open poll exactly once (compare-and-set); True for the caller that closed it.
 
@@ -238,9 +206,7 @@ def close_poll(poll_id: int, *, now: datetime) -> bool:
             status=Poll.Status.CLOSED, closed_at=now
         )
         if closed:
-            from polls import notices
-
-            notices.poll_closed(Poll.objects.select_related("guild").get(id=poll_id))
+            messages.poll_closed(Poll.objects.select_related("guild").get(id=poll_id))
             schedule_refresh("poll", poll_id)
     return bool(closed)
 

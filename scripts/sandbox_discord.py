@@ -17,10 +17,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.permissions import MANAGE_EVENTS
 from sandbox.discord.control import DiscordControl
 
 STATE_FILE = Path(__file__).resolve().parent.parent / "var" / "sandbox.json"
-MANAGE_EVENTS = 1 << 33
 
 
 def main(url: str) -> int:

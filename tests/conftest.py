@@ -102,6 +102,14 @@ def celery_worker(start_process, process_env, flush_redis):
     return worker
 
 
+@pytest.fixture
+def cast():
+    """The guild with olivia (organiser), alice (member) and oscar (outsider): see tests/cast.py."""
+    from tests.cast import build_cast
+
+    return build_cast()
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
     """Production hashes static names at collectstatic; the suite renders pages without it."""

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from core.interactions.tasks import handle_interaction
 from discord_gateway.publish import Outcome, Publisher, PublishUncertain, deliver, stop_publisher
-from discord_gateway.tasks import handle_interaction
 
 
 def queued_ids(client) -> list[int]:

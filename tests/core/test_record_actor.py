@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import directory
+from core.interactions import Actor, Interaction
 from core.models import Guild, GuildMember, Member
-from discord_gateway.interaction import Actor, Interaction
 from tests.factories import GuildMemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,7 @@ import pytest
 from sandbox.discord import create_app
 from sandbox.discord.control import DiscordControl
 from sandbox.runner import ServerThread
+from tests.cast import MEMBER, SandboxCast, build_sandbox_cast
 from tests.processes import celery_worker_argv, python
 
 BOT_TOKEN = "e2e-bot-token"  # the sandbox's, never a real one
@@ -118,10 +119,16 @@ def muster_worker(start_worker):
 
 @pytest.fixture
 def world(discord) -> World:
-    """A guild with the bot, a #general channel and one member, Alice."""
+    """A guild with the bot, a #general channel and one member, alice (the cast's member)."""
     guild = discord.control.create_guild("Muster HQ")
-    alice = discord.control.add_member(guild["id"], username="alice")
+    alice = discord.control.add_member(guild["id"], username=MEMBER)
     return World(int(guild["id"]), int(guild["channels"][0]["id"]), int(alice["user"]["id"]))
+
+
+@pytest.fixture
+def sandbox_cast(discord, world) -> SandboxCast:
+    """The whole cast in the sandbox: olivia the organiser next to alice, and oscar in another guild."""
+    return build_sandbox_cast(discord.control, world.guild_id, world.channel_id, world.member_id)
 
 
 def wait_until(condition, timeout: float = 15, what: str = "condition"):

@@ -67,8 +67,8 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
     members = {name: int(discord.control.add_member(world.guild_id, username=name)["user"]["id"])
                for name in ("bob", "carol", "dave")}  # fmt: skip
     guild = Guild.objects.get_or_create(id=world.guild_id, defaults={"name": "Muster HQ"})[0]
-    poll = services.create_poll(guild, question="Secret?", options=LABELS, anonymous=True, now=timezone.now(),
-                                channel_id=world.channel_id)  # fmt: skip
+    draft = services.PollDraft("Secret?", LABELS, anonymous=True)
+    poll = services.create_poll(guild, draft, now=timezone.now(), channel_id=world.channel_id)
     quokka, narwhal, axolotl = poll.options.order_by("position").values_list("id", flat=True)
     assert quokka == FIRST_OPTION_ID
     failing_option(axolotl)
@@ -128,7 +128,7 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
     for entry in entries[2:4]:
         assert f"failed, reference {entry.reference}" in worker_output
     assert "RaiseException: <details withheld>" in worker_output  # the database's error, message left out
-    assert "Task discord_gateway.tasks.handle_interaction" in worker_output
+    assert "Task core.interactions.tasks.handle_interaction" in worker_output
     assert not mentions_a_choice(worker_output, choices)
     assert not mentions_a_choice(gateway_output, choices)
 

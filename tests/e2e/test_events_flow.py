@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from core.models import Guild
+from core.permissions import REFUSAL
 from events import services
 from events.models import Event, Registration
-from events.organisers import MANAGE_EVENTS, REFUSAL
 from events.tasks import send_due_reminders
 from tests.e2e.conftest import wait_until
 
@@ -18,19 +18,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def cast(discord, world):
-    """Olivia the organiser (a role with Manage Events), Bob and Carol the members."""
-    role = discord.control.create_role(world.guild_id, "Organisers", permissions=MANAGE_EVENTS)
-    olivia = discord.control.add_member(world.guild_id, username="olivia", roles=[role["id"]])
-    bob = discord.control.add_member(world.guild_id, username="bob")
-    carol = discord.control.add_member(world.guild_id, username="carol")
-    return {name: int(m["user"]["id"]) for name, m in (("olivia", olivia), ("bob", bob), ("carol", carol))}
+def people(discord, sandbox_cast):
+    """The cast (olivia organises, alice is a member) and Bob, who comes after alice."""
+    bob = discord.control.add_member(sandbox_cast.guild_id, username="bob")
+    return {"olivia": sandbox_cast.organiser_id, "alice": sandbox_cast.member_id, "bob": int(bob["user"]["id"])}
 
 
 def run(discord, world, user_id, subcommand, **options):
     """Run ``/event <subcommand>`` and return the edited private answer."""
-    ix = discord.control.inject_command("event", subcommand=subcommand, options=options or None,
-                                        channel_id=world.channel_id, user_id=user_id)  # fmt: skip
+    ix = discord.control.inject_command(
+        "event", subcommand=subcommand, options=options or None, channel_id=world.channel_id, user_id=user_id
+    )
     return discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]
 
 
@@ -46,94 +44,125 @@ def field(message, name_start):
     return next(f for f in message["embeds"][0]["fields"] if f["name"].startswith(name_start))
 
 
-def test_an_event_from_creation_to_cancellation(discord, world, cast, muster_worker, gateway):
-    olivia, bob, carol = cast["olivia"], cast["bob"], cast["carol"]
+def test_an_event_from_creation_to_cancellation(discord, world, people, muster_worker, gateway):
+    olivia, alice, bob = people["olivia"], people["alice"], people["bob"]
 
     # /event create opens the form; its custom_id carries the capacity.
-    ix = discord.control.inject_command("event", subcommand="create", options={"capacity": 1, "reminders": "2h,1h"},
-                                        channel_id=world.channel_id, user_id=olivia)  # fmt: skip
+    ix = discord.control.inject_command(
+        "event",
+        subcommand="create",
+        options={"capacity": 1, "reminders": "2h,1h"},
+        channel_id=world.channel_id,
+        user_id=olivia,
+    )
     response = discord.control.wait_for_response(ix["id"], timeout=3)["response"]
     assert response["type"] == 9  # a modal
     custom_id = response["data"]["custom_id"]
     assert custom_id == "event:create:1:0:2h,1h:"
 
     # An unreadable start is refused, saying what was understood.
-    bad = discord.control.inject_modal_submit(channel_id=world.channel_id, user_id=olivia, custom_id=custom_id,
-                                              fields={"title": "Picnic", "start": "soonish"})  # fmt: skip
+    bad = discord.control.inject_modal_submit(
+        channel_id=world.channel_id, user_id=olivia, custom_id=custom_id, fields={"title": "Picnic", "start": "soonish"}
+    )
     refusal = discord.control.wait_for_original_edit(bad["id"], timeout=15)["original"]
     assert refusal["content"].startswith("I could not read the start 'soonish'.")
 
     submit = discord.control.inject_modal_submit(
-        channel_id=world.channel_id, user_id=olivia, custom_id=custom_id,
-        fields={"title": "Picnic", "start": "2031-06-01 18:30", "end": "", "location": "The park",
-                "description": "Bring food"},
-    )  # fmt: skip
+        channel_id=world.channel_id,
+        user_id=olivia,
+        custom_id=custom_id,
+        fields={
+            "title": "Picnic",
+            "start": "2031-06-01 18:30",
+            "end": "",
+            "location": "The park",
+            "description": "Bring food",
+        },
+    )
     created = discord.control.wait_for_original_edit(submit["id"], timeout=15)["original"]
     event = Event.objects.get(title="Picnic")
     assert created["content"].startswith("Created **Picnic** for <t:1938105000:F> (read as 2031-06-01 18:30 UTC)")
     assert sorted(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1), timedelta(hours=2)]
     post = wait_until(
-        lambda: next((m for m in discord.control.messages(world.channel_id)
-                      if m["embeds"] and m["embeds"][0]["title"] == "Picnic"), None), what="event post",
-    )  # fmt: skip
+        lambda: next(
+            (
+                m
+                for m in discord.control.messages(world.channel_id)
+                if m["embeds"] and m["embeds"][0]["title"] == "Picnic"
+            ),
+            None,
+        ),
+        what="event post",
+    )
     assert [b["label"] for b in post["components"][0]["components"]] == ["Going", "Maybe", "Can't go"]
 
-    # Bob takes the only place; Carol goes on the waitlist; the roster follows (coalesced).
-    assert click(discord, post["id"], f"event:going:{event.id}", bob).startswith("You are going to ")
-    assert click(discord, post["id"], f"event:going:{event.id}", carol).endswith(
+    # Alice takes the only place; Bob goes on the waitlist; the roster follows (coalesced).
+    assert click(discord, post["id"], f"event:going:{event.id}", alice).startswith("You are going to ")
+    assert click(discord, post["id"], f"event:going:{event.id}", bob).endswith(
         "is full: you are number 1 on the waitlist. You will get a DM if a place opens up."
     )
-    roster = wait_until(lambda: (m := discord.control.message(post["id"]))["embeds"][0]["fields"][2]["name"]
-                        == "Going (1/1)" and "Waitlist" in str(m["embeds"]) and m, what="roster edit")  # fmt: skip
-    assert field(roster, "Going")["value"] == f"<@{bob}>"
-    assert field(roster, "Waitlist")["value"] == f"<@{carol}>"
+    roster = wait_until(
+        lambda: (
+            (m := discord.control.message(post["id"]))["embeds"][0]["fields"][2]["name"] == "Going (1/1)"
+            and "Waitlist" in str(m["embeds"])
+            and m
+        ),
+        what="roster edit",
+    )
+    assert field(roster, "Going")["value"] == f"<@{alice}>"
+    assert field(roster, "Waitlist")["value"] == f"<@{bob}>"
 
     # Olivia says maybe: listed under Maybe, no place taken.
     assert click(discord, post["id"], f"event:maybe:{event.id}", olivia).startswith("Marked as maybe for ")
 
-    # Bob can't go any more: Carol is promoted and told by DM.
-    assert click(discord, post["id"], f"event:declined:{event.id}", bob).startswith("Marked as can't go")
-    dm = discord.control.wait_for_dm(carol, contains="A place opened up", timeout=15)
+    # Alice can't go any more: Bob is promoted and told by DM.
+    assert click(discord, post["id"], f"event:declined:{event.id}", alice).startswith("Marked as can't go")
+    dm = discord.control.wait_for_dm(bob, contains="A place opened up", timeout=15)
     assert "you are now **going** to" in dm[0]["content"]
-    assert Registration.objects.get(event=event, member_id=carol).status == "going"
+    assert Registration.objects.get(event=event, member_id=bob).status == "going"
 
-    # Only organisers may create: Bob is refused at once, privately, without a form.
-    denied = discord.control.inject_command("event", subcommand="create", channel_id=world.channel_id, user_id=bob)
+    # Only organisers may create: Alice is refused at once, privately, without a form.
+    denied = discord.control.inject_command("event", subcommand="create", channel_id=world.channel_id, user_id=alice)
     answer = discord.control.wait_for_response(denied["id"], timeout=3)["response"]
     assert (answer["type"], answer["data"]["content"], answer["data"]["flags"]) == (4, REFUSAL, 64)
-    assert run(discord, world, bob, "cancel", event=event.id)["content"] == "You are not allowed to use this here."
+    assert run(discord, world, alice, "cancel", event=event.id)["content"] == "You are not allowed to use this here."
 
-    # Show, list, edit (Carol is told), remove, cancel (Carol is told, the buttons go).
-    assert run(discord, world, bob, "show", event=event.id)["embeds"][0]["title"] == "Picnic"
+    # Show, list, edit (Bob is told), remove, cancel (Bob is told, the buttons go).
+    assert run(discord, world, alice, "show", event=event.id)["embeds"][0]["title"] == "Picnic"
     assert (
         f"`{event.id}` [**Picnic**](https://discord.com/channels/"
-        in run(discord, world, bob, "list")["embeds"][0]["description"]
+        in run(discord, world, alice, "list")["embeds"][0]["description"]
     )
     edited = run(discord, world, olivia, "edit", event=event.id, location="The beach")
     assert edited["content"].endswith("; registrants will be told by DM.")
-    discord.control.wait_for_dm(carol, contains="at The beach", timeout=15)
-    assert run(discord, world, olivia, "remove", event=event.id, member=str(carol))["content"].startswith("Removed")
+    discord.control.wait_for_dm(bob, contains="at The beach", timeout=15)
+    assert run(discord, world, olivia, "remove", event=event.id, member=str(bob))["content"].startswith("Removed")
     run(discord, world, olivia, "cancel", event=event.id)
     wait_until(lambda: discord.control.message(post["id"])["embeds"][0]["title"] == "[Cancelled] Picnic", what="cancel")
     assert discord.control.message(post["id"])["components"] == []
 
 
-def test_members_set_their_time_zone_and_get_reminders_once(discord, world, cast, muster_worker, gateway):
-    bob = cast["bob"]
-    ix = discord.control.inject_command("muster", subcommand="timezone", options={"zone": "America/New_York"},
-                                        channel_id=world.channel_id, user_id=bob)  # fmt: skip
+def test_members_set_their_time_zone_and_get_reminders_once(discord, world, people, muster_worker, gateway):
+    alice = people["alice"]
+    ix = discord.control.inject_command(
+        "muster",
+        subcommand="timezone",
+        options={"zone": "America/New_York"},
+        channel_id=world.channel_id,
+        user_id=alice,
+    )
     answer = discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]["content"]
     assert answer.startswith("Your time zone is now America/New_York; it is ")
 
     now = timezone.now()
     guild = Guild.objects.get(id=world.guild_id)
-    event = services.create_event(guild, title="Standup", starts_at=now + timedelta(minutes=30), now=now,
-                                  channel_id=world.channel_id)  # fmt: skip
-    services.respond(event.id, bob, "going", sequence=1, now=now)
+    draft = services.EventDraft(title="Standup", starts_at=now + timedelta(minutes=30))
+    event = services.create_event(guild, draft, now=now, channel_id=world.channel_id)
+    services.respond(event.id, alice, "going", sequence=1, now=now)
 
     send_due_reminders.delay()
     send_due_reminders.delay()
-    dm = discord.control.wait_for_dm(bob, contains="Reminder:", timeout=15)
+    dm = discord.control.wait_for_dm(alice, contains="Reminder:", timeout=15)
     assert dm[0]["content"].startswith("Reminder: ")
     wait_until(lambda: event.reminders.filter(sent_at__isnull=False).exists(), what="claim")
-    assert len([m for m in discord.control.dms(bob) if m["content"].startswith("Reminder:")]) == 1
+    assert len([m for m in discord.control.dms(alice) if m["content"].startswith("Reminder:")]) == 1

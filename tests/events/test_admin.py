@@ -54,9 +54,11 @@ def test_it_downloads_the_roster_going_first_then_the_waitlist_in_order(organise
     assert response["Content-Disposition"] == f'attachment; filename="roster-event-{event.pk}.csv"'
     assert rows[0] == ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
     assert [(r[1], r[3], r[5]) for r in rows[1:]] == [
-        ("'=SUM(A1)", "going", "going"), ("'=SUM(A1)", "w1", "waitlisted"),
-        ("'=SUM(A1)", "w2", "waitlisted"), ("'=SUM(A1)", "maybe", "maybe"),
-    ]  # fmt: skip
+        ("'=SUM(A1)", "going", "going"),
+        ("'=SUM(A1)", "w1", "waitlisted"),
+        ("'=SUM(A1)", "w2", "waitlisted"),
+        ("'=SUM(A1)", "maybe", "maybe"),
+    ]
     assert rows[1][6] == "2026-06-07T18:00:00+02:00"
 
 
@@ -75,9 +77,13 @@ def test_it_downloads_the_rosters_of_selected_events_as_an_action(organiser_clie
 def test_it_refuses_a_capacity_below_the_number_going(organiser_client):
     event = EventFactory(capacity=3)
     RegistrationFactory.create_batch(2, event=event)
-    response = organiser_client.post(reverse("admin:events_event_change", args=[event.pk]), {
-        **form_data(event), "capacity": "1",
-    })  # fmt: skip
+    response = organiser_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        {
+            **form_data(event),
+            "capacity": "1",
+        },
+    )
     assert response.status_code == 200
     assert "2 members are already going; the capacity cannot be lower than that." in response.content.decode()
 
@@ -85,9 +91,13 @@ def test_it_refuses_a_capacity_below_the_number_going(organiser_client):
 def test_it_creates_an_event_with_the_default_reminder(organiser_client):
     guild = GuildFactory()
     start = timezone.now() + timedelta(days=3)
-    response = organiser_client.post(reverse("admin:events_event_add"), {
-        **form_data(None, guild=guild, starts_at=start), "title": "Admin-made",
-    })  # fmt: skip
+    response = organiser_client.post(
+        reverse("admin:events_event_add"),
+        {
+            **form_data(None, guild=guild, starts_at=start),
+            "title": "Admin-made",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     event = Event.objects.get(title="Admin-made")
     assert list(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1)]
@@ -97,10 +107,21 @@ def form_data(event, guild=None, starts_at=None):
     starts_at = starts_at or event.starts_at
     local = timezone.localtime(starts_at)
     return {
-        "guild": (guild or event.guild).pk, "title": event.title if event else "", "description": "",
-        "location": "", "starts_at_0": local.strftime("%Y-%m-%d"), "starts_at_1": local.strftime("%H:%M:%S"),
-        "ends_at_0": "", "ends_at_1": "", "capacity": event.capacity if event else "",
-        "signup_deadline_0": "", "signup_deadline_1": "", "channel_id": "", "created_by": "",
-        "reminders-TOTAL_FORMS": "0", "reminders-INITIAL_FORMS": "0",
-        "registrations-TOTAL_FORMS": "0", "registrations-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "guild": (guild or event.guild).pk,
+        "title": event.title if event else "",
+        "description": "",
+        "location": "",
+        "starts_at_0": local.strftime("%Y-%m-%d"),
+        "starts_at_1": local.strftime("%H:%M:%S"),
+        "ends_at_0": "",
+        "ends_at_1": "",
+        "capacity": event.capacity if event else "",
+        "signup_deadline_0": "",
+        "signup_deadline_1": "",
+        "channel_id": "",
+        "created_by": "",
+        "reminders-TOTAL_FORMS": "0",
+        "reminders-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }

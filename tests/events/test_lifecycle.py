@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.errors import RuleError
 from core.models import OutboundMessage
 from events.models import Event, Registration, Reminder
 from events.services import (
-    EventRuleError,
+    EventDraft,
     cancel_event,
     create_event,
     edit_event,
@@ -28,7 +29,7 @@ def dms():
 
 def test_it_creates_an_event_in_the_announcement_channel_with_a_one_hour_reminder():
     guild = GuildFactory(announcement_channel_id=42)
-    event = create_event(guild, title=" Picnic ", starts_at=NOW + timedelta(days=2), now=NOW, capacity=10)
+    event = create_event(guild, EventDraft(title=" Picnic ", starts_at=NOW + timedelta(days=2), capacity=10), now=NOW)
     assert (event.title, event.channel_id, event.capacity) == ("Picnic", 42, 10)
     assert list(event.reminders.values_list("offset", "due_at")) == [
         (timedelta(hours=1), NOW + timedelta(days=2, hours=-1))
@@ -48,8 +49,8 @@ def test_it_creates_an_event_in_the_announcement_channel_with_a_one_hour_reminde
 )
 def test_it_refuses_events_that_break_the_rules(fields, message):
     values = {"title": "Picnic", "starts_at": NOW + timedelta(days=2), **fields}
-    with pytest.raises(EventRuleError) as error:
-        create_event(GuildFactory(), now=NOW, **values)
+    with pytest.raises(RuleError) as error:
+        create_event(GuildFactory(), EventDraft(**values), now=NOW)
     assert str(error.value) == message
 
 
@@ -61,8 +62,10 @@ def test_leaving_promotes_the_first_waiting_member_in_click_order_and_dms_them()
     response = respond(event.id, going.member_id, Status.DECLINED, sequence=300, now=NOW)
     assert response.promoted == (first.member_id,)
     assert dict(event.registrations.values_list("member_id", "status")) == {
-        going.member_id: "declined", first.member_id: "going", second.member_id: "waitlisted",
-    }  # fmt: skip
+        going.member_id: "declined",
+        first.member_id: "going",
+        second.member_id: "waitlisted",
+    }
     assert dms() == [(first.member_id, f"event-promoted:{event.id}:{first.member_id}:100")]
     message = OutboundMessage.objects.get()
     assert message.payload["content"].startswith(f"A place opened up: you are now **going** to **{event.title}**")
@@ -108,7 +111,7 @@ def test_moving_an_event_moves_its_reminders_and_rearms_sent_ones():
 def test_the_capacity_cannot_drop_below_those_going():
     event = EventFactory(capacity=3)
     RegistrationFactory.create_batch(2, event=event)
-    with pytest.raises(EventRuleError, match=r"^2 members are already going; the capacity cannot be lower"):
+    with pytest.raises(RuleError, match=r"^2 members are already going; the capacity cannot be lower"):
         edit_event(event.id, now=NOW, capacity=1)
 
 
@@ -144,8 +147,10 @@ def test_reminders_not_yet_due_or_of_cancelled_events_wait():
 
 def test_several_reminders_each_fire_once_at_their_own_time():
     guild = GuildFactory()
-    event = create_event(guild, title="Trip", starts_at=NOW + timedelta(days=2), now=NOW,
-                         reminder_offsets=[timedelta(days=1), timedelta(hours=1)])  # fmt: skip
+    offsets = [timedelta(days=1), timedelta(hours=1)]
+    event = create_event(
+        guild, EventDraft(title="Trip", starts_at=NOW + timedelta(days=2)), now=NOW, reminder_offsets=offsets
+    )
     going = RegistrationFactory(event=event)
     assert send_due_reminders(now=NOW + timedelta(hours=23)) == 0
     assert send_due_reminders(now=NOW + timedelta(days=1)) == 1

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from core.errors import RuleError
 from events.models import Registration
-from events.services import EventRuleError, respond, waitlist_position
+from events.services import respond, waitlist_position
 from tests.events.factories import NOW, EventFactory, RegistrationFactory
 from tests.factories import MemberFactory
 
@@ -64,9 +65,9 @@ def test_it_records_maybe_and_cant_go_without_taking_a_place():
 def test_it_closes_registration_at_the_signup_deadline_but_lets_members_withdraw():
     event = EventFactory(signup_deadline=NOW - timedelta(minutes=1), capacity=None)
     going = RegistrationFactory(event=event)
-    with pytest.raises(EventRuleError, match=r"^Registration for this event is closed\.$"):
+    with pytest.raises(RuleError, match=r"^Registration for this event is closed\.$"):
         respond(event.id, MemberFactory().id, Status.GOING, sequence=1, now=NOW)
-    with pytest.raises(EventRuleError, match=r"^Registration for this event is closed\.$"):
+    with pytest.raises(RuleError, match=r"^Registration for this event is closed\.$"):
         respond(event.id, going.member_id, Status.MAYBE, sequence=1, now=NOW)
     response = respond(event.id, going.member_id, Status.DECLINED, sequence=1, now=NOW)
     assert response.status == Status.DECLINED
@@ -74,16 +75,16 @@ def test_it_closes_registration_at_the_signup_deadline_but_lets_members_withdraw
 
 def test_it_refuses_clicks_once_the_event_has_started():
     event = EventFactory(starts_at=NOW)
-    with pytest.raises(EventRuleError, match=r"^This event has already started\.$"):
+    with pytest.raises(RuleError, match=r"^This event has already started\.$"):
         respond(event.id, MemberFactory().id, Status.GOING, sequence=1, now=NOW)
 
 
 def test_it_refuses_clicks_on_a_cancelled_event():
     event = EventFactory(status="cancelled")
-    with pytest.raises(EventRuleError, match=r"^This event is cancelled\.$"):
+    with pytest.raises(RuleError, match=r"^This event is cancelled\.$"):
         respond(event.id, MemberFactory().id, Status.GOING, sequence=1, now=NOW)
 
 
 def test_it_refuses_clicks_on_a_deleted_event():
-    with pytest.raises(EventRuleError, match=r"^This event no longer exists\.$"):
+    with pytest.raises(RuleError, match=r"^This event no longer exists\.$"):
         respond(123456, MemberFactory().id, Status.GOING, sequence=1, now=NOW)

@@ -40,14 +40,25 @@ def test_the_poll_list_counts_votes_without_a_query_per_row(organiser_client, dj
 
 def test_a_poll_created_in_the_admin_is_posted_once_with_its_options(organiser_client):
     guild = GuildFactory()
-    response = organiser_client.post(reverse("admin:polls_poll_add"), {
-        "guild": guild.pk, "question": "Where?", "channel_id": "123", "created_by": "",
-        "closes_at_0": "", "closes_at_1": "",
-        "options-TOTAL_FORMS": "2", "options-INITIAL_FORMS": "0", "options-MIN_NUM_FORMS": "2",
-        "options-MAX_NUM_FORMS": "10",
-        "options-0-position": "1", "options-0-label": "Park",
-        "options-1-position": "2", "options-1-label": "Beach",
-    })  # fmt: skip
+    response = organiser_client.post(
+        reverse("admin:polls_poll_add"),
+        {
+            "guild": guild.pk,
+            "question": "Where?",
+            "channel_id": "123",
+            "created_by": "",
+            "closes_at_0": "",
+            "closes_at_1": "",
+            "options-TOTAL_FORMS": "2",
+            "options-INITIAL_FORMS": "0",
+            "options-MIN_NUM_FORMS": "2",
+            "options-MAX_NUM_FORMS": "10",
+            "options-0-position": "1",
+            "options-0-label": "Park",
+            "options-1-position": "2",
+            "options-1-label": "Beach",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     poll = Poll.objects.get(question="Where?")
     message = OutboundMessage.objects.get(idempotency_key=f"poll-post:{poll.id}")

@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from core.errors import RuleError
 from core.models import OutboundMessage
 from polls.models import Poll, Vote
-from polls.services import PollRuleError, close_poll, tally, vote
+from polls.services import close_poll, vote
 from tests.events.factories import NOW
 from tests.factories import MemberFactory
 from tests.polls.factories import PollFactory
@@ -23,7 +24,7 @@ def simultaneously(calls):
         try:
             barrier.wait()
             return call()
-        except PollRuleError as error:
+        except RuleError as error:
             return error
         finally:
             connection.close()
@@ -37,7 +38,7 @@ def test_simultaneous_votes_of_different_members_are_all_counted():
     a, b = poll.options.order_by("position")
     members = MemberFactory.create_batch(30)
     simultaneously([lambda m=m, n=n: vote(poll.id, (a, b)[n % 2].id, m.id, now=NOW) for n, m in enumerate(members)])
-    assert [(t.label, t.votes) for t in tally(poll)] == [("A", 15), ("B", 15)]
+    assert [(t.label, t.votes) for t in poll.tally()] == [("A", 15), ("B", 15)]
 
 
 def test_one_member_clicking_different_options_at_once_keeps_one_vote():
@@ -46,7 +47,7 @@ def test_one_member_clicking_different_options_at_once_keeps_one_vote():
     member = MemberFactory()
     simultaneously([lambda o=o: vote(poll.id, o.id, member.id, now=NOW) for o in options * 4])
     assert Vote.objects.filter(poll=poll).count() <= 1
-    assert sum(t.votes for t in tally(poll)) == Vote.objects.filter(poll=poll).count()
+    assert sum(t.votes for t in poll.tally()) == Vote.objects.filter(poll=poll).count()
 
 
 def test_one_member_double_clicking_an_option_of_a_multiple_choice_poll_has_at_most_one_vote_on_it():
@@ -64,7 +65,7 @@ def test_closing_while_votes_arrive_closes_once_and_counts_every_accepted_vote()
     calls = [lambda m=m: vote(poll.id, option.id, m.id, now=NOW) for m in members]
     calls += [lambda: close_poll(poll.id, now=NOW)] * 4
     results = simultaneously(calls)
-    accepted = [r for r in results[:20] if not isinstance(r, PollRuleError)]
+    accepted = [r for r in results[:20] if not isinstance(r, RuleError)]
     assert results[20:].count(True) == 1
     assert Poll.objects.get(id=poll.id).status == "closed"
     assert Vote.objects.filter(poll=poll).count() == len(accepted)

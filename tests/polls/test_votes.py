@@ -3,8 +3,9 @@
 import pytest
 from django.db import IntegrityError
 
+from core.errors import RuleError
 from polls.models import Vote
-from polls.services import PollRuleError, choose, create_poll, my_choices, tally, vote, voter_key, voters, withdraw
+from polls.services import PollDraft, choose, create_poll, my_choices, vote, voter_key, withdraw
 from tests.events.factories import NOW
 from tests.factories import GuildFactory, MemberFactory
 from tests.polls.factories import PollFactory
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def counts(poll):
-    return [(t.label, t.votes) for t in tally(poll)]
+    return [(t.label, t.votes) for t in poll.tally()]
 
 
 def option(poll, position):
@@ -21,7 +22,7 @@ def option(poll, position):
 
 
 def test_it_creates_a_poll_with_its_options_in_order():
-    poll = create_poll(GuildFactory(), question=" Where? ", options=["Park", " Beach ", ""], now=NOW)
+    poll = create_poll(GuildFactory(), PollDraft(question=" Where? ", options=["Park", " Beach ", ""]), now=NOW)
     assert poll.question == "Where?"
     assert list(poll.options.values_list("position", "label")) == [(1, "Park"), (2, "Beach")]
 
@@ -35,14 +36,14 @@ def test_it_creates_a_poll_with_its_options_in_order():
     ],
 )
 def test_it_refuses_bad_option_lists(options, message):
-    with pytest.raises(PollRuleError) as error:
-        create_poll(GuildFactory(), question="Q", options=options, now=NOW)
+    with pytest.raises(RuleError) as error:
+        create_poll(GuildFactory(), PollDraft(question="Q", options=options), now=NOW)
     assert str(error.value) == message
 
 
 def test_it_refuses_a_closing_time_in_the_past():
-    with pytest.raises(PollRuleError, match=r"^The closing time is in the past\.$"):
-        create_poll(GuildFactory(), question="Q", options=["a", "b"], now=NOW, closes_at=NOW)
+    with pytest.raises(RuleError, match=r"^The closing time is in the past\.$"):
+        create_poll(GuildFactory(), PollDraft(question="Q", options=["a", "b"], closes_at=NOW), now=NOW)
 
 
 def test_it_moves_a_single_choice_vote_and_withdraws_it_on_a_second_click():
@@ -76,21 +77,21 @@ def test_it_sets_choices_from_a_select_menu():
 
 def test_it_refuses_several_choices_in_a_single_choice_poll():
     poll = PollFactory(labels=["a", "b"])
-    with pytest.raises(PollRuleError, match=r"^This poll takes one choice\.$"):
+    with pytest.raises(RuleError, match=r"^This poll takes one choice\.$"):
         choose(poll.id, [option(poll, 1).id, option(poll, 2).id], MemberFactory().id, now=NOW)
 
 
 def test_it_refuses_an_option_of_another_poll():
     poll, other = PollFactory(), PollFactory()
-    with pytest.raises(PollRuleError, match=r"^That option is not part of this poll\.$"):
+    with pytest.raises(RuleError, match=r"^That option is not part of this poll\.$"):
         vote(poll.id, option(other, 1).id, MemberFactory().id, now=NOW)
 
 
 def test_it_refuses_votes_on_a_closed_poll_or_past_its_deadline():
     closed, overdue = PollFactory(status="closed"), PollFactory(closes_at=NOW)
-    with pytest.raises(PollRuleError, match=r"^This poll is closed\.$"):
+    with pytest.raises(RuleError, match=r"^This poll is closed\.$"):
         vote(closed.id, option(closed, 1).id, MemberFactory().id, now=NOW)
-    with pytest.raises(PollRuleError, match=r"^This poll is closed\.$"):
+    with pytest.raises(RuleError, match=r"^This poll is closed\.$"):
         vote(overdue.id, option(overdue, 1).id, MemberFactory().id, now=NOW)
 
 
@@ -124,5 +125,5 @@ def test_voters_are_listed_for_open_polls_and_never_for_anonymous_ones():
     for poll in (public, anonymous):
         vote(poll.id, option(poll, 1).id, alice.id, now=NOW)
         vote(poll.id, option(poll, 2).id, bob.id, now=NOW)
-    assert voters(public) == {1: [alice.id], 2: [bob.id]}
-    assert voters(anonymous) == {}
+    assert public.voters() == {1: [alice.id], 2: [bob.id]}
+    assert anonymous.voters() == {}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from events.organisers import ADMINISTRATOR, MANAGE_EVENTS, may_organise
+from core.permissions import ADMINISTRATOR, MANAGE_EVENTS, may_organise
 from tests.factories import GuildFactory, GuildMemberFactory
 
 pytestmark = pytest.mark.django_db

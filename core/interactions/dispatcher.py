@@ -5,7 +5,7 @@ keyed by the interaction id, is locked while the handler runs in the same transa
 so a redelivered task (a worker killed mid-task) finds the outcome recorded and only
 re-sends the stored answer, which is idempotent (an edit of the deferred response).
 
-When the route redacts the interaction (``redact=`` in ``discord_gateway.routing``, e.g. a
+When the route redacts the interaction (``redact=`` in ``core.interactions.routing``, e.g. a
 vote in an anonymous poll), that is decided before the row is created, and whatever the
 outcome the row keeps ``{"redacted": true}`` instead of the options or select values, and
 only the exception's type instead of its message; the error is logged with its stack but
@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from core import directory
 from core.discord_api import PermanentError, get_client
+from core.errors import RuleError
+from core.interactions import routing
+from core.interactions.values import Interaction, Reply, Update
 from core.models import CommandLog
-from discord_gateway import routing
-from discord_gateway.interaction import Interaction, Refusal, Reply, Update
 
 log = logging.getLogger(__name__)
 
@@ -96,21 +97,24 @@ def run(interaction: Interaction, *, redacted: bool = False) -> tuple[str, dict,
     ``redacted``: the error and its log line name exception types only, never messages.
     """
     route = routing.find(interaction)
-    if route is None:
+    parts = route.parts(interaction) if route is not None else None
+    if parts is None:  # no handler, or a custom_id of a shape the handler does not know
         return Outcome.UNKNOWN, _private(NO_HANDLER), "", ""
     if not route.permits(interaction):
         return Outcome.REFUSED, _private(NOT_ALLOWED), "", ""
     try:
         with transaction.atomic():
-            result = route.handler(interaction)
-    except Refusal as refusal:
+            result = route.handler(interaction, **parts)
+    except RuleError as refusal:
         return Outcome.REFUSED, _private(refusal.message), "", ""
     except Exception as exc:
         reference = secrets.token_hex(4)
         message = _private(ERROR_MESSAGE.format(reference))
         if redacted:
-            log.error("interaction %s (%s) failed, reference %s (redacted)\n%s", interaction.id, interaction.route,
-                      reference, _stack_without_messages(exc))  # fmt: skip
+            stack = _stack_without_messages(exc)
+            log.error(
+                "interaction %s (%s) failed, reference %s (redacted)\n%s", interaction.id, route.name, reference, stack
+            )
             return Outcome.ERROR, message, f"{type(exc).__name__} (details withheld: redacted interaction)", reference
         log.exception("interaction %s (%s) failed, reference %s", interaction.id, interaction.route, reference)
         return Outcome.ERROR, message, repr(exc)[:2000], reference

@@ -1,4 +1,4 @@
-"""Reading the times members type into the event modal.
+"""Reading the times members type: event and poll forms, options of slash commands.
 
 Times are wall-clock times in the member's zone (else the guild's). A time that does not
 exist (clocks jumped forward over it), happens twice (clocks went back) or is already
@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from core.errors import RuleError
+from core.models import Guild, Member
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _TIME = r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>am|pm)?"
@@ -27,8 +30,22 @@ _PATTERNS = (
 )
 
 
-class TimeParseError(ValueError):
+class TimeParseError(RuleError, ValueError):
     """The text could not be turned into one future instant; the message says why."""
+
+
+def member_zone(member_id: int, guild_id: int | None) -> ZoneInfo:
+    """The zone a member's typed times are read in: theirs, else the guild's, else UTC."""
+    member_tz = Member.objects.filter(id=member_id).values_list("timezone", flat=True).first()
+    guild_tz = Guild.objects.filter(id=guild_id).values_list("timezone", flat=True).first()
+    return ZoneInfo(member_tz or guild_tz or "UTC")
+
+
+def read_time(text: str | None, zone: ZoneInfo, *, now: datetime, field: str) -> datetime | None:
+    """``parse_local_time`` for an optional input: None when nothing was typed."""
+    if not text or not text.strip():
+        return None
+    return parse_local_time(text, zone, now=now, field=field)
 
 
 @dataclass(frozen=True)

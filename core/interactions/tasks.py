@@ -5,6 +5,7 @@ from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from core.discord_api import TransientError, get_client
+from core.interactions.values import route_of
 
 
 class InteractionTask(Task):
@@ -25,18 +26,17 @@ class InteractionTask(Task):
 
 def describe(payload: dict) -> str:
     """ "interaction 123 component poll:vote": what a payload is, without what it holds."""
-    if payload.get("kind") == "command":
-        route = payload.get("command") or ""
-    else:
-        route = ":".join(str(payload.get("custom_id") or "").split(":")[:2])
+    route = route_of(payload.get("kind"), payload.get("command") or "", str(payload.get("custom_id") or ""))
     return f"interaction {payload.get('id')} {payload.get('kind')} {route}".strip()
 
 
-@shared_task(base=InteractionTask, autoretry_for=(TransientError,), retry_backoff=1, retry_backoff_max=30,
-             max_retries=5)  # fmt: skip
+RETRY = {"autoretry_for": (TransientError,), "retry_backoff": 1, "retry_backoff_max": 30, "max_retries": 5}
+
+
+@shared_task(base=InteractionTask, **RETRY)
 def handle_interaction(payload: dict) -> None:
     """Route one interaction to its domain's handler and answer it (see dispatcher.handle)."""
-    from discord_gateway import dispatcher
+    from core.interactions import dispatcher
 
     dispatcher.handle(payload)
 
@@ -48,7 +48,7 @@ def load_handlers(**kwargs) -> None:
     Otherwise each child process pays for it (about 0.2 s of CPU) on its first
     interaction, all at once when a burst meets a freshly started worker.
     """
-    from discord_gateway import routing
+    from core.interactions import routing
 
     routing.discover()
 

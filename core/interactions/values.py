@@ -2,24 +2,26 @@
 
 The gateway turns each Discord interaction into a plain JSON payload (see
 ``discord_gateway.payloads``); the dispatcher rebuilds it as an :class:`Interaction` and
-hands it to the handler registered for its route (see ``discord_gateway.routing``). A
+hands it to the handler registered for its route (see ``core.interactions.routing``). A
 handler returns a :class:`Reply` (a message only the member sees, or the deferred answer
 to a slash command) or an :class:`Update` (a new version of the message a button sits
-on), or raises :class:`Refusal` with a sentence for the member.
+on), or raises ``core.errors.RuleError`` with a sentence for the member.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.permissions import ADMINISTRATOR
+
 PAYLOAD_VERSION = 1
 
-# Discord permission bits a handler may want (https://discord.com/developers/docs/topics/permissions).
-ADMINISTRATOR = 1 << 3
-MANAGE_CHANNELS = 1 << 4
-MANAGE_GUILD = 1 << 5
-MANAGE_ROLES = 1 << 28
-MANAGE_EVENTS = 1 << 33
+
+def route_of(kind: str | None, command: str, custom_id: str) -> str:
+    """What handlers are registered under: the command path, or "<domain>:<action>" of a custom_id."""
+    if kind == "command":
+        return command
+    return ":".join(custom_id.split(":")[:2])
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,8 @@ class Interaction:
 
     ``kind`` is "command", "component" or "modal". ``route`` is what handlers are
     registered under: the command path ("event create"), or the first two parts of a
-    component's or modal's custom_id ("poll:vote" for "poll:vote:12:3"); ``ids`` are the
-    remaining parts ("12", "3").
+    component's or modal's custom_id ("poll:vote" for "poll:vote:12:3"); the route's
+    ``CustomId`` template parses the rest into the handler's keyword arguments.
     """
 
     id: int
@@ -69,15 +71,7 @@ class Interaction:
 
     @property
     def route(self) -> str:
-        if self.kind == "command":
-            return self.command
-        return ":".join(self.custom_id.split(":")[:2])
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        if self.kind == "command":
-            return ()
-        return tuple(self.custom_id.split(":")[2:])
+        return route_of(self.kind, self.command, self.custom_id)
 
     @classmethod
     def from_payload(cls, payload: dict) -> Interaction:
@@ -123,7 +117,7 @@ class Reply:
     For a slash command it replaces the deferred "thinking…" answer (public or ephemeral
     as the command was deferred). For a button or a modal it is sent as a follow-up, visible
     to the member only unless ``ephemeral=False``. ``embeds`` and ``components`` are Discord
-    JSON (see ``discord_gateway.components`` for builders).
+    JSON (see ``core.interactions.components`` for builders).
     """
 
     content: str = ""
@@ -149,15 +143,3 @@ class Update:
     def message(self) -> dict:
         data = {"content": self.content, "embeds": self.embeds, "components": self.components}
         return {key: value for key, value in data.items() if value is not None}
-
-
-class Refusal(Exception):
-    """Raised by a handler to tell the member, privately, why it did nothing.
-
-    ``Refusal("The event is full.")`` becomes an ephemeral message; the command log
-    records the outcome "refused". Any database change the handler made is rolled back.
-    """
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message

@@ -1,28 +1,27 @@
-"""/muster: the commands about Muster itself."""
+"""/muster: the commands about Muster itself, declared for the gateway."""
 
 from __future__ import annotations
 
 import discord
 from discord import app_commands
 
-from discord_gateway.forwarding import forward
+from core.interactions.declare import forward
+from core.timezones import known_timezones
 
 group = app_commands.Group(name="muster", description="About Muster")
 
 
 @group.command(name="ping", description="Check that Muster answers, and how fast")
 async def ping(interaction: discord.Interaction):
-    await forward(interaction, ephemeral=True)
+    await forward(interaction)
 
 
 @group.command(name="help", description="The commands you can use here")
 async def help_(interaction: discord.Interaction):
-    await forward(interaction, ephemeral=True)
+    await forward(interaction)
 
 
 async def _zone_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    from core.timezones import known_timezones
-
     typed = current.lower()
     names = sorted(name for name in known_timezones() if typed in name.lower())[:25]
     return [app_commands.Choice(name=name, value=name) for name in names]
@@ -32,5 +31,4 @@ async def _zone_choices(interaction: discord.Interaction, current: str) -> list[
 @app_commands.describe(zone="An IANA name such as Europe/Paris; empty shows yours; 'guild' uses the server's")
 @app_commands.autocomplete(zone=_zone_choices)
 async def timezone_(interaction: discord.Interaction, zone: str | None = None):
-    # Handled by events.interactions (the events app owns how members' times are read).
-    await forward(interaction, ephemeral=True)
+    await forward(interaction)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events.timeparse import TimeParseError, parse_local_time
+from core.timeparse import TimeParseError, parse_local_time
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -71,13 +71,16 @@ def test_it_refuses_a_past_time_saying_what_it_read():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("next week", "I could not read the time 'next week'. Write it like 2026-06-01 18:30, "
-         "today 18:30, tomorrow 6pm or friday 19:00."),
+        (
+            "next week",
+            "I could not read the time 'next week'. Write it like 2026-06-01 18:30, "
+            "today 18:30, tomorrow 6pm or friday 19:00.",
+        ),
         ("2026-02-30 10:00", "In the time '2026-02-30 10:00', the date does not exist."),
         ("2026-06-01 25:00", "In the time '2026-06-01 25:00', 25:00 is not a time of day."),
         ("tomorrow 13pm", "In the time 'tomorrow 13pm', 13pm is not a time of day."),
     ],
-)  # fmt: skip
+)
 def test_it_refuses_what_it_cannot_read(text, message):
     with pytest.raises(TimeParseError) as error:
         parse_local_time(text, PARIS, now=NOW)

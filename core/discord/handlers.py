@@ -1,0 +1,74 @@
+"""Worker-side handlers of /muster: ping, help, and the member's time zone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from discord import app_commands
+from django.utils import timezone
+
+from core.discord import messages
+from core.errors import RuleError
+from core.interactions import Interaction, Reply, Update, command, component
+from core.interactions.declare import groups, walk
+from core.interactions.routing import routes
+from core.models import Guild, Member
+from core.timezones import known_timezones
+
+
+@command("muster ping")
+def ping(interaction: Interaction) -> Reply:
+    """Pong, with how long the gateway took to answer Discord and the whole trip so far."""
+    return Reply(content=messages.pong(interaction), components=messages.ping_components())
+
+
+@component(messages.PING_AGAIN)
+def ping_again(interaction: Interaction) -> Update:
+    """The "Ping again" button: the same message, new figures."""
+    return Update(content=messages.pong(interaction), components=messages.ping_components())
+
+
+@command("muster help")
+def help_(interaction: Interaction) -> Reply:
+    """The commands this member may use, by domain."""
+    return Reply(content=messages.help_text(usable_commands(interaction)))
+
+
+def usable_commands(interaction: Interaction) -> list[tuple[str, str]]:
+    """(path, description) of every declared command whose permissions and check admit the member."""
+    checks = {route.name: route for route in routes("command")}
+    usable = []
+    for group in groups():
+        for path, cmd in walk(group):
+            if interaction.guild_id is None and group.guild_only:
+                continue
+            if not _has_default_permissions(interaction, group, cmd):
+                continue
+            route = checks.get(path)
+            if route is not None and not route.permits(interaction):
+                continue
+            usable.append((path, cmd.description))
+    return sorted(usable)
+
+
+def _has_default_permissions(interaction: Interaction, group: app_commands.Group, cmd) -> bool:
+    required = cmd.default_permissions or group.default_permissions
+    return required is None or interaction.actor.has_permission(required.value)
+
+
+@command("muster timezone")
+def set_timezone(interaction: Interaction) -> Reply:
+    """Save (or show) the member's time zone; "guild" goes back to the server's."""
+    zone = (interaction.options.get("zone") or "").strip()
+    member = Member.objects.get(id=interaction.actor.id)
+    guild_tz = Guild.objects.filter(id=interaction.guild_id).values_list("timezone", flat=True).first() or "UTC"
+    if not zone:
+        current = member.timezone or f"{guild_tz} (the server's)"
+        return Reply(content=f"Your time zone is {current}. Times you type are read in it.")
+    if zone.lower() == "guild":
+        zone = ""
+    elif zone not in known_timezones():
+        raise RuleError(f"{zone} is not a time zone name; use an IANA name such as Europe/Paris.")
+    Member.objects.filter(id=member.id).update(timezone=zone)
+    now = timezone.now().astimezone(ZoneInfo(zone or guild_tz))
+    return Reply(content=f"Your time zone is now {zone or guild_tz}; it is {now:%H:%M} there.")

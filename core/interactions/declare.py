@@ -1,0 +1,109 @@
+"""How each app declares its slash commands for the gateway.
+
+An app's ``discord/commands.py`` defines ``group``, a ``discord.app_commands.Group``, whose
+callbacks make one of two moves, both carried out by the gateway process that runs them::
+
+    from core.interactions.declare import Form, TextField, forward, open_form
+
+    group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
+
+    @group.command(name="list", description="Upcoming events")
+    async def list_(interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1):
+        await forward(interaction)          # deferred privately, handled by a worker
+
+    @group.command(name="create", description="Create an event (opens a form)")
+    async def create(interaction: discord.Interaction):
+        await open_form(interaction, Form(CREATE_FORM.build(...), "New event", FIELDS))
+
+Option values reach the worker from Discord's raw data, so the callback's parameters only
+declare the options (names, types, bounds, descriptions, autocomplete). Autocomplete
+callbacks may read the database through the async ORM; the gateway never writes.
+
+The gateway collects every installed app's ``discord.commands`` module (``groups()``), so
+no app imports the gateway and the gateway imports no app.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Protocol
+
+import discord
+from discord import app_commands
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+
+@dataclass(frozen=True)
+class TextField:
+    """One text input of a form; ``custom_id`` is its key in ``Interaction.fields``."""
+
+    custom_id: str
+    label: str
+    style: str = "short"  # or "paragraph"
+    required: bool = True
+    placeholder: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal of text inputs; ``custom_id`` (built by a ``CustomId``) routes its submission."""
+
+    custom_id: str
+    title: str
+    fields: tuple[TextField, ...]
+
+
+class Gateway(Protocol):
+    """What the gateway's client does for a command callback (``interaction.client``)."""
+
+    async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None: ...
+
+    async def open_form(self, interaction: discord.Interaction, form: Form) -> None: ...
+
+
+async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
+    """Acknowledge now and hand the interaction to a worker (private unless ``ephemeral=False``)."""
+    gateway: Gateway = interaction.client
+    await gateway.forward(interaction, ephemeral=ephemeral)
+
+
+async def open_form(interaction: discord.Interaction, form: Form) -> None:
+    """Answer with ``form``; its submission reaches a worker like any other interaction."""
+    gateway: Gateway = interaction.client
+    await gateway.open_form(interaction, form)
+
+
+async def refuse(interaction: discord.Interaction, text: str) -> None:
+    """Answer privately with ``text`` and do nothing else."""
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+def command_modules() -> list:
+    """Every installed app's ``discord.commands`` module, imported, in app order."""
+    return [
+        importlib.import_module(f"{config.name}.discord.commands")
+        for config in apps.get_app_configs()
+        if module_has_submodule(config.module, "discord") and _has_commands(config.name)
+    ]
+
+
+def _has_commands(app: str) -> bool:
+    return module_has_submodule(importlib.import_module(f"{app}.discord"), "commands")
+
+
+def groups() -> list[app_commands.Group]:
+    """The top-level command group of every app."""
+    return [module.group for module in command_modules() if hasattr(module, "group")]
+
+
+def walk(group: app_commands.Group, parents: tuple[str, ...] = ()):
+    """(path, command) for every command under ``group``: ("event create", <Command>)."""
+    names = (*parents, group.name)
+    for child in group.commands:
+        if isinstance(child, app_commands.Group):
+            yield from walk(child, names)
+        else:
+            yield " ".join((*names, child.name)), child

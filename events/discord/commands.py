@@ -1,0 +1,103 @@
+"""/event, declared for the gateway. The work happens in ``events.discord.handlers``.
+
+``/event create`` opens a form (title, start, end, location, details); capacity, the
+signup deadline, reminders and the channel are options of the command, carried to the
+worker in the form's custom_id, since Discord allows five inputs per form.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from django.utils import timezone
+
+from core.interactions.declare import Form, TextField, forward, open_form, refuse
+from core.permissions import REFUSAL, may_open
+from events.discord.messages import CREATE_FORM
+from events.models import Event
+
+group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
+
+CREATE_FIELDS = (
+    TextField("title", "Title", max_length=100),
+    TextField("start", "Start (your time zone)", placeholder="2026-06-01 18:30, tomorrow 7pm", max_length=40),
+    TextField("end", "End (optional)", required=False, placeholder="2026-06-01 21:00", max_length=40),
+    TextField("location", "Location (optional)", required=False, max_length=200),
+    TextField("description", "Details (optional)", style="paragraph", required=False, max_length=2000),
+)
+
+
+async def event_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+    """Upcoming events of this guild whose title matches what is typed."""
+    upcoming = Event.objects.filter(
+        guild_id=interaction.guild_id, status=Event.Status.SCHEDULED, starts_at__gt=timezone.now()
+    )
+    events = upcoming.filter(title__icontains=current).order_by("starts_at")[:25]
+    return [app_commands.Choice(name=f"{e.title[:80]} ({e.starts_at:%Y-%m-%d})", value=e.id) async for e in events]
+
+
+@group.command(name="create", description="Create an event (opens a form)")
+@app_commands.describe(
+    capacity="How many can go (empty: no limit)",
+    signup_deadline="When registration closes, e.g. 2026-06-01 12:00 (empty: at the start)",
+    reminders="DMs before the start, e.g. 1h or 1d,1h (default 1h)",
+    channel="Where to post it (default: the announcement channel, else here)",
+)
+async def create(
+    interaction: discord.Interaction,
+    capacity: app_commands.Range[int, 1, 100000] | None = None,
+    signup_deadline: app_commands.Range[str, 1, 30] | None = None,
+    reminders: app_commands.Range[str, 1, 20] | None = None,
+    channel: discord.TextChannel | None = None,
+):
+    if not await may_open(interaction):
+        await refuse(interaction, REFUSAL)
+        return
+    custom_id = CREATE_FORM.build(
+        capacity=capacity or 0,
+        channel_id=channel.id if channel else 0,
+        reminders=(reminders or "-").replace(":", ""),
+        deadline=signup_deadline or "",
+    )
+    await open_form(interaction, Form(custom_id, "New event", CREATE_FIELDS))
+
+
+@group.command(name="edit", description="Change an event; registrants are told")
+@app_commands.describe(capacity="0 removes the limit", reminders="e.g. 1d,1h (replaces the reminders)")
+@app_commands.autocomplete(event=event_choices)
+async def edit(
+    interaction: discord.Interaction,
+    event: int,
+    title: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    location: str | None = None,
+    capacity: int | None = None,
+    signup_deadline: str | None = None,
+    reminders: str | None = None,
+    description: str | None = None,
+):
+    await forward(interaction)
+
+
+@group.command(name="cancel", description="Cancel an event; registrants are told")
+@app_commands.autocomplete(event=event_choices)
+async def cancel(interaction: discord.Interaction, event: int):
+    await forward(interaction)
+
+
+@group.command(name="list", description="Upcoming events")
+async def list_(interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1):
+    await forward(interaction)
+
+
+@group.command(name="show", description="An event, its roster and its buttons")
+@app_commands.autocomplete(event=event_choices)
+async def show(interaction: discord.Interaction, event: int):
+    await forward(interaction)
+
+
+@group.command(name="remove", description="Remove someone's registration (organisers)")
+@app_commands.autocomplete(event=event_choices)
+async def remove(interaction: discord.Interaction, event: int, member: discord.User):
+    await forward(interaction)

@@ -1,0 +1,162 @@
+"""Worker-side handlers of /event and the event buttons.
+
+Each handler reads the interaction, calls one service and says what happened. Rules and
+their refusals live in ``events.services``; times are read by ``core.timeparse``.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core.errors import RuleError
+from core.interactions import Interaction, Reply, Update, command, component, modal
+from core.markup import timestamp
+from core.models import Guild
+from core.permissions import organiser
+from core.timeparse import member_zone, parse_offsets, read_time
+from events import services
+from events.discord import messages
+from events.discord.messages import CREATE_FORM, LIST_PAGE, RESPONSES, event_link
+from events.models import Event, Registration
+from events.services import EventDraft
+
+Status = Registration.Status
+PAGE_SIZE = 10
+# /event edit's options that are times, and the event field each sets.
+TIME_OPTIONS = (("start", "starts_at"), ("end", "ends_at"), ("signup_deadline", "signup_deadline"))
+
+
+def _event(event_id, guild_id: int | None) -> Event:
+    event = Event.objects.filter(id=int(event_id), guild_id=guild_id).select_related("guild").first()
+    if event is None:
+        raise RuleError("There is no such event in this server.")
+    return event
+
+
+@modal(CREATE_FORM, allowed=organiser)
+def create(interaction: Interaction, capacity: int, channel_id: int, reminders: str, deadline: str) -> Reply:
+    """The submitted /event create form: capacity, channel, reminders and deadline ride in the custom_id."""
+    now, zone = timezone.now(), member_zone(interaction.actor.id, interaction.guild_id)
+    fields = interaction.fields
+    starts_at = read_time(fields.get("start"), zone, now=now, field="start")
+    if starts_at is None:
+        raise RuleError("The event needs a start time.")
+    offsets = parse_offsets(reminders) if reminders != "-" else services.DEFAULT_REMINDER_OFFSETS
+    guild = Guild.objects.get(id=interaction.guild_id)
+    draft = EventDraft(
+        title=fields.get("title") or "",
+        description=fields.get("description") or "",
+        location=fields.get("location") or "",
+        starts_at=starts_at,
+        ends_at=read_time(fields.get("end"), zone, now=now, field="end"),
+        capacity=capacity or None,
+        signup_deadline=read_time(deadline, zone, now=now, field="signup deadline"),
+    )
+    event = services.create_event(
+        guild,
+        draft,
+        now=now,
+        created_by_id=interaction.actor.id,
+        channel_id=channel_id or guild.announcement_channel_id or interaction.channel_id,
+        reminder_offsets=offsets,
+    )
+    read_as = f"{starts_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+    return Reply(
+        content=f"Created {event_link(event)} for {timestamp(event.starts_at, 'F')} "
+        f"(read as {read_as}); it is posted in <#{event.channel_id}>."
+    )
+
+
+@command("event edit", allowed=organiser)
+def edit(interaction: Interaction) -> Reply:
+    options, now = interaction.options, timezone.now()
+    zone = member_zone(interaction.actor.id, interaction.guild_id)
+    event = _event(options["event"], interaction.guild_id)
+    changes: dict = {}
+    for name in ("title", "location", "description"):
+        if options.get(name) is not None:
+            changes[name] = options[name]
+    for name, field in TIME_OPTIONS:
+        if options.get(name):
+            changes[field] = read_time(options[name], zone, now=now, field=name.replace("_", " "))
+    if options.get("capacity") is not None:
+        changes["capacity"] = int(options["capacity"]) or None
+    if options.get("reminders"):
+        changes["reminder_offsets"] = parse_offsets(options["reminders"])
+    if not changes:
+        raise RuleError("Nothing to change: give at least one option.")
+    event = services.edit_event(event.id, now=now, **changes)
+    return Reply(content=f"Updated {event_link(event)}; registrants will be told by DM.")
+
+
+@command("event cancel", allowed=organiser)
+def cancel(interaction: Interaction) -> Reply:
+    event = _event(interaction.options["event"], interaction.guild_id)
+    event = services.cancel_event(event.id, now=timezone.now())
+    return Reply(content=f"Cancelled {event_link(event)}; registrants will be told by DM.")
+
+
+@command("event remove", allowed=organiser)
+def remove(interaction: Interaction) -> Reply:
+    event = _event(interaction.options["event"], interaction.guild_id)
+    member_id = int(interaction.options["member"])
+    promoted = services.remove_registration(event.id, member_id, now=timezone.now())
+    moved = f" <@{promoted[0]}> moves up from the waitlist." if promoted else ""
+    return Reply(content=f"Removed <@{member_id}> from {event_link(event)}.{moved}")
+
+
+@command("event show")
+def show(interaction: Interaction) -> Reply:
+    event = _event(interaction.options["event"], interaction.guild_id)
+    message = messages.event_message(event, event.roster(), now=timezone.now())
+    return Reply(embeds=message["embeds"], components=message["components"])
+
+
+@command("event list")
+def list_events(interaction: Interaction) -> Reply:
+    return Reply(**event_page(interaction.guild_id, int(interaction.options.get("page") or 1)))
+
+
+@component(LIST_PAGE)
+def list_page(interaction: Interaction, page: int) -> Update:
+    return Update(**event_page(interaction.guild_id, page))
+
+
+def event_page(guild_id: int, page: int) -> dict:
+    """One page of upcoming events with Previous / Next buttons (one query for the page)."""
+    start = (page - 1) * PAGE_SIZE
+    rows = list(services.upcoming(guild_id, now=timezone.now())[start : start + PAGE_SIZE + 1])
+    return messages.event_page(rows, page, PAGE_SIZE)
+
+
+def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
+    """What a member sees, privately, after clicking Going, Maybe or Can't go."""
+    event = _event(event_id, interaction.guild_id)
+    now = timezone.now()
+    response = services.respond(event.id, interaction.actor.id, choice, sequence=interaction.id, now=now)
+    link = event_link(event)
+    if response.status == Status.WAITLISTED:
+        position = response.waitlist_position
+        text = f"{link} is full: you are number {position} on the waitlist. You will get a DM if a place opens up."
+    elif response.status == Status.GOING:
+        text = f"You are {'already ' if not response.changed else ''}going to {link}. See you there!"
+    elif response.status == Status.MAYBE:
+        text = f"Marked as maybe for {link}."
+    else:
+        text = f"Marked as can't go for {link}."
+    return Reply(content=text)
+
+
+@component(RESPONSES[Status.GOING])
+def going(interaction: Interaction, event_id: int) -> Reply:
+    return _click(interaction, event_id, Status.GOING)
+
+
+@component(RESPONSES[Status.MAYBE])
+def maybe(interaction: Interaction, event_id: int) -> Reply:
+    return _click(interaction, event_id, Status.MAYBE)
+
+
+@component(RESPONSES[Status.DECLINED])
+def declined(interaction: Interaction, event_id: int) -> Reply:
+    return _click(interaction, event_id, Status.DECLINED)

@@ -1,0 +1,218 @@
+"""How events look in Discord: the post, its roster and buttons, /event list, and the DMs.
+
+Times are Discord timestamps (``<t:unix:F>``) so every member sees their own local time.
+Names are mentions: they show as each reader's view of the name and never ping inside an
+embed. User text is escaped wherever it sits inside markdown. Everything stays inside
+Discord's limits whatever the roster size.
+
+DMs and the post go through the outbox in the caller's transaction, each with an
+idempotency key naming exactly one visible effect, so a retried task or a second beat
+tick never sends the same thing twice. The ``@renderer`` redraws a posted event (the
+coalesced refresh of ``core.refresh``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.utils import timezone
+
+from core import outbox
+from core.interactions import CustomId
+from core.interactions.components import button, row
+from core.markup import bold, mention_list, message_link, timestamp, truncate
+from core.refresh import Rendered, renderer
+from events.models import Event, Registration, Reminder, Roster
+
+Status = Registration.Status
+REGISTERED = (Status.GOING, Status.MAYBE, Status.WAITLISTED)
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 2000  # well under 4096, so the whole embed stays under 6000
+COLOUR_SCHEDULED = 0x5865F2
+COLOUR_CANCELLED = 0x99AAB5
+
+# The buttons on an event's post, and the ids their clicks come back with.
+RESPONSES = {
+    Status.GOING: CustomId("event:going:{event_id:int}"),
+    Status.MAYBE: CustomId("event:maybe:{event_id:int}"),
+    Status.DECLINED: CustomId("event:declined:{event_id:int}"),
+}
+BUTTONS = (
+    (Status.GOING, "Going", "success"),
+    (Status.MAYBE, "Maybe", "secondary"),
+    (Status.DECLINED, "Can't go", "danger"),
+)
+LIST_PAGE = CustomId("event:list:{page:int}")
+# /event create's form: the command's options ride in the id (a form has five inputs at most).
+CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{reminders}:{deadline:rest}")
+
+
+def event_link(event: Event) -> str:
+    """The event's title in bold, linked to its post once it is posted."""
+    return message_link(bold(event.title), event.guild_id, event.channel_id, event.message_id)
+
+
+def event_embed(event: Event, roster: Roster, *, now: datetime) -> dict:
+    cancelled = event.status == Event.Status.CANCELLED
+    when = f"{timestamp(event.starts_at, 'F')} ({timestamp(event.starts_at, 'R')})"
+    if event.ends_at:
+        when += f"\nuntil {timestamp(event.ends_at, 'F')}"
+    fields = [{"name": "When", "value": when, "inline": False}]
+    if event.location:
+        fields.append({"name": "Where", "value": truncate(event.location, 200), "inline": False})
+    going = roster.count(Status.GOING)
+    capacity = f"{going}/{event.capacity}" if event.capacity else str(going)
+    for status, title in (
+        (Status.GOING, f"Going ({capacity})"),
+        (Status.WAITLISTED, f"Waitlist ({roster.count(Status.WAITLISTED)})"),
+        (Status.MAYBE, f"Maybe ({roster.count(Status.MAYBE)})"),
+    ):
+        if status == Status.WAITLISTED and not roster.count(status):
+            continue
+        value = mention_list(roster.names.get(status, []), roster.count(status))
+        fields.append({"name": title, "value": value, "inline": False})
+    fields.append({"name": "Signup", "value": signup_line(event, now=now), "inline": False})
+    return {
+        "title": truncate(("[Cancelled] " if cancelled else "") + event.title, TITLE_LIMIT),
+        "description": truncate(event.description, DESCRIPTION_LIMIT),
+        "color": COLOUR_CANCELLED if cancelled else COLOUR_SCHEDULED,
+        "fields": fields,
+        "footer": {"text": f"Event {event.id} · {roster.count(Status.DECLINED)} can't go"},
+    }
+
+
+def signup_line(event: Event, *, now: datetime) -> str:
+    if event.status == Event.Status.CANCELLED:
+        return "Cancelled."
+    closes = event.registration_closes_at
+    if now >= closes:
+        return "Closed."
+    return f"Open until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
+
+
+def event_components(event: Event, *, now: datetime) -> list[dict]:
+    if event.status == Event.Status.CANCELLED or now >= event.starts_at:
+        return []
+    return [
+        row(
+            *(
+                button(label, RESPONSES[status].build(event_id=event.id), style=style)
+                for status, label, style in BUTTONS
+            )
+        )
+    ]
+
+
+def event_message(event: Event, roster: Roster, *, now: datetime) -> dict:
+    """The whole public message: content-free embed plus buttons, ready for POST or PATCH."""
+    return {
+        "embeds": [event_embed(event, roster, now=now)],
+        "components": event_components(event, now=now),
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def event_line(event: Event) -> str:
+    """One line in /event list."""
+    going = getattr(event, "going_count", None)
+    seats = ""
+    if going is not None:
+        seats = f" · {going}/{event.capacity} going" if event.capacity else f" · {going} going"
+    return f"`{event.id}` {event_link(event)} — {timestamp(event.starts_at, 'F')}{seats}"
+
+
+def event_page(rows: list[Event], page: int, page_size: int) -> dict:
+    """One page of /event list (``rows`` holds one more than a page when there is a next)."""
+    if not rows:
+        return {"content": "No upcoming events." if page == 1 else "No more events.", "embeds": [], "components": []}
+    lines = "\n".join(event_line(event) for event in rows[:page_size])
+    buttons = []
+    if page > 1:
+        buttons.append(button("Previous", LIST_PAGE.build(page=page - 1)))
+    if len(rows) > page_size:
+        buttons.append(button("Next", LIST_PAGE.build(page=page + 1)))
+    embed = {"title": "Upcoming events", "description": lines, "footer": {"text": f"Page {page}"}}
+    return {"content": "", "embeds": [embed], "components": [row(*buttons)] if buttons else []}
+
+
+# The post and the DMs, through the outbox.
+
+
+def post_key(event: Event) -> str:
+    return f"event-post:{event.id}"
+
+
+def post_event(event: Event, message: dict) -> None:
+    """Post the event to its channel once; the delivered message id is read back by the renderer."""
+    if event.channel_id is not None:
+        outbox.enqueue(key=post_key(event), channel_id=event.channel_id, payload=message, guild_id=event.guild_id)
+
+
+def _send(member_id: int, key: str, content: str) -> None:
+    outbox.enqueue(key=key, member_id=member_id, payload={"content": content, "allowed_mentions": {"parse": []}})
+
+
+def promoted(event: Event, registration: Registration) -> None:
+    _send(
+        registration.member_id,
+        f"event-promoted:{event.id}:{registration.member_id}:{registration.sequence}",
+        f"A place opened up: you are now **going** to {event_link(event)} "
+        f"({timestamp(event.starts_at, 'F')}). Click Can't go if you can no longer make it.",
+    )
+
+
+def _at(event: Event) -> str:
+    return f" at {event.location}" if event.location else ""
+
+
+def event_changed(event: Event, *, exclude: Iterable[int] = ()) -> None:
+    skip = set(exclude)
+    edited = int(event.updated_at.timestamp() * 1000)
+    for member_id in _registrants(event):
+        if member_id not in skip:
+            _send(
+                member_id,
+                f"event-edited:{event.id}:{edited}:{member_id}",
+                f"{event_link(event)} was updated: it now starts {timestamp(event.starts_at, 'F')}{_at(event)}.",
+            )
+
+
+def event_cancelled(event: Event) -> None:
+    for member_id in _registrants(event):
+        _send(
+            member_id,
+            f"event-cancelled:{event.id}:{member_id}",
+            f"{event_link(event)} ({timestamp(event.starts_at, 'F')}) has been **cancelled**.",
+        )
+
+
+def reminder(reminder: Reminder) -> int:
+    """DM everyone going who accepts reminders; returns how many were queued."""
+    event = reminder.event
+    going = event.registrations.filter(status=Status.GOING, member__dm_reminders=True)
+    start_key = int(event.starts_at.timestamp())
+    count = 0
+    for member_id in going.values_list("member_id", flat=True):
+        _send(
+            member_id,
+            f"event-reminder:{reminder.id}:{start_key}:{member_id}",
+            f"Reminder: {event_link(event)} starts {timestamp(event.starts_at, 'R')} "
+            f"({timestamp(event.starts_at, 'F')}){_at(event)}.",
+        )
+        count += 1
+    return count
+
+
+def _registrants(event: Event) -> list[int]:
+    return list(event.registrations.filter(status__in=REGISTERED).values_list("member_id", flat=True))
+
+
+@renderer("event")
+def render_event(event_id: int) -> Rendered | None:
+    """The posted event as it is now (nothing until the post is delivered)."""
+    event = Event.objects.filter(id=event_id).first()
+    if event is None or event.channel_id is None or outbox.posted_message_id(event, post_key(event)) is None:
+        return None
+    return Rendered(event.channel_id, event.message_id, event_message(event, event.roster(), now=timezone.now()))

@@ -1,0 +1,98 @@
+"""Worker-side handlers of /poll and the poll buttons and select.
+
+In an anonymous poll nothing that names the member and their choice is kept: votes and
+selections are routed with ``redact=anonymous_poll``, so the command log and the worker's
+log lines never hold the option ids or select values (whatever the outcome), and the
+private answer does not repeat the choice (answers are stored in the command log with
+the member).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core.errors import RuleError
+from core.interactions import Interaction, Reply, command, component, modal
+from core.markup import escape, timestamp
+from core.models import Guild
+from core.permissions import REFUSAL, organiser
+from core.timeparse import member_zone, read_time
+from polls import services
+from polls.discord.messages import CREATE_FORM, SELECT, VOTE, WITHDRAW
+from polls.models import Poll
+from polls.services import Ballot, PollDraft
+
+
+def _poll(poll_id: int, guild_id: int | None) -> Poll:
+    poll = Poll.objects.filter(id=int(poll_id), guild_id=guild_id).first()
+    if poll is None:
+        raise RuleError("There is no such poll in this server.")
+    return poll
+
+
+@modal(CREATE_FORM, allowed=organiser)
+def create(interaction: Interaction, multiple: int, anonymous: int) -> Reply:
+    fields, now = interaction.fields, timezone.now()
+    zone = member_zone(interaction.actor.id, interaction.guild_id)
+    closes_at = read_time(fields.get("closes"), zone, now=now, field="closing time")
+    draft = PollDraft(
+        question=fields.get("question") or "",
+        options=(fields.get("options") or "").splitlines(),
+        multiple_choice=bool(multiple),
+        anonymous=bool(anonymous),
+        closes_at=closes_at,
+    )
+    guild = Guild.objects.get(id=interaction.guild_id)
+    poll = services.create_poll(
+        guild, draft, now=now, created_by_id=interaction.actor.id, channel_id=interaction.channel_id
+    )
+    closes = f" It closes {timestamp(closes_at, 'F')}." if closes_at else " Close it with /poll close."
+    return Reply(content=f"Poll {poll.id} is posted in <#{poll.channel_id}>.{closes}")
+
+
+@command("poll close")
+def close(interaction: Interaction) -> Reply:
+    poll = _poll(interaction.options["poll"], interaction.guild_id)
+    if poll.created_by_id != interaction.actor.id and not organiser(interaction):
+        raise RuleError(REFUSAL)
+    if not services.close_poll(poll.id, now=timezone.now()):
+        raise RuleError("That poll is already closed.")
+    return Reply(content=f"Closed poll {poll.id}; the result is posted in <#{poll.channel_id}>.")
+
+
+def _answer(poll: Poll, ballot: Ballot) -> Reply:
+    if poll.anonymous:
+        text = {"withdrawn": "Your vote was withdrawn.", "unchanged": "Your vote is unchanged."}.get(
+            ballot.action, "Your vote is counted. This poll is anonymous: nobody can see what you chose."
+        )
+        return Reply(content=text)
+    labels = dict(poll.options.values_list("position", "label"))
+    chosen = ", ".join(f"**{escape(labels[p])}**" for p in ballot.chosen)
+    return Reply(content=f"Your vote: {chosen}." if chosen else "You have no vote in this poll now.")
+
+
+def anonymous_poll(interaction: Interaction, poll_id: int, **parts) -> bool:
+    """Whether the interaction is a choice in an anonymous poll."""
+    return bool(Poll.objects.filter(id=poll_id).values_list("anonymous", flat=True).first())
+
+
+@component(VOTE, redact=anonymous_poll)
+def vote(interaction: Interaction, poll_id: int, option_id: int) -> Reply:
+    poll = _poll(poll_id, interaction.guild_id)
+    ballot = services.vote(poll.id, option_id, interaction.actor.id, now=timezone.now())
+    return _answer(poll, ballot)
+
+
+@component(SELECT, redact=anonymous_poll)
+def select(interaction: Interaction, poll_id: int) -> Reply:
+    poll = _poll(poll_id, interaction.guild_id)
+    option_ids = [int(value) for value in interaction.values]
+    ballot = services.choose(poll.id, option_ids, interaction.actor.id, now=timezone.now())
+    return _answer(poll, ballot)
+
+
+@component(WITHDRAW)
+def withdraw(interaction: Interaction, poll_id: int) -> Reply:
+    poll = _poll(poll_id, interaction.guild_id)
+    removed = services.withdraw(poll.id, interaction.actor.id, now=timezone.now())
+    return Reply(content="Your vote was withdrawn." if removed else "You had not voted in this poll.")
