@@ -1,7 +1,7 @@
 """A renderer for the coalesced-refresh test: the message shows what Redis holds now.
 
 The test process imports it and the worker loads it with ``--include``, as a domain's
-``renderers.py`` is loaded by both. Run as a program it is one more process making
+``discord/messages.py`` (where renderers live) is loaded by both. Run as a program it is one more process making
 changes (``python -m tests.e2e.refresh_probe <channel> <message> <name> <changes> <start_at>``).
 """
 
