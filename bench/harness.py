@@ -5,7 +5,7 @@
         stack.world            # a guild with the bot, a channel and a member
         ...                    # Django is set up in this process: models, outbox, tasks
 
-PostgreSQL and Redis are throwaway servers (core.localservers); the database is migrated;
+PostgreSQL and Redis are throwaway servers (devtools.localservers); the database is migrated;
 the Discord sandbox, the workers and the gateway are child processes, the last two pointed
 at the sandbox by environment only, as in the test suite (tests/e2e). The sandbox has a
 process of its own so that the benchmark's injecting threads do not slow it down (it
@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from core.localservers import PostgresServer, RedisServer
+from devtools.localservers import PostgresServer, RedisServer
 from tests.processes import ROOT, ManagedProcess, celery_worker_argv, python
 
 BOT_TOKEN = "bench-bot-token"  # noqa: S105 - the sandbox's, never a real one
@@ -90,8 +90,7 @@ class Stack:
         self._start_sandbox()
         os.environ.update(self.discord_env())
         self.child_env.update(self.discord_env())
-        started = [self.start_process(celery_worker_argv(concurrency=self.concurrency, hostname=f"bench{i}"),
-                                      f"worker-{i}") for i in range(self.workers)]  # fmt: skip
+        started = [self.start_worker(f"bench{i}") for i in range(self.workers)]
         for worker in started:
             worker.wait_for_output(r"ready\.", timeout=60)
         if self.gateway:
@@ -131,6 +130,11 @@ class Stack:
             synced = wait_for_growth(joined.count, self.members, stall_s=15)
             log(f"{synced} of {self.members} members synced by the gateway and workers")
         return World(int(guild["id"]), int(guild["channels"][0]["id"]), members)
+
+    def start_worker(self, hostname: str) -> ManagedProcess:
+        # devtools.tasks (bench_noop) is loaded by the benchmark's workers only, never in production.
+        argv = [*celery_worker_argv(concurrency=self.concurrency, hostname=hostname), "-I", "devtools.tasks"]
+        return self.start_process(argv, f"worker-{hostname}")
 
     def start_process(self, argv: list[str], name: str) -> ManagedProcess:
         process = ManagedProcess(argv, self.child_env, name)

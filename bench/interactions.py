@@ -72,7 +72,7 @@ def inject(stack: Stack, count: int, rate: float) -> list[str]:
 def noop_ceiling(stack: Stack, count: int) -> float:
     """No-op tasks per second through the same broker and workers (queue "interactions")."""
     from core.redis import get_redis
-    from core.tasks import bench_noop
+    from devtools.tasks import bench_noop
 
     key = "bench:noop"
     redis = get_redis()

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.localservers import RedisServer
+from devtools.localservers import RedisServer
 from core.models import Heartbeat
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from core.localservers import free_port
+from devtools.ports import free_port
 from tests.processes import ROOT
 
 

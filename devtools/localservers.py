@@ -17,15 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from devtools.ports import free_port
+
 
 class ServerError(RuntimeError):
     """A local server could not be started; the message says what to install or fix."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
