@@ -100,9 +100,9 @@ class Stack:
     def _start_sandbox(self) -> None:
         from sandbox.discord.control import DiscordControl
 
-        argv = python("-m", "bench.sandbox_process", "--bot-token", BOT_TOKEN, "--application-id",
-                      str(APPLICATION_ID), "--global-limit", str(self.global_limit),
-                      "--privileged-intents", '["GUILD_MEMBERS"]')  # fmt: skip
+        bot = ["--bot-token", BOT_TOKEN, "--application-id", str(APPLICATION_ID)]
+        limits = ["--global-limit", str(self.global_limit), "--privileged-intents", '["GUILD_MEMBERS"]']
+        argv = python("-m", "bench.sandbox_process", *bot, *limits)
         port = int(self.start_process(argv, "sandbox").wait_for_output(r"sandbox listening on (\d+)", 30)[1])
         self.sandbox = SandboxProcess(port)
         self.control = DiscordControl(self.sandbox.url)
@@ -119,8 +119,8 @@ class Stack:
 
     def _make_world(self) -> World:
         guild = self.control.create_guild("Bench")
-        members = [int(self.control.add_member(guild["id"], username=f"member{i}")["user"]["id"])
-                   for i in range(self.members)]  # fmt: skip
+        added = [self.control.add_member(guild["id"], username=f"member{i}") for i in range(self.members)]
+        members = [int(member["user"]["id"]) for member in added]
         if self.gateway and self.workers:
             # Each join is a gateway event and a directory task: let them settle, or the
             # benchmark measures 5000 members joining at the same moment as its clicks.
@@ -146,6 +146,12 @@ class Stack:
             process.stop()
         for server in reversed(self._servers):
             (server.destroy if hasattr(server, "destroy") else server.stop)()
+
+
+def find_post(stack: Stack, title: str) -> dict | None:
+    """The message in the benchmark's channel whose first embed is titled ``title``, once posted."""
+    posts = stack.control.messages(stack.world.channel_id)
+    return next((m for m in posts if m["embeds"] and m["embeds"][0].get("title") == title), None)
 
 
 def wait_until(condition, timeout: float, what: str):
