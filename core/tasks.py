@@ -75,4 +75,3 @@ def sync_role_deleted(guild_id: int, role_id: int) -> None:
     from core import directory
 
     directory.role_deleted(guild_id, role_id)
-
