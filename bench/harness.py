@@ -5,7 +5,7 @@
         stack.world            # a guild with the bot, a channel and a member
         ...                    # Django is set up in this process: models, outbox, tasks
 
-PostgreSQL and Redis are throwaway servers (core.localservers); the database is migrated;
+PostgreSQL and Redis are throwaway servers (devtools.localservers); the database is migrated;
 the Discord sandbox, the workers and the gateway are child processes, the last two pointed
 at the sandbox by environment only, as in the test suite (tests/e2e). The sandbox has a
 process of its own so that the benchmark's injecting threads do not slow it down (it
@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from core.localservers import PostgresServer, RedisServer
+from devtools.localservers import PostgresServer, RedisServer
 from tests.processes import ROOT, ManagedProcess, celery_worker_argv, python
 
 BOT_TOKEN = "bench-bot-token"  # noqa: S105 - the sandbox's, never a real one
@@ -90,8 +90,7 @@ class Stack:
         self._start_sandbox()
         os.environ.update(self.discord_env())
         self.child_env.update(self.discord_env())
-        started = [self.start_process(celery_worker_argv(concurrency=self.concurrency, hostname=f"bench{i}"),
-                                      f"worker-{i}") for i in range(self.workers)]  # fmt: skip
+        started = [self.start_worker(f"bench{i}") for i in range(self.workers)]
         for worker in started:
             worker.wait_for_output(r"ready\.", timeout=60)
         if self.gateway:
@@ -101,9 +100,9 @@ class Stack:
     def _start_sandbox(self) -> None:
         from sandbox.discord.control import DiscordControl
 
-        argv = python("-m", "bench.sandbox_process", "--bot-token", BOT_TOKEN, "--application-id",
-                      str(APPLICATION_ID), "--global-limit", str(self.global_limit),
-                      "--privileged-intents", '["GUILD_MEMBERS"]')  # fmt: skip
+        bot = ["--bot-token", BOT_TOKEN, "--application-id", str(APPLICATION_ID)]
+        limits = ["--global-limit", str(self.global_limit), "--privileged-intents", '["GUILD_MEMBERS"]']
+        argv = python("-m", "bench.sandbox_process", *bot, *limits)
         port = int(self.start_process(argv, "sandbox").wait_for_output(r"sandbox listening on (\d+)", 30)[1])
         self.sandbox = SandboxProcess(port)
         self.control = DiscordControl(self.sandbox.url)
@@ -120,8 +119,8 @@ class Stack:
 
     def _make_world(self) -> World:
         guild = self.control.create_guild("Bench")
-        members = [int(self.control.add_member(guild["id"], username=f"member{i}")["user"]["id"])
-                   for i in range(self.members)]  # fmt: skip
+        added = [self.control.add_member(guild["id"], username=f"member{i}") for i in range(self.members)]
+        members = [int(member["user"]["id"]) for member in added]
         if self.gateway and self.workers:
             # Each join is a gateway event and a directory task: let them settle, or the
             # benchmark measures 5000 members joining at the same moment as its clicks.
@@ -131,6 +130,11 @@ class Stack:
             synced = wait_for_growth(joined.count, self.members, stall_s=15)
             log(f"{synced} of {self.members} members synced by the gateway and workers")
         return World(int(guild["id"]), int(guild["channels"][0]["id"]), members)
+
+    def start_worker(self, hostname: str) -> ManagedProcess:
+        # devtools.tasks (bench_noop) is loaded by the benchmark's workers only, never in production.
+        argv = [*celery_worker_argv(concurrency=self.concurrency, hostname=hostname), "-I", "devtools.tasks"]
+        return self.start_process(argv, f"worker-{hostname}")
 
     def start_process(self, argv: list[str], name: str) -> ManagedProcess:
         process = ManagedProcess(argv, self.child_env, name)
@@ -142,6 +146,12 @@ class Stack:
             process.stop()
         for server in reversed(self._servers):
             (server.destroy if hasattr(server, "destroy") else server.stop)()
+
+
+def find_post(stack: Stack, title: str) -> dict | None:
+    """The message in the benchmark's channel whose first embed is titled ``title``, once posted."""
+    posts = stack.control.messages(stack.world.channel_id)
+    return next((m for m in posts if m["embeds"] and m["embeds"][0].get("title") == title), None)
 
 
 def wait_until(condition, timeout: float, what: str):

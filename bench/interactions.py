@@ -28,8 +28,9 @@ def main(argv: list[str]) -> int:
         from core.models import CommandLog
 
         ids = inject(stack, args.count, args.rate)
-        wait_until(lambda: CommandLog.objects.filter(answered_at__isnull=False).count() == args.count,
-                   timeout=args.count / args.rate * 5 + 60, what="all answers")  # fmt: skip
+        answered = CommandLog.objects.filter(answered_at__isnull=False)
+        timeout = args.count / args.rate * 5 + 60
+        wait_until(lambda: answered.count() == args.count, timeout=timeout, what="all answers")
         acks, e2es, created, edited = [], [], [], []
         for interaction_id in ids:
             data = stack.control.interaction(interaction_id)
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
             created.append(start)
             edited.append(done)
         ceiling = noop_ceiling(stack, max(args.count, 1000))
-    print(json.dumps({
+    figures = {
         "count": args.count,
         "rate": args.rate,
         "workers": args.workers,
@@ -50,21 +51,22 @@ def main(argv: list[str]) -> int:
         "e2e_p99_ms": round(percentile(e2es, 0.99), 1),
         "completed_per_s": round(args.count / (max(edited) - min(created)), 2),
         "ceiling_tasks_per_s": round(ceiling, 2),
-    }))  # fmt: skip
+    }
+    print(json.dumps(figures))
     return 0
 
 
 def inject(stack: Stack, count: int, rate: float) -> list[str]:
     """Inject ``count`` /muster ping commands, paced at ``rate`` per second."""
     log(f"injecting {count} interactions at {rate}/s")
+    where = {"channel_id": stack.world.channel_id, "user_id": stack.world.member_ids[0]}
     ids = []
     start = time.monotonic()
     for number in range(count):
         delay = start + number / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        ix = stack.control.inject_command("muster", subcommand="ping", channel_id=stack.world.channel_id,
-                                          user_id=stack.world.member_ids[0])  # fmt: skip
+        ix = stack.control.inject_command("muster", subcommand="ping", **where)
         ids.append(ix["id"])
     return ids
 
@@ -72,7 +74,7 @@ def inject(stack: Stack, count: int, rate: float) -> list[str]:
 def noop_ceiling(stack: Stack, count: int) -> float:
     """No-op tasks per second through the same broker and workers (queue "interactions")."""
     from core.redis import get_redis
-    from core.tasks import bench_noop
+    from devtools.tasks import bench_noop
 
     key = "bench:noop"
     redis = get_redis()

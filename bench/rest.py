@@ -24,8 +24,8 @@ def main(argv: list[str]) -> int:
 
     # Per-route buckets generous enough that the global limit is what is measured.
     routes = {"messages:create": (100_000, 1.0)}
-    with Stack(workers=args.workers, concurrency=args.concurrency, gateway=False, global_limit=args.global_limit,
-               route_limits=routes) as stack:  # fmt: skip
+    stack = Stack(args.workers, args.concurrency, gateway=False, global_limit=args.global_limit, route_limits=routes)
+    with stack:
         from django.db import transaction
 
         from core import outbox
@@ -34,20 +34,22 @@ def main(argv: list[str]) -> int:
         log(f"sending {args.messages} messages with {args.workers} workers at {args.global_limit}/s")
         with transaction.atomic():
             for number in range(args.messages):
-                outbox.enqueue(key=f"bench:{number}", channel_id=stack.world.channel_id,
-                               payload={"content": f"message {number}"})  # fmt: skip
-        wait_until(lambda: OutboundMessage.objects.filter(status="delivered").count() == args.messages,
-                   timeout=args.messages / args.global_limit * 3 + 60, what="delivery")  # fmt: skip
+                payload = {"content": f"message {number}"}
+                outbox.enqueue(key=f"bench:{number}", channel_id=stack.world.channel_id, payload=payload)
+        delivered = OutboundMessage.objects.filter(status="delivered")
+        timeout = args.messages / args.global_limit * 3 + 60
+        wait_until(lambda: delivered.count() == args.messages, timeout=timeout, what="delivery")
         created = sorted(m["created"]["monotonic"] for m in stack.control.messages(stack.world.channel_id))
         stats = stack.control.stats()["rest"]
     span = created[-1] - created[0]
     achieved = (len(created) - 1) / span if span > 0 else float("nan")
-    print(json.dumps({
+    figures = {
         "messages": args.messages,
         "workers": args.workers,
         "achieved_per_s": round(achieved, 2),
         "limit_per_s": args.global_limit,
         "utilisation": round(achieved / args.global_limit, 3),
         "http_429": stats["ratelimited_total"],
-    }))  # fmt: skip
+    }
+    print(json.dumps(figures))
     return 0

@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.harness import Stack, log, wait_until
+from bench.harness import Stack, find_post, log, wait_until
 from bench.votes import wait_for_progress
 
 
@@ -43,9 +43,9 @@ def main(argv: list[str]) -> int:
 
         guild, _ = Guild.objects.get_or_create(id=stack.world.guild_id, defaults={"name": "Bench"})
         now = timezone.now()
-        event = services.create_event(guild, title="Rush", starts_at=now + timedelta(days=1), now=now,
-                                      capacity=args.capacity, channel_id=stack.world.channel_id)  # fmt: skip
-        post = wait_until(lambda: _find_post(stack, "Rush"), timeout=30, what="event post")
+        draft = services.EventDraft(title="Rush", starts_at=now + timedelta(days=1), capacity=args.capacity)
+        event = services.create_event(guild, draft, now=now, channel_id=stack.world.channel_id)
+        post = wait_until(lambda: find_post(stack, "Rush"), timeout=30, what="event post")
 
         log(f"{args.members} members click Going with {args.injectors} threads")
         started = time.monotonic()
@@ -55,12 +55,15 @@ def main(argv: list[str]) -> int:
         handled, _ = wait_for_progress(registrations.count, args.members)
         going_ids = set(registrations.filter(status=Registration.Status.GOING).values_list("member_id", flat=True))
         going = len(going_ids)
-        waiting = list(registrations.filter(status=Registration.Status.WAITLISTED)
-                       .order_by("sequence", "id").values_list("member_id", flat=True))  # fmt: skip
+        waiting = list(
+            registrations.filter(status=Registration.Status.WAITLISTED)
+            .order_by("sequence", "id")
+            .values_list("member_id", flat=True)
+        )
         created = {member_id: _created_at(stack, interaction_id) for member_id, interaction_id in clicks.items()}
         first_clicks = set(sorted(created, key=created.get)[: args.capacity])
 
-    print(json.dumps({
+    figures = {
         "members": args.members,
         "capacity": args.capacity,
         "going": going,
@@ -70,7 +73,8 @@ def main(argv: list[str]) -> int:
         "going_from_first_clicks": len(going_ids & first_clicks),
         "lost": args.members - handled,
         "elapsed_s": round(time.monotonic() - started, 1),
-    }))  # fmt: skip
+    }
+    print(json.dumps(figures))
     return 0 if going <= args.capacity else 1
 
 
@@ -83,8 +87,8 @@ def inject(stack: Stack, message_id: str, custom_id: str, member_ids: list[int],
     def click(member_id: int) -> tuple[int, str]:
         if not hasattr(local, "control"):
             local.control = DiscordControl(stack.sandbox.url)
-        return member_id, local.control.inject_component(message_id=message_id, custom_id=custom_id,
-                                                         user_id=member_id)["id"]  # fmt: skip
+        interaction = local.control.inject_component(message_id=message_id, custom_id=custom_id, user_id=member_id)
+        return member_id, interaction["id"]
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return dict(pool.map(click, member_ids))
@@ -93,8 +97,3 @@ def inject(stack: Stack, message_id: str, custom_id: str, member_ids: list[int],
 def _created_at(stack: Stack, interaction_id: str) -> float:
     """When the sandbox created the click (Discord's own order of the clicks)."""
     return stack.control.interaction(interaction_id)["created"]["monotonic"]
-
-
-def _find_post(stack: Stack, title: str) -> dict | None:
-    return next((m for m in stack.control.messages(stack.world.channel_id)
-                 if m["embeds"] and m["embeds"][0].get("title") == title), None)  # fmt: skip

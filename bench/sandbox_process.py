@@ -23,8 +23,12 @@ def main() -> None:
     parser.add_argument("--global-limit", type=float, required=True)
     parser.add_argument("--privileged-intents", type=json.loads, default=[])
     args = parser.parse_args()
-    app = create_app(bot_token=args.bot_token, application_id=args.application_id,
-                     global_limit_per_s=args.global_limit, privileged_intents=args.privileged_intents)  # fmt: skip
+    app = create_app(
+        bot_token=args.bot_token,
+        application_id=args.application_id,
+        global_limit_per_s=args.global_limit,
+        privileged_intents=args.privileged_intents,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server = ServerThread(app).start()

@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.harness import Stack, log, wait_until
+from bench.harness import Stack, find_post, log, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -40,9 +40,9 @@ def main(argv: list[str]) -> int:
         from polls.models import Vote
 
         guild, _ = Guild.objects.get_or_create(id=stack.world.guild_id, defaults={"name": "Bench"})
-        poll = services.create_poll(guild, question="Bench poll", options=["Yes", "No", "Maybe"],
-                                    now=timezone.now(), channel_id=stack.world.channel_id)  # fmt: skip
-        post = wait_until(lambda: _find_post(stack, "Bench poll"), timeout=30, what="poll post")
+        draft = services.PollDraft("Bench poll", ["Yes", "No", "Maybe"])
+        poll = services.create_poll(guild, draft, now=timezone.now(), channel_id=stack.world.channel_id)
+        post = wait_until(lambda: find_post(stack, "Bench poll"), timeout=30, what="poll post")
         options = list(poll.options.order_by("position").values_list("id", flat=True))
         clicks = [(member_id, options[n % len(options)]) for n, member_id in enumerate(stack.world.member_ids)]
 
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         statuses = stats["statuses"]
         log(f"sandbox REST statuses: {statuses}")
 
-    print(json.dumps({
+    figures = {
         "members": args.members,
         "rate": args.rate or "max",
         "counted": counted,
@@ -70,12 +70,12 @@ def main(argv: list[str]) -> int:
         "max_edits_in_any_5s": max_in_window(edits, 5.0),
         "final_tally_lag_s": round(final - last, 2),
         "http_429": int(statuses.get("429", 0)),
-    }))  # fmt: skip
+    }
+    print(json.dumps(figures))
     return 0 if counted == args.members and duplicates == 0 else 1
 
 
-def inject(stack: Stack, message_id: str, poll_id: int, clicks: list[tuple[int, int]], threads: int,
-           rate: float = 0.0):  # fmt: skip
+def inject(stack: Stack, message_id: str, poll_id: int, clicks: list[tuple[int, int]], threads: int, rate: float = 0.0):
     """Inject every click from ``threads`` threads, paced at ``rate`` per second when given;
     (first, last) injection times, monotonic."""
     from sandbox.discord.control import DiscordControl
@@ -88,8 +88,8 @@ def inject(stack: Stack, message_id: str, poll_id: int, clicks: list[tuple[int, 
             local.control = DiscordControl(stack.sandbox.url)
         if rate:
             time.sleep(max(0.0, first + number / rate - time.monotonic()))
-        local.control.inject_component(message_id=message_id, custom_id=f"poll:vote:{poll_id}:{option_id}",
-                                       user_id=member_id)  # fmt: skip
+        custom_id = f"poll:vote:{poll_id}:{option_id}"
+        local.control.inject_component(message_id=message_id, custom_id=custom_id, user_id=member_id)
         return time.monotonic()
 
     first = time.monotonic()
@@ -109,11 +109,6 @@ def wait_for_progress(count, target: int, stall_s: float = 20.0) -> tuple[int, f
     if seen < target:
         log(f"only {seen} of {target} counted; nothing more for {stall_s:.0f} s")
     return seen, grew_at
-
-
-def _find_post(stack: Stack, title: str) -> dict | None:
-    return next((m for m in stack.control.messages(stack.world.channel_id)
-                 if m["embeds"] and m["embeds"][0].get("title") == title), None)  # fmt: skip
 
 
 def _edit_showing(stack: Stack, message_id: str, text: str) -> float | None:

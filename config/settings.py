@@ -13,6 +13,7 @@ from kombu import Queue
 
 from config import env
 from config.env import SettingError
+from config.queues import MUSTER_QUEUES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -217,9 +218,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Queues by latency class: a slow Sheets export never delays a button click.
+# Queues by latency class (config/queues.py).
 CELERY_TASK_DEFAULT_QUEUE = "default"
-MUSTER_QUEUES = ("interactions", "discord", "default", "jira", "sheets")
 CELERY_TASK_QUEUES = [Queue(name) for name in MUSTER_QUEUES]
 CELERY_TASK_ROUTES = {
     "core.interactions.tasks.*": {"queue": "interactions"},

@@ -134,8 +134,13 @@ def record_actor(interaction) -> None:
     decides that, and rows are written (and locked) only when something changed.
     """
     actor = interaction.actor
-    user = {"id": actor.id, "username": actor.username, "display_name": actor.display_name, "nick": actor.nick,
-            "roles": actor.role_ids}  # fmt: skip
+    user = {
+        "id": actor.id,
+        "username": actor.username,
+        "display_name": actor.display_name,
+        "nick": actor.nick,
+        "roles": actor.role_ids,
+    }
     guild_name = interaction.guild_name[:100]
     if _recorded_as(interaction.guild_id, guild_name, user):
         return

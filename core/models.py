@@ -153,9 +153,13 @@ class OutboundMessage(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     channel_id = models.BigIntegerField(null=True, blank=True, help_text="Target channel, or…")
     member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages",
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbound_messages",
         help_text="…the member to DM",
-    )  # fmt: skip
+    )
     guild = models.ForeignKey(Guild, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_messages")
     payload = models.JSONField(help_text="Discord message JSON: content, embeds, components")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

@@ -40,8 +40,9 @@ STALE_SENDING = timedelta(minutes=5)
 Status = OutboundMessage.Status
 
 
-def enqueue(*, key: str, payload: dict, channel_id: int | None = None, member_id: int | None = None,
-            guild_id: int | None = None) -> OutboundMessage:  # fmt: skip
+def enqueue(
+    *, key: str, payload: dict, channel_id: int | None = None, member_id: int | None = None, guild_id: int | None = None
+) -> OutboundMessage:
     """Store a message for delivery (once per ``key``) and send it after the commit.
 
     Exactly one of ``channel_id`` and ``member_id`` (a DM) names the target. The payload
@@ -96,14 +97,19 @@ def deliver(message_id: int) -> float | None:
             return None
         delay = min(max(exc.retry_after or 0, 5 * 2 ** (message.attempts - 1)), settings.MAX_RETRY_DELAY_S)
         OutboundMessage.objects.filter(id=message.id).update(
-            status=Status.PENDING, last_error=str(exc)[:2000],
-            next_attempt_at=timezone.now() + timedelta(seconds=delay), updated_at=timezone.now(),
-        )  # fmt: skip
+            status=Status.PENDING,
+            last_error=str(exc)[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            updated_at=timezone.now(),
+        )
         return delay
     OutboundMessage.objects.filter(id=message.id).update(
-        status=Status.DELIVERED, delivered_message_id=int(sent["id"]), delivered_channel_id=channel_id,
-        last_error="", updated_at=timezone.now(),
-    )  # fmt: skip
+        status=Status.DELIVERED,
+        delivered_message_id=int(sent["id"]),
+        delivered_channel_id=channel_id,
+        last_error="",
+        updated_at=timezone.now(),
+    )
     return None
 
 

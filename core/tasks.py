@@ -78,11 +78,3 @@ def sync_role_deleted(guild_id: int, role_id: int) -> None:
     from core import directory
 
     directory.role_deleted(guild_id, role_id)
-
-
-@shared_task
-def bench_noop(counter_key: str) -> None:
-    """Count and nothing else: ``python -m bench interactions`` measures the broker's ceiling with it."""
-    from core.redis import get_redis
-
-    get_redis().incr(counter_key)

@@ -1,0 +1,1 @@
+"""What only the test suite, the benchmarks and ``make run`` use; nothing in the product imports it."""

@@ -11,45 +11,24 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import environ
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config.queues import MUSTER_QUEUES
+from devtools.ports import free_port, port_is_free
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PYTHON = sys.executable
-QUEUES = "interactions,discord,default,jira,sheets"
 
 
 def fail(message: str) -> None:
     raise SystemExit(f"muster: {message}")
-
-
-def load_dotenv(env: dict[str, str]) -> None:
-    """Fill ``env`` from .env without overriding what the environment already says."""
-    path = ROOT / ".env"
-    if not path.exists():
-        return
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip().isidentifier():
-            fail(f".env line {number} is not NAME=value")
-        env.setdefault(key.strip(), value.strip().strip("'\""))
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def secret_file(name: str) -> str:
@@ -119,8 +98,9 @@ def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
 def main() -> int:
     os.chdir(ROOT)
     VAR.mkdir(exist_ok=True)
+    # .env fills in what the environment does not say: the environment wins.
+    environ.Env.read_env(ROOT / ".env", overwrite=False)
     env = dict(os.environ)
-    load_dotenv(env)
     env.setdefault("DEBUG", "true")  # make run is local development
     env["PYTHONUNBUFFERED"] = "1"
     web_port = int(env.get("WEB_PORT", "8000"))
@@ -139,7 +119,7 @@ def main() -> int:
 
     processes.update(
         web=f"{PYTHON} -m gunicorn config.wsgi -b 127.0.0.1:{web_port} --workers 2 --access-logfile -",
-        worker=f"{PYTHON} -m celery -A config worker -Q {QUEUES} -c 2 -l info",
+        worker=f"{PYTHON} -m celery -A config worker -Q {','.join(MUSTER_QUEUES)} -c 2 -l info",
         beat=f"{PYTHON} -m celery -A config beat -s {shlex.quote(str(VAR / 'celerybeat-schedule'))} -l info",
         flower=f"{PYTHON} manage.py run_flower --port={flower_port} --address=127.0.0.1",
     )

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from core.localservers import PostgresServer, RedisServer
+from devtools.localservers import PostgresServer, RedisServer
 from tests.processes import ManagedProcess, celery_worker_argv
 
 SERVERS: dict[str, PostgresServer | RedisServer] = {}

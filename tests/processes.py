@@ -11,7 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from config.queues import MUSTER_QUEUES
+
 ROOT = Path(__file__).resolve().parent.parent
+WORKER_QUEUES = ",".join(MUSTER_QUEUES)  # every queue, as make run's worker
 
 
 class ManagedProcess:
@@ -65,9 +68,6 @@ def python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
 
-def celery_worker_argv(queues: str = "interactions,discord,default,jira,sheets", concurrency: int = 2,
-                       hostname: str = "test") -> list[str]:  # fmt: skip
-    return python(
-        "-m", "celery", "-A", "config", "worker", "-Q", queues, "-c", str(concurrency),
-        "-n", f"{hostname}@%h", "--without-gossip", "--without-mingle", "-l", "info",
-    )  # fmt: skip
+def celery_worker_argv(queues: str = WORKER_QUEUES, concurrency: int = 2, hostname: str = "test") -> list[str]:
+    options = ["-Q", queues, "-c", str(concurrency), "-n", f"{hostname}@%h", "-l", "info"]
+    return python("-m", "celery", "-A", "config", "worker", *options, "--without-gossip", "--without-mingle")

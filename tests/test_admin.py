@@ -44,11 +44,16 @@ def test_it_refuses_an_unknown_time_zone(organiser_client):
     response = organiser_client.post(
         reverse("admin:core_guild_change", args=[guild.pk]),
         {
-            "id": guild.pk, "name": guild.name, "timezone": "Mars/Olympus", "active": "on",
-            "joined_at_0": "2026-01-01", "joined_at_1": "10:00:00",
-            "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+            "id": guild.pk,
+            "name": guild.name,
+            "timezone": "Mars/Olympus",
+            "active": "on",
+            "joined_at_0": "2026-01-01",
+            "joined_at_1": "10:00:00",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert "Mars/Olympus is not a time zone name" in response.content.decode()
     guild.refresh_from_db()

@@ -1,5 +1,6 @@
 """docker-compose.yml, the Dockerfile and .env.example cannot silently rot."""
 
+import posixpath
 import re
 import shutil
 import subprocess
@@ -7,6 +8,7 @@ import subprocess
 import pytest
 import yaml
 
+from config.queues import MUSTER_QUEUES
 from tests.processes import ROOT
 
 COMPOSE_SERVICES = {"postgres", "redis", "migrate", "web", "worker", "beat", "flower"}
@@ -49,6 +51,12 @@ def test_docker_compose_refuses_to_start_without_a_database_password(compose_pro
     assert "set POSTGRES_PASSWORD in .env" in result.stderr
 
 
+def test_the_compose_worker_consumes_every_queue():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = compose["services"]["worker"]["command"]
+    assert command[command.index("-Q") + 1] == ",".join(MUSTER_QUEUES)
+
+
 def test_the_image_is_multi_stage_and_runs_as_a_non_root_user():
     dockerfile = (ROOT / "Dockerfile").read_text()
     stages = re.findall(r"^FROM \S+ AS (\w+)$", dockerfile, flags=re.MULTILINE)
@@ -74,3 +82,102 @@ def test_every_setting_read_from_the_environment_is_documented():
     read = {name.removesuffix("_FILE") for name in read}
     assert read, "no settings found: the pattern above no longer matches config/"
     assert read <= documented, f"undocumented in .env.example: {sorted(read - documented)}"
+
+
+# --- what the image holds: .dockerignore read as Docker reads it ------------------------
+
+
+def dockerignore(text: str) -> list[tuple[bool, re.Pattern]]:
+    """``(is_exception, regex)`` per line, as BuildKit reads .dockerignore (moby/patternmatcher).
+
+    A ``#`` line is a comment; a line is trimmed and cleaned like a path, a leading ``/``
+    dropped (patterns are relative to the context's root); ``!`` makes an exception.
+    """
+    patterns = []
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        pattern = line.strip()
+        exception = pattern.startswith("!")
+        pattern = posixpath.normpath(pattern.removeprefix("!").strip())
+        patterns.append((exception, _pattern_regex(pattern.lstrip("/") if len(pattern) > 1 else pattern)))
+    return patterns
+
+
+def _pattern_regex(pattern: str) -> re.Pattern:
+    """Go's filepath.Match syntax plus ``**`` (any number of directories), anchored at both ends."""
+    if "[" in pattern:
+        raise ValueError(f"{pattern!r}: character classes are not read here; add them before using them")
+    regex, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            i += 3 if pattern.startswith("**/", i) else 2
+            regex += ".*" if i >= len(pattern) else "(.*/)?"
+            continue
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            i += 1
+            regex += re.escape(pattern[i])
+        else:
+            regex += {"*": "[^/]*", "?": "[^/]"}.get(pattern[i]) or re.escape(pattern[i])
+        i += 1
+    return re.compile(f"^{regex}$")
+
+
+def ignored(path: str, patterns: list[tuple[bool, re.Pattern]]) -> bool:
+    """A path is left out when the last pattern matching it, or one of its parent directories, is not an exception."""
+    parts = path.split("/")
+    candidates = [path, *("/".join(parts[:depth]) for depth in range(1, len(parts)))]
+    left_out = False
+    for exception, regex in patterns:
+        if exception == left_out and any(regex.match(candidate) for candidate in candidates):
+            left_out = not exception
+    return left_out
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "expected"),
+    [
+        # The examples of Docker's .dockerignore reference.
+        (["*/temp*"], "somedir/temporary.txt", True),
+        (["*/temp*"], "somedir/temp/file.txt", True),
+        (["*/temp*"], "temporary.txt", False),
+        (["*/*/temp*"], "somedir/subdir/temporary.txt", True),
+        (["temp?"], "tempa", True),
+        (["temp?"], "tempab", False),
+        (["**/*.go"], "main.go", True),
+        (["**/*.go"], "cmd/tool/main.go", True),
+        (["*.md", "!README.md"], "README.md", False),
+        (["*.md", "!README.md"], "CHANGES.md", True),
+        (["*.md", "!README*.md", "README-secret.md"], "README-secret.md", True),
+        (["*.md", "README-secret.md", "!README*.md"], "README-secret.md", False),
+        # The forms .dockerignore uses: anchored at the root, a directory holds its files.
+        (["var"], "var/muster.sqlite3", True),
+        (["var"], "core/var/file", False),
+        (["/tests/"], "tests/conftest.py", True),
+        (["**/__pycache__"], "__pycache__/x.pyc", True),
+        (["**/__pycache__"], "core/discord_api/__pycache__/client.pyc", True),
+        (["# sandbox", "", "  bench  "], "sandbox/README.md", False),
+        (["# sandbox", "", "  bench  "], "bench/rush.py", True),
+    ],
+)
+def test_it_reads_dockerignore_patterns_as_docker_does(lines, path, expected):
+    assert ignored(path, dockerignore("\n".join(lines))) is expected
+
+
+def image_files() -> set[str]:
+    """The tracked files ``COPY . /app`` puts in the image."""
+    patterns = dockerignore((ROOT / ".dockerignore").read_text())
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return {path for path in listed.stdout.split("\0") if path and not ignored(path, patterns)}
+
+
+def test_the_image_holds_the_product_and_nothing_only_development_uses():
+    files = image_files()
+    assert {path.split("/")[0] for path in files} == {
+        *("config", "core", "events", "polls", "carpool", "jira_sync", "sheets_export", "discord_gateway"),
+        *("manage.py", "requirements", "pyproject.toml"),
+        *(".dockerignore", ".env.example", ".gitignore", "Dockerfile", "docker-compose.yml"),
+        *("README.md", "ARCHITECTURE.md"),
+    }
+    assert {"manage.py", "requirements/base.txt", "config/settings.py", "core/tasks.py"} <= files
+    assert not {path for path in files if path.startswith(("sandbox/", "tests/", "bench/", "devtools/", "scripts/"))}

@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from core.localservers import free_port
+from devtools.ports import free_port
 from tests.processes import ROOT
 
 

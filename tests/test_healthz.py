@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.localservers import RedisServer
 from core.models import Heartbeat
+from devtools.localservers import RedisServer
 
 pytestmark = pytest.mark.django_db
 

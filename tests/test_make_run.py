@@ -8,15 +8,18 @@ import time
 import httpx
 import pytest
 
-from core.localservers import free_port
+from devtools.ports import free_port
 from tests.processes import ROOT
 
 
 def member(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "sandbox.discord.member", "--timeout", "20", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -54,8 +57,8 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
     # Sandbox mode (no DISCORD_TOKEN): a member can use Muster through the stand-in.
     run.wait_for_output(r"organiser olivia and member alice", timeout=60)
     assert member("/muster", "ping").stdout.startswith("(only you can see this)\nPong!")
-    created = member("--as", "olivia", "/event", "create", "capacity:1", "--field", "title=Picnic",
-                     "--field", "start=2031-06-01 18:00", "--field", "location=The park")  # fmt: skip
+    fields = ["--field", "title=Picnic", "--field", "start=2031-06-01 18:00", "--field", "location=The park"]
+    created = member("--as", "olivia", "/event", "create", "capacity:1", *fields)
     assert "Created **Picnic**" in created.stdout
     assert "Going (1/1): @alice" in member("--as", "alice", "click", "Going").stdout
     refused = member("--as", "alice", "/event", "create", check=False)

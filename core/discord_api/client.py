@@ -32,12 +32,11 @@ MAX_RATE_LIMIT_WAIT_S = 30.0
 class DiscordClient:
     """Bot-authenticated Discord REST calls with Discord's limits kept in Redis."""
 
-    def __init__(self, *, token: str, api_base: str, limiter: RateLimiter, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None):  # fmt: skip
+    def __init__(self, *, token: str, api_base: str, limiter: RateLimiter, timeout: float = 10.0):
         self.api_base = api_base.rstrip("/")
         self.limiter = limiter
         self._authorization = f"Bot {token}"
-        self.http = httpx.Client(timeout=timeout, transport=transport, headers={"User-Agent": USER_AGENT})
+        self.http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
 
     def __repr__(self) -> str:  # never show the token
         return f"<DiscordClient {self.api_base}>"
@@ -57,8 +56,8 @@ class DiscordClient:
     def followup(self, application_id: int, token: str, message: dict) -> dict:
         """Send a follow-up message (``flags: 64`` for one only the member sees)."""
         check_message(message)
-        return self._webhook("POST", "/webhooks/{application_id}/{interaction_token}", application_id, token,
-                             json=message)  # fmt: skip
+        path = "/webhooks/{application_id}/{interaction_token}"
+        return self._webhook("POST", path, application_id, token, json=message)
 
     # --- messages -------------------------------------------------------------------------
 
@@ -68,49 +67,12 @@ class DiscordClient:
 
     def edit_message(self, channel_id: int, message_id: int, message: dict) -> dict:
         check_message(message, edit=True)
-        return self.request("PATCH", "/channels/{channel_id}/messages/{message_id}",
-                            {"channel_id": channel_id, "message_id": message_id}, json=message)  # fmt: skip
-
-    def delete_message(self, channel_id: int, message_id: int) -> None:
-        self.request("DELETE", "/channels/{channel_id}/messages/{message_id}",
-                     {"channel_id": channel_id, "message_id": message_id})  # fmt: skip
+        params = {"channel_id": channel_id, "message_id": message_id}
+        return self.request("PATCH", "/channels/{channel_id}/messages/{message_id}", params, json=message)
 
     def open_dm(self, user_id: int) -> dict:
         """The DM channel with a user (Discord returns the existing one if any)."""
         return self.request("POST", "/users/@me/channels", {}, json={"recipient_id": str(user_id)})
-
-    # --- channels and roles ---------------------------------------------------------------
-
-    def create_channel(self, guild_id: int, fields: dict, *, reason: str = "") -> dict:
-        return self.request("POST", "/guilds/{guild_id}/channels", {"guild_id": guild_id}, json=fields,
-                            reason=reason)  # fmt: skip
-
-    def edit_channel(self, channel_id: int, fields: dict, *, reason: str = "") -> dict:
-        return self.request("PATCH", "/channels/{channel_id}", {"channel_id": channel_id}, json=fields,
-                            reason=reason)  # fmt: skip
-
-    def delete_channel(self, channel_id: int, *, reason: str = "") -> None:
-        self.request("DELETE", "/channels/{channel_id}", {"channel_id": channel_id}, reason=reason)
-
-    def create_role(self, guild_id: int, fields: dict, *, reason: str = "") -> dict:
-        return self.request("POST", "/guilds/{guild_id}/roles", {"guild_id": guild_id}, json=fields,
-                            reason=reason)  # fmt: skip
-
-    def edit_role(self, guild_id: int, role_id: int, fields: dict, *, reason: str = "") -> dict:
-        return self.request("PATCH", "/guilds/{guild_id}/roles/{role_id}",
-                            {"guild_id": guild_id, "role_id": role_id}, json=fields, reason=reason)  # fmt: skip
-
-    def delete_role(self, guild_id: int, role_id: int, *, reason: str = "") -> None:
-        self.request("DELETE", "/guilds/{guild_id}/roles/{role_id}", {"guild_id": guild_id, "role_id": role_id},
-                     reason=reason)  # fmt: skip
-
-    def add_member_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str = "") -> None:
-        self.request("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}",
-                     {"guild_id": guild_id, "user_id": user_id, "role_id": role_id}, reason=reason)  # fmt: skip
-
-    def remove_member_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str = "") -> None:
-        self.request("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}",
-                     {"guild_id": guild_id, "user_id": user_id, "role_id": role_id}, reason=reason)  # fmt: skip
 
     # --- the transport ----------------------------------------------------------------------
 
@@ -118,8 +80,7 @@ class DiscordClient:
         params = {"application_id": application_id, "interaction_token": token}
         return self.request(method, path, params, bot_auth=False, **kwargs)
 
-    def request(self, method: str, path: str, params: dict, *, json: dict | None = None, reason: str = "",
-                bot_auth: bool = True):  # fmt: skip
+    def request(self, method: str, path: str, params: dict, *, json: dict | None = None, bot_auth: bool = True):
         """Send one request within the limits; the decoded JSON answer (None for 204).
 
         Raises ``PermanentError`` for a 4xx answer and ``TransientError`` once 5xx
@@ -128,7 +89,7 @@ class DiscordClient:
         route = f"{method} {path}"
         major = ":".join(str(params[k]) for k in MAJOR_PARAMETERS if k in params)
         url = self.api_base + path.format(**{k: quote(str(v), safe="") for k, v in params.items()})
-        headers = {"X-Audit-Log-Reason": quote(reason)} if reason else {}
+        headers = {}
         if bot_auth:  # webhook routes carry their credential (the interaction token) in the path
             headers["Authorization"] = self._authorization
         last: DiscordError | None = None

@@ -47,9 +47,8 @@ class TransientError(DiscordError):
 
     retryable = True
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None,
-                 retry_after: float | None = None):  # fmt: skip
-        super().__init__(message, status=status, code=code)
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message, status=status)
         self.retry_after = retry_after
 
 

@@ -15,12 +15,20 @@ from tests.factories import GuildMemberFactory
 pytestmark = pytest.mark.django_db
 
 
+# A slash command; only who ran it and where matter to the directory.
+COMMAND = {"id": 1, "token": "t", "application_id": 2, "kind": "command"}
+
+
 def interaction_by(membership: GuildMember, **changes) -> Interaction:
-    actor = {"id": membership.member_id, "username": membership.member.username,
-             "display_name": membership.member.display_name, "nick": membership.nickname,
-             "role_ids": tuple(membership.role_ids), **changes}  # fmt: skip
-    return Interaction(id=1, token="t", application_id=2, kind="command", actor=Actor(**actor),
-                       guild_id=membership.guild_id, guild_name=membership.guild.name)  # fmt: skip
+    actor = {
+        "id": membership.member_id,
+        "username": membership.member.username,
+        "display_name": membership.member.display_name,
+        "nick": membership.nickname,
+        "role_ids": tuple(membership.role_ids),
+        **changes,
+    }
+    return Interaction(**COMMAND, actor=Actor(**actor), guild_id=membership.guild_id, guild_name=membership.guild.name)
 
 
 def test_it_only_reads_when_the_member_is_recorded_as_they_are():

@@ -39,6 +39,12 @@ class Discord:
     def url(self) -> str:
         return self.server.url
 
+    def ping(self, world: World) -> dict:
+        """``/muster ping`` by the world's member in its channel; the injected interaction."""
+        return self.control.inject_command(
+            "muster", subcommand="ping", channel_id=world.channel_id, user_id=world.member_id
+        )
+
     def env(self) -> dict[str, str]:
         """What points a Muster process at this sandbox."""
         return {

@@ -52,7 +52,7 @@ def failing_option():
                 END $$ LANGUAGE plpgsql;
                 CREATE TRIGGER test_vote_fails BEFORE INSERT ON polls_vote
                     FOR EACH ROW EXECUTE FUNCTION test_vote_fails();
-            """)  # fmt: skip
+            """)
 
     yield fail_on
     if target:
@@ -64,8 +64,8 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
     discord, world, muster_worker, gateway, client, distinctive_option_ids, failing_option
 ):
     # Given an anonymous poll whose third option the database refuses with an error naming it
-    members = {name: int(discord.control.add_member(world.guild_id, username=name)["user"]["id"])
-               for name in ("bob", "carol", "dave")}  # fmt: skip
+    added = {name: discord.control.add_member(world.guild_id, username=name) for name in ("bob", "carol", "dave")}
+    members = {name: int(member["user"]["id"]) for name, member in added.items()}
     guild = Guild.objects.get_or_create(id=world.guild_id, defaults={"name": "Muster HQ"})[0]
     draft = services.PollDraft("Secret?", LABELS, anonymous=True)
     poll = services.create_poll(guild, draft, now=timezone.now(), channel_id=world.channel_id)
@@ -74,11 +74,11 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
     failing_option(axolotl)
     post = posted(discord, world.channel_id, "Secret?")
     # Anonymous polls are posted with buttons; a menu (an older post, a crafted client) is handled all the same.
-    options = [{"label": label, "value": str(option_id)}
-               for label, option_id in zip(LABELS, (quokka, narwhal, axolotl), strict=True)]  # fmt: skip
-    menu = post_as_bot(discord, world.channel_id, {"content": "Secret? (menu)", "components": [
-        {"type": 1, "components": [{"type": 3, "custom_id": f"poll:select:{poll.id}", "options": options}]},
-    ]})  # fmt: skip
+    choices = [quokka, narwhal, axolotl]
+    options = [{"label": label, "value": str(option_id)} for label, option_id in zip(LABELS, choices, strict=True)]
+    select = {"type": 3, "custom_id": f"poll:select:{poll.id}", "options": options}
+    row = {"type": 1, "components": [select]}
+    menu = post_as_bot(discord, world.channel_id, {"content": "Secret? (menu)", "components": [row]})
 
     def vote(member, option_id):
         return click(discord, post["id"], f"poll:vote:{poll.id}:{option_id}", members[member])
@@ -98,16 +98,19 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
     # Then the command log has each outcome and no choice
     entries = list(CommandLog.objects.filter(command__startswith="poll:").order_by("received_at"))
     assert [(e.command, e.outcome) for e in entries] == [
-        ("poll:vote", "ok"), ("poll:select", "ok"), ("poll:vote", "error"), ("poll:select", "error"),
-        ("poll:vote", "refused"), ("poll:select", "refused"),
-    ]  # fmt: skip
+        ("poll:vote", "ok"),
+        ("poll:select", "ok"),
+        ("poll:vote", "error"),
+        ("poll:select", "error"),
+        ("poll:vote", "refused"),
+        ("poll:select", "refused"),
+    ]
     assert [e.member_id for e in entries] == [members[m] for m in ("bob", "carol", "bob", "carol", "dave", "dave")]
     assert all(e.options == {"redacted": True} for e in entries)
     assert entries[2].error == entries[3].error == "ProgrammingError (details withheld: redacted interaction)"
-    choices = [quokka, narwhal, axolotl]
     for entry in entries:
-        assert not mentions_a_choice(" ".join(map(str, (entry.options, entry.reply, entry.error, entry.command))),
-                                     choices)  # fmt: skip
+        logged = " ".join(map(str, (entry.options, entry.reply, entry.error, entry.command)))
+        assert not mentions_a_choice(logged, choices)
 
     # and the admin shows no choice next to a member, nor a member next to a choice
     client.force_login(SuperuserFactory())
@@ -134,13 +137,12 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
 
 
 def post_as_bot(discord, channel_id: int, message: dict) -> dict:
-    response = httpx.post(f"{discord.url}/api/v10/channels/{channel_id}/messages", json=message,
-                          headers={"Authorization": f"Bot {BOT_TOKEN}"})  # fmt: skip
+    url = f"{discord.url}/api/v10/channels/{channel_id}/messages"
+    response = httpx.post(url, json=message, headers={"Authorization": f"Bot {BOT_TOKEN}"})
     response.raise_for_status()
     return response.json()
 
 
 def mentions_a_choice(text: str, option_ids: list[int]) -> bool:
-    return any(re.search(rf"\b{option_id}\b", text) for option_id in option_ids) or any(
-        label in text for label in LABELS
-    )
+    by_id = any(re.search(rf"\b{option_id}\b", text) for option_id in option_ids)
+    return by_id or any(label in text for label in LABELS)

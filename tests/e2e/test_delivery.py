@@ -20,16 +20,15 @@ QUICK_REDELIVERY = {"CELERY_VISIBILITY_TIMEOUT": "2", "MAX_RETRY_DELAY": "1"}
 def test_a_worker_killed_mid_task_is_redelivered_and_its_effect_happens_once(discord, world, gateway, start_worker):
     doomed = start_worker(name="doomed", env=QUICK_REDELIVERY)
     discord.control.inject_fault("delay", "/webhooks/*/messages/@original", method="PATCH", delay_s=30, count=1)
-    ix = discord.control.inject_command("muster", subcommand="ping", channel_id=world.channel_id,
-                                        user_id=world.member_id)  # fmt: skip
+    ix = discord.ping(world)
     wait_until(lambda: CommandLog.objects.filter(pk=int(ix["id"]), outcome="ok").exists(), what="handler run")
 
     doomed.kill()  # SIGKILL while the answer to Discord is in flight
     time.sleep(2.5)  # past the visibility timeout: the next worker restores the message as it starts
     start_worker(name="survivor", env=QUICK_REDELIVERY)
 
-    entry = wait_until(lambda: CommandLog.objects.filter(pk=int(ix["id"]), answered_at__isnull=False).first(),
-                       what="redelivered answer")  # fmt: skip
+    answered = CommandLog.objects.filter(pk=int(ix["id"]), answered_at__isnull=False)
+    entry = wait_until(answered.first, what="redelivered answer")
     assert (entry.outcome, entry.attempts) == ("ok", 2)
     assert CommandLog.objects.count() == 1
     original = discord.control.interaction(ix["id"])["original"]
@@ -37,21 +36,22 @@ def test_a_worker_killed_mid_task_is_redelivered_and_its_effect_happens_once(dis
     assert len(original["history"]) == 1  # one edit: the killed one never reached Discord
 
 
-def test_two_workers_keep_a_compressed_global_limit_and_honour_an_injected_429(discord, world, start_process,
-                                                                              muster_env, start_worker):  # fmt: skip
+def test_two_workers_keep_a_compressed_global_limit_and_honour_an_injected_429(
+    discord, world, start_process, muster_env, start_worker
+):
     discord.control.set_limits(global_per_s=100, routes={"messages:create": (1000, 1.0)})
     limited = {"DISCORD_GLOBAL_RATE_LIMIT": "100"}
     start_worker(name="sender-1", concurrency=4, env=limited)
     start_worker(name="sender-2", concurrency=4, env=limited)
-    discord.control.inject_fault("ratelimit", "/channels/*/messages", method="POST", retry_after=0.5,
-                                 scope="global", is_global=True, count=1)  # fmt: skip
+    global_429 = {"retry_after": 0.5, "scope": "global", "is_global": True, "count": 1}
+    discord.control.inject_fault("ratelimit", "/channels/*/messages", method="POST", **global_429)
 
     with transaction.atomic():
         for number in range(500):
             outbox.enqueue(key=f"bulk:{number}", channel_id=world.channel_id, payload={"content": f"#{number}"})
 
-    wait_until(lambda: OutboundMessage.objects.filter(status="delivered").count() == 500, timeout=60,
-               what="500 deliveries")  # fmt: skip
+    delivered = OutboundMessage.objects.filter(status="delivered")
+    wait_until(lambda: delivered.count() == 500, timeout=60, what="500 deliveries")
     rest = discord.control.stats()["rest"]
     assert rest["ratelimited_total"] == 1  # the injected one; Muster earned none
     assert rest["requests"]["POST /channels/{channel_id}/messages"] == 501
@@ -65,8 +65,8 @@ def test_a_dm_to_a_member_with_closed_dms_is_marked_undeliverable_after_one_try(
     with transaction.atomic():
         message = outbox.enqueue(key="reminder:bob:1", member_id=member.id, payload={"content": "Standup at 10"})
 
-    wait_until(lambda: OutboundMessage.objects.filter(id=message.id, status="undeliverable").exists(),
-               what="undeliverable")  # fmt: skip
+    undeliverable = OutboundMessage.objects.filter(id=message.id, status="undeliverable")
+    wait_until(undeliverable.exists, what="undeliverable")
     message.refresh_from_db()
     member.refresh_from_db()
     assert message.attempts == 1

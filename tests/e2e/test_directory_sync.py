@@ -20,8 +20,8 @@ def membership(guild_id: int, user_id: int) -> tuple | None:
 
 def test_guild_member_and_role_changes_reach_the_directory(discord, world, muster_worker, gateway):
     ctl = discord.control
-    wait_until(lambda: Guild.objects.filter(id=world.guild_id, name="Muster HQ", active=True).exists(),
-               what="the guild seen at start-up")  # fmt: skip
+    seen = Guild.objects.filter(id=world.guild_id, name="Muster HQ", active=True)
+    wait_until(seen.exists, what="the guild seen at start-up")
 
     # The bot joins a second guild; someone joins it.
     guild_id = int(ctl.create_guild("Carpool Club")["id"])

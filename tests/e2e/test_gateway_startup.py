@@ -42,8 +42,8 @@ def start_sandbox():
 
 def run_gateway(env: dict[str, str]) -> tuple[int, list[str]]:
     """Run the gateway to its end; its exit status and its stderr lines that are not logging."""
-    finished = subprocess.run(gateway_argv(), env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True,
-                              timeout=30)  # fmt: skip
+    env = {**os.environ, **env}
+    finished = subprocess.run(gateway_argv(), env=env, cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert "Traceback" not in finished.stdout + finished.stderr, finished.stderr
     lines = [line for line in finished.stderr.splitlines() if not _is_log_line(line)]
     return finished.returncode, lines

@@ -23,14 +23,13 @@ INJECTORS = 8
 
 def click_burst(discord, world) -> list[int]:
     """A "Ping again" button clicked CLICKS times, as fast as INJECTORS clients can inject."""
-    ix = discord.control.inject_command("muster", subcommand="ping", channel_id=world.channel_id,
-                                        user_id=world.member_id)  # fmt: skip
+    ix = discord.ping(world)
     message_id = discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]["id"]
 
     def click_many(count: int) -> list[int]:
         with DiscordControl(discord.url) as control:
-            return [int(control.inject_component(message_id=message_id, custom_id="muster:ping",
-                                                 user_id=world.member_id)["id"]) for _ in range(count)]  # fmt: skip
+            click = {"message_id": message_id, "custom_id": "muster:ping", "user_id": world.member_id}
+            return [int(control.inject_component(**click)["id"]) for _ in range(count)]
 
     shares = [CLICKS // INJECTORS + (n < CLICKS % INJECTORS) for n in range(INJECTORS)]
     with ThreadPoolExecutor(max_workers=INJECTORS) as pool:
@@ -64,14 +63,14 @@ def test_every_click_of_a_burst_is_processed_once(discord, world, muster_worker,
 
     outcome = settled_outcomes(discord, clicks, flush_redis)
 
-    assert {name: len(ids) for name, ids in outcome.items()} == {
-        "processed": CLICKS, "unavailable": 0, "unconfirmed": 0, "late": 0,
-    }  # fmt: skip
+    counts = {name: len(ids) for name, ids in outcome.items()}
+    assert counts == {"processed": CLICKS, "unavailable": 0, "unconfirmed": 0, "late": 0}
     assert CommandLog.objects.filter(pk__in=clicks, outcome="ok").count() == CLICKS
 
 
-def test_a_broker_that_hangs_mid_burst_loses_no_click_and_misreports_none(discord, world, muster_worker, gateway,
-                                                                         flush_redis, redis_server):  # fmt: skip
+def test_a_broker_that_hangs_mid_burst_loses_no_click_and_misreports_none(
+    discord, world, muster_worker, gateway, flush_redis, redis_server
+):
     def hang_the_broker() -> None:
         time.sleep(0.5)
         os.kill(redis_server.process.pid, signal.SIGSTOP)

@@ -14,9 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_defers_a_slash_command_in_time_then_edits_in_the_answer(discord, world, muster_worker, gateway):
-    ix = discord.control.inject_command(
-        "muster", subcommand="ping", channel_id=world.channel_id, user_id=world.member_id
-    )
+    ix = discord.ping(world)
 
     answered = discord.control.wait_for_response(ix["id"], timeout=3)
     edited = discord.control.wait_for_original_edit(ix["id"], timeout=15)
@@ -24,15 +22,13 @@ def test_it_defers_a_slash_command_in_time_then_edits_in_the_answer(discord, wor
     assert answered["response"]["type"] == 5  # deferred channel message
     assert edited["original"]["content"].startswith("Pong! Gateway answered Discord in ")
     entry = CommandLog.objects.get(pk=int(ix["id"]))
-    assert (entry.command, entry.outcome, entry.guild_id, entry.member_id) == (
-        "muster ping", "ok", world.guild_id, world.member_id,
-    )  # fmt: skip
+    logged = (entry.command, entry.outcome, entry.guild_id, entry.member_id)
+    assert logged == ("muster ping", "ok", world.guild_id, world.member_id)
 
 
 def test_it_routes_a_button_by_custom_id_after_the_gateway_restarts(discord, world, muster_worker, start_gateway):
     first = start_gateway(name="gateway-1")
-    ix = discord.control.inject_command("muster", subcommand="ping", channel_id=world.channel_id,
-                                        user_id=world.member_id)  # fmt: skip
+    ix = discord.ping(world)
     message = discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]
     assert message["components"][0]["components"][0]["custom_id"] == "muster:ping"
     first.stop()
@@ -52,8 +48,7 @@ def test_it_tells_the_member_privately_within_3_s_when_the_broker_is_down(discor
     redis_server.stop()
     try:
         started = time.monotonic()
-        ix = discord.control.inject_command("muster", subcommand="ping", channel_id=world.channel_id,
-                                            user_id=world.member_id)  # fmt: skip
+        ix = discord.ping(world)
         edited = discord.control.wait_for_original_edit(ix["id"], timeout=3)
         elapsed = time.monotonic() - started
     finally:

@@ -21,8 +21,8 @@ PROBE_ID = 7
 
 @pytest.fixture
 def probe_worker(start_process, muster_env):
-    argv = [*celery_worker_argv(queues="discord", concurrency=4, hostname="refresh"),
-            "--include", "tests.e2e.refresh_probe"]  # fmt: skip
+    discord_worker = celery_worker_argv(queues="discord", concurrency=4, hostname="refresh")
+    argv = [*discord_worker, "--include", "tests.e2e.refresh_probe"]
     worker = start_process(argv, muster_env, "refresh-worker")
     worker.wait_for_output(r"ready\.", timeout=60)
     return worker
@@ -39,8 +39,7 @@ def test_a_burst_of_changes_is_edited_at_most_once_per_interval_and_ends_on_the_
         time.sleep(0.03)
     burst_s = time.monotonic() - started
 
-    wait_until(lambda: discord.control.message(message["id"])["content"] == "state 49", timeout=10,
-               what="the final state shown")  # fmt: skip
+    wait_until(lambda: shown_content(discord, message) == "state 49", timeout=10, what="the final state shown")
     time.sleep(3 * INTERVAL_S)  # any edit still queued would land by now
     shown = discord.control.message(message["id"])
     edits = discord.control.stats()["rest"]["requests"]["PATCH /channels/{channel_id}/messages/{message_id}"]
@@ -59,8 +58,8 @@ def test_a_change_made_while_an_edit_is_in_flight_gets_an_edit_of_its_own(discor
     set_state(PROBE_ID, world.channel_id, message["id"], "after")
     schedule_refresh(KIND, PROBE_ID)
 
-    wait_until(lambda: discord.control.message(message["id"])["content"] == "after", timeout=10,
-               what="the change made during the edit shown")  # fmt: skip
+    what = "the change made during the edit shown"
+    wait_until(lambda: shown_content(discord, message) == "after", timeout=10, what=what)
     shown = discord.control.message(message["id"])
     assert [version["content"] for version in shown["history"]] == ["state -", "before"]
 
@@ -76,11 +75,14 @@ def test_changes_from_several_threads_and_processes_are_edited_an_interval_apart
     # When two other processes and three threads of this one change the state together for ~3.5 s
     start_at, changes = time.time() + 3.0, 100
     argv = python("-m", "tests.e2e.refresh_probe", str(PROBE_ID), str(world.channel_id), str(message["id"]))
-    changers = [start_process([*argv, f"process {n}", str(changes), repr(start_at)], muster_env, f"changer-{n}")
-                for n in range(2)]  # fmt: skip
-    threads = [threading.Thread(target=make_changes, args=(PROBE_ID, world.channel_id, message["id"],
-                                                           f"thread {n}", changes, start_at))
-               for n in range(3)]  # fmt: skip
+    changers = [
+        start_process([*argv, f"process {n}", str(changes), repr(start_at)], muster_env, f"changer-{n}")
+        for n in range(2)
+    ]
+    target = (PROBE_ID, world.channel_id, message["id"])
+    threads = [
+        threading.Thread(target=make_changes, args=(*target, f"thread {n}", changes, start_at)) for n in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -90,8 +92,7 @@ def test_changes_from_several_threads_and_processes_are_edited_an_interval_apart
     final = current_content(PROBE_ID)
 
     # Then the message ends on the last state, and no two edits came less than an interval apart
-    wait_until(lambda: discord.control.message(message["id"])["content"] == final, timeout=10,
-               what="the final state shown")  # fmt: skip
+    wait_until(lambda: shown_content(discord, message) == final, timeout=10, what="the final state shown")
     time.sleep(3 * INTERVAL_S)  # any edit still queued would land by now
     shown = discord.control.message(message["id"])
     assert shown["content"] == final
@@ -108,7 +109,12 @@ def test_changes_from_several_threads_and_processes_are_edited_an_interval_apart
 
 
 def post_as_bot(discord, channel_id: int, content: str) -> dict:
-    response = httpx.post(f"{discord.url}/api/v10/channels/{channel_id}/messages", json={"content": content},
-                          headers={"Authorization": f"Bot {BOT_TOKEN}"})  # fmt: skip
+    url = f"{discord.url}/api/v10/channels/{channel_id}/messages"
+    response = httpx.post(url, json={"content": content}, headers={"Authorization": f"Bot {BOT_TOKEN}"})
     response.raise_for_status()
     return response.json()
+
+
+def shown_content(discord, message: dict) -> str:
+    """What the channel shows now in ``message``."""
+    return discord.control.message(message["id"])["content"]

@@ -17,15 +17,23 @@ import tempfile
 import time
 from pathlib import Path
 
+from devtools.ports import free_port
+
+# initdb and postgres flags for a cluster tuned for speed, not durability; Redis without persistence.
+INITDB_OPTIONS = ("-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+POSTGRES_SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "300",
+    "log_min_messages": "warning",
+}
+REDIS_OPTIONS = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no")
+
 
 class ServerError(RuntimeError):
     """A local server could not be started; the message says what to install or fix."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
@@ -93,29 +101,24 @@ class PostgresServer:
     def start(self, timeout: float = 30) -> PostgresServer:
         if not self.data_dir.exists():
             result = subprocess.run(
-                self._command(
-                    "initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", "--locale=C", "--no-sync",
-                ),
+                self._command("initdb", "-D", str(self.data_dir), *INITDB_OPTIONS),
                 capture_output=True,
                 text=True,
                 check=False,
                 cwd=self.base_dir,
                 **self._identity,
-            )  # fmt: skip
+            )
             if result.returncode != 0:
                 raise ServerError(f"initdb failed: {result.stderr.strip().splitlines()[-1:]}")
+        settings = [option for name, value in POSTGRES_SETTINGS.items() for option in ("-c", f"{name}={value}")]
+        where = ["-D", str(self.data_dir), "-p", str(self.port), "-k", str(self.base_dir)]
         self.process = subprocess.Popen(
-            self._command(
-                "postgres", "-D", str(self.data_dir), "-p", str(self.port), "-k", str(self.base_dir),
-                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "log_min_messages=warning",
-            ),
+            self._command("postgres", *where, *settings),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=self.base_dir,
             **self._identity,
-        )  # fmt: skip
+        )
         wait_for_port(self.port, timeout, self.process)
         self._wait_ready(timeout)
         return self
@@ -160,14 +163,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 15) -> RedisServer:
-        self.process = subprocess.Popen(
-            [
-                self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(self.base_dir), "--daemonize", "no",
-                "--logfile", str(self.base_dir / "redis.log"),
-            ],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        where = ["--port", str(self.port), "--dir", str(self.base_dir), "--logfile", str(self.base_dir / "redis.log")]
+        self.process = subprocess.Popen([self.binary, *where, *REDIS_OPTIONS], stdout=subprocess.DEVNULL)
         wait_for_port(self.port, timeout, self.process)
         return self
 
