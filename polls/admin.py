@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
+from core.errors import RuleError
 from polls import services
 from polls.discord.messages import post_poll
 from polls.models import Option, Poll
@@ -45,8 +46,11 @@ class PollAdminForm(forms.ModelForm):
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data.get("closes_at")
-        if closes_at is not None and "closes_at" in self.changed_data and closes_at <= timezone.now():
-            raise forms.ValidationError("The closing time is in the past.")
+        if "closes_at" in self.changed_data:
+            try:
+                services.check_closing_time(closes_at, now=timezone.now())
+            except RuleError as error:
+                raise forms.ValidationError(error.message) from None
         return closes_at
 
 

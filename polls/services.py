@@ -68,6 +68,12 @@ def clean_options(labels: list[str]) -> list[str]:
     return options
 
 
+def check_closing_time(closes_at: datetime | None, *, now: datetime) -> None:
+    """Refuse a closing time that has already passed."""
+    if closes_at is not None and closes_at <= now:
+        raise RuleError("The closing time is in the past.")
+
+
 @transaction.atomic
 def create_poll(
     guild: Guild, draft: PollDraft, *, now: datetime, created_by_id: int | None = None, channel_id: int | None = None
@@ -76,8 +82,7 @@ def create_poll(
     if not draft.question.strip():
         raise RuleError("The poll needs a question.")
     labels = clean_options(draft.options)
-    if draft.closes_at is not None and draft.closes_at <= now:
-        raise RuleError("The closing time is in the past.")
+    check_closing_time(draft.closes_at, now=now)
     poll = Poll.objects.create(
         guild=guild,
         question=draft.question.strip()[:200],
