@@ -13,6 +13,7 @@ from .errors import (
     DiscordError,
     cannot_dm,
     empty_message,
+    field_error,
     invalid_form_body,
     json_response,
     missing_access,
@@ -102,8 +103,12 @@ async def list_messages(request: web.Request) -> web.Response:
         limit = int(request.query.get("limit", 50))
     except ValueError:
         limit = 0
-    if not 1 <= limit <= 100:
-        raise invalid_form_body({"limit": {"_errors": [{"code": "NUMBER_TYPE_MAX", "message": "Must be 1-100."}]}})
+    if limit < 1:
+        problem = field_error("NUMBER_TYPE_MIN", "Int value should be greater than or equal to 1.")
+        raise invalid_form_body({"limit": problem})
+    if limit > 100:
+        problem = field_error("NUMBER_TYPE_MAX", "Int value should be less than or equal to 100.")
+        raise invalid_form_body({"limit": problem})
     messages = sorted(visible_messages(state, channel.id), key=lambda m: m.id, reverse=True)
     if "before" in request.query:
         messages = [m for m in messages if m.id < int(request.query["before"])]

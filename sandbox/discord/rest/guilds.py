@@ -37,7 +37,10 @@ def guild_for_bot(request: web.Request, *, need: int = 0):
 
 @routes.route("GET", "/guilds/{guild_id}")
 async def get_guild(request: web.Request) -> web.Response:
+    """The guild; ``with_counts=true`` (discord.py's ``fetch_guild`` default) adds the counts."""
     _, guild = guild_for_bot(request)
+    if request.query.get("with_counts", "false").lower() in ("1", "true"):
+        return json_response(payloads.guild_with_counts(guild))
     return json_response(payloads.guild_base(guild))
 
 
