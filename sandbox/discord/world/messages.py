@@ -95,6 +95,8 @@ def _intent(message: Message) -> int:
 
 def _dispatch(state, event: str, message: Message) -> None:
     data = state.message_payload(message, gateway=True)
+    if event == "MESSAGE_UPDATE":
+        data["tts"] = False  # "The value for tts will always be false in message updates."
     # Without MESSAGE_CONTENT a bot still sees its own messages, DMs and mentions of itself.
     mentions_bot = re.search(rf"<@!?{state.bot.id}>", message.content) is not None
     exempt = message.author_id == state.bot.id or message.guild_id is None or mentions_bot
