@@ -54,6 +54,9 @@ def test_channels(world):
     assert edited["topic"] == "news"
     dm = world.bot.post("/users/@me/channels", json={"recipient_id": world.alice}).json()
     answer(world.bot.get(f"/channels/{dm['id']}"), 200, S.ANY_CHANNEL)
+    refused = answer(world.bot.patch(f"/channels/{dm['id']}", json={"name": "x"}), 403, S.ERROR)
+    assert refused == {"message": "Cannot execute action on a DM channel", "code": 50003}
+    answer(world.bot.delete(f"/channels/{dm['id']}"), 200, S.ANY_CHANNEL)  # closes the DM
     created = world.bot.post(f"/guilds/{world.guild_id}/channels", json={"name": "spare"}).json()
     answer(world.bot.delete(f"/channels/{created['id']}"), 200, S.ANY_CHANNEL)
     assert answer(world.bot.get("/channels/1"), 404, S.ERROR)["code"] == 10003
@@ -126,6 +129,10 @@ def test_guild_roles_and_members(world):
 
     assert answer(world.bot.delete(f"{base}/roles/{world.guild_id}"), 400, S.ERROR)["code"] == 50035
     assert answer(world.bot.get(f"{base}/members/1"), 404, S.ERROR)["code"] == 10007
+    not_int = answer(world.bot.get(f"{base}/members", params={"limit": "ten"}), 400, S.ERROR)
+    assert not_int["errors"] == {
+        "limit": {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": 'Value "ten" is not int.'}]}
+    }
     assert answer(world.bot.get("/guilds/1"), 404, S.ERROR)["code"] == 10004
     outside = world.control.create_guild("Elsewhere", with_bot=False)["id"]
     assert answer(world.bot.get(f"/guilds/{outside}"), 403, S.ERROR)["code"] == 50001
