@@ -190,10 +190,6 @@ def interaction_metadata(state, ix: Interaction) -> dict:
         "user": payloads.user(state.users[ix.user_id]),
         "authorizing_integration_owners": {"0": str(ix.guild_id or 0)},
     }
-    if ix.type == APPLICATION_COMMAND and ix.data:
-        # Deprecated ``message.interaction`` fields discord.py reads when present.
-        metadata["name"] = ix.data.get("name")
-        metadata["command_type"] = ix.data.get("type", 1)
     if ix.type == MESSAGE_COMPONENT and ix.message_id is not None:
         metadata["interacted_message_id"] = str(ix.message_id)
     if ix.type == MODAL_SUBMIT and ix.opened_by in state.interactions:
