@@ -52,7 +52,7 @@ def dispatches(gateway: Gateway) -> dict[str, list[dict]]:
 
 def test_every_dispatch_follows_the_event_docs(world):
     world.control.enable_intents("GUILD_MEMBERS", "MESSAGE_CONTENT")
-    world.bot.put(f"/applications/{world.app_id}/guilds/{world.guild_id}/commands", json=COMMANDS)
+    world.bot.put(f"/applications/{world.app_id}/commands", json=COMMANDS)  # global: DMs too
     gateway = run_async(session(world))
 
     for payload in gateway.received:
@@ -64,7 +64,13 @@ def test_every_dispatch_follows_the_event_docs(world):
     for event, payloads in seen.items():
         for data in payloads:
             assert problems(data, G.DISPATCHES[event]) == [], (event, problems(data, G.DISPATCHES[event]))
-    assert [i["type"] for i in seen["INTERACTION_CREATE"]] == [2, 3, 5]
+    assert [(i["type"], "member" in i) for i in seen["INTERACTION_CREATE"]] == [
+        (2, True),
+        (3, True),
+        (5, True),
+        (2, False),
+    ]
+    assert "guild_id" not in seen["MESSAGE_CREATE"][-1]  # the direct message
     assert "unavailable" not in seen["GUILD_CREATE"][-1]  # the guild the bot just joined
 
 
@@ -116,6 +122,12 @@ async def session(world) -> Gateway:
         await act(
             ctl.inject_modal_submit, channel_id=world.channel_id, user_id=world.alice, custom_id="m", fields={"t": "x"}
         )
+
+        dm = world.bot.post("/users/@me/channels", json={"recipient_id": world.alice}).json()
+        await act(ctl.inject_command, "event", subcommand="create", channel_id=dm["id"], user_id=world.alice)
+        await gateway.until("INTERACTION_CREATE")
+        await act(ctl.post_message, dm["id"], world.alice, "a direct message")
+        await gateway.until("MESSAGE_CREATE")
 
         await ws.send_json({"op": 8, "d": {"guild_id": world.guild_id, "query": "", "limit": 0, "nonce": "n1"}})
         await gateway.until("GUILD_MEMBERS_CHUNK")
