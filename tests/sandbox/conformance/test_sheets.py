@@ -8,9 +8,11 @@ Google's JSON error format. Requests the document does not allow are refused.
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
+from google.auth import crypt, jwt
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 from googleapiclient.errors import HttpError
@@ -155,10 +157,12 @@ def test_requests_the_discovery_document_does_not_allow_are_refused(raw, book):
 
 
 def test_the_token_endpoint_answers_as_googles(sheets_server, sheets_control):
-    credentials = service_account.Credentials.from_service_account_info(
-        sheets_control.service_account_info(), scopes=[SCOPE]
-    )
-    credentials.refresh(Request())  # google-auth validated the answer itself
+    key = sheets_control.service_account_info()
+    now = int(time.time())
+    claims = {"iss": key["client_email"], "scope": SCOPE, "aud": key["token_uri"], "iat": now, "exp": now + 3600}
+    assertion = jwt.encode(crypt.RSASigner.from_service_account_info(key), claims).decode()
+    grant = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
+    answer(httpx.post(key["token_uri"], data=grant), 200, G.TOKEN)
     refused = httpx.post(f"{sheets_server.url}/token", data={"grant_type": "password"})
     assert answer(refused, 400, G.TOKEN_ERROR)["error"] == "unsupported_grant_type"
     bad = httpx.post(
