@@ -5,7 +5,8 @@ Discord does not echo a message's parts as sent: every component gets a numeric 
 their ``min_values``/``max_values`` defaults, and every embed a ``type`` (``"rich"`` for
 what bots send) and its fields an ``inline``. Follows ``MessageResponse`` of
 discord/discord-api-spec (``ActionRowComponentResponse``, ``ButtonComponentResponse``,
-``*SelectComponentResponse``, ``MessageEmbedResponse``, ``MessageEmbedFieldResponse``) and
+``*SelectComponentResponse``, ``MessageEmbedResponse``, ``MessageEmbedFieldResponse``,
+``MessageReferenceResponse``) and
 the components reference of discord-api-docs ("generated sequentially if left empty").
 """
 
@@ -28,6 +29,21 @@ def stored_embeds(embeds: list[dict] | None) -> list[dict]:
             stored["fields"] = [{"inline": False, **f} for f in stored["fields"]]
         result.append(stored)
     return result
+
+
+def stored_reference(reference: dict | None, channel) -> dict | None:
+    """``message_reference`` as ``MessageReferenceResponse`` has it: ``type`` (0, a reply) and
+    ``channel_id`` always, the request-only ``fail_if_not_exists`` gone.
+    """
+    if not reference:
+        return None
+    stored = {"type": int(reference.get("type") or 0), "channel_id": str(reference.get("channel_id") or channel.id)}
+    for key in ("message_id", "guild_id"):
+        if reference.get(key) is not None:
+            stored[key] = str(reference[key])
+    if "guild_id" not in stored and channel.guild_id is not None:
+        stored["guild_id"] = str(channel.guild_id)
+    return stored
 
 
 def stored_components(components: list[dict] | None) -> list[dict]:

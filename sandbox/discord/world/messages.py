@@ -7,7 +7,7 @@ import re
 from .. import payloads
 from ..clock import iso_now, stamp
 from ..gateway import intents as I
-from ..message_parts import stored_components, stored_embeds
+from ..message_parts import stored_components, stored_embeds, stored_reference
 from ..models import DM, Channel, Message, User
 
 EDITABLE = ("content", "embeds", "components", "flags")
@@ -39,7 +39,7 @@ def post_message(state, channel: Channel, author_id: int, fields: dict, **meta) 
         flags=int(fields.get("flags") or 0),
         tts=bool(fields.get("tts")),
         nonce=fields.get("nonce"),
-        message_reference=fields.get("message_reference"),
+        message_reference=stored_reference(fields.get("message_reference"), channel),
         **meta,
     )
     state.messages[message.id] = message

@@ -81,6 +81,14 @@ def test_messages_come_back_with_component_ids_and_embed_types(world):
         {**EMBED, "type": "rich", "fields": [{"name": "Going", "value": "alice", "inline": False}]}
     ]
     message = f"{url}/{sent['id']}"
+    reference = {"message_id": sent["id"], "channel_id": world.channel_id, "fail_if_not_exists": False}
+    reply = answer(world.bot.post(url, json={"content": "re", "message_reference": reference}), 200, S.MESSAGE)
+    assert reply["message_reference"] == {
+        "type": 0,
+        "channel_id": world.channel_id,
+        "message_id": sent["id"],
+        "guild_id": world.guild_id,
+    }
     answer(world.bot.get(url), 200, S.MESSAGES)
     answer(world.bot.get(message), 200, S.MESSAGE)
     edited = answer(world.bot.patch(message, json={"content": "edited", "components": [BUTTONS]}), 200, S.MESSAGE)

@@ -344,7 +344,12 @@ MESSAGE = obj(
         "application_id": SNOWFLAKE,
         "webhook_id": SNOWFLAKE,
         "nonce": {"oneOf": [{"type": "integer", "format": "int64"}, {"type": "string", "maxLength": 25}]},
-        "message_reference": obj("MessageReferenceResponse", {"channel_id": SNOWFLAKE}, {"message_id": SNOWFLAKE}),
+        "message_reference": obj(
+            "MessageReferenceResponse",
+            {"type": enum(0, 1), "channel_id": SNOWFLAKE},
+            {"message_id": SNOWFLAKE, "guild_id": SNOWFLAKE},
+            closed=True,
+        ),
         "interaction_metadata": {"oneOf": [COMMAND_METADATA, COMPONENT_METADATA, MODAL_METADATA]},
         "position": INT32,
     },
