@@ -57,8 +57,13 @@ def test_channels(world):
     refused = answer(world.bot.patch(f"/channels/{dm['id']}", json={"name": "x"}), 403, S.ERROR)
     assert refused == {"message": "Cannot execute action on a DM channel", "code": 50003}
     answer(world.bot.delete(f"/channels/{dm['id']}"), 200, S.ANY_CHANNEL)  # closes the DM
-    created = world.bot.post(f"/guilds/{world.guild_id}/channels", json={"name": "spare"}).json()
-    answer(world.bot.delete(f"/channels/{created['id']}"), 200, S.ANY_CHANNEL)
+    overwrite = {"id": int(world.role_id), "type": 0, "allow": 1024, "deny": 0}  # numbers, as discord.py sends
+    created = world.bot.post(
+        f"/guilds/{world.guild_id}/channels", json={"name": "spare", "permission_overwrites": [overwrite]}
+    )
+    stored = answer(created, 201, S.GUILD_CHANNEL)["permission_overwrites"]
+    assert stored == [{"id": world.role_id, "type": 0, "allow": "1024", "deny": "0"}]
+    answer(world.bot.delete(f"/channels/{created.json()['id']}"), 200, S.ANY_CHANNEL)
     assert answer(world.bot.get("/channels/1"), 404, S.ERROR)["code"] == 10003
 
 
