@@ -218,3 +218,21 @@ ERROR = obj(
     closed=True,
 )
 ERROR["required"] = ["errorMessages", "errors"]  # what every Jira Cloud error body carries
+
+# The statuses each operation's ``responses`` lists (GET unless named).
+LISTED_STATUSES = {
+    "serverInfo": {200, 401},
+    "myself": {200, 401},
+    "project": {200, 401},
+    "project/{projectIdOrKey}": {200, 401, 404},
+    "project/search": {200, 400, 401, 404},
+    "field": {200, 401},
+    "user": {200, 401, 403, 404},
+    "user/search": {200, 400, 401, 429},
+    "issue/{issueIdOrKey}": {200, 401, 404},
+    "issue/{issueIdOrKey}/comment": {200, 400, 401, 404},
+    "issue/{issueIdOrKey}/changelog": {200, 404},
+    "search/jql": {200, 400, 401},
+    "POST search/jql": {200, 400, 401},
+    "POST search/approximate-count": {200, 400, 401},
+}
