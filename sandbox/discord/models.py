@@ -118,6 +118,8 @@ class Interaction:
     guild_id: int | None = None
     data: dict | None = None
     message_id: int | None = None
+    # For a modal submit: the interaction whose response opened the modal.
+    opened_by: int | None = None
     created: dict = field(default_factory=stamp)
     # The initial callback (type, data, at, status) once accepted; refused attempts too.
     response: dict | None = None

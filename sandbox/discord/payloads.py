@@ -96,17 +96,26 @@ def member(m: Member, users: dict[int, User], *, with_user: bool = True, perms: 
     return data
 
 
-def guild_base(g: Guild, application_id: int | None = None) -> dict:
-    """The guild object (without the GUILD_CREATE extras)."""
+def guild_base(g: Guild) -> dict:
+    """The guild object (without the GUILD_CREATE extras); every field ``GuildResponse`` of
+    discord/discord-api-spec requires, with a new community-less guild's values.
+    """
     return {
         "id": str(g.id),
         "name": g.name,
         "icon": None,
+        "home_header": None,
         "splash": None,
         "discovery_splash": None,
         "owner_id": str(g.owner_id),
         "afk_channel_id": None,
         "afk_timeout": 300,
+        "region": "deprecated",
+        "widget_enabled": False,
+        "widget_channel_id": None,
+        "max_presences": None,
+        "max_stage_video_channel_users": 50,
+        "max_video_channel_users": 25,
         "verification_level": 0,
         "default_message_notifications": 0,
         "explicit_content_filter": 0,
@@ -127,10 +136,17 @@ def guild_base(g: Guild, application_id: int | None = None) -> dict:
         "preferred_locale": "en-US",
         "public_updates_channel_id": None,
         "safety_alerts_channel_id": None,
+        "nsfw": False,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,
         "max_members": 500000,
+        "incidents_data": None,
     }
+
+
+def guild_with_counts(g: Guild) -> dict:
+    """GET /guilds/{id}?with_counts=true: the guild plus approximate member and presence counts."""
+    return {**guild_base(g), "approximate_member_count": len(g.members), "approximate_presence_count": 0}
 
 
 def guild_create(

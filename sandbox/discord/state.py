@@ -69,6 +69,8 @@ class DiscordState:
         self.dm_channels: dict[int, int] = {}
         self.interactions: dict[int, Interaction] = {}
         self.interaction_tokens: dict[str, int] = {}
+        # (user id, modal custom_id) -> the interaction that last opened that modal for them.
+        self.open_modals: dict[tuple[int, str], int] = {}
         self.global_commands: list[dict] = []
         self.guild_commands: dict[int, list[dict]] = {}
         self.changed()

@@ -13,7 +13,7 @@ import json
 
 from aiohttp import web
 
-from sandbox.jira import render
+from sandbox.jira import history, render
 from sandbox.jira.jql import JQLError, parse
 from sandbox.jira.jql_eval import Context, compile_query, sort_issues
 from sandbox.jira.state import JiraState
@@ -77,6 +77,104 @@ async def project(request: web.Request) -> web.Response:
     return jira_error(404, f"No project could be found with key '{wanted}'.")
 
 
+async def project_search(request: web.Request) -> web.Response:
+    """``GET project/search``: a page of projects, filtered by ``query`` and ``keys``, by key."""
+    q = request.query
+    start = max(_int_param(q, "startAt", 0), 0)
+    limit = min(max(_int_param(q, "maxResults", 50), 0), 100)  # Jira caps a page at 100 projects
+    text = q.get("query", "").lower()
+    keys = {k.upper() for entry in q.getall("keys", []) for k in entry.split(",") if k}
+    found = [
+        p
+        for p in sorted(_state(request).projects, key=lambda p: p.key)
+        if (not text or text in p.key.lower() or text in p.name.lower()) and (not keys or p.key in keys)
+    ]
+    base = _base(request)
+    listed = [render.project_json(p, base) for p in found]
+    filters = {k: v for k, v in q.items() if k in ("query", "keys", "orderBy")}
+    return web.json_response(render.page(listed, start=start, limit=limit, url=f"{base}/project/search", query=filters))
+
+
+def _issue_or_404(request: web.Request):
+    found = _state(request).find_issue(request.match_info["issue"])
+    if found is None:
+        raise web.HTTPNotFound(
+            text=json.dumps(
+                {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}
+            ),
+            content_type="application/json",
+        )
+    return found
+
+
+def _author(state: JiraState, account_id: str | None, base: str) -> dict | None:
+    """A ``UserDetails`` bean: the user without ``locale``, which that schema does not have."""
+    if account_id not in state.users:
+        return None
+    details = render.user_json(state.users[account_id], base)
+    del details["locale"]
+    return details
+
+
+async def issue_comments(request: web.Request) -> web.Response:
+    """``GET issue/{key}/comment``: ``PageOfComments``, oldest first unless ``orderBy=-created``."""
+    state, found = _state(request), _issue_or_404(request)
+    start = _int_param(request.query, "startAt", 0)
+    limit = _int_param(request.query, "maxResults", 100)
+    order = request.query.get("orderBy", "created")
+    if order not in ("created", "-created", "+created"):
+        return jira_error(400, f"Invalid orderBy value '{order}'.")
+    items = history.comments(found)
+    if order == "-created":
+        items.reverse()
+    base, version, tz = _base(request), request.match_info["version"], state.tz()
+    rendered = [
+        {
+            "self": f"{base}/issue/{found.id}/comment/{c.id}",
+            "id": c.id,
+            "author": _author(state, c.author_id, base),
+            "body": render.rich_text(c.text, version),
+            "updateAuthor": _author(state, c.author_id, base),
+            "created": render.jira_time(c.created, tz),
+            "updated": render.jira_time(c.created, tz),
+            "jsdPublic": True,
+        }
+        for c in items
+    ]
+    return web.json_response(
+        {"startAt": start, "maxResults": limit, "total": len(rendered), "comments": rendered[start : start + limit]}
+    )
+
+
+async def issue_changelog(request: web.Request) -> web.Response:
+    """``GET issue/{key}/changelog``: a ``PageBeanChangelog`` of status changes, oldest first."""
+    state, found = _state(request), _issue_or_404(request)
+    start = _int_param(request.query, "startAt", 0)
+    limit = _int_param(request.query, "maxResults", 100)
+    base, tz = _base(request), state.tz()
+    entries = [
+        {
+            "id": t.id,
+            "author": _author(state, t.author_id, base),
+            "created": render.jira_time(t.created, tz),
+            "items": [
+                {
+                    "field": "status",
+                    "fieldtype": "jira",
+                    "fieldId": "status",
+                    "from": history.status_id(t.from_status),
+                    "fromString": t.from_status,
+                    "to": history.status_id(t.to_status),
+                    "toString": t.to_status,
+                }
+            ],
+        }
+        for t in history.changelog(found)
+    ]
+    url = f"{base}/issue/{found.key}/changelog"
+    return web.json_response(render.page(entries, start=start, limit=limit, url=url, query={}))
+
+
 async def fields(request: web.Request) -> web.Response:
     return web.json_response(render.fields_json())
 
@@ -121,9 +219,7 @@ async def user_search(request: web.Request) -> web.Response:
 
 async def user(request: web.Request) -> web.Response:
     account_id = request.query.get("accountId")
-    if not account_id:
-        return jira_error(400, "The query parameter 'accountId' is required.")
-    found = _state(request).users.get(account_id)
+    found = _state(request).users.get(account_id) if account_id else None
     if found is None:
         return jira_error(404, "Specified user does not exist or you do not have required permissions")
     return web.json_response(render.user_json(found, _base(request)))
@@ -259,11 +355,14 @@ def add_routes(app: web.Application) -> None:
     r.add_get(API + "/serverInfo", server_info)
     r.add_get(API + "/myself", myself)
     r.add_get(API + "/project", projects)
+    r.add_get(API + "/project/search", project_search)
     r.add_get(API + "/project/{project}", project)
     r.add_get(API + "/field", fields)
     r.add_get(API + "/user/search", user_search)
     r.add_get(API + "/user", user)
     r.add_get(API + "/issue/{issue}", issue)
+    r.add_get(API + "/issue/{issue}/comment", issue_comments)
+    r.add_get(API + "/issue/{issue}/changelog", issue_changelog)
     r.add_get(API + "/search/jql", search_jql)
     r.add_post(API + "/search/jql", search_jql)
     r.add_post(API + "/search/approximate-count", approximate_count)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sandbox.jira.model import ISSUE_TYPES, PRIORITIES, Issue, Project, Status, User
 
-ALL_FIELDS = [
-    "summary", "status", "assignee", "reporter", "duedate", "updated", "created",
-    "project", "priority", "issuetype", "description", "labels", "statuscategorychangedate",
-]  # fmt: skip
 PRIORITY_IDS = {name: pid for pid, name in PRIORITIES}
 ISSUE_TYPE_IDS = {name: tid for tid, name in ISSUE_TYPES}
 
@@ -91,7 +88,8 @@ def status_json(status: Status, base: str) -> dict:
     }
 
 
-def _description(text: str | None, version: str):
+def rich_text(text: str | None, version: str):
+    """A rich-text field: plain text in v2, Atlassian Document Format in v3."""
     if text is None:
         return None
     if version == "2":
@@ -138,7 +136,7 @@ def issue_json(
             "subtask": False,
             "hierarchyLevel": 0,
         },
-        "description": _description(issue.description, version),
+        "description": rich_text(issue.description, version),
         "labels": list(issue.labels),
     }
     body["fields"] = {f: values[f] for f in fields}
@@ -158,7 +156,6 @@ def server_info(base_url: str, now: datetime, tz: ZoneInfo) -> dict:
         "serverTime": jira_time(now, tz),
         "scmInfo": "sandbox",
         "serverTitle": "Jira",
-        "defaultLocale": {"locale": "en_US"},
         "serverTimeZone": "Etc/UTC",
     }
 
@@ -180,6 +177,10 @@ FIELD_DEFINITIONS = [
 ]
 
 
+# Every field an issue can carry: the searchable system fields, then the one /field omits.
+ALL_FIELDS = [fid for fid, *_ in FIELD_DEFINITIONS if fid != "issuekey"] + ["statuscategorychangedate"]
+
+
 def fields_json() -> list[dict]:
     """``GET /rest/api/3/field``: the system fields the sandbox knows."""
     out = []
@@ -198,3 +199,14 @@ def fields_json() -> list[dict]:
             entry["schema"] = {"type": schema_type, "system": fid}
         out.append(entry)
     return out
+
+
+def page(values: list, *, start: int, limit: int, url: str, query: dict[str, str]) -> dict:
+    """A ``PageBean``: ``self`` and ``nextPage`` are ``url`` with ``query`` and the page's start."""
+    here = {**query, "startAt": str(start), "maxResults": str(limit)}
+    body = {"self": f"{url}?{urlencode(here)}", "maxResults": limit, "startAt": start, "total": len(values)}
+    body["isLast"] = start + limit >= len(values)
+    if not body["isLast"]:
+        body["nextPage"] = f"{url}?{urlencode({**here, 'startAt': str(start + limit)})}"
+    body["values"] = values[start : start + limit]
+    return body

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 
 from sandbox.jira.model import PRIORITIES, STATUSES, Issue, Project, User
 
-FIRST_NAMES = [
-    "Ada", "Bram", "Chioma", "Dmitri", "Elif", "Farah", "Goran", "Hana", "Ines", "Jun",
-    "Kofi", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tariq",
-]  # fmt: skip
-LAST_NAMES = [
-    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Kowalski", "Haddad", "Silva", "Novak",
-    "Fischer", "Mensah", "Costa", "Ivanova", "Byrne", "Sato", "Kaya", "Duarte",
-]  # fmt: skip
-TIME_ZONES = [
-    "Etc/UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
-    "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "Africa/Lagos",
-]  # fmt: skip
-PROJECTS = [
-    ("OPS", "Operations"), ("WEB", "Website"), ("EVT", "Events"), ("FIN", "Finance"),
-    ("COM", "Communications"), ("VOL", "Volunteers"), ("TEC", "Tech"), ("LOG", "Logistics"),
-]  # fmt: skip
+# Names, time zones, projects and issue nouns the site is generated from.
+_DATA = json.loads((resources.files("sandbox.jira") / "seed_data.json").read_text())
+FIRST_NAMES: list[str] = _DATA["first_names"]
+LAST_NAMES: list[str] = _DATA["last_names"]
+TIME_ZONES: list[str] = _DATA["time_zones"]
+PROJECTS: list[tuple[str, str]] = [tuple(p) for p in _DATA["projects"]]
+NOUNS: list[str] = _DATA["nouns"]
 VERBS = ["Fix", "Draft", "Review", "Book", "Update", "Plan", "Order", "Publish", "Confirm", "Audit"]
-NOUNS = [
-    "venue contract", "volunteer rota", "signup form", "budget sheet", "press release",
-    "catering order", "travel grants", "badge printing", "sponsor deck", "code of conduct",
-]  # fmt: skip
 STATUS_WEIGHTS = [30, 25, 10, 5, 30]  # To Do, In Progress, In Review, Blocked, Done
 PRIORITY_WEIGHTS = [5, 20, 50, 20, 5]
 

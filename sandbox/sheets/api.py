@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from sandbox.sheets import spreadsheets, values
+from sandbox.sheets import contract, spreadsheets, values
 from sandbox.sheets.auth import READ_SCOPES, WRITE_SCOPES, bearer
 from sandbox.sheets.errors import ApiError, invalid
 from sandbox.sheets.quota import quota_exceeded
@@ -97,8 +97,10 @@ async def dispatch(request: web.Request) -> web.Response:
     method, spreadsheet_id, text = route(request.method, request.raw_path.split("?", 1)[0])
     state.requests[method] += 1
     _authorize(request, state, method)
-    body = await _json_body(request) if request.method in ("POST", "PUT") else {}
     q = request.query
+    contract.check_query(method, q)
+    body = await _json_body(request) if request.method in ("POST", "PUT") else {}
+    contract.check_body(method, body)
     if method == "spreadsheets.create":
         return web.json_response(spreadsheets.create(state, body).resource())
     book = state.spreadsheets.get(spreadsheet_id)
@@ -118,11 +120,16 @@ async def dispatch(request: web.Request) -> web.Response:
             for r in q.getall("ranges", [])
         ]
         return web.json_response({"spreadsheetId": book.spreadsheet_id, "valueRanges": ranges})
+    echo = q.get("includeValuesInResponse", "false").lower() == "true"
     if method == "spreadsheets.values.update":
         result = values.update(book, text, body, q.get("valueInputOption"), state.cell_limit)
+        if echo:
+            values.with_updated_data(book, result, q.get("responseValueRenderOption"))
         return web.json_response(result)
     if method == "spreadsheets.values.append":
         result = values.append(book, text, body, q.get("valueInputOption"), state.cell_limit)
+        if echo:
+            values.with_updated_data(book, result["updates"], q.get("responseValueRenderOption"))
         return web.json_response(result)
     if method == "spreadsheets.values.batchUpdate":
         return web.json_response(values.batch_update(book, body, state.cell_limit))

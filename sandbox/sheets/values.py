@@ -88,8 +88,10 @@ class PlannedWrite:
     new_column_count: int
 
 
-def plan_write(book: Spreadsheet, text: str, value_range: dict, option: str) -> PlannedWrite:
-    """Validate writing ``value_range`` at ``text``; nothing changes yet."""
+def plan_write(book: Spreadsheet, text: str, value_range: dict, option: str, *, bounded_by_range=True):
+    """Validate writing ``value_range`` at ``text``; nothing changes yet. An append writes from
+    the range's first cell however wide its values are (``bounded_by_range=False``).
+    """
     sheet, parsed = locate(book, text)
     rows = value_range.get("values") or []
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
@@ -99,9 +101,10 @@ def plan_write(book: Spreadsheet, text: str, value_range: dict, option: str) -> 
     start_row, start_col = parsed.start_row or 0, parsed.start_col or 0
     height, width = len(rows), max((len(r) for r in rows), default=0)
     rect_a1 = bounded(sheet, parsed).a1()
-    if parsed.end_row is not None and start_row + height > parsed.end_row:
+    end_row, end_col = (parsed.end_row, parsed.end_col) if bounded_by_range else (None, None)
+    if end_row is not None and start_row + height > end_row:
         raise invalid(f"Requested writing within range [{rect_a1}], but tried writing to row [{start_row + height}]")
-    if parsed.end_col is not None and start_col + width > parsed.end_col:
+    if end_col is not None and start_col + width > end_col:
         raise invalid(
             f"Requested writing within range [{rect_a1}], but tried writing to column "
             f"[{column_letters(start_col + width - 1)}]"
@@ -210,7 +213,7 @@ def append(book: Spreadsheet, text: str, value_range: dict, option: str | None, 
     table = Rect(sheet, rect.start_row, rect.start_col, max(next_row, rect.start_row + 1), rect.end_col)
     target = Rect(sheet, next_row, rect.start_col, next_row + 1, rect.end_col)
     start = f"{target.a1().split('!')[0]}!{column_letters(rect.start_col)}{next_row + 1}"
-    plan = plan_write(book, start, value_range, option)
+    plan = plan_write(book, start, value_range, option, bounded_by_range=False)
     check_growth(book, [plan], limit)
     body = {"spreadsheetId": book.spreadsheet_id, "updates": apply_write(book, plan)}
     if used:
@@ -228,3 +231,11 @@ def clear(book: Spreadsheet, text: str) -> str:
     for key in doomed:
         del sheet.cells[key]
     return rect.a1()
+
+
+def with_updated_data(book: Spreadsheet, response: dict, render_option: str | None) -> dict:
+    """``includeValuesInResponse=true``: the response's ``updatedData``, the written range read back."""
+    written = response.get("updatedRange")
+    if written is not None:
+        response["updatedData"] = get_range(book, written, None, render_option)
+    return response

@@ -52,7 +52,7 @@ def test_interaction_routes_ignore_the_global_limit_and_tokens_expire(discord_sa
         assert http.get(f"{base}/users/@me", headers=AUTH).status_code == 200
         assert http.get(f"{base}/users/@me", headers=AUTH).status_code == 429
         answered = http.post(f"{base}/interactions/{ix['id']}/{ix['token']}/callback", json={"type": 5})
-        followup = http.post(f"{base}/webhooks/{app_id}/{ix['token']}", json={"content": "filled"})
+        followup = http.post(f"{base}/webhooks/{app_id}/{ix['token']}?wait=true", json={"content": "filled"})
         ctl.configure(token_ttl_s=0)
         expired = http.post(f"{base}/webhooks/{app_id}/{ix['token']}", json={"content": "late"})
     assert answered.status_code == 204

@@ -102,14 +102,18 @@ def test_it_returns_only_ids_unless_fields_are_asked_for(jira_client):
         ('duedate = "2026-11-20"', ["WEB-1"]),
         ("duedate >= startOfDay() ORDER BY duedate", ["WEB-1", "OPS-1", "WEB-2"]),
         ("due > -1w AND due <= 2d ORDER BY due DESC", ["OPS-1", "WEB-1", "OPS-2"]),
-        (f'(assignee = "{ADA}" OR assignee = "{CHIOMA}") AND NOT status = Done ORDER BY key',
-         ["EVT-1", "OPS-1", "WEB-1"]),
+        (
+            f'(assignee = "{ADA}" OR assignee = "{CHIOMA}") AND NOT status = Done ORDER BY key',
+            ["EVT-1", "OPS-1", "WEB-1"],
+        ),
         (f'assignee = "{ADA}" OR project = EVT AND status = Done ORDER BY key', ["OPS-1", "WEB-1"]),
         (f"{ALL_PROJECTS} ORDER BY duedate ASC", ["OPS-2", "WEB-1", "OPS-1", "WEB-2", "EVT-1", "OPS-3"]),
-        (f"{ALL_PROJECTS} ORDER BY statusCategory ASC, key DESC".replace("statusCategory", "status"),
-         ["OPS-1", "OPS-2", "WEB-1", "EVT-1", "WEB-2", "OPS-3"]),
+        (
+            f"{ALL_PROJECTS} ORDER BY statusCategory ASC, key DESC".replace("statusCategory", "status"),
+            ["OPS-1", "OPS-2", "WEB-1", "EVT-1", "WEB-2", "OPS-3"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_it_evaluates_jql_like_jira(jira_client, cast, jql, expected):
     assert keys(jira_client, jql) == expected
 
@@ -119,18 +123,23 @@ def test_it_evaluates_jql_like_jira(jira_client, cast, jql, expected):
     [
         ("", UNBOUNDED),
         ("ORDER BY key", UNBOUNDED),
-        ("assignee = ", SYNTAX + "Expecting either a value, list or function but reached the end of the query."
-         " (line 1, character 12)"),
+        (
+            "assignee = ",
+            SYNTAX + "Expecting either a value, list or function but reached the end of the query."
+            " (line 1, character 12)",
+        ),
         ('status = "Done', SYNTAX + "The quoted string 'Done' has not been completed. (line 1, character 10)"),
         ("project = NOPE", "The value 'NOPE' does not exist for the field 'project'."),
         ("colour = red", "Field 'colour' does not exist or you do not have permission to view it."),
         ("updated > yesterday", BAD_DATE),
-        ("project = OPS status = Done",
-         SYNTAX + "Expecting either 'OR' or 'AND' but got 'status'. (line 1, character 15)"),
+        (
+            "project = OPS status = Done",
+            SYNTAX + "Expecting either 'OR' or 'AND' but got 'status'. (line 1, character 15)",
+        ),
         ("project > OPS", "The operator '>' is not supported by the 'project' field."),
         ("(project = OPS", SYNTAX + "Expecting ')' but reached the end of the query. (line 1, character 15)"),
     ],
-)  # fmt: skip
+)
 def test_it_refuses_bad_jql_with_jiras_error_body(jira_client, cast, jql, message):
     with pytest.raises(JIRAError) as caught:
         jira_client.enhanced_search_issues(jql, json_result=True)

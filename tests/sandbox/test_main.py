@@ -51,13 +51,21 @@ class Sandbox:
             self.process.wait(5)
 
 
+FLAGS = {
+    "--discord-port": "0",
+    "--jira-port": "0",
+    "--sheets-port": "0",
+    "--jira-user": "ops@example.org",
+    "--jira-token": "t0ken",
+    "--jira-issues": "30",
+    "--bot-token": "bot-t0ken",
+}
+
+
 @pytest.fixture
 def sandbox_process(tmp_path):
-    started = Sandbox(
-        "--discord-port", "0", "--jira-port", "0", "--sheets-port", "0",
-        "--jira-user", "ops@example.org", "--jira-token", "t0ken", "--jira-issues", "30",
-        "--bot-token", "bot-t0ken", "--state-dir", str(tmp_path),
-    )  # fmt: skip
+    flags = {**FLAGS, "--state-dir": str(tmp_path)}
+    started = Sandbox(*(part for flag in flags.items() for part in flag))
     yield started
     started.stop()
 

@@ -159,9 +159,8 @@ async def inject_command(request: web.Request) -> web.Response:
     state, data = request.app["state"], await c.body(request)
     channel, guild, user = _context(state, data)
     command = command_data(state, guild, channel, data)
-    interaction = ix_world.create_interaction(
-        state, type=ix_world.APPLICATION_COMMAND, channel_id=channel.id, user_id=user.id, data=command
-    )
+    trigger = ix_world.Trigger(ix_world.APPLICATION_COMMAND, channel.id, user.id, command)
+    interaction = ix_world.create_interaction(state, trigger)
     return _created(state, interaction)
 
 
@@ -172,9 +171,8 @@ async def inject_autocomplete(request: web.Request) -> web.Response:
     if not data.get("focused"):
         raise c.ControlError(400, "focused (the option being typed) is required")
     command = command_data(state, guild, channel, data, focused=data["focused"])
-    interaction = ix_world.create_interaction(
-        state, type=ix_world.AUTOCOMPLETE, channel_id=channel.id, user_id=user.id, data=command
-    )
+    trigger = ix_world.Trigger(ix_world.AUTOCOMPLETE, channel.id, user.id, command)
+    interaction = ix_world.create_interaction(state, trigger)
     return _created(state, interaction)
 
 
@@ -203,34 +201,31 @@ async def inject_component(request: web.Request) -> web.Response:
     payload = {"custom_id": component["custom_id"], "component_type": component["type"]}
     if component["type"] != 2:
         payload["values"] = [str(v) for v in data.get("values") or []]
-    interaction = ix_world.create_interaction(
-        state,
-        type=ix_world.MESSAGE_COMPONENT,
-        channel_id=channel.id,
-        user_id=user.id,
-        data=payload,
-        message_id=message.id,
-    )
+    trigger = ix_world.Trigger(ix_world.MESSAGE_COMPONENT, channel.id, user.id, payload, message_id=message.id)
+    interaction = ix_world.create_interaction(state, trigger)
     return _created(state, interaction)
 
 
 @routes.post("/_control/interactions/modal")
 async def inject_modal_submit(request: web.Request) -> web.Response:
-    """Submit a modal: ``fields`` maps each text input's custom_id to the typed value."""
+    """Submit a modal: ``fields`` maps each text input's custom_id to the typed value.
+
+    Only a modal the bot opened for this user can be submitted (the submit names the
+    interaction that opened it, as Discord's ``triggering_interaction_metadata`` does).
+    """
     state, data = request.app["state"], await c.body(request)
     channel, _, user = _context(state, data)
-    rows = [
-        {"type": 1, "components": [{"type": 4, "id": i + 2, "custom_id": key, "value": str(value)}]}
-        for i, (key, value) in enumerate((data.get("fields") or {}).items())
-    ]
+    opened_by = state.open_modals.get((user.id, data.get("custom_id")))
+    if opened_by is None:
+        raise c.ControlError(400, f"no modal {data.get('custom_id')!r} was opened for user {user.id}")
+    rows = []
+    for i, (key, value) in enumerate((data.get("fields") or {}).items()):
+        text_input = {"type": 4, "id": 2 * i + 2, "custom_id": key, "value": str(value)}
+        rows.append({"type": 1, "id": 2 * i + 1, "components": [text_input]})
     payload = {"custom_id": data.get("custom_id"), "components": rows}
     message_id = int(data["message_id"]) if data.get("message_id") else None
-    interaction = ix_world.create_interaction(
-        state,
-        type=ix_world.MODAL_SUBMIT,
-        channel_id=channel.id,
-        user_id=user.id,
-        data=payload,
-        message_id=message_id,
+    trigger = ix_world.Trigger(
+        ix_world.MODAL_SUBMIT, channel.id, user.id, payload, message_id=message_id, opened_by=opened_by
     )
+    interaction = ix_world.create_interaction(state, trigger)
     return _created(state, interaction)

@@ -13,6 +13,7 @@ from .errors import (
     DiscordError,
     cannot_dm,
     empty_message,
+    field_error,
     invalid_form_body,
     json_response,
     missing_access,
@@ -20,7 +21,7 @@ from .errors import (
     no_content,
     unknown,
 )
-from .routing import RouteTable, read_json, snowflake
+from .routing import RouteTable, int_query, read_json, snowflake
 
 routes = RouteTable()
 CHANNEL_FIELDS = ("name", "topic", "position", "nsfw", "permission_overwrites", "parent_id")
@@ -58,6 +59,8 @@ async def get_channel(request: web.Request) -> web.Response:
 @routes.route("PATCH", "/channels/{channel_id}", bucket="channels")
 async def edit_channel(request: web.Request) -> web.Response:
     state, channel = channel_for_bot(request, need=P.MANAGE_CHANNELS)
+    if channel.type == DM:
+        raise DiscordError(403, 50003, "Cannot execute action on a DM channel")
     body = await read_json(request)
     fields = {k: body[k] for k in CHANNEL_FIELDS if k in body}
     if "parent_id" in fields and fields["parent_id"] is not None:
@@ -67,8 +70,10 @@ async def edit_channel(request: web.Request) -> web.Response:
 
 @routes.route("DELETE", "/channels/{channel_id}", bucket="channels")
 async def delete_channel(request: web.Request) -> web.Response:
+    """Delete a guild channel; for a DM, close it (Discord returns the channel and keeps it)."""
     state, channel = channel_for_bot(request, need=P.MANAGE_CHANNELS)
-    guild_world.delete_channel(state, channel)
+    if channel.type != DM:
+        guild_world.delete_channel(state, channel)
     return json_response(state.channel_payload(channel))
 
 
@@ -98,19 +103,22 @@ async def create_message(request: web.Request) -> web.Response:
 async def list_messages(request: web.Request) -> web.Response:
     """Newest first, with ``limit`` (1-100) and one of ``before``/``after``/``around``."""
     state, channel = channel_for_bot(request, need=P.READ_MESSAGE_HISTORY)
-    try:
-        limit = int(request.query.get("limit", 50))
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= 100:
-        raise invalid_form_body({"limit": {"_errors": [{"code": "NUMBER_TYPE_MAX", "message": "Must be 1-100."}]}})
+    limit = int_query(request, "limit", 50)
+    if limit < 1:
+        problem = field_error("NUMBER_TYPE_MIN", "Int value should be greater than or equal to 1.")
+        raise invalid_form_body({"limit": problem})
+    if limit > 100:
+        problem = field_error("NUMBER_TYPE_MAX", "Int value should be less than or equal to 100.")
+        raise invalid_form_body({"limit": problem})
     messages = sorted(visible_messages(state, channel.id), key=lambda m: m.id, reverse=True)
     if "before" in request.query:
-        messages = [m for m in messages if m.id < int(request.query["before"])]
+        before = int_query(request, "before", 0)
+        messages = [m for m in messages if m.id < before]
     elif "after" in request.query:
-        messages = [m for m in messages if m.id > int(request.query["after"])][-limit:]
+        after = int_query(request, "after", 0)
+        messages = [m for m in messages if m.id > after][-limit:]
     elif "around" in request.query:
-        around = int(request.query["around"])
+        around = int_query(request, "around", 0)
         newer = [m for m in messages if m.id > around][-(limit // 2) :]
         messages = newer + [m for m in messages if m.id <= around]
     return json_response([state.message_payload(m) for m in messages[:limit]])

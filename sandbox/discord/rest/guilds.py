@@ -16,7 +16,7 @@ from .errors import (
     no_content,
     unknown,
 )
-from .routing import RouteTable, read_json, snowflake
+from .routing import RouteTable, int_query, read_json, snowflake
 
 routes = RouteTable()
 ROLE_FIELDS = ("name", "color", "hoist", "mentionable")
@@ -37,7 +37,10 @@ def guild_for_bot(request: web.Request, *, need: int = 0):
 
 @routes.route("GET", "/guilds/{guild_id}")
 async def get_guild(request: web.Request) -> web.Response:
+    """The guild; ``with_counts=true`` (discord.py's ``fetch_guild`` default) adds the counts."""
     _, guild = guild_for_bot(request)
+    if request.query.get("with_counts", "false").lower() in ("1", "true"):
+        return json_response(payloads.guild_with_counts(guild))
     return json_response(payloads.guild_base(guild))
 
 
@@ -112,8 +115,8 @@ async def delete_role(request: web.Request) -> web.Response:
 async def list_members(request: web.Request) -> web.Response:
     """Members by user id, ``limit`` 1-1000 after ``after`` (needs GUILD_MEMBERS on Discord)."""
     state, guild = guild_for_bot(request)
-    limit = int(request.query.get("limit", 1))
-    after = int(request.query.get("after", 0))
+    limit = int_query(request, "limit", 1)
+    after = int_query(request, "after", 0)
     members = sorted((m for m in guild.members.values() if m.user_id > after), key=lambda m: m.user_id)
     return json_response([state.member_payload(m) for m in members[: max(1, min(limit, 1000))]])
 

@@ -70,7 +70,10 @@ def _target(request: web.Request):
 
 @routes.route("POST", WEBHOOK, bucket="webhook", auth="token")
 async def create_followup(request: web.Request) -> web.Response:
-    """A follow-up; after a deferred response the first one fills the loading message."""
+    """A follow-up; after a deferred response the first one fills the loading message.
+
+    Like every webhook execution it answers 204 unless ``wait=true`` asks for the message.
+    """
     state, interaction = _interaction(request)
     if interaction.response is None:
         raise unknown("Webhook")
@@ -88,6 +91,8 @@ async def create_followup(request: web.Request) -> web.Response:
         channel = state.channels[interaction.channel_id]
         message = post_message(state, channel, state.bot.id, body, **ix_world.followup_meta(state, interaction))
         interaction.followup_ids.append(message.id)
+    if request.query.get("wait", "false").lower() not in ("1", "true"):
+        return no_content()
     return json_response(state.message_payload(message))
 
 

@@ -68,6 +68,20 @@ def snowflake(request: web.Request, name: str) -> int:
         raise not_found_route() from None
 
 
+def int_query(request: web.Request, name: str, default: int) -> int:
+    """An integer query parameter; Discord answers one that is not a number with 50035."""
+    from .errors import field_error, invalid_form_body
+
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        problem = field_error("NUMBER_TYPE_COERCE", f'Value "{raw}" is not int.')
+        raise invalid_form_body({name: problem}) from None
+
+
 async def read_json(request: web.Request):
     """The JSON body, or Discord's 50109 when it is not JSON."""
     from .errors import DiscordError

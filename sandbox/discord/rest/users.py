@@ -41,7 +41,7 @@ async def create_dm(request: web.Request) -> web.Response:
 
 
 def application_payload(state) -> dict:
-    """The application object (what /oauth2/applications/@me returns for a bot token)."""
+    """The application object (``PrivateApplicationResponse`` of discord/discord-api-spec)."""
     owner = next((u for u in state.users.values() if not u.bot), state.bot)
     return {
         "id": str(state.application_id),
@@ -54,13 +54,19 @@ def application_payload(state) -> dict:
         "bot_require_code_grant": False,
         "verify_key": "0" * 64,
         "flags": state.application_flags(),
+        "flags_new": str(state.application_flags()),
         "owner": payloads.user(owner),
         "team": None,
         "bot": state.bot_user_payload(),
         "interactions_endpoint_url": None,
+        "role_connections_verification_url": None,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["bot", "applications.commands"],
         "redirect_uris": [],
         "tags": [],
         "approximate_guild_count": sum(1 for g in state.guilds.values() if g.has_bot),
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
         "integration_types_config": {"0": {}},
     }
 

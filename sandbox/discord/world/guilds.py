@@ -83,8 +83,25 @@ def _guild_event(state, guild: Guild, event: str, data: dict, intent: int) -> No
     state.changed()
 
 
+def stored_overwrites(overwrites: list[dict]) -> list[dict]:
+    """Overwrites as ``ChannelPermissionOverwriteResponse`` has them: ids and bit sets as strings,
+    whatever number types the request used (discord.py sends ``allow``/``deny`` as integers).
+    """
+    return [
+        {
+            "id": str(o["id"]),
+            "type": int(o.get("type") or 0),
+            "allow": str(o.get("allow") or 0),
+            "deny": str(o.get("deny") or 0),
+        }
+        for o in overwrites
+    ]
+
+
 def create_channel(state, guild: Guild, name: str, *, type: int = GUILD_TEXT, **fields) -> Channel:
     """A guild channel; CHANNEL_CREATE."""
+    if "permission_overwrites" in fields:
+        fields["permission_overwrites"] = stored_overwrites(fields["permission_overwrites"] or [])
     channel = Channel(state.ids.next(), type, guild.id, name, position=len(guild.channel_ids), **fields)
     state.channels[channel.id] = channel
     guild.channel_ids.append(channel.id)
@@ -94,6 +111,8 @@ def create_channel(state, guild: Guild, name: str, *, type: int = GUILD_TEXT, **
 
 def update_channel(state, channel: Channel, **fields) -> Channel:
     """Change a guild channel's fields; CHANNEL_UPDATE."""
+    if "permission_overwrites" in fields:
+        fields["permission_overwrites"] = stored_overwrites(fields["permission_overwrites"] or [])
     for key, value in fields.items():
         setattr(channel, key, value)
     _guild_event(state, state.guilds[channel.guild_id], "CHANNEL_UPDATE", payloads.channel(channel), I.GUILDS)

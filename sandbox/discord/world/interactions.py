@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 
 from .. import payloads, permissions, validation
 from ..clock import stamp
@@ -24,21 +25,32 @@ ALLOWED_CALLBACKS = {
 }
 
 
-def create_interaction(
-    state, *, type: int, channel_id: int, user_id: int, data: dict | None, message_id: int | None = None
-) -> Interaction:
+@dataclass(frozen=True)
+class Trigger:
+    """Who did what where: the parts of an interaction the control API injects."""
+
+    type: int
+    channel_id: int
+    user_id: int
+    data: dict | None
+    message_id: int | None = None
+    opened_by: int | None = None
+
+
+def create_interaction(state, trigger: Trigger) -> Interaction:
     """Record an interaction and dispatch INTERACTION_CREATE (no intent needed)."""
-    channel = state.channels[channel_id]
+    channel = state.channels[trigger.channel_id]
     interaction = Interaction(
         id=state.ids.next(),
         token="aW50ZXJhY3Rpb246" + secrets.token_urlsafe(64),
-        type=type,
+        type=trigger.type,
         application_id=state.application_id,
-        channel_id=channel_id,
-        user_id=user_id,
+        channel_id=trigger.channel_id,
+        user_id=trigger.user_id,
         guild_id=channel.guild_id,
-        data=data,
-        message_id=message_id,
+        data=trigger.data,
+        message_id=trigger.message_id,
+        opened_by=trigger.opened_by,
     )
     state.interactions[interaction.id] = interaction
     state.interaction_tokens[interaction.token] = interaction.id
@@ -108,6 +120,8 @@ def respond(state, ix: Interaction, body: dict, *, with_response: bool) -> dict 
     data = body.get("data") or {}
     message = _apply(state, ix, kind, data)
     ix.response = {**attempt, "data": data, "status": 200 if with_response else 204}
+    if kind == MODAL:
+        state.open_modals[(ix.user_id, data.get("custom_id"))] = ix.id
     state.changed()
     if not with_response:
         return None
@@ -120,9 +134,10 @@ def respond(state, ix: Interaction, body: dict, *, with_response: bool) -> dict 
     result = {"interaction": callback}
     if message is not None:
         callback["response_message_id"] = str(message.id)
+    # InteractionCallbackResponse describes a resource only for a message that was sent or
+    # updated (4, 7) or an activity (12); for the other types there is no resource.
+    if message is not None and kind in (MESSAGE, UPDATE_MESSAGE):
         result["resource"] = {"type": kind, "message": state.message_payload(message)}
-    else:
-        result["resource"] = {"type": kind}
     return result
 
 
@@ -163,17 +178,27 @@ def _apply(state, ix: Interaction, kind: int, data: dict) -> Message | None:
     return None if kind == DEFERRED_UPDATE else message
 
 
-def _message_meta(state, ix: Interaction) -> dict:
-    user = payloads.user(state.users[ix.user_id])
+def interaction_metadata(state, ix: Interaction) -> dict:
+    """The message's ``interaction_metadata``: one of the three shapes of MessageResponse in
+    discord/discord-api-spec (``ApplicationCommandInteractionMetadataResponse``,
+    ``MessageComponentInteractionMetadataResponse`` with ``interacted_message_id``,
+    ``ModalSubmitInteractionMetadataResponse`` with ``triggering_interaction_metadata``).
+    """
     metadata = {
         "id": str(ix.id),
         "type": ix.type,
-        "user": user,
+        "user": payloads.user(state.users[ix.user_id]),
         "authorizing_integration_owners": {"0": str(ix.guild_id or 0)},
     }
-    if ix.type == APPLICATION_COMMAND and ix.data:
-        metadata["name"] = ix.data.get("name")
-        metadata["command_type"] = ix.data.get("type", 1)
+    if ix.type == MESSAGE_COMPONENT and ix.message_id is not None:
+        metadata["interacted_message_id"] = str(ix.message_id)
+    if ix.type == MODAL_SUBMIT and ix.opened_by in state.interactions:
+        metadata["triggering_interaction_metadata"] = interaction_metadata(state, state.interactions[ix.opened_by])
+    return metadata
+
+
+def _message_meta(state, ix: Interaction) -> dict:
+    metadata = interaction_metadata(state, ix)
     return {
         "webhook_id": state.application_id,
         "application_id": state.application_id,
@@ -184,5 +209,8 @@ def _message_meta(state, ix: Interaction) -> dict:
 
 
 def followup_meta(state, ix: Interaction) -> dict:
-    """Message fields shared by follow-ups of ``ix``."""
-    return {**_message_meta(state, ix), "type": 0}
+    """Message fields shared by follow-ups of ``ix`` (which name the original response)."""
+    meta = {**_message_meta(state, ix), "type": 0}
+    if ix.original_message_id is not None:
+        meta["interaction_metadata"]["original_response_message_id"] = str(ix.original_message_id)
+    return meta

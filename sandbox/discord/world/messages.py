@@ -7,6 +7,7 @@ import re
 from .. import payloads
 from ..clock import iso_now, stamp
 from ..gateway import intents as I
+from ..message_parts import stored_components, stored_embeds, stored_reference
 from ..models import DM, Channel, Message, User
 
 EDITABLE = ("content", "embeds", "components", "flags")
@@ -33,12 +34,12 @@ def post_message(state, channel: Channel, author_id: int, fields: dict, **meta) 
         author_id,
         guild_id=channel.guild_id,
         content=fields.get("content") or "",
-        embeds=list(fields.get("embeds") or []),
-        components=list(fields.get("components") or []),
+        embeds=stored_embeds(fields.get("embeds")),
+        components=stored_components(fields.get("components")),
         flags=int(fields.get("flags") or 0),
         tts=bool(fields.get("tts")),
         nonce=fields.get("nonce"),
-        message_reference=fields.get("message_reference"),
+        message_reference=stored_reference(fields.get("message_reference"), channel),
         **meta,
     )
     state.messages[message.id] = message
@@ -53,6 +54,10 @@ def post_message(state, channel: Channel, author_id: int, fields: dict, **meta) 
 def edit_message(state, message: Message, fields: dict) -> Message:
     """Apply an edit, keeping the replaced version in ``history``; MESSAGE_UPDATE."""
     changes = {k: fields[k] for k in EDITABLE if k in fields}
+    if changes.get("embeds") is not None:
+        changes["embeds"] = stored_embeds(changes["embeds"])
+    if changes.get("components") is not None:
+        changes["components"] = stored_components(changes["components"])
     if "flags" in changes:
         # Only SUPPRESS_EMBEDS can be toggled by an edit; the rest stays as it was.
         changes["flags"] = (message.flags & ~4) | (int(changes["flags"] or 0) & 4)
@@ -90,6 +95,8 @@ def _intent(message: Message) -> int:
 
 def _dispatch(state, event: str, message: Message) -> None:
     data = state.message_payload(message, gateway=True)
+    if event == "MESSAGE_UPDATE":
+        data["tts"] = False  # "The value for tts will always be false in message updates."
     # Without MESSAGE_CONTENT a bot still sees its own messages, DMs and mentions of itself.
     mentions_bot = re.search(rf"<@!?{state.bot.id}>", message.content) is not None
     exempt = message.author_id == state.bot.id or message.guild_id is None or mentions_bot
