@@ -16,7 +16,7 @@ from core.interactions import Interaction, Reply, command, component, modal
 from core.markup import escape, timestamp
 from core.models import Guild
 from core.permissions import REFUSAL, organiser
-from core.timeparse import member_zone, read_time
+from core.timeparse import day_first, describe, member_zone, read_time
 from polls import services
 from polls.discord.messages import CREATE_FORM, SELECT, VOTE, WITHDRAW
 from polls.models import Poll
@@ -34,7 +34,8 @@ def _poll(poll_id: int, guild_id: int | None) -> Poll:
 def create(interaction: Interaction, multiple: int, anonymous: int) -> Reply:
     fields, now = interaction.fields, timezone.now()
     zone = member_zone(interaction.actor.id, interaction.guild_id)
-    closes_at = read_time(fields.get("closes"), zone, now=now, field="closing time")
+    dmy = day_first(interaction.guild_id)
+    closes_at = read_time(fields.get("closes"), zone, now=now, field="closing time", day_first=dmy)
     draft = PollDraft(
         question=fields.get("question") or "",
         options=(fields.get("options") or "").splitlines(),
@@ -46,7 +47,9 @@ def create(interaction: Interaction, multiple: int, anonymous: int) -> Reply:
     poll = services.create_poll(
         guild, draft, now=now, created_by_id=interaction.actor.id, channel_id=interaction.channel_id
     )
-    closes = f" It closes {timestamp(closes_at, 'F')}." if closes_at else " Close it with /poll close."
+    closes = " Close it with /poll close."
+    if closes_at:
+        closes = f" It closes {timestamp(closes_at, 'F')} (read as {describe(closes_at, zone)})."
     return Reply(content=f"Poll {poll.id} is posted in <#{poll.channel_id}>.{closes}")
 
 
