@@ -13,7 +13,7 @@ from core.interactions import Interaction, Reply, Update, command, component
 from core.interactions.declare import groups, walk
 from core.interactions.routing import routes
 from core.models import Guild, Member
-from core.timezones import known_timezones
+from core.timezones import known_timezones, not_a_timezone
 
 
 @command("muster ping")
@@ -68,7 +68,7 @@ def set_timezone(interaction: Interaction) -> Reply:
     if zone.lower() == "guild":
         zone = ""
     elif zone not in known_timezones():
-        raise RuleError(f"{zone} is not a time zone name; use an IANA name such as Europe/Paris.")
+        raise RuleError(not_a_timezone(zone))
     Member.objects.filter(id=member.id).update(timezone=zone)
     now = timezone.now().astimezone(ZoneInfo(zone or guild_tz))
     return Reply(content=f"Your time zone is now {zone or guild_tz}; it is {now:%H:%M} there.")

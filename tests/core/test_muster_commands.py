@@ -28,3 +28,18 @@ def test_ping_again_answers_with_the_same_button(cast):
     update = handle(cast.interaction(cast.member, kind="component", custom_id="muster:ping"))
     assert update.content.startswith("Pong! Gateway answered Discord in ")
     assert [b["custom_id"] for b in update.components[0]["components"]] == ["muster:ping"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "message"),
+    [
+        ("utc", "utc is not a time zone name; did you mean UTC or Etc/UTC?"),
+        ("paris", "paris is not a time zone name; did you mean Europe/Paris?"),
+        ("Europe/Pariss", "Europe/Pariss is not a time zone name; did you mean Europe/Paris?"),
+        ("Mars/Olympus", "Mars/Olympus is not a time zone name; use an IANA name such as Europe/Paris."),
+    ],
+)
+def test_a_zone_that_is_not_a_name_is_refused_with_the_closest_names(cast, zone, message):
+    with pytest.raises(RuleError) as error:
+        handle(timezone_command(cast, zone=zone))
+    assert str(error.value) == message
