@@ -3,7 +3,7 @@
 An app's ``discord/commands.py`` defines ``group``, a ``discord.app_commands.Group``, whose
 callbacks make one of two moves, both carried out by the gateway process that runs them::
 
-    from core.interactions.declare import Form, TextField, forward, open_form
+    from core.interactions.declare import Form, TextField, forward, open_form, opens
 
     group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
 
@@ -11,6 +11,7 @@ callbacks make one of two moves, both carried out by the gateway process that ru
     async def list_(interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1):
         await forward(interaction)          # deferred privately, handled by a worker
 
+    @opens(CREATE_FORM)                     # who may: the form's @modal(allowed=...)
     @group.command(name="create", description="Create an event (opens a form)")
     async def create(interaction: discord.Interaction):
         await open_form(interaction, Form(CREATE_FORM.build(...), "New event", FIELDS))
@@ -33,6 +34,8 @@ import discord
 from discord import app_commands
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
+
+from core.interactions.custom_ids import CustomId
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,28 @@ class Gateway(Protocol):
     async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None: ...
 
     async def open_form(self, interaction: discord.Interaction, form: Form) -> None: ...
+
+
+def opens(form: CustomId):
+    """Mark a command as opening ``form``: who may use it is the form's ``@modal(allowed=...)``.
+
+    Put it above ``@group.command(...)``. The gateway opens the form itself (a worker could
+    not), so the command has no worker route; ``/muster help`` reads the rule through the
+    form's route instead, and there is no second copy of it::
+
+        @opens(CREATE_FORM)
+        @group.command(name="create", description="Create an event (opens a form)")
+        async def create(interaction): ...
+    """
+
+    def mark(command: app_commands.Command) -> app_commands.Command:
+        command.extras[OPENS] = form.prefix
+        return command
+
+    return mark
+
+
+OPENS = "muster:opens"  # the key of ``opens`` in a command's ``extras``
 
 
 async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:

@@ -31,13 +31,14 @@ from core.errors import RuleError
 from core.interactions import routing
 from core.interactions.values import Interaction, Reply, Update
 from core.models import CommandLog
+from core.permissions import REFUSAL
 
 log = logging.getLogger(__name__)
 
 Outcome = CommandLog.Outcome
 ERROR_MESSAGE = "Something went wrong on Muster's side. If it happens again, give an organiser this reference: {}"
 NO_HANDLER = "This no longer does anything."
-NOT_ALLOWED = "You are not allowed to use this here."
+NOT_ALLOWED = REFUSAL  # every allowed= check is the organiser rule or extends it: one wording
 REDACTED_OPTIONS = {"redacted": True}
 WITHHELD = "<details withheld>"
 

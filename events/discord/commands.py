@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from django.utils import timezone
 
-from core.interactions.declare import Form, TextField, forward, open_form, refuse
+from core.interactions.declare import Form, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
 from events.discord.messages import CREATE_FORM
 from events.models import Event
@@ -36,6 +36,7 @@ async def event_choices(interaction: discord.Interaction, current: str) -> list[
     return [app_commands.Choice(name=f"{e.title[:80]} ({e.starts_at:%Y-%m-%d})", value=e.id) async for e in events]
 
 
+@opens(CREATE_FORM)
 @group.command(name="create", description="Create an event (opens a form)")
 @app_commands.describe(
     capacity="How many can go (empty: no limit)",

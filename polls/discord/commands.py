@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from core.interactions.declare import Form, TextField, forward, open_form, refuse
+from core.interactions.declare import Form, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
 from polls.discord.messages import CREATE_FORM
 
@@ -18,6 +18,7 @@ CREATE_FIELDS = (
 )
 
 
+@opens(CREATE_FORM)
 @group.command(name="create", description="Ask a question (opens a form)")
 @app_commands.describe(multiple_choice="Members may pick several options", anonymous="Nobody sees who voted")
 async def create(interaction: discord.Interaction, multiple_choice: bool = False, anonymous: bool = False):

@@ -15,7 +15,7 @@ from core.errors import RuleError
 from core.interactions import Interaction, Reply, command, component, modal
 from core.markup import escape, timestamp
 from core.models import Guild
-from core.permissions import REFUSAL, organiser
+from core.permissions import organiser
 from core.timeparse import day_first, describe, member_zone, read_time
 from polls import services
 from polls.discord.messages import CREATE_FORM, SELECT, VOTE, WITHDRAW
@@ -53,11 +53,16 @@ def create(interaction: Interaction, multiple: int, anonymous: int) -> Reply:
     return Reply(content=f"Poll {poll.id} is posted in <#{poll.channel_id}>.{closes}")
 
 
-@command("poll close")
+def organiser_or_author(interaction: Interaction) -> bool:
+    """Who may close a poll: organisers, and the poll's author."""
+    poll_id = interaction.options.get("poll")
+    authored = Poll.objects.filter(id=poll_id or 0, created_by_id=interaction.actor.id).exists()
+    return authored or organiser(interaction)
+
+
+@command("poll close", allowed=organiser_or_author)
 def close(interaction: Interaction) -> Reply:
     poll = _poll(interaction.options["poll"], interaction.guild_id)
-    if poll.created_by_id != interaction.actor.id and not organiser(interaction):
-        raise RuleError(REFUSAL)
     if not services.close_poll(poll.id, now=timezone.now()):
         raise RuleError("That poll is already closed.")
     return Reply(content=f"Closed poll {poll.id}; the result is posted in <#{poll.channel_id}>.")

@@ -125,7 +125,7 @@ def test_an_event_from_creation_to_cancellation(discord, world, people, muster_w
     denied = discord.control.inject_command("event", subcommand="create", channel_id=world.channel_id, user_id=alice)
     answer = discord.control.wait_for_response(denied["id"], timeout=3)["response"]
     assert (answer["type"], answer["data"]["content"], answer["data"]["flags"]) == (4, REFUSAL, 64)
-    assert run(discord, world, alice, "cancel", event=event.id)["content"] == "You are not allowed to use this here."
+    assert run(discord, world, alice, "cancel", event=event.id)["content"] == REFUSAL
 
     # Show, list, edit (Bob is told), remove, cancel (Bob is told, the buttons go).
     assert run(discord, world, alice, "show", event=event.id)["embeds"][0]["title"] == "Picnic"
