@@ -28,7 +28,8 @@ from django.utils import timezone
 from core import directory
 from core.discord_api import PermanentError, get_client
 from core.errors import RuleError
-from core.interactions import routing
+from core.interactions import drafts, routing
+from core.interactions.components import button, row
 from core.interactions.values import Interaction, Reply, Update
 from core.models import CommandLog
 from core.permissions import REFUSAL
@@ -39,6 +40,7 @@ Outcome = CommandLog.Outcome
 ERROR_MESSAGE = "Something went wrong on Muster's side. If it happens again, give an organiser this reference: {}"
 NO_HANDLER = "This no longer does anything."
 NOT_ALLOWED = REFUSAL  # every allowed= check is the organiser rule or extends it: one wording
+RETRY_LABEL = "Edit and try again"
 REDACTED_OPTIONS = {"redacted": True}
 WITHHELD = "<details withheld>"
 
@@ -107,7 +109,7 @@ def run(interaction: Interaction, *, redacted: bool = False) -> tuple[str, dict,
         with transaction.atomic():
             result = route.handler(interaction, **parts)
     except RuleError as refusal:
-        return Outcome.REFUSED, _private(refusal.message), "", ""
+        return Outcome.REFUSED, _refusal(interaction, refusal.message, redacted=redacted), "", ""
     except Exception as exc:
         reference = secrets.token_hex(4)
         message = _private(ERROR_MESSAGE.format(reference))
@@ -141,6 +143,15 @@ def _stack_without_messages(exc: BaseException) -> str:
 
 def _private(text: str) -> dict:
     return {"type": "private", "message": {"content": text}}
+
+
+def _refusal(interaction: Interaction, text: str, *, redacted: bool) -> dict:
+    """The private refusal; a refused form also gets *Edit and try again*, reopening it filled in."""
+    stored = _private(text)
+    if interaction.kind == "modal" and not redacted:
+        retry = button(RETRY_LABEL, drafts.RETRY.build(draft=drafts.keep(interaction)), style="primary")
+        stored["message"]["components"] = [row(retry)]
+    return stored
 
 
 def _stored(result) -> dict:
