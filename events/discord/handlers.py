@@ -61,9 +61,14 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         reminder_offsets=offsets,
     )
     read_as = describe(starts_at, zone)
+    also = "".join(
+        f" The {name} reads as {describe(moment, zone)}."
+        for name, moment in (("end", event.ends_at), ("signup deadline", event.signup_deadline))
+        if moment is not None
+    )
     return Reply(
         content=f"Created {event_link(event)} for {timestamp(event.starts_at, 'F')} "
-        f"(read as {read_as}); it is posted in <#{event.channel_id}>."
+        f"(read as {read_as}); it is posted in <#{event.channel_id}>.{also}"
     )
 
 

@@ -73,3 +73,10 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
     from core.interactions.routing import routes
 
     assert sorted(layouts()) == sorted(route.name for route in routes("modal")) == ["event:create", "poll:create"]
+
+
+def test_a_redacted_form_keeps_nothing_and_offers_no_button(cast, flush_redis):
+    form = cast.interaction(cast.organiser, kind="modal", custom_id="event:create:5:0:1d:", fields=TYPED)
+    outcome, stored, _, _ = dispatcher.run(form, redacted=True)
+    assert (outcome, "components" in stored["message"]) == ("refused", False)
+    assert flush_redis.keys("muster:form-draft:*") == []

@@ -112,3 +112,13 @@ def test_the_create_form_reads_day_and_month_in_the_guilds_date_order(cast):
     handle(create_form(cast, "event:create:0:0:-:", title="Fair", start=f"5/12/{year} 18:00"))
     local = Event.objects.get(title="Fair").starts_at.astimezone(ZoneInfo("Europe/Paris"))
     assert (local.month, local.day, local.hour) == (5, 12, 18)
+
+
+def test_the_create_form_echoes_how_the_end_and_the_deadline_were_read(cast):
+    handle_form = create_form(cast, "event:create:0:0:-:in 2 days", title="Gig", start="in 3 days", end="in 4 days")
+    reply = handle(handle_form)
+    event, paris = Event.objects.get(title="Gig"), ZoneInfo("Europe/Paris")
+    assert reply.content.endswith(
+        f"it is posted in <#{CHANNEL_ID}>. The end reads as {describe(event.ends_at, paris)}. "
+        f"The signup deadline reads as {describe(event.signup_deadline, paris)}."
+    )
