@@ -21,6 +21,7 @@ import secrets
 import time
 import traceback
 
+import redis
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -148,9 +149,14 @@ def _private(text: str) -> dict:
 def _refusal(interaction: Interaction, text: str, *, redacted: bool) -> dict:
     """The private refusal; a refused form also gets *Edit and try again*, reopening it filled in."""
     stored = _private(text)
-    if interaction.kind == "modal" and not redacted:
-        retry = button(RETRY_LABEL, drafts.RETRY.build(draft=drafts.keep(interaction)), style="primary")
-        stored["message"]["components"] = [row(retry)]
+    if interaction.kind != "modal" or redacted:
+        return stored
+    try:
+        draft = drafts.keep(interaction)
+    except redis.RedisError as exc:  # the refusal still stands, only without the button
+        log.warning("interaction %s: the form's values could not be kept: %s", interaction.id, type(exc).__name__)
+        return stored
+    stored["message"]["components"] = [row(button(RETRY_LABEL, drafts.RETRY.build(draft=draft), style="primary"))]
     return stored
 
 
