@@ -260,10 +260,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"quiet_while_starting": {"()": "core.startup.QuietWhileStarting"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # httpx logs every URL at INFO, and interaction URLs carry their token.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        # /healthz answers 503 while Muster starts: INFO, not ERROR, for the first minute.
+        "django.request": {"filters": ["quiet_while_starting"]},
+    },
 }
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -13,7 +13,7 @@ class GuildMemberInline(admin.TabularInline):
 
 @admin.register(Guild)
 class GuildAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "timezone", "active", "joined_at")
+    list_display = ("name", "id", "timezone", "date_order", "active", "joined_at")
     list_filter = ("active", "timezone")
     search_fields = ("name", "=id")
     readonly_fields = ("updated_at",)

@@ -33,6 +33,16 @@ def escape(text: str) -> str:
     return _LINK_BRACKET.sub(r"\1\\\2", discord.utils.escape_markdown(text))
 
 
+def escape_within(text: str, limit: int) -> str:
+    """``text`` escaped, cut (before escaping, so no escape is split) until it fits ``limit``."""
+    escaped = escape(text)
+    cut = len(text)
+    while len(escaped) > limit:
+        cut -= max(1, (len(escaped) - limit) // 2)
+        escaped = escape(text[:cut]) + "…"
+    return escaped
+
+
 def bold(text: str, limit: int = 100) -> str:
     """User text in bold, cut to ``limit`` characters first, escaped."""
     return f"**{escape(truncate(text, limit))}**"

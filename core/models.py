@@ -17,6 +17,10 @@ SYNCED_NS_HELP = "When the gateway saw the newest event applied to this row (ns 
 
 
 class Guild(models.Model):
+    class DateOrder(models.TextChoices):
+        DAY_FIRST = "dmy", "Day first: 5/12 is 5 December"
+        MONTH_FIRST = "mdy", "Month first: 5/12 is May 12"
+
     id = models.BigIntegerField(primary_key=True, help_text="Discord guild (server) id")
     name = models.CharField(max_length=100)
     timezone = models.CharField(
@@ -24,6 +28,12 @@ class Guild(models.Model):
         default="UTC",
         validators=[validate_timezone],
         help_text="Used for members who have not set their own time zone.",
+    )
+    date_order = models.CharField(
+        max_length=3,
+        choices=DateOrder.choices,
+        default=DateOrder.DAY_FIRST,
+        help_text="How members' dates such as 5/12 are read.",
     )
     organiser_role_id = models.BigIntegerField(
         null=True, blank=True, help_text="Members with this Discord role may organise."

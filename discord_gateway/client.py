@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from core.interactions import declare
+from core.interactions.drafts import RETRY
 from discord_gateway import forwarding, modals
 from discord_gateway.publish import deliver
 
@@ -114,7 +115,10 @@ class GatewayEvents:
         # Slash commands go through the tree; buttons, selects and modals go to a worker,
         # which routes them by custom_id.
         if interaction.type == discord.InteractionType.component:
-            await forwarding.forward(interaction)
+            if RETRY.parse((interaction.data or {}).get("custom_id", "")) is not None:
+                await modals.reopen_form(interaction)  # a form must be the first answer: no worker can
+            else:
+                await forwarding.forward(interaction)
         elif interaction.type == discord.InteractionType.modal_submit:
             await forwarding.forward(interaction, ephemeral=True)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from core.interactions.declare import Form
+from core.interactions.declare import Form, reopened_form
+from core.interactions.drafts import EXPIRED
 
 STYLES = {"short": discord.TextStyle.short, "paragraph": discord.TextStyle.paragraph}
 
@@ -20,6 +21,7 @@ def text_modal(form: Form) -> discord.ui.Modal:
             required=field.required,
             placeholder=field.placeholder,
             max_length=field.max_length,
+            default=field.default,
         )
         modal.add_item(text_input)
     return modal
@@ -34,3 +36,12 @@ async def open_form(interaction: discord.Interaction, form: Form) -> None:
     modal = text_modal(form)
     modal.stop()
     await interaction.response.send_modal(modal)
+
+
+async def reopen_form(interaction: discord.Interaction) -> None:
+    """Answer an *Edit and try again* click with the refused form, filled in with what was typed."""
+    form = await reopened_form((interaction.data or {}).get("custom_id", ""), interaction.user.id)
+    if form is None:
+        await interaction.response.send_message(EXPIRED, ephemeral=True)
+    else:
+        await open_form(interaction, form)

@@ -60,8 +60,11 @@ def clean_options(labels: list[str]) -> list[str]:
     options = [label.strip() for label in labels if label.strip()]
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise RuleError(f"A poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options; I read {len(options)}.")
-    if len({option.casefold() for option in options}) != len(options):
-        raise RuleError("Two options are the same.")
+    seen: dict[str, int] = {}
+    for position, option in enumerate(options, 1):
+        first = seen.setdefault(option.casefold(), position)
+        if first != position:
+            raise RuleError(f"Options {first} and {position} are the same: {options[first - 1]!r} and {option!r}.")
     too_long = [option for option in options if len(option) > 80]
     if too_long:
         raise RuleError(f"Options are at most 80 characters: {too_long[0][:40]}… is longer.")

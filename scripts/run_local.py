@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -144,6 +145,10 @@ def main() -> int:
     for name, command in processes.items():
         manager.add_process(name, command, env=env, cwd=str(ROOT))
     manager.loop()
+    # honcho answers Ctrl-C (SIGTERM) by stopping every process and returning 130 (143); a
+    # stop that was asked for is a clean exit, so `make run` does not end in "Error 130".
+    if manager.returncode in (128 + signal.SIGINT, 128 + signal.SIGTERM):
+        return 0
     return manager.returncode or 0
 
 

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from core.interactions.declare import groups, walk
+from core.interactions.declare import OPENS, groups, walk
 from core.interactions.routing import routes
 
 
@@ -23,8 +23,20 @@ def test_every_command_handler_answers_a_declared_command():
 
 def test_every_declared_command_has_a_handler_or_opens_a_form():
     handled = {route.name for route in routes("command")}
-    forms = {"event create", "poll create"}  # answered in the gateway with a form; the form has the handler
-    declared = {path for group in groups() for path, _ in walk(group)}
+    forms = {route.name for route in routes("modal")}
+    declared = {path: cmd for group in groups() for path, cmd in walk(group)}
+    opening = {path: cmd.extras[OPENS] for path, cmd in declared.items() if OPENS in cmd.extras}
 
-    assert sorted(declared - handled) == sorted(forms)
-    assert {route.name for route in routes("modal")} == {"event:create", "poll:create"}
+    # Answered in the gateway with a form, declared with @opens(FORM); the form has the handler.
+    assert sorted(set(declared) - handled) == sorted(opening) == ["event create", "poll create"]
+    assert forms == set(opening.values()) == {"event:create", "poll:create"}
+
+
+def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_organiser_commands():
+    # default_member_permissions applies to a whole top-level command only (Discord ignores it on
+    # subcommands), and /event and /poll each hold commands every member uses.
+    assert {group.name: group.default_permissions for group in groups()} == {
+        "muster": None,
+        "event": None,
+        "poll": None,
+    }

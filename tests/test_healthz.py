@@ -1,9 +1,12 @@
+import logging
 from datetime import timedelta
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from core.models import Heartbeat
+from core.startup import QuietWhileStarting
 from devtools.localservers import RedisServer
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +41,28 @@ def test_it_names_beat_before_its_first_heartbeat(client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["beat"] == "error: no heartbeat yet"
+
+
+def request_log(path: str, status: int) -> logging.LogRecord:
+    """The record django.request writes for a 5xx answer."""
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Service Unavailable: %s", (path,), None)
+    record.status_code, record.request = status, RequestFactory().get(path)
+    return record
+
+
+def test_a_healthz_503_while_the_web_process_starts_is_logged_at_info_not_error():
+    record = request_log("/healthz", 503)
+    assert QuietWhileStarting(grace_s=3600).filter(record) is True
+    assert (record.levelname, record.getMessage()) == ("INFO", "503 while starting: /healthz")
+
+
+def test_a_healthz_503_once_started_and_other_errors_stay_errors():
+    records = [request_log("/healthz", 503), request_log("/admin/", 503), request_log("/healthz", 500)]
+    assert QuietWhileStarting(grace_s=0).filter(records[0]) is True
+    assert [QuietWhileStarting(grace_s=3600).filter(r) for r in records[1:]] == [True, True]
+    assert [r.levelname for r in records] == ["ERROR", "ERROR", "ERROR"]
+
+
+def test_the_logging_configuration_puts_the_filter_on_django_request():
+    filters = logging.getLogger("django.request").filters
+    assert [(type(f).__name__, f.grace_s) for f in filters] == [("QuietWhileStarting", 60.0)]

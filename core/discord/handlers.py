@@ -10,10 +10,10 @@ from django.utils import timezone
 from core.discord import messages
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component
-from core.interactions.declare import groups, walk
+from core.interactions.declare import OPENS, groups, walk
 from core.interactions.routing import routes
 from core.models import Guild, Member
-from core.timezones import known_timezones
+from core.timezones import known_timezones, not_a_timezone
 
 
 @command("muster ping")
@@ -35,8 +35,13 @@ def help_(interaction: Interaction) -> Reply:
 
 
 def usable_commands(interaction: Interaction) -> list[tuple[str, str]]:
-    """(path, description) of every declared command whose permissions and check admit the member."""
-    checks = {route.name: route for route in routes("command")}
+    """(path, description) of every declared command whose permissions and check admit the member.
+
+    The check is the command's route's ``allowed=``, or for a command that opens a form
+    (``declare.opens``) the form's route's.
+    """
+    commands = {route.name: route for route in routes("command")}
+    forms = {route.name: route for route in routes("modal")}
     usable = []
     for group in groups():
         for path, cmd in walk(group):
@@ -44,7 +49,8 @@ def usable_commands(interaction: Interaction) -> list[tuple[str, str]]:
                 continue
             if not _has_default_permissions(interaction, group, cmd):
                 continue
-            route = checks.get(path)
+            # A command that opens a form has no route of its own: the form's says who may.
+            route = commands.get(path) or forms.get(cmd.extras.get(OPENS))
             if route is not None and not route.permits(interaction):
                 continue
             usable.append((path, cmd.description))
@@ -68,7 +74,7 @@ def set_timezone(interaction: Interaction) -> Reply:
     if zone.lower() == "guild":
         zone = ""
     elif zone not in known_timezones():
-        raise RuleError(f"{zone} is not a time zone name; use an IANA name such as Europe/Paris.")
+        raise RuleError(not_a_timezone(zone))
     Member.objects.filter(id=member.id).update(timezone=zone)
     now = timezone.now().astimezone(ZoneInfo(zone or guild_tz))
     return Reply(content=f"Your time zone is now {zone or guild_tz}; it is {now:%H:%M} there.")

@@ -3,7 +3,7 @@
 An app's ``discord/commands.py`` defines ``group``, a ``discord.app_commands.Group``, whose
 callbacks make one of two moves, both carried out by the gateway process that runs them::
 
-    from core.interactions.declare import Form, TextField, forward, open_form
+    from core.interactions.declare import FormLayout, TextField, forward, open_form, opens
 
     group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
 
@@ -11,9 +11,12 @@ callbacks make one of two moves, both carried out by the gateway process that ru
     async def list_(interaction: discord.Interaction, page: app_commands.Range[int, 1, 1000] = 1):
         await forward(interaction)          # deferred privately, handled by a worker
 
+    CREATE = FormLayout(CREATE_FORM, "New event", FIELDS)   # reopened filled in after a refusal
+
+    @opens(CREATE_FORM)                     # who may: the form's @modal(allowed=...)
     @group.command(name="create", description="Create an event (opens a form)")
     async def create(interaction: discord.Interaction):
-        await open_form(interaction, Form(CREATE_FORM.build(...), "New event", FIELDS))
+        await open_form(interaction, CREATE.build(...))
 
 Option values reach the worker from Discord's raw data, so the callback's parameters only
 declare the options (names, types, bounds, descriptions, autocomplete). Autocomplete
@@ -26,13 +29,17 @@ no app imports the gateway and the gateway imports no app.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import discord
 from discord import app_commands
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
+
+from core.interactions import drafts
+from core.interactions.custom_ids import CustomId
+from core.interactions.values import route_of
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class TextField:
     required: bool = True
     placeholder: str | None = None
     max_length: int | None = None
+    default: str | None = None  # shown filled in (a reopened form keeps what was typed)
 
 
 @dataclass(frozen=True)
@@ -56,12 +64,62 @@ class Form:
     fields: tuple[TextField, ...]
 
 
+@dataclass(frozen=True)
+class FormLayout:
+    """How a form looks, declared once in ``commands.py``: the command opens it, and the
+    gateway reopens it filled in when the member clicks *Edit and try again* under a refusal.
+
+    ``CREATE = FormLayout(CREATE_FORM, "New event", FIELDS)``; ``CREATE.build(capacity=...)``
+    is the ``Form`` to open. The gateway finds every ``FormLayout`` of the apps' command
+    modules (``layouts()``).
+    """
+
+    custom_id: CustomId
+    title: str
+    fields: tuple[TextField, ...]
+
+    def build(self, **parts) -> Form:
+        return Form(self.custom_id.build(**parts), self.title, self.fields)
+
+    def refilled(self, custom_id: str, values: dict) -> Form:
+        """The form as submitted (its custom_id carries the command's options), with what was typed."""
+        fields = tuple(
+            replace(field, default=str(values[field.custom_id])[: field.max_length or 4000])
+            if values.get(field.custom_id)
+            else field
+            for field in self.fields
+        )
+        return Form(custom_id, self.title, fields)
+
+
 class Gateway(Protocol):
     """What the gateway's client does for a command callback (``interaction.client``)."""
 
     async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None: ...
 
     async def open_form(self, interaction: discord.Interaction, form: Form) -> None: ...
+
+
+def opens(form: CustomId):
+    """Mark a command as opening ``form``: who may use it is the form's ``@modal(allowed=...)``.
+
+    Put it above ``@group.command(...)``. The gateway opens the form itself (a worker could
+    not), so the command has no worker route; ``/muster help`` reads the rule through the
+    form's route instead, and there is no second copy of it::
+
+        @opens(CREATE_FORM)
+        @group.command(name="create", description="Create an event (opens a form)")
+        async def create(interaction): ...
+    """
+
+    def mark(command: app_commands.Command) -> app_commands.Command:
+        command.extras[OPENS] = form.prefix
+        return command
+
+    return mark
+
+
+OPENS = "muster:opens"  # the key of ``opens`` in a command's ``extras``
 
 
 async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -> None:
@@ -97,6 +155,26 @@ def _has_commands(app: str) -> bool:
 def groups() -> list[app_commands.Group]:
     """The top-level command group of every app."""
     return [module.group for module in command_modules() if hasattr(module, "group")]
+
+
+def layouts() -> dict[str, FormLayout]:
+    """Every app's form layouts, by the route of their custom_id ("event:create")."""
+    found = {}
+    for module in command_modules():
+        for value in vars(module).values():
+            if isinstance(value, FormLayout):
+                found[value.custom_id.prefix] = value
+    return found
+
+
+async def reopened_form(custom_id: str, member_id: int) -> Form | None:
+    """The form an *Edit and try again* button (``drafts.RETRY``) reopens, filled in; None when expired."""
+    parts = drafts.RETRY.parse(custom_id)
+    kept = await drafts.load(member_id, parts["draft"]) if parts else None
+    if kept is None:
+        return None
+    layout = layouts().get(route_of("modal", "", kept["custom_id"]))
+    return None if layout is None else layout.refilled(kept["custom_id"], kept["fields"])
 
 
 def walk(group: app_commands.Group, parents: tuple[str, ...] = ()):

@@ -21,6 +21,7 @@ import secrets
 import time
 import traceback
 
+import redis
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,16 +29,19 @@ from django.utils import timezone
 from core import directory
 from core.discord_api import PermanentError, get_client
 from core.errors import RuleError
-from core.interactions import routing
+from core.interactions import drafts, routing
+from core.interactions.components import button, row
 from core.interactions.values import Interaction, Reply, Update
 from core.models import CommandLog
+from core.permissions import REFUSAL
 
 log = logging.getLogger(__name__)
 
 Outcome = CommandLog.Outcome
 ERROR_MESSAGE = "Something went wrong on Muster's side. If it happens again, give an organiser this reference: {}"
 NO_HANDLER = "This no longer does anything."
-NOT_ALLOWED = "You are not allowed to use this here."
+NOT_ALLOWED = REFUSAL  # every allowed= check is the organiser rule or extends it: one wording
+RETRY_LABEL = "Edit and try again"
 REDACTED_OPTIONS = {"redacted": True}
 WITHHELD = "<details withheld>"
 
@@ -106,7 +110,7 @@ def run(interaction: Interaction, *, redacted: bool = False) -> tuple[str, dict,
         with transaction.atomic():
             result = route.handler(interaction, **parts)
     except RuleError as refusal:
-        return Outcome.REFUSED, _private(refusal.message), "", ""
+        return Outcome.REFUSED, _refusal(interaction, refusal.message, redacted=redacted), "", ""
     except Exception as exc:
         reference = secrets.token_hex(4)
         message = _private(ERROR_MESSAGE.format(reference))
@@ -140,6 +144,20 @@ def _stack_without_messages(exc: BaseException) -> str:
 
 def _private(text: str) -> dict:
     return {"type": "private", "message": {"content": text}}
+
+
+def _refusal(interaction: Interaction, text: str, *, redacted: bool) -> dict:
+    """The private refusal; a refused form also gets *Edit and try again*, reopening it filled in."""
+    stored = _private(text)
+    if interaction.kind != "modal" or redacted:
+        return stored
+    try:
+        draft = drafts.keep(interaction)
+    except redis.RedisError as exc:  # the refusal still stands, only without the button
+        log.warning("interaction %s: the form's values could not be kept: %s", interaction.id, type(exc).__name__)
+        return stored
+    stored["message"]["components"] = [row(button(RETRY_LABEL, drafts.RETRY.build(draft=draft), style="primary"))]
+    return stored
 
 
 def _stored(result) -> dict:

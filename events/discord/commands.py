@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from django.utils import timezone
 
-from core.interactions.declare import Form, TextField, forward, open_form, refuse
+from core.interactions.declare import FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
 from events.discord.messages import CREATE_FORM
 from events.models import Event
@@ -25,6 +25,7 @@ CREATE_FIELDS = (
     TextField("location", "Location (optional)", required=False, max_length=200),
     TextField("description", "Details (optional)", style="paragraph", required=False, max_length=2000),
 )
+CREATE = FormLayout(CREATE_FORM, "New event", CREATE_FIELDS)
 
 
 async def event_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -36,6 +37,7 @@ async def event_choices(interaction: discord.Interaction, current: str) -> list[
     return [app_commands.Choice(name=f"{e.title[:80]} ({e.starts_at:%Y-%m-%d})", value=e.id) async for e in events]
 
 
+@opens(CREATE_FORM)
 @group.command(name="create", description="Create an event (opens a form)")
 @app_commands.describe(
     capacity="How many can go (empty: no limit)",
@@ -53,13 +55,13 @@ async def create(
     if not await may_open(interaction):
         await refuse(interaction, REFUSAL)
         return
-    custom_id = CREATE_FORM.build(
+    form = CREATE.build(
         capacity=capacity or 0,
         channel_id=channel.id if channel else 0,
         reminders=(reminders or "-").replace(":", ""),
         deadline=signup_deadline or "",
     )
-    await open_form(interaction, Form(custom_id, "New event", CREATE_FIELDS))
+    await open_form(interaction, form)
 
 
 @group.command(name="edit", description="Change an event; registrants are told")

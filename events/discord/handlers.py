@@ -13,7 +13,7 @@ from core.interactions import Interaction, Reply, Update, command, component, mo
 from core.markup import timestamp
 from core.models import Guild
 from core.permissions import organiser
-from core.timeparse import member_zone, parse_offsets, read_time
+from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
 from events import services
 from events.discord import messages
 from events.discord.messages import CREATE_FORM, LIST_PAGE, RESPONSES, event_link
@@ -37,8 +37,8 @@ def _event(event_id, guild_id: int | None) -> Event:
 def create(interaction: Interaction, capacity: int, channel_id: int, reminders: str, deadline: str) -> Reply:
     """The submitted /event create form: capacity, channel, reminders and deadline ride in the custom_id."""
     now, zone = timezone.now(), member_zone(interaction.actor.id, interaction.guild_id)
-    fields = interaction.fields
-    starts_at = read_time(fields.get("start"), zone, now=now, field="start")
+    fields, dmy = interaction.fields, day_first(interaction.guild_id)
+    starts_at = read_time(fields.get("start"), zone, now=now, field="start", day_first=dmy)
     if starts_at is None:
         raise RuleError("The event needs a start time.")
     offsets = parse_offsets(reminders) if reminders != "-" else services.DEFAULT_REMINDER_OFFSETS
@@ -48,9 +48,9 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         description=fields.get("description") or "",
         location=fields.get("location") or "",
         starts_at=starts_at,
-        ends_at=read_time(fields.get("end"), zone, now=now, field="end"),
+        ends_at=read_time(fields.get("end"), zone, now=now, field="end", day_first=dmy),
         capacity=capacity or None,
-        signup_deadline=read_time(deadline, zone, now=now, field="signup deadline"),
+        signup_deadline=read_time(deadline, zone, now=now, field="signup deadline", day_first=dmy),
     )
     event = services.create_event(
         guild,
@@ -60,17 +60,22 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         channel_id=channel_id or guild.announcement_channel_id or interaction.channel_id,
         reminder_offsets=offsets,
     )
-    read_as = f"{starts_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+    read_as = describe(starts_at, zone)
+    also = "".join(
+        f" The {name} reads as {describe(moment, zone)}."
+        for name, moment in (("end", event.ends_at), ("signup deadline", event.signup_deadline))
+        if moment is not None
+    )
     return Reply(
         content=f"Created {event_link(event)} for {timestamp(event.starts_at, 'F')} "
-        f"(read as {read_as}); it is posted in <#{event.channel_id}>."
+        f"(read as {read_as}); it is posted in <#{event.channel_id}>.{also}"
     )
 
 
 @command("event edit", allowed=organiser)
 def edit(interaction: Interaction) -> Reply:
     options, now = interaction.options, timezone.now()
-    zone = member_zone(interaction.actor.id, interaction.guild_id)
+    zone, dmy = member_zone(interaction.actor.id, interaction.guild_id), day_first(interaction.guild_id)
     event = _event(options["event"], interaction.guild_id)
     changes: dict = {}
     for name in ("title", "location", "description"):
@@ -78,15 +83,22 @@ def edit(interaction: Interaction) -> Reply:
             changes[name] = options[name]
     for name, field in TIME_OPTIONS:
         if options.get(name):
-            changes[field] = read_time(options[name], zone, now=now, field=name.replace("_", " "))
+            changes[field] = read_time(options[name], zone, now=now, field=name.replace("_", " "), day_first=dmy)
     if options.get("capacity") is not None:
+        if int(options["capacity"]) < 0:
+            raise RuleError("The capacity must be at least 1, or 0 for no limit.")
         changes["capacity"] = int(options["capacity"]) or None
     if options.get("reminders"):
         changes["reminder_offsets"] = parse_offsets(options["reminders"])
     if not changes:
         raise RuleError("Nothing to change: give at least one option.")
     event = services.edit_event(event.id, now=now, **changes)
-    return Reply(content=f"Updated {event_link(event)}; registrants will be told by DM.")
+    read_as = "".join(
+        f" The {name.replace('_', ' ')} reads as {describe(changes[field], zone)}."
+        for name, field in TIME_OPTIONS
+        if field in changes
+    )
+    return Reply(content=f"Updated {event_link(event)}; registrants will be told by DM.{read_as}")
 
 
 @command("event cancel", allowed=organiser)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from core import outbox
 from core.interactions import CustomId
 from core.interactions.components import button, row
-from core.markup import bold, mention_list, message_link, timestamp, truncate
+from core.markup import bold, escape, escape_within, mention_list, message_link, timestamp, truncate
 from core.refresh import Rendered, renderer
 from events.models import Event, Registration, Reminder, Roster
 
@@ -61,7 +61,7 @@ def event_embed(event: Event, roster: Roster, *, now: datetime) -> dict:
         when += f"\nuntil {timestamp(event.ends_at, 'F')}"
     fields = [{"name": "When", "value": when, "inline": False}]
     if event.location:
-        fields.append({"name": "Where", "value": truncate(event.location, 200), "inline": False})
+        fields.append({"name": "Where", "value": escape(truncate(event.location, 200)), "inline": False})
     going = roster.count(Status.GOING)
     capacity = f"{going}/{event.capacity}" if event.capacity else str(going)
     for status, title in (
@@ -75,7 +75,7 @@ def event_embed(event: Event, roster: Roster, *, now: datetime) -> dict:
         fields.append({"name": title, "value": value, "inline": False})
     fields.append({"name": "Signup", "value": signup_line(event, now=now), "inline": False})
     return {
-        "title": truncate(("[Cancelled] " if cancelled else "") + event.title, TITLE_LIMIT),
+        "title": ("[Cancelled] " if cancelled else "") + escape_within(event.title, TITLE_LIMIT - len("[Cancelled] ")),
         "description": truncate(event.description, DESCRIPTION_LIMIT),
         "color": COLOUR_CANCELLED if cancelled else COLOUR_SCHEDULED,
         "fields": fields,
@@ -164,7 +164,7 @@ def promoted(event: Event, registration: Registration) -> None:
 
 
 def _at(event: Event) -> str:
-    return f" at {event.location}" if event.location else ""
+    return f" at {escape(truncate(event.location, 200))}" if event.location else ""
 
 
 def event_changed(event: Event, *, exclude: Iterable[int] = ()) -> None:

@@ -15,8 +15,8 @@ from core.errors import RuleError
 from core.interactions import Interaction, Reply, command, component, modal
 from core.markup import escape, timestamp
 from core.models import Guild
-from core.permissions import REFUSAL, organiser
-from core.timeparse import member_zone, read_time
+from core.permissions import organiser
+from core.timeparse import day_first, describe, member_zone, read_time
 from polls import services
 from polls.discord.messages import CREATE_FORM, SELECT, VOTE, WITHDRAW
 from polls.models import Poll
@@ -34,7 +34,8 @@ def _poll(poll_id: int, guild_id: int | None) -> Poll:
 def create(interaction: Interaction, multiple: int, anonymous: int) -> Reply:
     fields, now = interaction.fields, timezone.now()
     zone = member_zone(interaction.actor.id, interaction.guild_id)
-    closes_at = read_time(fields.get("closes"), zone, now=now, field="closing time")
+    dmy = day_first(interaction.guild_id)
+    closes_at = read_time(fields.get("closes"), zone, now=now, field="closing time", day_first=dmy)
     draft = PollDraft(
         question=fields.get("question") or "",
         options=(fields.get("options") or "").splitlines(),
@@ -46,15 +47,22 @@ def create(interaction: Interaction, multiple: int, anonymous: int) -> Reply:
     poll = services.create_poll(
         guild, draft, now=now, created_by_id=interaction.actor.id, channel_id=interaction.channel_id
     )
-    closes = f" It closes {timestamp(closes_at, 'F')}." if closes_at else " Close it with /poll close."
+    closes = " Close it with /poll close."
+    if closes_at:
+        closes = f" It closes {timestamp(closes_at, 'F')} (read as {describe(closes_at, zone)})."
     return Reply(content=f"Poll {poll.id} is posted in <#{poll.channel_id}>.{closes}")
 
 
-@command("poll close")
+def organiser_or_author(interaction: Interaction) -> bool:
+    """Who may close a poll: organisers, and the poll's author."""
+    poll_id = interaction.options.get("poll")
+    authored = Poll.objects.filter(id=poll_id or 0, created_by_id=interaction.actor.id).exists()
+    return authored or organiser(interaction)
+
+
+@command("poll close", allowed=organiser_or_author)
 def close(interaction: Interaction) -> Reply:
     poll = _poll(interaction.options["poll"], interaction.guild_id)
-    if poll.created_by_id != interaction.actor.id and not organiser(interaction):
-        raise RuleError(REFUSAL)
     if not services.close_poll(poll.id, now=timezone.now()):
         raise RuleError("That poll is already closed.")
     return Reply(content=f"Closed poll {poll.id}; the result is posted in <#{poll.channel_id}>.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from core import outbox
 from core.interactions import CustomId
 from core.interactions.components import button, row, select
-from core.markup import bold, escape, mention_list, timestamp, truncate
+from core.markup import bold, escape, escape_within, mention_list, timestamp, truncate
 from core.refresh import Rendered, renderer
 from polls.models import Poll, Tally
 
@@ -41,6 +41,18 @@ def tally_lines(tallies: list[Tally]) -> str:
     return "\n".join(lines)
 
 
+def _how_to_vote(poll: Poll, tallies: list[Tally]) -> str:
+    if _uses_buttons(poll, tallies):
+        return "Click to vote; click again to withdraw."
+    return "Choose from the menu; *Withdraw my vote* takes your vote back."
+
+
+def _uses_buttons(poll: Poll, tallies: list[Tally]) -> bool:
+    # Anonymous polls always get buttons (a select is redacted from the command log
+    # all the same: see polls.discord.handlers).
+    return len(tallies) <= BUTTONS_MAX or poll.anonymous
+
+
 def poll_embed(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | None = None) -> dict:
     """The poll's embed. ``voters`` (member ids per option position) is ignored when anonymous."""
     closed = poll.status == Poll.Status.CLOSED
@@ -48,11 +60,11 @@ def poll_embed(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | 
     kind = "multiple choice" if poll.multiple_choice else "single choice"
     kind += ", anonymous" if poll.anonymous else ""
     footer = f"Poll {poll.id} · {kind} · {total} vote{'s' if total != 1 else ''}"
-    status = "**Closed.**" if closed else "Click to vote; click again to withdraw."
+    status = "**Closed.**" if closed else _how_to_vote(poll, tallies)
     if not closed and poll.closes_at:
         status = f"Closes {timestamp(poll.closes_at, 'R')}. " + status
     embed = {
-        "title": truncate(("[Closed] " if closed else "") + poll.question, 256),
+        "title": ("[Closed] " if closed else "") + escape_within(poll.question, 256 - len("[Closed] ")),
         "description": f"{tally_lines(tallies)}\n\n{status}",
         "color": COLOUR_CLOSED if closed else COLOUR_OPEN,
         "footer": {"text": footer},
@@ -61,7 +73,7 @@ def poll_embed(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | 
         counts = {t.position: t.votes for t in tallies}
         embed["fields"] = [
             {
-                "name": truncate(f"{t.position}. {t.label}", 256),
+                "name": f"{t.position}. {escape(t.label)}",
                 "value": mention_list(voters[t.position], counts[t.position], VOTERS_FIELD_LIMIT),
                 "inline": True,
             }
@@ -79,9 +91,7 @@ def _option_button(poll: Poll, t: Tally) -> dict:
 def poll_components(poll: Poll, tallies: list[Tally]) -> list[dict]:
     if poll.status == Poll.Status.CLOSED:
         return []
-    if len(tallies) <= BUTTONS_MAX or poll.anonymous:
-        # Anonymous polls always get buttons (a select is redacted from the command log
-        # all the same: see polls.discord.handlers).
+    if _uses_buttons(poll, tallies):
         chunks = (tallies[start : start + BUTTONS_MAX] for start in range(0, len(tallies), BUTTONS_MAX))
         rows = [row(*(_option_button(poll, t) for t in chunk)) for chunk in chunks]
     else:

@@ -343,7 +343,7 @@ class DiscordControl:
 
     def configure(self, **settings) -> dict:
         """Run-time settings: interaction_deadline_s, token_ttl_s, recommended_shards,
-        max_concurrency, heartbeat_interval_ms, resume_window_s, bot_token (rotating it makes
+        max_concurrency, heartbeat_interval_ms, heartbeat_ack_delay_ms, resume_window_s, bot_token (rotating it makes
         the old token fail: 401 on REST, 4004 on IDENTIFY).
         """
         return self._call("POST", "/config", settings)

@@ -27,6 +27,9 @@ class Config:
     interaction_deadline_s: float = 3.0
     token_ttl_s: float = 900.0
     heartbeat_interval_ms: int = 41250
+    # Discord's ACK comes back after a network round trip; answering a loopback heartbeat at
+    # once lets the ACK overtake discord.py's record of the send ("Can't keep up ... behind").
+    heartbeat_ack_delay_ms: int = 20
     resume_window_s: float = 120.0
     recommended_shards: int = 1
     max_concurrency: int = 1

@@ -3,8 +3,11 @@
 import pytest
 
 from core.errors import RuleError
+from core.interactions import dispatcher
 from core.models import Member
+from core.permissions import REFUSAL
 from tests.cast import handle
+from tests.polls.factories import PollFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +31,54 @@ def test_ping_again_answers_with_the_same_button(cast):
     update = handle(cast.interaction(cast.member, kind="component", custom_id="muster:ping"))
     assert update.content.startswith("Pong! Gateway answered Discord in ")
     assert [b["custom_id"] for b in update.components[0]["components"]] == ["muster:ping"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "message"),
+    [
+        ("utc", "utc is not a time zone name; did you mean UTC or Etc/UTC?"),
+        ("paris", "paris is not a time zone name; did you mean Europe/Paris?"),
+        ("Europe/Pariss", "Europe/Pariss is not a time zone name; did you mean Europe/Paris?"),
+        ("Mars/Olympus", "Mars/Olympus is not a time zone name; use an IANA name such as Europe/Paris."),
+    ],
+)
+def test_a_zone_that_is_not_a_name_is_refused_with_the_closest_names(cast, zone, message):
+    with pytest.raises(RuleError) as error:
+        handle(timezone_command(cast, zone=zone))
+    assert str(error.value) == message
+
+
+ORGANISER_ONLY = ["event cancel", "event create", "event edit", "event remove", "poll close", "poll create"]
+
+
+def help_paths(cast, who):
+    content = handle(cast.interaction(who, command="muster help")).content
+    return [line.split("`")[1].lstrip("/") for line in content.splitlines()[1:]]
+
+
+def test_help_lists_only_what_the_member_can_do(cast):
+    member, organiser = help_paths(cast, cast.member), help_paths(cast, cast.organiser)
+    assert member == ["event list", "event show", "muster help", "muster ping", "muster timezone"]
+    assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
+
+
+def test_every_refusal_of_a_member_uses_the_same_sentence(cast):
+    poll = PollFactory(guild=cast.guild, created_by_id=cast.organiser.member_id)
+    refused = [
+        cast.interaction(cast.member, command="poll close", options={"poll": poll.id}),
+        cast.interaction(cast.member, command="event cancel", options={"event": 1}),
+        cast.interaction(cast.member, kind="modal", custom_id="poll:create:0:0", fields={"question": "Q"}),
+    ]
+    answers = [dispatcher.run(interaction)[1]["message"]["content"] for interaction in refused]
+    assert answers == [REFUSAL] * 3
+
+
+def test_the_author_of_a_poll_may_close_it_without_being_an_organiser(cast):
+    poll = PollFactory(guild=cast.guild, created_by_id=cast.member.member_id)
+    outcome, stored, _, _ = dispatcher.run(
+        cast.interaction(cast.member, command="poll close", options={"poll": poll.id})
+    )
+    assert (outcome, stored["message"]["content"]) == (
+        "ok",
+        f"Closed poll {poll.id}; the result is posted in <#{poll.channel_id}>.",
+    )

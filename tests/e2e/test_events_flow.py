@@ -81,7 +81,9 @@ def test_an_event_from_creation_to_cancellation(discord, world, people, muster_w
     )
     created = discord.control.wait_for_original_edit(submit["id"], timeout=15)["original"]
     event = Event.objects.get(title="Picnic")
-    assert created["content"].startswith("Created **Picnic** for <t:1938105000:F> (read as 2031-06-01 18:30 UTC)")
+    assert created["content"].startswith(
+        "Created **Picnic** for <t:1938105000:F> (read as Sunday 1 June 2031 18:30 (UTC))"
+    )
     assert sorted(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1), timedelta(hours=2)]
     post = wait_until(
         lambda: next(
@@ -125,7 +127,7 @@ def test_an_event_from_creation_to_cancellation(discord, world, people, muster_w
     denied = discord.control.inject_command("event", subcommand="create", channel_id=world.channel_id, user_id=alice)
     answer = discord.control.wait_for_response(denied["id"], timeout=3)["response"]
     assert (answer["type"], answer["data"]["content"], answer["data"]["flags"]) == (4, REFUSAL, 64)
-    assert run(discord, world, alice, "cancel", event=event.id)["content"] == "You are not allowed to use this here."
+    assert run(discord, world, alice, "cancel", event=event.id)["content"] == REFUSAL
 
     # Show, list, edit (Bob is told), remove, cancel (Bob is told, the buttons go).
     assert run(discord, world, alice, "show", event=event.id)["embeds"][0]["title"] == "Picnic"
@@ -166,3 +168,47 @@ def test_members_set_their_time_zone_and_get_reminders_once(discord, world, peop
     assert dm[0]["content"].startswith("Reminder: ")
     wait_until(lambda: event.reminders.filter(sent_at__isnull=False).exists(), what="claim")
     assert len([m for m in discord.control.dms(alice) if m["content"].startswith("Reminder:")]) == 1
+
+
+def test_a_refused_form_reopens_filled_in_with_what_was_typed(discord, world, people, muster_worker, gateway):
+    olivia, alice = people["olivia"], people["alice"]
+    ix = discord.control.inject_command(
+        "event", subcommand="create", options={"capacity": 3}, channel_id=world.channel_id, user_id=olivia
+    )
+    custom_id = discord.control.wait_for_response(ix["id"], timeout=3)["response"]["data"]["custom_id"]
+    typed = {"title": "Quiz", "start": "soonish", "end": "", "location": "The pub", "description": "Teams of four"}
+    bad = discord.control.inject_modal_submit(
+        channel_id=world.channel_id, user_id=olivia, custom_id=custom_id, fields=typed
+    )
+    refusal = discord.control.wait_for_original_edit(bad["id"], timeout=15)["original"]
+    assert refusal["content"].startswith("I could not read the start 'soonish'.")
+    (button,) = refusal["components"][0]["components"]
+    assert button["label"] == "Edit and try again"
+
+    # Alice cannot reopen Olivia's form; Olivia gets it back, filled in, as the first answer.
+    theirs = discord.control.inject_component(message_id=refusal["id"], custom_id=button["custom_id"], user_id=alice)
+    answer = discord.control.wait_for_response(theirs["id"], timeout=3)["response"]
+    assert (answer["type"], answer["data"]["flags"]) == (4, 64)
+    assert answer["data"]["content"].startswith("That form has expired")
+    click = discord.control.inject_component(message_id=refusal["id"], custom_id=button["custom_id"], user_id=olivia)
+    reopened = discord.control.wait_for_response(click["id"], timeout=3)["response"]
+    assert (reopened["type"], reopened["data"]["custom_id"]) == (9, custom_id)
+    inputs = [row["components"][0] for row in reopened["data"]["components"]]
+    assert [(i["custom_id"], i.get("value")) for i in inputs] == [
+        ("title", "Quiz"),
+        ("start", "soonish"),
+        ("end", None),
+        ("location", "The pub"),
+        ("description", "Teams of four"),
+    ]
+
+    fixed = discord.control.inject_modal_submit(
+        channel_id=world.channel_id,
+        user_id=olivia,
+        custom_id=reopened["data"]["custom_id"],
+        fields={**typed, "start": "2031-06-01 18:30"},
+    )
+    created = discord.control.wait_for_original_edit(fixed["id"], timeout=15)["original"]
+    assert created["content"].startswith("Created **Quiz** for <t:1938105000:F>")
+    event = Event.objects.get(title="Quiz")
+    assert (event.capacity, event.location, event.description) == (3, "The pub", "Teams of four")

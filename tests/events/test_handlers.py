@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.errors import RuleError
 from core.models import Member
 from core.permissions import MANAGE_EVENTS, organiser
-from core.timeparse import member_zone
+from core.timeparse import describe, member_zone
 from events.models import Event
 from tests.cast import CHANNEL_ID, handle
 from tests.events.factories import EventFactory
@@ -44,7 +44,8 @@ def test_the_create_form_reads_the_start_in_the_members_zone_and_keeps_the_optio
     assert (event.capacity, event.channel_id) == (25, CHANNEL_ID)
     assert sorted(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1), timedelta(days=1)]
     assert event.starts_at == start.replace(second=0, microsecond=0)
-    assert reply.content.endswith(f"(read as {typed} Europe/Paris); it is posted in <#{CHANNEL_ID}>.")
+    read_as = describe(start, ZoneInfo("Europe/Paris"))
+    assert reply.content.endswith(f"(read as {read_as}); it is posted in <#{CHANNEL_ID}>.")
 
 
 def test_the_create_form_reads_a_signup_deadline_with_colons_from_its_custom_id(cast):
@@ -85,3 +86,39 @@ def test_an_outsider_cannot_see_or_answer_another_guilds_event(cast):
     with pytest.raises(RuleError, match=r"^There is no such event in this server\.$"):
         handle(cast.interaction(cast.outsider, kind="component", custom_id=f"event:going:{event.id}"))
     assert event.registrations.count() == 0
+
+
+def edit_command(cast, **options):
+    return cast.interaction(cast.organiser, command="event edit", options=options)
+
+
+def test_a_negative_capacity_on_edit_says_that_0_removes_the_limit(cast):
+    event = EventFactory(guild=cast.guild)
+    with pytest.raises(RuleError, match=r"^The capacity must be at least 1, or 0 for no limit\.$"):
+        handle(edit_command(cast, event=event.id, capacity=-5))
+
+
+def test_an_edit_echoes_how_a_new_time_was_read(cast):
+    event = EventFactory(guild=cast.guild, starts_at=timezone.now() + timedelta(days=3))
+    reply = handle(edit_command(cast, event=event.id, start="in 2 days"))
+    moved = Event.objects.get(id=event.id).starts_at
+    assert reply.content.endswith(f" The start reads as {describe(moved, ZoneInfo('Europe/Paris'))}.")
+
+
+def test_the_create_form_reads_day_and_month_in_the_guilds_date_order(cast):
+    cast.guild.date_order = "mdy"
+    cast.guild.save()
+    year = timezone.now().year + 1
+    handle(create_form(cast, "event:create:0:0:-:", title="Fair", start=f"5/12/{year} 18:00"))
+    local = Event.objects.get(title="Fair").starts_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert (local.month, local.day, local.hour) == (5, 12, 18)
+
+
+def test_the_create_form_echoes_how_the_end_and_the_deadline_were_read(cast):
+    handle_form = create_form(cast, "event:create:0:0:-:in 2 days", title="Gig", start="in 3 days", end="in 4 days")
+    reply = handle(handle_form)
+    event, paris = Event.objects.get(title="Gig"), ZoneInfo("Europe/Paris")
+    assert reply.content.endswith(
+        f"it is posted in <#{CHANNEL_ID}>. The end reads as {describe(event.ends_at, paris)}. "
+        f"The signup deadline reads as {describe(event.signup_deadline, paris)}."
+    )

@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 
 from core.discord_api.limits import check_message
+from core.models import OutboundMessage
 from events.discord.messages import event_link, event_message
 from events.models import Registration, Roster
-from tests.events.factories import NOW, EventFactory
+from events.services import send_due_reminders
+from tests.events.factories import NOW, EventFactory, RegistrationFactory, ReminderFactory
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -55,3 +57,31 @@ def test_a_title_with_markdown_is_shown_as_typed_in_links():
         r"[**\*\*x\*\* \[link\](https://example.com)**]"
         f"(https://discord.com/channels/{event.guild_id}/5/6)"
     )
+
+
+def test_markdown_in_the_title_and_location_is_shown_as_typed_in_the_post():
+    event = EventFactory(
+        title="**Big** [x](https://evil.example)", location="__Back__ room [map](https://evil.example)"
+    )
+    embed = event_message(event, Roster(), now=NOW)["embeds"][0]
+    assert embed["title"] == r"\*\*Big\*\* \[x\](https://evil.example)"
+    assert embed["fields"][1] == {
+        "name": "Where",
+        "value": r"\_\_Back\_\_ room \[map\](https://evil.example)",
+        "inline": False,
+    }
+
+
+def test_a_cancelled_title_that_escapes_long_stays_within_the_title_limit():
+    event = EventFactory(title="*" * 100, status="cancelled")
+    title = event_message(event, Roster(), now=NOW)["embeds"][0]["title"]
+    assert (title, len(title)) == ("[Cancelled] " + r"\*" * 100, 212)
+
+
+def test_markdown_in_the_location_is_escaped_in_the_reminder_dm():
+    event = EventFactory(starts_at=NOW + timedelta(minutes=30), location="[here](https://evil.example)")
+    ReminderFactory(event=event)
+    RegistrationFactory(event=event)
+    assert send_due_reminders(now=NOW) == 1
+    content = OutboundMessage.objects.get().payload["content"]
+    assert content.endswith(r" at \[here\](https://evil.example).")

@@ -62,3 +62,18 @@ def test_a_closed_poll_has_no_buttons_and_its_result_names_the_winner_or_the_tie
 
 def test_bars_are_empty_without_votes():
     assert bar(0, 0) == "░" * 16
+
+
+def test_markdown_in_the_question_and_the_option_labels_is_shown_as_typed():
+    poll = PollFactory(question="**Where** [x](https://evil.example)?")
+    labels = [Tally(option_id=100, position=1, label="__Park__", votes=1)]
+    embed = poll_message(poll, labels, voters={1: [42]})["embeds"][0]
+    assert embed["title"] == r"\*\*Where\*\* \[x\](https://evil.example)?"
+    assert embed["fields"][0]["name"] == r"1. \_\_Park\_\_"
+
+
+def test_a_poll_with_buttons_says_click_again_and_one_with_a_menu_does_not():
+    with_buttons = poll_message(PollFactory(), tallies(0, 0))["embeds"][0]["description"]
+    with_menu = poll_message(PollFactory(), tallies(*range(6)))["embeds"][0]["description"]
+    assert with_buttons.endswith("\n\nClick to vote; click again to withdraw.")
+    assert with_menu.endswith("\n\nChoose from the menu; *Withdraw my vote* takes your vote back.")

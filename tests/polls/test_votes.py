@@ -32,7 +32,7 @@ def test_it_creates_a_poll_with_its_options_in_order():
     [
         (["Only one"], "A poll needs 2 to 10 options; I read 1."),
         ([f"o{n}" for n in range(11)], "A poll needs 2 to 10 options; I read 11."),
-        (["Same", "same"], "Two options are the same."),
+        (["Same", "Other", "same"], "Options 1 and 3 are the same: 'Same' and 'same'."),
     ],
 )
 def test_it_refuses_bad_option_lists(options, message):

@@ -150,3 +150,28 @@ def test_it_closes_with_4014_for_privileged_intents_not_enabled(discord_sandbox)
 
     # With the members intent discord.py chunks each guild: the owner and the bot.
     assert run_async(allowed()) == [2]
+
+
+def test_a_heartbeat_ack_never_overtakes_discord_pys_record_of_the_send(discord_sandbox):
+    # On loopback an instant ACK reached discord.py before its heartbeat thread noted the send,
+    # so the latency read as a whole interval: "Can't keep up, shard ID None websocket is 41.3s
+    # behind" under make run. Discord's ACK comes after a round trip; so does the sandbox's.
+    discord_sandbox.control.configure(heartbeat_interval_ms=100)
+
+    async def scenario():
+        client = SandboxClient()
+        task = await run_until_ready(client)
+        latencies, last_ack = [], None
+        try:
+            while len(latencies) < 20:
+                keep_alive = client.ws._keep_alive
+                if keep_alive is not None and keep_alive._last_ack != last_ack:
+                    last_ack = keep_alive._last_ack
+                    latencies.append(keep_alive.latency)
+                await asyncio.sleep(0.005)
+        finally:
+            await stop(client, task)
+        return latencies
+
+    latencies = run_async(scenario())
+    assert [round(latency, 1) for latency in latencies if latency >= 0.09] == []

@@ -16,6 +16,7 @@ CONFIG_KEYS = {
     "recommended_shards": int,
     "max_concurrency": int,
     "heartbeat_interval_ms": int,
+    "heartbeat_ack_delay_ms": int,
     "resume_window_s": float,
     "bot_token": str,
 }

@@ -122,7 +122,9 @@ class GatewayConnection:
         if op == I.HEARTBEAT:
             self.last_heartbeat = time.monotonic()
             self.hub.counters["heartbeats"] += 1
-            self.enqueue({"op": I.HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+            ack = {"op": I.HEARTBEAT_ACK, "d": None, "s": None, "t": None}
+            delay = self.state.config.heartbeat_ack_delay_ms / 1000
+            asyncio.get_running_loop().call_later(delay, self.enqueue, ack)
         elif op == I.IDENTIFY:
             await self._identify(data or {})
         elif op == I.RESUME:
