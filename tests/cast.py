@@ -14,11 +14,15 @@ the dispatcher does (route, custom_id parsing), without the command log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.interactions import Actor, Interaction, routing
-from core.models import Guild, GuildMember
 from core.permissions import MANAGE_EVENTS
-from tests.factories import GuildFactory, GuildMemberFactory, MemberFactory
+
+if TYPE_CHECKING:
+    from core.models import Guild, GuildMember
+
+# No model at module level: the e2e conftest imports this module before Django is set up.
 
 GUILD, OTHER_GUILD = "Muster HQ", "Elsewhere"
 ORGANISER, MEMBER, OUTSIDER = "olivia", "alice", "oscar"
@@ -43,6 +47,8 @@ class Cast:
 
 
 def build_cast(**guild_fields) -> Cast:
+    from tests.factories import GuildFactory, GuildMemberFactory, MemberFactory
+
     guild = GuildFactory(name=GUILD, organiser_role_id=ORGANISER_ROLE_ID, **guild_fields)
     return Cast(
         guild=guild,
