@@ -58,7 +58,9 @@ def send(notice_id: int, *, now: datetime) -> int:
         event_id = ChangeNotice.objects.filter(id=notice_id).values_list("event_id", flat=True).first()
         if event_id is None:
             return 0
-        event = Event.objects.select_for_update().select_related("guild").get(id=event_id)
+        event = Event.objects.select_for_update().select_related("guild").filter(id=event_id).first()
+        if event is None:  # deleted meanwhile, and its notices with it
+            return 0
         claimed = ChangeNotice.objects.filter(id=notice_id, sent_at__isnull=True, due_at__lte=now).update(sent_at=now)
         if not claimed or event.status == Event.Status.CANCELLED:
             return 0

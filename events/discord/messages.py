@@ -204,7 +204,7 @@ def what_changed(before: dict, after: dict) -> list[str]:
         if old is None:
             parts.append(f"it now {verb} <t:{new}:F>")
         elif new is None:
-            parts.append(f"it no longer has an end time (it ended <t:{old}:F>)")
+            parts.append(f"it no longer has an end time (it was to end <t:{old}:F>)")
         else:
             parts.append(f"it now {verb} <t:{new}:F> instead of <t:{old}:F>")
     old, new = before["location"], after["location"]

@@ -193,6 +193,11 @@ def change_form(event, **fields) -> dict:
     return {**data, **fields}
 
 
+def event_admin_link(event) -> str:
+    url = reverse("admin:events_event_change", args=[event.pk])
+    return f'<a href="{url}">{event.title}</a>'
+
+
 def soon_event(**fields):
     start = (timezone.now() + timedelta(days=5)).replace(microsecond=0)
     return EventFactory(starts_at=start, **fields)
@@ -272,3 +277,35 @@ def test_a_title_with_a_masked_link_leads_nowhere_but_the_post_in_any_dm():
     assert len(told) == 5  # a reminder, the change (to both), the promotion, the cancellation (to one)
     for content in told:
         assert link_targets(content) == [post], content
+
+
+def test_an_end_removed_or_added_is_said_so():
+    event = EventFactory(title="Picnic", ends_at=NOW + timedelta(days=7, hours=2))
+    going = RegistrationFactory(event=event)
+    old_end = event.ends_at
+
+    edit_event(event.id, now=NOW, ends_at=None)
+    change_notices.send_due(now=LATER)
+    edit_event(event.id, now=LATER, ends_at=old_end + timedelta(hours=1))
+    change_notices.send_due(now=LATER + timedelta(minutes=2))
+
+    assert dms() == {
+        going.member_id: [
+            f"**Picnic** has changed: it no longer has an end time (it was to end {t(old_end)}).",
+            f"**Picnic** has changed: it now ends {t(old_end + timedelta(hours=1))}.",
+        ]
+    }
+
+
+def test_a_reminder_added_in_the_admin_whose_time_has_passed_is_skipped_with_a_warning(admin_client):
+    event = soon_event(title="Picnic")
+    form = change_form(event, **{"reminders-TOTAL_FORMS": "1", "reminders-0-offset": "7 00:00:00"})
+    form["reminders-0-event"] = event.id
+
+    response = admin_client.post(reverse("admin:events_event_change", args=[event.pk]), form, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Skipped reminders (their time has passed): 1w.",
+        f"The event “{event_admin_link(event)}” was changed successfully.",
+    ]
+    assert list(event.reminders.values_list("offset", "skipped")) == [(timedelta(weeks=1), True)]
