@@ -17,9 +17,13 @@ $(INSTALLED): requirements/base.txt requirements/dev.txt
 run: $(INSTALLED)
 	@$(BIN)/python scripts/run_local.py
 
+# The service tests again on SQLite, `make run`'s embedded default (in memory, ~40 s).
+SQLITE_TESTS := tests/core tests/events tests/polls tests/test_admin.py
+
 test: $(INSTALLED)
 	@scripts/system_deps.sh redis postgres compose
 	$(BIN)/python -m pytest
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -m "not e2e and not postgres" $(SQLITE_TESTS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -70,6 +70,8 @@ try:
         raise SettingError(f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
 
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
+    # Registrants are told of an event's edits this long after the first, in one DM.
+    EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
 except SettingError as exc:
     # One line, no traceback, whichever process (manage.py, gunicorn, celery) imports us.
     raise SystemExit(f"muster: configuration error: {exc}") from None
@@ -246,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     # Event reminders and poll deadlines: each tick claims what is due with a compare-and-set.
     "event-reminders": {
         "task": "events.tasks.send_due_reminders",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "event-change-notices": {
+        "task": "events.tasks.send_due_change_notices",
         "schedule": 30.0,
         "options": {"expires": 25},
     },

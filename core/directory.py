@@ -11,6 +11,8 @@ stamp of when it arrived, and a row ignores an event older than the newest it ap
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.models import Guild, GuildMember, Member
@@ -121,10 +123,17 @@ def role_deleted(guild_id: int, role_id: int) -> None:
     """Forget a deleted role on every membership, and as the guild's organiser role."""
     with transaction.atomic():
         Guild.objects.filter(id=guild_id, organiser_role_id=role_id).update(organiser_role_id=None)
-        memberships = GuildMember.objects.select_for_update().filter(guild_id=guild_id, role_ids__contains=[role_id])
+        # JSON containment (role_ids__contains) exists on PostgreSQL only; the role id as
+        # text narrows the rows on every database, and the exact test is made here.
+        memberships = (
+            GuildMember.objects.select_for_update()
+            .annotate(roles_text=Cast("role_ids", TextField()))
+            .filter(guild_id=guild_id, roles_text__contains=str(role_id))
+        )
         for membership in memberships:
-            membership.role_ids = [r for r in membership.role_ids if r != role_id]
-            membership.save(update_fields=["role_ids"])
+            if role_id in membership.role_ids:
+                membership.role_ids = [r for r in membership.role_ids if r != role_id]
+                membership.save(update_fields=["role_ids"])
 
 
 def record_actor(interaction) -> None:

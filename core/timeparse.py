@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from core.errors import RuleError
 from core.models import Guild, Member
 
+# Beyond this a time is a typo (2062 for 2026), and near year 9999 it would not convert to UTC.
+MAX_AHEAD = timedelta(days=3653)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
     "january",
@@ -120,15 +122,26 @@ def parse_local_time(
     normal = re.sub(r"\s+", " ", re.sub(r"(\d)t(\d)", r"\1 \2", typed.lower()))
     relative = _RELATIVE.fullmatch(normal)
     if relative:
-        return _from_now(relative, now, typed, field)
-    understood = _read(normal, _Context(typed, zone, now, field, day_first))
-    if understood.offset is not None:
-        moment = understood.local.replace(tzinfo=understood.offset)
+        moment = _from_now(relative, now, typed, field)
     else:
-        moment = _resolve_in_zone(understood.local, zone, field)
+        understood = _read(normal, _Context(typed, zone, now, field, day_first))
+        if understood.offset is not None:
+            moment = understood.local.replace(tzinfo=understood.offset)
+        else:
+            moment = _resolve_in_zone(understood.local, zone, field)
     if moment <= now:
-        raise TimeParseError(f"The {field} {describe(moment, zone)} is in the past.")
+        raise TimeParseError(f"The {field} {_shown(moment, zone, text)} is in the past.")
+    if moment > now + MAX_AHEAD:
+        raise TimeParseError(f"The {field} {typed!r} is more than ten years ahead; check the year.")
     return moment.astimezone(UTC)
+
+
+def _shown(moment: datetime, zone: ZoneInfo, text: str) -> str:
+    """``describe``, or the text as typed for a moment at the calendar's ends (year 1, 9999)."""
+    try:
+        return describe(moment, zone)
+    except OverflowError:
+        return repr(text.strip())
 
 
 @dataclass(frozen=True)
@@ -317,6 +330,7 @@ def _format_offset(moment: datetime) -> str:
 
 _OFFSET_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 MAX_REMINDERS = 5
+MAX_REMINDER_OFFSET = timedelta(weeks=8)
 
 
 def parse_offsets(text: str) -> list[timedelta]:
@@ -328,7 +342,10 @@ def parse_offsets(text: str) -> list[timedelta]:
             raise TimeParseError(f"I could not read the reminder {part!r}: write 30m, 1h, 2d or 1w.")
         if int(match[1]) == 0:
             raise TimeParseError(f"The reminder {part!r} is zero: it must be at least 1m before the start.")
-        offsets.append(timedelta(**{_OFFSET_UNITS[match[2]]: int(match[1])}))
+        offset = timedelta(**{_OFFSET_UNITS[match[2]]: int(match[1])})
+        if offset > MAX_REMINDER_OFFSET:
+            raise TimeParseError(f"A reminder goes at most 8 weeks before the start: {part!r} is longer.")
+        offsets.append(offset)
     if len(set(offsets)) > MAX_REMINDERS:
         raise TimeParseError(f"At most {MAX_REMINDERS} reminders per event.")
     return sorted(set(offsets))

@@ -1,7 +1,8 @@
 """Events in the admin: registrations inline, filters, search and the roster as CSV.
 
 Changes go through ``events.services`` so the admin keeps the same rules as Discord:
-removing a registration frees the place for the waitlist, editing tells registrants.
+removing a registration frees the place for the waitlist; changing the title, time or
+place tells registrants, and a save that changes nothing tells nobody.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from events import services
+from events.discord.messages import offset_text
 from events.forms import EventAdminForm
 from events.models import Event, Registration, Reminder
 
@@ -48,8 +50,8 @@ class RegistrationInline(admin.TabularInline):
 class ReminderInline(admin.TabularInline):
     model = Reminder
     extra = 0
-    fields = ("offset", "due_at", "sent_at")
-    readonly_fields = ("due_at", "sent_at")
+    fields = ("offset", "due_at", "sent_at", "skipped")
+    readonly_fields = ("due_at", "sent_at", "skipped")
 
 
 @admin.register(Event)
@@ -119,7 +121,11 @@ class EventAdmin(admin.ModelAdmin):
         # The admin's history message reads these; the services below do the saving.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is Reminder:
-            return save_reminders(form.instance, formset, creating=not change)
+            skipped = save_reminders(form.instance, formset, creating=not change)
+            if skipped:
+                names = ", ".join(offset_text(offset) for offset in skipped)
+                self.message_user(request, f"Skipped reminders (their time has passed): {names}.", messages.WARNING)
+            return None
         now = timezone.now()
         for registration in formset.deleted_forms:
             instance = registration.instance
@@ -127,7 +133,8 @@ class EventAdmin(admin.ModelAdmin):
         return None
 
 
-def save_reminders(event: Event, formset, *, creating: bool) -> None:
+def save_reminders(event: Event, formset, *, creating: bool) -> tuple:
+    """Set the reminders the inline holds; returns those skipped because their time has passed."""
     offsets = {
         reminder_form.cleaned_data["offset"]
         for reminder_form in formset.forms
@@ -135,7 +142,7 @@ def save_reminders(event: Event, formset, *, creating: bool) -> None:
     }
     if creating and not offsets:
         offsets = set(services.DEFAULT_REMINDER_OFFSETS)
-    services.set_reminders(event, offsets, now=timezone.now())
+    return services.set_reminders(event, offsets, now=timezone.now())
 
 
 def csv_safe(value) -> str:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import RuleError
 from events.models import Event, Registration
-from events.services import DRAFT_FIELDS, TIME_FIELDS, EventDraft, validate_event
+from events.services import DRAFT_FIELDS, TIME_FIELDS, EventDraft, edited_draft, validate_event
 
 
 class EventAdminForm(forms.ModelForm):
@@ -27,8 +27,12 @@ class EventAdminForm(forms.ModelForm):
         creating = self.instance.pk is None
         going = 0 if creating else self.instance.registrations.filter(status=Registration.Status.GOING).count()
         changed = TIME_FIELDS if creating else self.changed_data
+        draft = self.draft()
+        if not creating:  # as the service will apply it: a moved start moves an untouched end
+            edits = {name: getattr(draft, name) for name in changed if name in DRAFT_FIELDS}
+            draft = edited_draft(self.instance, edits)
         try:
-            validate_event(self.draft(), now=timezone.now(), changed=changed, going=going)
+            validate_event(draft, now=timezone.now(), changed=changed, going=going)
         except RuleError as error:
             raise forms.ValidationError(error.message) from None
         return data

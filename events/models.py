@@ -73,6 +73,16 @@ class Event(models.Model):
     def registration_closes_at(self):
         return self.signup_deadline or self.starts_at
 
+    def as_seen(self) -> dict:
+        """What registrants see of the event and are told about when it changes: its title,
+        place and times (whole seconds, as Discord timestamps show them), as plain JSON."""
+        return {
+            "title": self.title,
+            "location": self.location,
+            "starts_at": int(self.starts_at.timestamp()),
+            "ends_at": int(self.ends_at.timestamp()) if self.ends_at else None,
+        }
+
     def roster(self) -> Roster:
         """Counts per status and the first names of each list, in click order (four queries)."""
         registrations = self.registrations.order_by()
@@ -122,7 +132,10 @@ class Reminder(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminders")
     offset = models.DurationField(default=timedelta(hours=1), help_text="How long before the start.")
     due_at = models.DateTimeField(help_text="Start minus offset; recomputed when the event moves.")
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the tick claimed it.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the tick claimed it (or it was skipped).")
+    skipped = models.BooleanField(
+        default=False, help_text="Not sent: its time had already passed when it was set or when the event moved."
+    )
 
     class Meta:
         ordering = ["due_at"]
@@ -134,3 +147,31 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offset} before {self.event}"
+
+
+class ChangeNotice(models.Model):
+    """The DM telling registrants that what they see of an event changed (title, time, place).
+
+    It waits ``EVENT_EDIT_WINDOW`` seconds after the first edit, so several edits in a row
+    are one DM comparing what registrants saw before the first with the event as it is
+    when the DM goes (edits that cancel out send nothing). One open notice per event.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="change_notices")
+    before = models.JSONField(help_text="What registrants saw before the first edit (Event.as_seen).")
+    editor_ids = models.JSONField(default=list, blank=True, help_text="Members who made the edits.")
+    due_at = models.DateTimeField(help_text="When the DMs go: the first edit plus the window.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When a tick claimed it.")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(sent_at__isnull=True), name="changenotice_one_open_per_event"
+            ),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="changenotice_due")]
+
+    def __str__(self) -> str:
+        return f"change of {self.event_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
+from events import change_notices
 from events.discord import messages
 from events.models import Event, Registration, Reminder, Roster
 
@@ -43,6 +44,20 @@ def click_sequence(at: datetime) -> int:
 
 
 TIME_FIELDS = frozenset({"starts_at", "ends_at", "signup_deadline"})
+# The longest texts and the largest capacity an event takes (Discord's options say the same).
+TITLE_MAX = Event._meta.get_field("title").max_length
+LOCATION_MAX = Event._meta.get_field("location").max_length
+DESCRIPTION_MAX = Event._meta.get_field("description").max_length
+CAPACITY_MAX = 100_000
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What an edit did: the event now, whether registrants will be told, reminders skipped."""
+
+    event: Event
+    told: bool
+    skipped_reminders: tuple[timedelta, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,8 +99,17 @@ def validate_event(draft: EventDraft, *, now: datetime, changed: Iterable[str] =
     changed = set(changed)
     if not draft.title.strip():
         raise RuleError("The event needs a title.")
+    for text, limit, name in (
+        (draft.title, TITLE_MAX, "title"),
+        (draft.location, LOCATION_MAX, "location"),
+        (draft.description, DESCRIPTION_MAX, "details"),
+    ):
+        if len(text) > limit:
+            raise RuleError(f"The {name} can be at most {limit} characters; this one has {len(text)}.")
     if draft.capacity is not None and draft.capacity < 1:
         raise RuleError("The capacity must be at least 1 (leave it empty for no limit).")
+    if draft.capacity is not None and draft.capacity > CAPACITY_MAX:
+        raise RuleError(f"The capacity can be at most {CAPACITY_MAX}.")
     if "starts_at" in changed and draft.starts_at <= now:
         raise RuleError("The start is in the past.")
     if draft.ends_at is not None and draft.ends_at <= draft.starts_at:
@@ -124,20 +148,46 @@ def create_event(
     return event
 
 
-def set_reminders(event: Event, offsets: Iterable[timedelta], *, now: datetime) -> None:
-    """Make the event's reminders exactly ``offsets``; ones already sent for this start stay sent."""
+def set_reminders(event: Event, offsets: Iterable[timedelta], *, now: datetime) -> tuple[timedelta, ...]:
+    """Make the event's reminders exactly ``offsets``; ones already sent for this start stay sent.
+
+    A new reminder whose time has already passed is skipped, not sent late (it is kept,
+    so it fires if the event moves later); returns those offsets, shortest first.
+    """
     wanted = set(offsets)
     if any(offset <= timedelta(0) for offset in wanted):
         raise RuleError("Reminders are sent before the start: offsets must be positive.")
     event.reminders.exclude(offset__in=wanted).delete()
     existing = set(event.reminders.values_list("offset", flat=True))
-    Reminder.objects.bulk_create(
-        Reminder(event=event, offset=offset, due_at=event.starts_at - offset) for offset in wanted - existing
-    )
+    added = [Reminder(event=event, offset=offset, due_at=event.starts_at - offset) for offset in wanted - existing]
+    for reminder in added:
+        if reminder.due_at <= now:
+            reminder.sent_at, reminder.skipped = now, True
+    Reminder.objects.bulk_create(added)
+    return tuple(sorted(reminder.offset for reminder in added if reminder.skipped))
+
+
+def _follow_start(event: Event, *, now: datetime) -> tuple[timedelta, ...]:
+    """Move the reminders with a moved start: a moved event is a new appointment, so
+    reminders still ahead fire (again) for it; unsent ones whose time passed are skipped."""
+    skipped = []
+    for reminder in event.reminders.all():
+        reminder.due_at = event.starts_at - reminder.offset
+        if reminder.due_at > now:
+            reminder.sent_at, reminder.skipped = None, False
+        elif reminder.sent_at is None:
+            reminder.sent_at, reminder.skipped = now, True
+            skipped.append(reminder.offset)
+        reminder.save(update_fields=["due_at", "sent_at", "skipped"])
+    return tuple(sorted(skipped))
 
 
 def save_from_admin(event: Event, draft: EventDraft, *, changed: list[str], creating: bool, now: datetime) -> None:
-    """Save an event edited in the admin through the same rules as Discord."""
+    """Save an event edited in the admin through the same rules as Discord.
+
+    A save that changes none of the event's fields (deleting a registration inline, say)
+    leaves the event alone and tells nobody.
+    """
     if creating:
         created_by_id = event.created_by_id
         created = create_event(
@@ -145,9 +195,20 @@ def save_from_admin(event: Event, draft: EventDraft, *, changed: list[str], crea
         )
         event.pk = created.pk
     else:
-        edit_event(event.pk, now=now, **{name: getattr(draft, name) for name in changed if name in DRAFT_FIELDS})
+        changes = {name: getattr(draft, name) for name in changed if name in DRAFT_FIELDS}
+        if changes:
+            edit_event(event.pk, now=now, **changes)
     event.refresh_from_db()
     event._state.adding = False
+
+
+def edited_draft(event: Event, changes: dict) -> EventDraft:
+    """The event's draft with ``changes`` applied: moving the start moves the end with it
+    (the duration stays) unless the end is among the changes."""
+    changes = dict(changes)
+    if "starts_at" in changes and "ends_at" not in changes and event.ends_at is not None:
+        changes["ends_at"] = changes["starts_at"] + (event.ends_at - event.starts_at)
+    return replace(EventDraft.of(event), **changes).cleaned()
 
 
 def _locked(event_id: int) -> Event:
@@ -158,36 +219,33 @@ def _locked(event_id: int) -> Event:
 
 
 @transaction.atomic
-def edit_event(event_id: int, *, now: datetime, **changes) -> Event:
-    """Change an event's details; registrants are told, reminders follow a moved start.
+def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **changes) -> Edited:
+    """Change an event's details; reminders follow a moved start, and so does the end.
 
     ``changes`` holds any of title, description, location, starts_at, ends_at, capacity,
     signup_deadline and reminder_offsets. Lowering the capacity below the number already
-    going is refused rather than silently dropping people.
+    going is refused rather than silently dropping people. Registrants other than
+    ``editor_id`` are told when the title, time or place changed, once per edit window
+    (``events.change_notices``).
     """
     event = _locked(event_id)
     if event.status == Event.Status.CANCELLED:
         raise RuleError("This event is cancelled.")
     offsets = changes.pop("reminder_offsets", None)
-    old_start = event.starts_at
-    draft = replace(EventDraft.of(event), **changes).cleaned()
+    before, old_start = event.as_seen(), event.starts_at
+    draft = edited_draft(event, changes)
     going = event.registrations.filter(status=Status.GOING).count()
     validate_event(draft, now=now, changed=changes, going=going)
     for name, value in asdict(draft).items():
         setattr(event, name, value)
     event.save()
+    skipped = set_reminders(event, offsets, now=now) if offsets is not None else ()
     if event.starts_at != old_start:
-        # A moved event is a new appointment: reminders not yet due fire again for it.
-        for reminder in event.reminders.all():
-            reminder.due_at = event.starts_at - reminder.offset
-            reminder.sent_at = reminder.sent_at if reminder.due_at <= now else None
-            reminder.save(update_fields=["due_at", "sent_at"])
-    if offsets is not None:
-        set_reminders(event, offsets, now=now)
-    promoted = promote_waitlist(event, now=now)
-    messages.event_changed(event, exclude=promoted)
+        skipped = tuple(sorted({*skipped, *_follow_start(event, now=now)}))
+    promote_waitlist(event, now=now)
+    notice = change_notices.note(event, before, editor_id=editor_id, now=now)
     schedule_refresh("event", event.id)
-    return event
+    return Edited(event, told=notice is not None, skipped_reminders=skipped)
 
 
 @transaction.atomic

@@ -3,10 +3,22 @@
 from celery import shared_task
 from django.utils import timezone
 
-from events import services
+from events import change_notices, services
 
 
 @shared_task
 def send_due_reminders() -> int:
     """Claim due reminders once each and queue their DMs through the outbox."""
     return services.send_due_reminders(now=timezone.now())
+
+
+@shared_task
+def send_change_notice(notice_id: int) -> int:
+    """Tell registrants what changed, once the edit window of ``notice_id`` has ended."""
+    return change_notices.send(notice_id, now=timezone.now())
+
+
+@shared_task
+def send_due_change_notices() -> int:
+    """The backstop for a lost countdown: every notice whose window has ended."""
+    return change_notices.send_due(now=timezone.now())

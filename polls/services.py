@@ -23,6 +23,7 @@ from polls.discord import messages
 from polls.models import Option, Poll, Vote
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
+QUESTION_MAX = Poll._meta.get_field("question").max_length  # the form's input says the same
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,16 @@ def create_poll(
     guild: Guild, draft: PollDraft, *, now: datetime, created_by_id: int | None = None, channel_id: int | None = None
 ) -> Poll:
     """Create an open poll with 2 to 10 options; ``closes_at`` must be in the future."""
-    if not draft.question.strip():
+    question = draft.question.strip()
+    if not question:
         raise RuleError("The poll needs a question.")
+    if len(question) > QUESTION_MAX:
+        raise RuleError(f"The question can be at most {QUESTION_MAX} characters; this one has {len(question)}.")
     labels = clean_options(draft.options)
     check_closing_time(draft.closes_at, now=now)
     poll = Poll.objects.create(
         guild=guild,
-        question=draft.question.strip()[:200],
+        question=question,
         multiple_choice=draft.multiple_choice,
         anonymous=draft.anonymous,
         closes_at=draft.closes_at,

@@ -18,6 +18,15 @@ from events.models import Event
 
 group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
 
+# Discord-side bounds; events.services refuses the same with a sentence.
+EventId = app_commands.Range[int, 1, 2**53 - 1]  # Discord's largest integer option
+Capacity = app_commands.Range[int, 0, 100_000]  # on edit, 0 removes the limit
+Title = app_commands.Range[str, 1, 100]
+Location = app_commands.Range[str, 1, 200]
+Details = app_commands.Range[str, 1, 2000]
+TypedTime = app_commands.Range[str, 1, 40]
+Reminders = app_commands.Range[str, 1, 40]
+
 CREATE_FIELDS = (
     TextField("title", "Title", max_length=100),
     TextField("start", "Start (your time zone)", placeholder="2026-06-01 18:30, tomorrow 7pm", max_length=40),
@@ -69,22 +78,22 @@ async def create(
 @app_commands.autocomplete(event=event_choices)
 async def edit(
     interaction: discord.Interaction,
-    event: int,
-    title: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    location: str | None = None,
-    capacity: int | None = None,
-    signup_deadline: str | None = None,
-    reminders: str | None = None,
-    description: str | None = None,
+    event: EventId,
+    title: Title | None = None,
+    start: TypedTime | None = None,
+    end: TypedTime | None = None,
+    location: Location | None = None,
+    capacity: Capacity | None = None,
+    signup_deadline: TypedTime | None = None,
+    reminders: Reminders | None = None,
+    description: Details | None = None,
 ):
     await forward(interaction)
 
 
 @group.command(name="cancel", description="Cancel an event; registrants are told")
 @app_commands.autocomplete(event=event_choices)
-async def cancel(interaction: discord.Interaction, event: int):
+async def cancel(interaction: discord.Interaction, event: EventId):
     await forward(interaction)
 
 
@@ -95,11 +104,11 @@ async def list_(interaction: discord.Interaction, page: app_commands.Range[int, 
 
 @group.command(name="show", description="An event, its roster and its buttons")
 @app_commands.autocomplete(event=event_choices)
-async def show(interaction: discord.Interaction, event: int):
+async def show(interaction: discord.Interaction, event: EventId):
     await forward(interaction)
 
 
 @group.command(name="remove", description="Remove someone's registration (organisers)")
 @app_commands.autocomplete(event=event_choices)
-async def remove(interaction: discord.Interaction, event: int, member: discord.User):
+async def remove(interaction: discord.Interaction, event: EventId, member: discord.User):
     await forward(interaction)

@@ -6,8 +6,10 @@ their refusals live in ``events.services``; times are read by ``core.timeparse``
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
+from core.discord_api import DiscordError, PermanentError, get_client
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component, modal
 from core.markup import timestamp
@@ -16,7 +18,7 @@ from core.permissions import organiser
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
 from events import services
 from events.discord import messages
-from events.discord.messages import CREATE_FORM, LIST_PAGE, RESPONSES, event_link
+from events.discord.messages import CREATE_FORM, LIST_PAGE, RESPONSES, event_link, offset_text
 from events.models import Event, Registration
 from events.services import EventDraft
 
@@ -43,6 +45,7 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         raise RuleError("The event needs a start time.")
     offsets = parse_offsets(reminders) if reminders != "-" else services.DEFAULT_REMINDER_OFFSETS
     guild = Guild.objects.get(id=interaction.guild_id)
+    channel_id = _posting_channel(interaction, channel_id, guild)
     draft = EventDraft(
         title=fields.get("title") or "",
         description=fields.get("description") or "",
@@ -57,7 +60,7 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         draft,
         now=now,
         created_by_id=interaction.actor.id,
-        channel_id=channel_id or guild.announcement_channel_id or interaction.channel_id,
+        channel_id=channel_id,
         reminder_offsets=offsets,
     )
     read_as = describe(starts_at, zone)
@@ -66,10 +69,52 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         for name, moment in (("end", event.ends_at), ("signup deadline", event.signup_deadline))
         if moment is not None
     )
+    skipped = tuple(event.reminders.filter(skipped=True).order_by("offset").values_list("offset", flat=True))
     return Reply(
         content=f"Created {event_link(event)} for {timestamp(event.starts_at, 'F')} "
-        f"(read as {read_as}); it is posted in <#{event.channel_id}>.{also}"
+        f"(read as {read_as}); it is posted in <#{event.channel_id}>.{also}{_skipped(skipped)}"
     )
+
+
+def _posting_channel(interaction: Interaction, channel_id: int, guild: Guild) -> int:
+    """Where /event create posts: the channel chosen in the command, else the announcement
+    channel, else where the command was used.
+
+    A chosen channel rides in the form's custom_id, which the member's client sends back
+    and could change: unless it is where the form was opened or the announcement channel,
+    Discord is asked whether it belongs to this server (Muster keeps no channel list).
+    """
+    if not channel_id or channel_id in (interaction.channel_id, guild.announcement_channel_id):
+        return channel_id or guild.announcement_channel_id or interaction.channel_id
+    try:
+        channel = get_client().request("GET", "/channels/{channel_id}", {"channel_id": channel_id})
+    except PermanentError:
+        raise RuleError("I cannot see that channel; pick one of this server's channels.") from None
+    except DiscordError:
+        raise RuleError("Discord did not say whether that channel is in this server; try again in a minute.") from None
+    if str(channel.get("guild_id")) != str(guild.id):
+        raise RuleError("That channel is not in this server; pick one of its channels.")
+    return channel_id
+
+
+def _after_window() -> str:
+    """When registrants hear of an edit: once the edit window (``EVENT_EDIT_WINDOW``) ends."""
+    seconds = settings.EVENT_EDIT_WINDOW_S
+    if not seconds:
+        return "now"
+    minutes, rest = divmod(seconds, 60)
+    if rest:
+        when = f"in {seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        when = "in a minute" if minutes == 1 else f"in {minutes} minutes"
+    return f"{when} (with any other change you make until then)"
+
+
+def _skipped(offsets) -> str:
+    if not offsets:
+        return ""
+    names = ", ".join(offset_text(offset) for offset in offsets)
+    return f" Skipped reminders (their time has already passed): {names}."
 
 
 @command("event edit", allowed=organiser)
@@ -92,13 +137,15 @@ def edit(interaction: Interaction) -> Reply:
         changes["reminder_offsets"] = parse_offsets(options["reminders"])
     if not changes:
         raise RuleError("Nothing to change: give at least one option.")
-    event = services.edit_event(event.id, now=now, **changes)
+    edited = services.edit_event(event.id, now=now, editor_id=interaction.actor.id, **changes)
+    told = f"; registrants will be told by DM {_after_window()}" if edited.told else ""
     read_as = "".join(
         f" The {name.replace('_', ' ')} reads as {describe(changes[field], zone)}."
         for name, field in TIME_OPTIONS
         if field in changes
     )
-    return Reply(content=f"Updated {event_link(event)}; registrants will be told by DM.{read_as}")
+    skipped = _skipped(edited.skipped_reminders)
+    return Reply(content=f"Updated {event_link(edited.event)}{told}.{read_as}{skipped}")
 
 
 @command("event cancel", allowed=organiser)
@@ -120,6 +167,7 @@ def remove(interaction: Interaction) -> Reply:
 @command("event show")
 def show(interaction: Interaction) -> Reply:
     event = _event(interaction.options["event"], interaction.guild_id)
+    messages.link_posts([event])
     message = messages.event_message(event, event.roster(), now=timezone.now())
     return Reply(embeds=message["embeds"], components=message["components"])
 
@@ -135,9 +183,11 @@ def list_page(interaction: Interaction, page: int) -> Update:
 
 
 def event_page(guild_id: int, page: int) -> dict:
-    """One page of upcoming events with Previous / Next buttons (one query for the page)."""
+    """One page of upcoming events with Previous / Next buttons (one query for the page,
+    one more for posts delivered since they were last drawn)."""
     start = (page - 1) * PAGE_SIZE
     rows = list(services.upcoming(guild_id, now=timezone.now())[start : start + PAGE_SIZE + 1])
+    messages.link_posts(rows[:PAGE_SIZE])
     return messages.event_page(rows, page, PAGE_SIZE)
 
 

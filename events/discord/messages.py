@@ -14,7 +14,7 @@ coalesced refresh of ``core.refresh``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from core import outbox
 from core.interactions import CustomId
 from core.interactions.components import button, row
 from core.markup import bold, escape, escape_within, mention_list, message_link, timestamp, truncate
+from core.models import OutboundMessage
 from core.refresh import Rendered, renderer
 from events.models import Event, Registration, Reminder, Roster
 
@@ -114,6 +115,15 @@ def event_message(event: Event, roster: Roster, *, now: datetime) -> dict:
     }
 
 
+def offset_text(offset: timedelta) -> str:
+    """A reminder's offset as it is typed: 1w, 2d, 3h or 30m."""
+    minutes = int(offset.total_seconds()) // 60
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
 def event_line(event: Event) -> str:
     """One line in /event list."""
     going = getattr(event, "going_count", None)
@@ -144,6 +154,21 @@ def post_key(event: Event) -> str:
     return f"event-post:{event.id}"
 
 
+def link_posts(events: list[Event]) -> None:
+    """Fill in (and keep) the message id of events whose post the outbox has delivered
+    since, so a list links a new post at once (one query for all of them)."""
+    unlinked = {post_key(event): event for event in events if event.message_id is None}
+    if not unlinked:
+        return
+    delivered = OutboundMessage.objects.filter(
+        idempotency_key__in=list(unlinked), delivered_message_id__isnull=False
+    ).values_list("idempotency_key", "delivered_message_id")
+    for key, message_id in delivered:
+        event = unlinked[key]
+        Event.objects.filter(pk=event.pk, message_id__isnull=True).update(message_id=message_id)
+        event.message_id = message_id
+
+
 def post_event(event: Event, message: dict) -> None:
     """Post the event to its channel once; the delivered message id is read back by the renderer."""
     if event.channel_id is not None:
@@ -167,16 +192,49 @@ def _at(event: Event) -> str:
     return f" at {escape(truncate(event.location, 200))}" if event.location else ""
 
 
-def event_changed(event: Event, *, exclude: Iterable[int] = ()) -> None:
+def what_changed(before: dict, after: dict) -> list[str]:
+    """Each difference of what registrants see (``Event.as_seen``), new then old."""
+    parts = []
+    if before["title"] != after["title"]:
+        parts.append(f"it is now called {bold(after['title'])} instead of {bold(before['title'])}")
+    for name, verb in (("starts_at", "starts"), ("ends_at", "ends")):
+        old, new = before[name], after[name]
+        if old == new:
+            continue
+        if old is None:
+            parts.append(f"it now {verb} <t:{new}:F>")
+        elif new is None:
+            parts.append(f"it no longer has an end time (it was to end <t:{old}:F>)")
+        else:
+            parts.append(f"it now {verb} <t:{new}:F> instead of <t:{old}:F>")
+    old, new = before["location"], after["location"]
+    if old != new:
+        if not old:
+            parts.append(f"it is now at {_place(new)}")
+        elif not new:
+            parts.append(f"it no longer has a place (it was at {_place(old)})")
+        else:
+            parts.append(f"it is now at {_place(new)} instead of {_place(old)}")
+    return parts
+
+
+def _place(location: str) -> str:
+    return escape(truncate(location, 200))
+
+
+def event_changed(event: Event, notice_id: int, before: dict, *, exclude: Iterable[int] = ()) -> int:
+    """DM each registrant (but ``exclude``) what changed since ``before``; returns DMs queued."""
+    parts = what_changed(before, event.as_seen())
+    if not parts:
+        return 0
+    content = f"{event_link(event)} has changed: {'; '.join(parts)}."
     skip = set(exclude)
-    edited = int(event.updated_at.timestamp() * 1000)
+    count = 0
     for member_id in _registrants(event):
         if member_id not in skip:
-            _send(
-                member_id,
-                f"event-edited:{event.id}:{edited}:{member_id}",
-                f"{event_link(event)} was updated: it now starts {timestamp(event.starts_at, 'F')}{_at(event)}.",
-            )
+            _send(member_id, f"event-changed:{notice_id}:{member_id}", content)
+            count += 1
+    return count
 
 
 def event_cancelled(event: Event) -> None:

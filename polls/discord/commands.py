@@ -30,5 +30,5 @@ async def create(interaction: discord.Interaction, multiple_choice: bool = False
 
 
 @group.command(name="close", description="Close a poll now and post the result")
-async def close(interaction: discord.Interaction, poll: int):
+async def close(interaction: discord.Interaction, poll: app_commands.Range[int, 1, 2**53 - 1]):
     await forward(interaction)

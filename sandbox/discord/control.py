@@ -236,14 +236,20 @@ class DiscordControl:
         custom_id: str,
         fields: dict[str, str],
         message_id: Id | None = None,
+        forged: bool = False,
     ) -> dict:
-        """A member submits a modal; ``fields`` maps text-input custom_ids to values."""
+        """A member submits a modal; ``fields`` maps text-input custom_ids to values.
+
+        ``forged``: the latest modal opened for the user, submitted under another custom_id
+        (what a modified client could send).
+        """
         body = self._clean(
             channel_id=str(channel_id),
             user_id=str(user_id),
             custom_id=custom_id,
             fields=fields,
             message_id=None if message_id is None else str(message_id),
+            forged=forged or None,
         )
         return self._call("POST", "/interactions/modal", body)
 

@@ -71,3 +71,17 @@ def test_it_marks_a_guild_joined_again_after_a_newer_join():
     directory.guild_joined(GUILD, "Carpool Club 2", seen_ns=30)
 
     assert Guild.objects.values_list("name", "active").get(id=GUILD) == ("Carpool Club 2", True)
+
+
+def test_a_deleted_role_is_forgotten_on_every_membership_and_as_the_organiser_role():
+    role, kept = 55_500_000_000_000_012, 555_000_000_000_000_123  # the deleted role's digits sit inside kept's
+    Guild.objects.create(id=GUILD, name="HQ", organiser_role_id=role)
+    directory.member_seen(GUILD, bob("Bob", (kept, role)))
+    alice = {"id": BOB + 1, "username": "alice", "nick": "", "roles": [kept]}
+    directory.member_seen(GUILD, alice)
+
+    directory.role_deleted(GUILD, role)
+
+    assert membership() == ("Bob", [kept], False)
+    assert GuildMember.objects.get(guild_id=GUILD, member_id=BOB + 1).role_ids == [kept]
+    assert Guild.objects.get(id=GUILD).organiser_role_id is None

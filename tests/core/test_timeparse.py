@@ -1,6 +1,7 @@
 """Reading typed times in the member's zone, refusing gaps, folds and the past."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -144,3 +145,33 @@ def test_natural_times_still_refuse_a_repeated_wall_clock_time():
 def test_a_zero_reminder_is_read_and_refused_as_zero():
     with pytest.raises(TimeParseError, match=r"^The reminder '0h' is zero: it must be at least 1m before the start\.$"):
         parse_offsets("1d, 0h")
+
+
+TOO_FAR = "is more than ten years ahead; check the year."
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("9999-12-31 23:00 -05:00", f"The start '9999-12-31 23:00 -05:00' {TOO_FAR}"),
+        ("9999-12-31 23:00", f"The start '9999-12-31 23:00' {TOO_FAR}"),
+        ("2036-03-21 12:00", f"The start '2036-03-21 12:00' {TOO_FAR}"),
+        ("0001-01-01 00:30 +05:00", "The start '0001-01-01 00:30 +05:00' is in the past."),
+    ],
+)
+def test_it_refuses_times_at_the_ends_of_the_calendar_with_a_sentence(text, message):
+    with pytest.raises(TimeParseError, match=rf"^{re.escape(message)}$"):
+        parse_local_time(text, NEW_YORK, now=NOW, field="start")
+
+
+def test_it_reads_a_time_just_under_ten_years_ahead():
+    assert parse_local_time("2036-03-18 12:00 Z", PARIS, now=NOW) == datetime(2036, 3, 18, 12, 0, tzinfo=UTC)
+
+
+def test_reminders_are_at_most_eight_weeks_before_the_start():
+    assert parse_offsets("8w, 30m") == [timedelta(minutes=30), timedelta(weeks=8)]
+    at_most = r"^A reminder goes at most 8 weeks before the start: "
+    with pytest.raises(TimeParseError, match=at_most + r"'9999w' is longer\.$"):
+        parse_offsets("1h, 9999w")
+    with pytest.raises(TimeParseError, match=at_most + r"'57d' is longer\.$"):
+        parse_offsets("57d")

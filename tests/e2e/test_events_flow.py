@@ -44,7 +44,8 @@ def field(message, name_start):
     return next(f for f in message["embeds"][0]["fields"] if f["name"].startswith(name_start))
 
 
-def test_an_event_from_creation_to_cancellation(discord, world, people, muster_worker, gateway):
+def test_an_event_from_creation_to_cancellation(discord, world, people, start_worker, gateway):
+    start_worker(env={"EVENT_EDIT_WINDOW": "1"})  # registrants hear of an edit a second after it
     olivia, alice, bob = people["olivia"], people["alice"], people["bob"]
 
     # /event create opens the form; its custom_id carries the capacity.
@@ -136,8 +137,10 @@ def test_an_event_from_creation_to_cancellation(discord, world, people, muster_w
         in run(discord, world, alice, "list")["embeds"][0]["description"]
     )
     edited = run(discord, world, olivia, "edit", event=event.id, location="The beach")
-    assert edited["content"].endswith("; registrants will be told by DM.")
-    discord.control.wait_for_dm(bob, contains="at The beach", timeout=15)
+    told = "; registrants will be told by DM in 1 second (with any other change you make until then)."
+    assert edited["content"].endswith(told)
+    dm = discord.control.wait_for_dm(bob, contains="has changed", timeout=15)
+    assert dm[0]["content"].endswith(" has changed: it is now at The beach instead of The park.")
     assert run(discord, world, olivia, "remove", event=event.id, member=str(bob))["content"].startswith("Removed")
     run(discord, world, olivia, "cancel", event=event.id)
     wait_until(lambda: discord.control.message(post["id"])["embeds"][0]["title"] == "[Cancelled] Picnic", what="cancel")
@@ -159,8 +162,10 @@ def test_members_set_their_time_zone_and_get_reminders_once(discord, world, peop
     now = timezone.now()
     guild = Guild.objects.get(id=world.guild_id)
     draft = services.EventDraft(title="Standup", starts_at=now + timedelta(minutes=30))
-    event = services.create_event(guild, draft, now=now, channel_id=world.channel_id)
+    offsets = [timedelta(minutes=20)]
+    event = services.create_event(guild, draft, now=now, channel_id=world.channel_id, reminder_offsets=offsets)
     services.respond(event.id, alice, "going", sequence=1, now=now)
+    event.reminders.update(due_at=now)  # ten minutes later, as far as the reminder knows
 
     send_due_reminders.delay()
     send_due_reminders.delay()
@@ -212,3 +217,29 @@ def test_a_refused_form_reopens_filled_in_with_what_was_typed(discord, world, pe
     assert created["content"].startswith("Created **Quiz** for <t:1938105000:F>")
     event = Event.objects.get(title="Quiz")
     assert (event.capacity, event.location, event.description) == (3, "The pub", "Teams of four")
+
+
+def test_a_form_whose_custom_id_names_another_servers_channel_posts_nothing_there(
+    discord, world, people, muster_worker, gateway
+):
+    # The form's custom_id comes back from the member's client, which could change it.
+    olivia = people["olivia"]
+    foreign = int(discord.control.create_guild("Elsewhere, with the bot")["channels"][0]["id"])
+    ours = int(discord.control.create_channel(world.guild_id, "events")["id"])
+    fields = {"title": "Picnic", "start": "2031-06-01 18:30"}
+    opened = discord.control.inject_command("event", subcommand="create", channel_id=world.channel_id, user_id=olivia)
+    discord.control.wait_for_response(opened["id"], timeout=3)  # the form olivia's client then tampers with
+
+    def submit(channel_id: int) -> str:
+        custom_id = f"event:create:0:{channel_id}:-:"
+        ix = discord.control.inject_modal_submit(
+            channel_id=world.channel_id, user_id=olivia, custom_id=custom_id, fields=fields, forged=True
+        )
+        return discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]["content"]
+
+    assert submit(foreign) == "That channel is not in this server; pick one of its channels."
+    assert submit(9_999_999_999_999_999) == "I cannot see that channel; pick one of this server's channels."
+    assert submit(ours).endswith(f"; it is posted in <#{ours}>.")
+    wait_until(lambda: discord.control.messages(ours), what="the post in the chosen channel")
+    assert list(Event.objects.values_list("title", "channel_id")) == [("Picnic", ours)]
+    assert discord.control.messages(foreign) == []

@@ -11,7 +11,7 @@ from events.services import respond
 from tests.events.factories import NOW, EventFactory
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 Status = Registration.Status
 
 

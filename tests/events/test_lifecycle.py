@@ -88,18 +88,6 @@ def test_raising_the_capacity_promotes_as_many_as_fit():
     assert event.registrations.get(status=Status.WAITLISTED).member_id == waiting[2].member_id
 
 
-def test_editing_tells_registrants_once_per_edit_and_not_those_who_declined():
-    event = EventFactory()
-    going = RegistrationFactory(event=event)
-    maybe = RegistrationFactory(event=event, status=Status.MAYBE)
-    RegistrationFactory(event=event, status=Status.DECLINED)
-    edit_event(event.id, now=NOW, location="The park")
-    assert [member for member, _ in dms()] == sorted([going.member_id, maybe.member_id])
-    assert OutboundMessage.objects.filter(member_id=going.member_id).get().payload["content"] == (
-        f"**{event.title}** was updated: it now starts <t:{int(event.starts_at.timestamp())}:F> at The park."
-    )
-
-
 def test_moving_an_event_moves_its_reminders_and_rearms_sent_ones():
     event = EventFactory()
     reminder = ReminderFactory(event=event, sent_at=NOW)

@@ -14,7 +14,7 @@ from tests.events.factories import NOW
 from tests.factories import MemberFactory
 from tests.polls.factories import PollFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def simultaneously(calls):

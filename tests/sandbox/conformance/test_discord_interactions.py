@@ -9,6 +9,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from sandbox.discord.control import ControlError
+
 from .conftest import BUTTONS, COMMANDS
 from .schemas import discord_api as S
 from .validate import answer
@@ -146,3 +148,27 @@ def test_follow_ups_name_the_component_and_the_modal_that_caused_them(ix, world)
         S.MESSAGE,
     )
     assert followup["interaction_metadata"]["interacted_message_id"] == post.json()["id"]
+
+
+def test_only_a_modal_the_bot_opened_can_be_submitted_even_under_a_forged_custom_id(ix, world):
+    def submit(**forged):
+        return world.control.inject_modal_submit(
+            channel_id=world.channel_id,
+            user_id=world.alice,
+            custom_id="event:create:9",
+            fields={"title": "x"},
+            **forged,
+        )
+
+    for forged in ({}, {"forged": True}):
+        with pytest.raises(ControlError, match=r"^400: no modal 'event:create:9' was opened for user \d+$"):
+            submit(**forged)
+    post = world.bot.post(f"/channels/{world.channel_id}/messages", json={"content": "x", "components": [BUTTONS]})
+    click = ix.click(post.json()["id"])
+    ix.callback(click, {"type": 9, "data": MODAL})
+    with pytest.raises(ControlError, match=r"^400: no modal 'event:create:9' was opened"):
+        submit()
+    forged = submit(forged=True)
+    ix.callback(forged, {"type": 5, "data": {"flags": 64}})
+    filled = answer(ix.http.post(ix.webhook(forged), params={"wait": "true"}, json={"content": "ok"}), 200, S.MESSAGE)
+    assert filled["interaction_metadata"]["triggering_interaction_metadata"]["id"] == click["id"]
