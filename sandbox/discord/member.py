@@ -12,10 +12,11 @@ bot answers. It reads the demo guild that ``make run`` creates in sandbox mode
     python -m sandbox.discord.member --as alice choose Pizza Sushi
     python -m sandbox.discord.member messages
     python -m sandbox.discord.member --as alice dms
+    python -m sandbox.discord.member add-member bob            # then --as bob
 
 Options are ``name:value``; a member is ``@name`` and a channel ``#name``, as typed in
 Discord's client. ``click`` and ``choose`` use the newest message the member can see (the
-channel's posts and their own private answers) with that label, an exact label before one
+posts in the guild's channels and their own private answers) with that label, an exact label before one
 that only contains it. Bad input gets one line and exit status 2; an answer that does not
 come within ``--timeout`` exit 1.
 """
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sandbox.discord.control import DiscordControl, WaitTimeout
@@ -35,6 +38,7 @@ MODAL = 9
 BUTTON, SELECT = 2, 3
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE = 3, 4, 5, 6, 7, 8, 9
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
+TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 # After a click's private answer, how long to wait for the clicked post to be redrawn (the
 # bot redraws at most once per REFRESH_INTERVAL, 2 s by default; a refused click redraws nothing).
 REFRESH_WAIT_S = 4.0
@@ -59,12 +63,34 @@ def parse_options(words: list[str]) -> dict:
     return options
 
 
-def render(message: dict, names: dict[str, str] | None = None) -> str:
+def render(message: dict, names: dict[str, str] | None = None, channels: dict[str, str] | None = None) -> str:
     """A message as text: content, embeds, then its buttons and menus; mentions by name."""
     text = _render(message)
     for name, user_id in (names or {}).items():
         text = text.replace(f"<@{user_id}>", f"@{name}")
-    return text
+    for name, channel_id in (channels or {}).items():
+        text = text.replace(f"<#{channel_id}>", f"#{name}")
+    return TIMESTAMP.sub(lambda match: timestamp(int(match[1]), match[2] or "f"), text)
+
+
+def timestamp(seconds: int, style: str, now: float | None = None) -> str:
+    """A ``<t:seconds:style>`` mention as Discord's client shows it, in UTC (the tool knows no zone)."""
+    if style == "R":
+        delta = seconds - (time.time() if now is None else now)
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+            if abs(delta) >= size or unit == "second":
+                count = round(abs(delta) / size)
+                amount = f"{count} {unit}{'' if count == 1 else 's'}"
+                return f"in {amount}" if delta >= 0 else f"{amount} ago"
+    moment = datetime.fromtimestamp(seconds, tz=UTC)
+    shown = {
+        "t": "%H:%M",
+        "T": "%H:%M:%S",
+        "d": "%Y-%m-%d",
+        "D": "%-d %B %Y",
+        "F": "%A, %-d %B %Y %H:%M",
+    }.get(style, "%-d %B %Y %H:%M")
+    return moment.strftime(shown) + ("" if style in "dD" else " UTC")
 
 
 def _render(message: dict) -> str:
@@ -228,20 +254,22 @@ def slash(control, world, args) -> int:
     answers = wait_for_answer(control, result["id"], args.timeout)
     if not answers:
         return no_answer(args.timeout)
-    print("\n\n".join(render(message, world["names"]) for message in answers))
+    print("\n\n".join(render(message, world["names"], world["channels"]) for message in answers))
     return 0
 
 
 def visible_messages(control, world) -> list[dict]:
-    """The channel as the acting member sees it, newest first: posts and their own private answers."""
+    """The guild's text channels as the acting member sees them, newest first: the posts and
+    their own private answers (never another member's)."""
     seen = []
-    for message in reversed(control.messages(world["channel_id"], include_deleted=False)):
-        if message.get("ephemeral"):
-            owner = ((message.get("payload") or {}).get("interaction_metadata") or {}).get("user") or {}
-            if owner.get("id") != world["user_id"]:
-                continue
-        seen.append(message)
-    return seen
+    for channel_id in world["channels"].values():
+        for message in control.messages(channel_id, include_deleted=False):
+            if message.get("ephemeral"):
+                owner = ((message.get("payload") or {}).get("interaction_metadata") or {}).get("user") or {}
+                if owner.get("id") != world["user_id"]:
+                    continue
+            seen.append(message)
+    return sorted(seen, key=lambda message: int(message["id"]), reverse=True)
 
 
 def _components(message: dict, kind: int) -> list[dict]:
@@ -258,12 +286,14 @@ def _pick(items: list[dict], label: str) -> tuple[list[dict], list[dict]]:
     return exact, [i for i in items if label in str(i.get("label", "")).lower()]
 
 
-def describe(message: dict, names: dict[str, str]) -> str:
-    """How the member tool names a message it clicked: its first line, private or not, its id."""
-    first = render({**message, "components": [], "flags": 0}, names).splitlines()[0].strip("= ")
+def describe(message: dict, world: dict) -> str:
+    """How the member tool names a message it used: private or not, first line, channel, id."""
+    first = render({**message, "components": [], "flags": 0}, world["names"], world["channels"])
+    first = first.splitlines()[0].strip("= ")
     first = first if len(first) <= 60 else first[:59] + "…"
     private = "your private message" if message.get("ephemeral") else "the post"
-    return f'{private} "{first}" (message {message["id"]})'
+    channel = next((name for name, cid in world["channels"].items() if cid == message["channel_id"]), "?")
+    return f'{private} "{first}" in #{channel} (message {message["id"]})'
 
 
 def click(control, world, args) -> int:
@@ -279,7 +309,7 @@ def click(control, world, args) -> int:
                 labels = ", ".join(repr(b["label"]) for b in chosen)
                 raise Usage(f"several buttons on one message match {label!r}: {labels}; type one in full")
             if chosen:
-                print(f"clicked [{chosen[0]['label']}] on {describe(message, world['names'])}")
+                print(f"clicked [{chosen[0]['label']}] on {describe(message, world)}")
                 result = control.inject_component(
                     message_id=message["id"], custom_id=chosen[0]["custom_id"], user_id=world["user_id"]
                 )
@@ -303,7 +333,7 @@ def choose(control, world, args) -> int:
                 picked.append(match[0])
             if len(picked) == len(labels):
                 names = ", ".join(option["label"] for option in picked)
-                print(f"chose {names} in the menu on {describe(message, world['names'])}")
+                print(f"chose {names} in the menu on {describe(message, world)}")
                 result = control.inject_component(
                     message_id=message["id"],
                     custom_id=menu["custom_id"],
@@ -319,7 +349,7 @@ def show_click(control, world, interaction_id: str, message: dict, timeout: floa
     if answered is None:
         return no_answer(timeout)
     clicked, followups = answered
-    print("\n\n".join(render(m, world["names"]) for m in [clicked, *followups]))
+    print("\n\n".join(render(m, world["names"], world["channels"]) for m in [clicked, *followups]))
     return 0
 
 
@@ -338,7 +368,27 @@ def show_messages(control, world, args) -> int:
             raise Usage(f"the guild has no channel #{name}; it has {', '.join('#' + c for c in world['channels'])}")
     posts = [m for m in control.messages(channel, include_deleted=False) if not m.get("ephemeral")]
     for message in posts[-args.last :]:
-        print(render(message, world["names"]), end="\n\n")
+        print(render(message, world["names"], world["channels"]), end="\n\n")
+    return 0
+
+
+def add_member(control, demo: dict, args) -> int:
+    """``add-member NAME [ROLE...]``: a new member of the sandbox guild (GUILD_MEMBER_ADD)."""
+    if len(args.words) < 2:
+        raise Usage("add-member needs a name, e.g. add-member bob (roles may follow: add-member ines Organisers)")
+    name, role_names = args.words[1].removeprefix("@"), args.words[2:]
+    guild = control.guild(demo["guild_id"])
+    if any(item["user"]["username"].lower() == name.lower() for item in guild["members"]):
+        raise Usage(f"{name!r} is already a member of the sandbox guild")
+    roles = {role["name"].lower(): role for role in guild["roles"] if role["name"] != "@everyone"}
+    unknown = [r for r in role_names if r.removeprefix("@").lower() not in roles]
+    if unknown:
+        known = ", ".join(role["name"] for role in roles.values())
+        raise Usage(f"the guild has no role {unknown[0]!r}; it has {known}")
+    picked = [roles[r.removeprefix("@").lower()] for r in role_names]
+    control.add_member(demo["guild_id"], username=name, roles=[role["id"] for role in picked])
+    with_roles = f" with {', '.join(role['name'] for role in picked)}" if picked else ""
+    print(f"{name} joined {guild['name']}{with_roles}; act as them with --as {name}")
     return 0
 
 
@@ -378,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "words",
         nargs="+",
-        help="/command [sub] [name:value ...] | click LABEL | choose LABEL... | messages [#channel] | dms",
+        help="/command [sub] [name:value ...] | click LABEL | choose LABEL... | messages [#channel] | dms"
+        " | add-member NAME [ROLE...]",
     )
     args = parser.parse_args(argv)
     try:
@@ -391,15 +442,17 @@ def main(argv: list[str] | None = None) -> int:
             raise Usage("--last takes a number of posts, 1 or more")
         verbs = {"click": click, "choose": choose, "messages": show_messages}
         verb = args.words[0]
-        if not verb.startswith("/") and verb not in (*verbs, "dms"):
-            raise Usage(f"unknown verb {verb!r}: use /command, click, choose, messages or dms")
+        if not verb.startswith("/") and verb not in (*verbs, "dms", "add-member"):
+            raise Usage(f"unknown verb {verb!r}: use /command, click, choose, messages, dms or add-member")
         with DiscordControl(demo["url"]) as control:
+            if verb == "add-member":
+                return add_member(control, demo, args)
             world = load_world(control, demo, args.member)
             if verb.startswith("/"):
                 return slash(control, world, args)
             if verb == "dms":
                 for message in control.dms(world["user_id"])[-args.last :]:
-                    print(render(message, world["names"]), end="\n\n")
+                    print(render(message, world["names"], world["channels"]), end="\n\n")
                 return 0
             return verbs[verb](control, world, args)
     except Usage as problem:

@@ -50,18 +50,27 @@ def test_it_names_a_field_the_form_does_not_have():
 
 def test_it_shows_mentions_by_name_and_buttons_by_label():
     message = {
-        "content": "Going: <@42>",
+        "content": "Going: <@42> in <#7>",
         "flags": 64,
         "embeds": [{"title": "Picnic", "fields": [{"name": "Where", "value": "Park"}]}],
         "components": [{"type": 1, "components": [{"type": 2, "label": "Going", "custom_id": "event:going:1"}]}],
     }
-    assert member.render(message, {"alice": "42"}).splitlines() == [
+    assert member.render(message, {"alice": "42"}, {"general": "7"}).splitlines() == [
         "(only you can see this)",
-        "Going: @alice",
+        "Going: @alice in #general",
         "== Picnic ==",
         "Where: Park",
         "[Going]",
     ]
+
+
+def test_it_shows_timestamps_as_the_client_does_in_utc():
+    start = 1796234400  # 2026-12-02 18:00 UTC
+    assert member.render({"content": f"When: <t:{start}:F> <t:{start}:t> <t:{start}>"}) == (
+        "When: Wednesday, 2 December 2026 18:00 UTC 18:00 UTC 2 December 2026 18:00 UTC"
+    )
+    assert member.timestamp(start, "R", now=start - 3 * 3600) == "in 3 hours"
+    assert member.timestamp(start, "R", now=start + 86400) == "1 day ago"
 
 
 def test_it_says_in_one_line_when_muster_is_not_running(tmp_path, capsys):
@@ -220,7 +229,7 @@ def test_a_click_prints_the_private_answer_and_the_redrawn_post(demo, capsys):
     code, out, err = demo.run(capsys, "--as", "alice", "click", "going")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        f'clicked [Going] on the post "Picnic: nobody yet" (message {post})',
+        f'clicked [Going] on the post "Picnic: nobody yet" in #general (message {post})',
         "Picnic: Going @alice",
         "[Going]",
         "[Can't go]",
@@ -235,7 +244,7 @@ def test_an_exact_label_wins_and_only_what_the_member_sees_is_clicked(demo, caps
     demo.post("Other poll", buttons("1. A", "Withdraw my vote"))
     theirs = demo.private_answer(demo.olivia, "olivia's private view", buttons("A"))
     _, out, _ = demo.run(capsys, "--as", "alice", "click", "A", timeout=0.3)
-    assert out.splitlines()[0] == f'clicked [A] on the post "Lunch?" (message {older})'
+    assert out.splitlines()[0] == f'clicked [A] on the post "Lunch?" in #general (message {older})'
     assert demo.interactions()[-1].message_id == int(older)
     mine = demo.private_answer(demo.alice, "alice's private view", buttons("A"))
     demo.run(capsys, "--as", "alice", "click", "A", timeout=0.3)
@@ -258,7 +267,9 @@ def test_choose_picks_entries_of_a_menu(demo, capsys):
     menu = [{"type": 1, "components": [{"type": 3, "custom_id": "poll:1", "max_values": 2, "options": options}]}]
     post = demo.post("Lunch?", menu)
     _, out, _ = demo.run(capsys, "choose", "pizza", "3. Tacos", timeout=0.3)
-    assert out.splitlines()[0] == f'chose 1. Pizza, 3. Tacos in the menu on the post "Lunch?" (message {post})'
+    assert (
+        out.splitlines()[0] == f'chose 1. Pizza, 3. Tacos in the menu on the post "Lunch?" in #general (message {post})'
+    )
     assert demo.interactions()[-1].data["values"] == ["1", "3"]
     assert demo.run(capsys, "choose", "Ramen") == (2, "", "member: no menu you can see offers 'ramen'\n")
 
@@ -270,3 +281,34 @@ def test_messages_shows_the_last_public_posts_however_many_private_ones_follow(d
         demo.private_answer(demo.alice, f"private {n}", [])
     code, out, _ = demo.run(capsys, "--last", "2", "messages")
     assert (code, out) == (0, "post 1\n\npost 2\n\n")
+
+
+def test_add_member_adds_someone_the_tool_can_then_act_as(demo, capsys):
+    role = demo.control.create_role(demo.guild_id, "Organisers", permissions=1 << 33)
+    assert demo.run(capsys, "add-member", "ines", "organisers") == (
+        0,
+        "ines joined Muster sandbox with Organisers; act as them with --as ines\n",
+        "",
+    )
+    demo.run(capsys, "--as", "ines", "/event", "remove", "member:@bob", timeout=0.3)
+    sent = demo.interactions()[-1]
+    assert demo.sandbox.state.guilds[int(demo.guild_id)].members[sent.user_id].roles == [int(role["id"])]
+    assert demo.run(capsys, "add-member", "ines") == (
+        2,
+        "",
+        "member: 'ines' is already a member of the sandbox guild\n",
+    )
+    assert demo.run(capsys, "add-member", "jo", "Admins") == (
+        2,
+        "",
+        "member: the guild has no role 'Admins'; it has Muster, Organisers\n",
+    )
+
+
+def test_click_finds_the_newest_post_in_any_channel_of_the_guild(demo, capsys):
+    demo.post("Picnic", buttons("Going"))
+    elsewhere = demo.bot.post(
+        f"/channels/{demo.events_id}/messages", json={"content": "Hike", "components": buttons("Going")}
+    ).json()["id"]
+    _, out, _ = demo.run(capsys, "click", "Going", timeout=0.3)
+    assert out.splitlines()[0] == f'clicked [Going] on the post "Hike" in #events (message {elsewhere})'
