@@ -1,6 +1,6 @@
 """What Discord's client never sends, the sandbox refuses to inject (application-commands.mdx
 "Application Command Option Structure": ``min_value``/``max_value``, ``min_length``/``max_length``,
-``choices``; component-reference.mdx "Text Input" ``required``/``min_length``/``max_length`` and
+``choices``; components/reference.mdx "Text Input" ``required``/``min_length``/``max_length`` and
 "String Select" ``options``/``min_values``/``max_values``). What it does send validates
 against the "Interaction Structure" of the docs.
 """
