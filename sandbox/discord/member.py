@@ -42,6 +42,8 @@ TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 # After a click's private answer, how long to wait for the clicked post to be redrawn (the
 # bot redraws at most once per REFRESH_INTERVAL, 2 s by default; a refused click redraws nothing).
 REFRESH_WAIT_S = 4.0
+# A click whose post was redrawn first may still have a private reply on its way.
+REPLY_GRACE_S = 1.0
 
 
 class Usage(Exception):
@@ -184,18 +186,22 @@ def wait_for_click_answer(
     """
     before = len(clicked.get("history") or [])
     deadline = time.monotonic() + timeout
-    redraw_by = None
+    redraw_by = reply_by = None
     while True:
         now = time.monotonic()
         followups = [m for m in control.interaction(interaction_id).get("followups") or [] if not m.get("deleted")]
         message = control.message(clicked["id"])
-        redrawn = len(message.get("history") or []) > before
-        if redrawn or (redraw_by is not None and now > redraw_by):
-            return message, followups
+        if len(message.get("history") or []) > before and reply_by is None:
+            # Redrawn: by the answer itself (an update) or by a refresh that beat the reply.
+            reply_by = min(now + REPLY_GRACE_S, deadline)
         if followups and redraw_by is None:
             redraw_by = min(now + REFRESH_WAIT_S, deadline)
+        if reply_by is not None and (followups or now > reply_by):
+            return message, followups
+        if redraw_by is not None and now > redraw_by:
+            return message, followups
         if now > deadline:
-            return (message, followups) if followups else None
+            return None
         time.sleep(0.1)
 
 

@@ -168,6 +168,8 @@ class Demo:
                     url = f"/interactions/{ix.id}/{ix.token}/callback"
                 elif tail == "followup":
                     url = f"/webhooks/{self.app_id}/{ix.token}"
+                elif tail == "original":  # an Update: the answer edits the clicked message
+                    url = f"/webhooks/{self.app_id}/{ix.token}/messages/@original"
                 else:  # redraw the clicked message, as Muster's refresh does
                     url = f"/channels/{self.channel_id}/messages/{ix.message_id}"
                 self.bot.request(method, url, json=body)
@@ -312,3 +314,27 @@ def test_click_finds_the_newest_post_in_any_channel_of_the_guild(demo, capsys):
     ).json()["id"]
     _, out, _ = demo.run(capsys, "click", "Going", timeout=0.3)
     assert out.splitlines()[0] == f'clicked [Going] on the post "Hike" in #events (message {elsewhere})'
+
+
+def test_a_reply_that_comes_after_the_redraw_is_still_printed(demo, capsys):
+    demo.post("Picnic: nobody yet", buttons("Going"))
+    demo.answer_next(
+        (0.0, "POST", "callback", {"type": 6}),
+        (0.3, "PATCH", "redraw", {"content": "Picnic: Going 1"}),
+        (0.5, "POST", "followup", {"content": "You're going.", "flags": 64}),
+    )
+    code, out, _ = demo.run(capsys, "click", "Going")
+    assert (code, out.splitlines()[1:]) == (
+        0,
+        ["Picnic: Going 1", "[Going]", "", "(only you can see this)", "You're going."],
+    )
+
+
+def test_a_click_answered_by_an_update_prints_the_updated_message(demo, capsys):
+    demo.post("Page 1", buttons("Next"))
+    demo.answer_next(
+        (0.0, "POST", "callback", {"type": 6}),
+        (0.2, "PATCH", "original", {"content": "Page 2", "components": buttons("Back")}),
+    )
+    code, out, _ = demo.run(capsys, "click", "Next")
+    assert (code, out.splitlines()[1:]) == (0, ["Page 2", "[Back]"])
