@@ -48,7 +48,8 @@ def main(url: str) -> int:
     STATE_FILE.parent.mkdir(exist_ok=True)
     STATE_FILE.write_text(json.dumps(demo, indent=2))
     print(
-        "sandbox: guild 'Muster sandbox' with #general, organiser olivia and member alice; act as them with\n"
+        "sandbox: guild 'Muster sandbox' with #general and #events, organiser olivia and member alice;"
+        " act as them with\n"
         "  .venv/bin/python -m sandbox.discord.member --as olivia /muster help",
         flush=True,
     )

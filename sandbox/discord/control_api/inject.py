@@ -1,7 +1,12 @@
 """Control API: inject interactions (slash command, button, select, modal, autocomplete).
 
 Commands are looked up among those the bot registered, so option types, ids and
-``resolved`` data come out as Discord would send them.
+``resolved`` data come out as Discord would send them. What Discord's client would never
+send is refused with a 400 naming the bound: an option outside its declared
+``min_value``/``max_value``/``min_length``/``max_length`` or not among its ``choices``, a
+select value that is not one of the menu's options or outside ``min_values``/``max_values``,
+and a modal submission that misses a required input, breaks an input's length bounds or
+names an input the modal does not have.
 """
 
 from __future__ import annotations
@@ -88,6 +93,30 @@ def _scalar(name: str, kind: int, value):
     return value
 
 
+def _check_bounds(option: dict, value) -> None:
+    """Refuse a value Discord's client would not send for this declared option."""
+    name = option["name"]
+    choices = option.get("choices")
+    if choices:
+        allowed = [choice["value"] for choice in choices]
+        if value not in allowed:
+            names = ", ".join(repr(choice["value"]) for choice in choices)
+            raise c.ControlError(400, f"option {name!r} must be one of its choices ({names}), got {value!r}")
+        return
+    if isinstance(value, str):
+        low, high = option.get("min_length"), option.get("max_length")
+        if low is not None and len(value) < low:
+            raise c.ControlError(400, f"option {name!r} must be at least {low} characters long, got {len(value)}")
+        if high is not None and len(value) > high:
+            raise c.ControlError(400, f"option {name!r} must be at most {high} characters long, got {len(value)}")
+    elif not isinstance(value, bool):
+        low, high = option.get("min_value"), option.get("max_value")
+        if low is not None and value < low:
+            raise c.ControlError(400, f"option {name!r} must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise c.ControlError(400, f"option {name!r} must be at most {high}, got {value}")
+
+
 def _typed_options(state, guild, channel, schema, values: dict, focused: str | None, resolved: dict) -> list[dict]:
     by_name = {o["name"]: o for o in schema}
     result = []
@@ -103,6 +132,7 @@ def _typed_options(state, guild, channel, schema, values: dict, focused: str | N
             item["value"] = _resolve(state, guild, channel, kind, value, resolved)
         else:
             item["value"] = _scalar(name, kind, value)
+            _check_bounds(option, item["value"])
         result.append(item)
     if focused is None:
         missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
@@ -188,6 +218,63 @@ def _find_component(rows: list[dict], custom_id: str) -> dict | None:
     return None
 
 
+def _check_select(component: dict, values: list[str]) -> None:
+    """Refuse a choice the menu does not offer, or too few or too many of them."""
+    if component.get("disabled"):
+        raise c.ControlError(400, f"the menu {component['custom_id']!r} is disabled")
+    low, high = component.get("min_values", 1), component.get("max_values", 1)
+    if not low <= len(values) <= high:
+        raise c.ControlError(
+            400, f"the menu {component['custom_id']!r} takes {low} to {high} values, got {len(values)}"
+        )
+    if component["type"] == 3:
+        offered = [option["value"] for option in component.get("options") or []]
+        unknown = [v for v in values if v not in offered]
+        if unknown:
+            raise c.ControlError(400, f"the menu {component['custom_id']!r} has no option {unknown[0]!r}")
+
+
+def _text_inputs(components: list[dict]) -> list[dict]:
+    """The text inputs of a modal, in order (inside action rows or labels)."""
+    found = []
+    for item in components:
+        if item.get("type") == 4:
+            found.append(item)
+        found.extend(_text_inputs(item.get("components") or []))
+        if item.get("component"):
+            found.extend(_text_inputs([item["component"]]))
+    return found
+
+
+def _modal_values(modal: dict, fields: dict) -> dict[str, str]:
+    """Every input's value as Discord submits it ("" for an empty optional one), or a 400."""
+    inputs = _text_inputs(modal.get("components") or [])
+    declared = {item["custom_id"] for item in inputs}
+    unknown = [key for key in fields if key not in declared]
+    if unknown:
+        raise c.ControlError(400, f"the modal {modal.get('custom_id')!r} has no input {unknown[0]!r}")
+    values = {}
+    for item in inputs:
+        key = item["custom_id"]
+        value = str(fields.get(key) or "")
+        label = item.get("label") or key
+        if not value:
+            if item.get("required", True):
+                raise c.ControlError(400, f"the input {label!r} ({key}) is required")
+        else:
+            low, high = item.get("min_length"), item.get("max_length")
+            if low is not None and len(value) < low:
+                raise c.ControlError(
+                    400, f"the input {label!r} ({key}) needs at least {low} characters, got {len(value)}"
+                )
+            if high is not None and len(value) > high:
+                raise c.ControlError(
+                    400, f"the input {label!r} ({key}) takes at most {high} characters, got {len(value)}"
+                )
+        values[key] = value
+    return values
+
+
 @routes.post("/_control/interactions/component")
 async def inject_component(request: web.Request) -> web.Response:
     """Click a button or choose in a select on an existing message."""
@@ -201,6 +288,7 @@ async def inject_component(request: web.Request) -> web.Response:
     payload = {"custom_id": component["custom_id"], "component_type": component["type"]}
     if component["type"] != 2:
         payload["values"] = [str(v) for v in data.get("values") or []]
+        _check_select(component, payload["values"])
     trigger = ix_world.Trigger(ix_world.MESSAGE_COMPONENT, channel.id, user.id, payload, message_id=message.id)
     interaction = ix_world.create_interaction(state, trigger)
     return _created(state, interaction)
@@ -223,8 +311,10 @@ async def inject_modal_submit(request: web.Request) -> web.Response:
         opened_by = max((ix for (owner, _), ix in state.open_modals.items() if owner == user.id), default=None)
     if opened_by is None:
         raise c.ControlError(400, f"no modal {data.get('custom_id')!r} was opened for user {user.id}")
+    opener = state.interactions.get(opened_by)
+    modal = ((opener.response or {}).get("data") or {}) if opener is not None else {}
     rows = []
-    for i, (key, value) in enumerate((data.get("fields") or {}).items()):
+    for i, (key, value) in enumerate(_modal_values(modal, data.get("fields") or {}).items()):
         text_input = {"type": 4, "id": 2 * i + 2, "custom_id": key, "value": str(value)}
         rows.append({"type": 1, "id": 2 * i + 1, "components": [text_input]})
     payload = {"custom_id": data.get("custom_id"), "components": rows}
