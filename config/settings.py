@@ -30,6 +30,10 @@ try:
     ALLOWED_HOSTS = env.string_list(
         "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else None, required=not DEBUG
     )
+    # Keys the hash that stands for a member in an anonymous poll (polls.services.voter_key).
+    # Secret (POLL_VOTER_KEY_FILE works too), held by workers only: a worker refuses to start
+    # without it outside DEBUG, while web and the gateway never need it. None: not set.
+    POLL_VOTER_KEY = env.string("POLL_VOTER_KEY")
     CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
 
     DATABASES = {
