@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Refreshes of public messages that could not be queued when their change committed.
+    "refresh-pending": {
+        "task": "core.tasks.refresh_pending",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     # Event reminders and poll deadlines: each tick claims what is due with a compare-and-set.
     "event-reminders": {
         "task": "events.tasks.send_due_reminders",

@@ -173,6 +173,16 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(blank=True)
     delivered_message_id = models.BigIntegerField(null=True, blank=True)
     delivered_channel_id = models.BigIntegerField(null=True, blank=True)
+    uncertain_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an attempt that may have reached Discord began (a timeout, a killed worker): "
+        "resent only within Discord's nonce window",
+    )
+    refresh_kind = models.CharField(
+        max_length=50, blank=True, help_text="Once delivered, refresh this kind of message (core.refresh)…"
+    )
+    refresh_object_id = models.BigIntegerField(null=True, blank=True, help_text="…for this object")
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,9 +7,11 @@ killed mid-task) finds the outcome recorded and only re-sends the stored answer.
 
 The answer is claimed with a compare-and-set on the row before it is sent
 (``answer_claimed_at``), so two concurrent deliveries of one interaction never both send
-it: a component's answer is a follow-up POST, which Discord would show twice. A claim
-older than a task may live (``CELERY_TASK_TIME_LIMIT``) belonged to a killed worker and
-may be taken over; a failed send gives the claim back for the retry.
+it: a component's answer is a follow-up POST, which Discord would show twice. A delivery
+that finds the answer claimed and not yet sent raises ``AnswerInFlight``: the task comes
+back when the claim would have expired, and then finds it answered, or takes over a claim
+older than a task may live (``CELERY_TASK_TIME_LIMIT``: its worker was killed). A failed
+send gives the claim back for the retry.
 
 When the route redacts the interaction (``redact=`` in ``core.interactions.routing``, e.g. a
 vote in an anonymous poll), that is decided before the row is created, and whatever the
@@ -53,6 +55,14 @@ REDACTED_OPTIONS = {"redacted": True}
 WITHHELD = "<details withheld>"
 
 
+class AnswerInFlight(Exception):
+    """Another delivery of this interaction is sending its answer; look again in ``retry_in`` seconds."""
+
+    def __init__(self, retry_in: float):
+        super().__init__(f"the answer is being sent by another delivery; look again in {retry_in:.0f} s")
+        self.retry_in = retry_in
+
+
 def handle(payload: dict) -> None:
     """Record, run and answer one interaction (at most one handler run per interaction id)."""
     interaction = Interaction.from_payload(payload)
@@ -66,8 +76,11 @@ def handle(payload: dict) -> None:
         if entry.outcome == Outcome.PENDING:
             entry.outcome, entry.reply, entry.error, entry.reference = run(interaction, redacted=redacted)
             entry.save(update_fields=["outcome", "reply", "error", "reference"])
-    if entry.answered_at is not None or not _claim_answer(pk):
-        return  # answered already, or another delivery is sending the answer right now
+    if entry.answered_at is not None:
+        return
+    if not _claim_answer(pk):
+        _answered_or_in_flight(pk)
+        return
     try:
         answer(interaction, entry.reply)
     except BaseException:
@@ -80,6 +93,17 @@ def handle(payload: dict) -> None:
         completion_latency_ms=latency_ms,
         answer_claimed_at=None,
     )
+
+
+def _answered_or_in_flight(pk: int) -> None:
+    """Return if the answer went out meanwhile; else raise ``AnswerInFlight`` until its claim expires."""
+    row = CommandLog.objects.filter(pk=pk).values("answered_at", "answer_claimed_at").first()
+    if row is None or row["answered_at"] is not None:
+        return
+    if row["answer_claimed_at"] is None:  # the other delivery failed to send and let go: try again soon
+        raise AnswerInFlight(1.0)
+    expires = row["answer_claimed_at"] + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    raise AnswerInFlight(max(1.0, (expires - timezone.now()).total_seconds() + 1))
 
 
 def _claim_answer(interaction_id: int) -> bool:

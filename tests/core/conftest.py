@@ -71,3 +71,16 @@ def live_discord(settings, flush_redis):
     discord_client._clients.clear()
     control.close()
     server.stop()
+
+
+def broker_tasks(redis_client, queue: str = "discord") -> list[tuple[str, list]]:
+    """The tasks waiting in a Celery queue on Redis, oldest first: (task name, args)."""
+    import base64
+    import json
+
+    tasks = []
+    for raw in reversed(redis_client.lrange(queue, 0, -1)):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        tasks.append((message["headers"]["task"], args))
+    return tasks
