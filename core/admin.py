@@ -66,7 +66,16 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     search_fields = ("idempotency_key", "=channel_id", "member__username", "=member__id")
     list_select_related = ("member", "guild")
     raw_id_fields = ("member",)
-    readonly_fields = ("delivered_message_id", "delivered_channel_id", "attempts", "created_at", "updated_at")
+    readonly_fields = (
+        "delivered_message_id",
+        "delivered_channel_id",
+        "attempts",
+        "uncertain_since",
+        "refresh_kind",
+        "refresh_object_id",
+        "created_at",
+        "updated_at",
+    )
 
     actions = ["send_again"]
 
