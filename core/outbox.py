@@ -53,7 +53,7 @@ from django.utils import timezone
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.limits import check_message
 from core.models import DeliveryPause, Member, OutboundMessage
-from core.refresh import schedule_refresh
+from core.refresh import posted as redraw_posted
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def deliver(message_id: int) -> float | None:
     )
     DeliveryPause.objects.filter(scope__in=_scopes(channel_id)).delete()
     if message.refresh_kind and message.refresh_object_id is not None:
-        schedule_refresh(message.refresh_kind, message.refresh_object_id)
+        redraw_posted(message.refresh_kind, message.refresh_object_id, message.payload)
     return None
 
 

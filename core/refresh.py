@@ -25,7 +25,8 @@ more edit: nothing is lost at the end of a burst. Renderers live in
 Redis holds, per message (``refresh:<kind>:<id>``): ``:queued`` while a task that will
 read the database is pending, ``:running`` while an edit is under way, ``:next`` the
 earliest time (Unix seconds) the next edit may start, ``:failures`` the failed edits in a
-row, and ``:edits`` the start times of the last edits, oldest first (for operators and tests).
+row, ``:shown`` a digest of what the message shows (an edit that would change nothing is
+skipped), and ``:edits`` the start times of the last edits, oldest first (for operators and tests).
 
 Failures never cost the refresh nor anything else. A failed edit (Discord 5xx, a timeout,
 a rate limit longer than ``EDIT_MAX_WAIT_S``) is retried after ``interval * 2**failures``
@@ -40,6 +41,8 @@ raises, so the transaction's other hooks and the interaction's answer go ahead.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import secrets
 import time
@@ -58,6 +61,7 @@ log = logging.getLogger(__name__)
 RUNNING_TTL_MS = 60_000
 QUEUED_TTL_MS = 600_000
 EDITS_KEPT = 20
+SHOWN_TTL_MS = 3_600_000
 MAX_FAILURES = 6
 MAX_BACKOFF_S = 300.0
 EDIT_MAX_WAIT_S = 5.0  # a longer rate limit is waited out by a retry, not by a sleeping worker
@@ -114,6 +118,18 @@ def _key(kind: str, object_id: int) -> str:
 def schedule_refresh(kind: str, object_id: int) -> None:
     """Re-render the ``kind`` message of ``object_id`` soon (after the current commit)."""
     transaction.on_commit(lambda: _queue_or_remember(kind, object_id), robust=True)
+
+
+def posted(kind: str, object_id: int, message: dict) -> None:
+    """The ``kind`` message of ``object_id`` was just posted showing ``message``: redraw it if
+    its state changed since it was written (the outbox calls this on delivery)."""
+    with contextlib.suppress(Exception):  # without it the redraw is one edit more, not wrong
+        get_redis().set(_key(kind, object_id) + ":shown", _digest(message), px=SHOWN_TTL_MS)
+    schedule_refresh(kind, object_id)
+
+
+def _digest(message: dict) -> str:
+    return hashlib.blake2b(json.dumps(message, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
 
 def edit_starts(kind: str, object_id: int) -> list[float]:
@@ -223,6 +239,9 @@ def _edit(kind: str, object_id: int, key: str, interval: float) -> None:
     if rendered is None:
         return
     redis = get_redis()
+    shown = _digest(rendered.message)
+    if redis.get(key + ":shown") == shown.encode():
+        return  # Discord shows exactly this already: no edit, and the interval does not start
     started = time.time()
     with redis.pipeline(transaction=False) as pipe:
         # Changes arriving during the edit schedule their task an interval from now; the
@@ -237,6 +256,7 @@ def _edit(kind: str, object_id: int, key: str, interval: float) -> None:
         client.edit_message(
             rendered.channel_id, rendered.message_id, rendered.message, attempts=1, max_wait=EDIT_MAX_WAIT_S
         )
+        redis.set(key + ":shown", shown, px=SHOWN_TTL_MS)
     except PermanentError as exc:
         log.info("refresh %s %s dropped: %s", kind, object_id, exc)
     finally:

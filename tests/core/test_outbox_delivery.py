@@ -143,3 +143,18 @@ def test_a_message_that_may_have_been_posted_is_not_resent_after_the_nonce_windo
     message.refresh_from_db()
     assert (message.status, message.last_error) == ("failed", outbox.UNKNOWN_OUTCOME)
     assert live_discord.control.stats()["rest"]["requests"].get("POST /channels/{channel_id}/messages", 0) == 0
+
+
+def test_a_post_delivered_as_it_still_is_is_not_edited_again(live_discord, flush_redis):
+    from polls import services
+
+    guild = Guild.objects.create(id=live_discord.guild_id, name="Muster HQ")
+    draft = services.PollDraft("Pizza?", ["Yes", "No"])
+    poll = services.create_poll(guild, draft, now=timezone.now(), channel_id=live_discord.channel_id)
+    outbox.deliver(OutboundMessage.objects.get(idempotency_key=f"poll-post:{poll.id}").id)
+
+    refresh.refresh("poll", poll.id)  # the redraw the delivery queued
+
+    [message] = live_discord.control.messages(live_discord.channel_id)
+    assert message["history"] == []  # nothing changed since it was written: no edit
+    assert refresh.edit_starts("poll", poll.id) == []  # and the next change is drawn at once
