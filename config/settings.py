@@ -30,6 +30,10 @@ try:
     ALLOWED_HOSTS = env.string_list(
         "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else None, required=not DEBUG
     )
+    # Keys the hash that stands for a member in an anonymous poll (polls.services.voter_key).
+    # Secret (POLL_VOTER_KEY_FILE works too), held by workers only: a worker refuses to start
+    # without it outside DEBUG, while web and the gateway never need it. None: not set.
+    POLL_VOTER_KEY = env.string("POLL_VOTER_KEY")
     CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
 
     DATABASES = {
@@ -242,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
     # Outbox retries, and any message whose on-commit task was lost.
     "outbox-due": {
         "task": "core.tasks.deliver_due_outbound",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # Refreshes of public messages that could not be queued when their change committed.
+    "refresh-pending": {
+        "task": "core.tasks.refresh_pending",
         "schedule": 30.0,
         "options": {"expires": 25},
     },

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
-from core.models import CommandLog, Guild, GuildMember, Heartbeat, Member, OutboundMessage
+from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, Member, OutboundMessage
 
 
 class GuildMemberInline(admin.TabularInline):
@@ -65,8 +66,58 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     search_fields = ("idempotency_key", "=channel_id", "member__username", "=member__id")
     list_select_related = ("member", "guild")
     raw_id_fields = ("member",)
-    readonly_fields = ("delivered_message_id", "delivered_channel_id", "attempts", "created_at", "updated_at")
+    readonly_fields = (
+        "delivered_message_id",
+        "delivered_channel_id",
+        "attempts",
+        "uncertain_since",
+        "refresh_kind",
+        "refresh_object_id",
+        "created_at",
+        "updated_at",
+    )
+
+    actions = ["send_again"]
 
     @admin.display(description="target")
     def target(self, obj):
         return f"DM to {obj.member}" if obj.member_id else f"channel {obj.channel_id}"
+
+    def changelist_view(self, request, extra_context=None):
+        for pause in DeliveryPause.objects.order_by("paused_at"):
+            self.message_user(
+                request,
+                f"Delivery is paused ({pause.scope}) since {pause.paused_at:%Y-%m-%d %H:%M} UTC: {pause.reason}. "
+                "Fix the cause, then use Delivery pauses → Resume delivery now.",
+                level=messages.ERROR,
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Send again (failed or undeliverable ones; check the channel first)")
+    def send_again(self, request, queryset):
+        retried = queryset.filter(status__in=[OutboundMessage.Status.FAILED, OutboundMessage.Status.UNDELIVERABLE])
+        count = retried.update(
+            status=OutboundMessage.Status.PENDING,
+            attempts=0,
+            uncertain_since=None,
+            next_attempt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        self.message_user(request, f"{count} message(s) will be sent again within a minute.")
+
+
+@admin.register(DeliveryPause)
+class DeliveryPauseAdmin(admin.ModelAdmin):
+    """Discord refused the bot (401) or a channel (403): what waits, and a way to resume."""
+
+    list_display = ("scope", "reason", "paused_at", "retry_at")
+    readonly_fields = ("scope", "reason", "paused_at", "retry_at")
+    actions = ["resume_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Resume delivery now (one message is tried; another refusal pauses again)")
+    def resume_now(self, request, queryset):
+        count = queryset.update(retry_at=timezone.now())
+        self.message_user(request, f"{count} pause(s) will be tried at the next outbox tick (within 30 s).")

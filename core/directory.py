@@ -140,7 +140,10 @@ def record_actor(interaction) -> None:
     """Record the guild and member behind an interaction (names as the payload gives them).
 
     Almost every interaction comes from someone already recorded exactly so: one read
-    decides that, and rows are written (and locked) only when something changed.
+    decides that, and rows are written (and locked) only when something changed. A
+    membership closed by a leave is reopened only by an interaction created after the leave
+    (the member is back, and their join event was missed); one created before it (handled
+    late) leaves it closed.
     """
     actor = interaction.actor
     user = {
@@ -155,7 +158,20 @@ def record_actor(interaction) -> None:
         return
     if interaction.guild_id is not None and guild_name:
         Guild.objects.update_or_create(id=interaction.guild_id, defaults={"name": guild_name})
+    closed = GuildMember.objects.filter(guild_id=interaction.guild_id, member_id=actor.id, left_at__isnull=False)
+    leave = closed.values("left_at", "synced_ns").first()
+    if leave is not None and _predates(interaction, leave):
+        # Used before the member left, handled after the leave: it must not undo the leave.
+        Member.objects.update_or_create(id=actor.id, defaults=_member_fields(user))
+        return
     member_seen(interaction.guild_id, user)
+
+
+def _predates(interaction, leave: dict) -> bool:
+    """Whether the interaction was created before the leave (Discord's time against the
+    gateway's stamp of the leave); one of unknown age counts as older."""
+    left_ns = leave["synced_ns"] or int(leave["left_at"].timestamp() * 1_000_000_000)
+    return not interaction.created_at or interaction.created_at * 1_000_000_000 <= left_ns
 
 
 def _recorded_as(guild_id: int | None, guild_name: str, user: dict) -> bool:

@@ -43,5 +43,25 @@ def check_beat() -> str:
     return "ok"
 
 
+def check_delivery() -> str:
+    """Whether the outbox may deliver: "ok", or why Discord refused the bot (core.outbox pauses)."""
+    from core import outbox
+
+    try:
+        pauses = outbox.paused()
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    if not pauses:
+        return "ok"
+    return "error: delivery paused " + "; ".join(
+        f"({pause.scope}) since {pause.paused_at:%Y-%m-%d %H:%M:%S} UTC: {pause.reason}"[:300] for pause in pauses
+    )
+
+
 def run_checks() -> dict[str, str]:
-    return {"database": check_database(), "broker": check_broker(), "beat": check_beat()}
+    return {
+        "database": check_database(),
+        "broker": check_broker(),
+        "beat": check_beat(),
+        "delivery": check_delivery(),
+    }

@@ -136,7 +136,12 @@ class CommandLog(models.Model):
     reference = models.CharField(max_length=12, blank=True, help_text="Shown to the member on errors")
     reply = models.JSONField(null=True, blank=True, help_text="The answer, kept so a redelivery resends it")
     attempts = models.PositiveSmallIntegerField(default=0)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the answer was sent (to the hour for a redacted interaction)"
+    )
+    answer_claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set while a worker sends the answer (a claim, then cleared)"
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -178,6 +183,16 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(blank=True)
     delivered_message_id = models.BigIntegerField(null=True, blank=True)
     delivered_channel_id = models.BigIntegerField(null=True, blank=True)
+    uncertain_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an attempt that may have reached Discord began (a timeout, a killed worker): "
+        "resent only within Discord's nonce window",
+    )
+    refresh_kind = models.CharField(
+        max_length=50, blank=True, help_text="Once delivered, refresh this kind of message (core.refresh)…"
+    )
+    refresh_object_id = models.BigIntegerField(null=True, blank=True, help_text="…for this object")
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -194,3 +209,42 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         target = f"DM {self.member_id}" if self.member_id else f"#{self.channel_id}"
         return f"{self.idempotency_key} → {target} ({self.status})"
+
+
+class PendingRefresh(models.Model):
+    """A refresh of a public message whose task could not be queued (the broker was down).
+
+    Written after the commit that changed the message's state, when queueing its task
+    failed; the ``refresh-pending`` beat tick queues it again (core.refresh.retry_pending).
+    """
+
+    kind = models.CharField(max_length=50)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="pendingrefresh_unique_message")]
+
+    def __str__(self) -> str:
+        return f"refresh {self.kind} {self.object_id}"
+
+
+class DeliveryPause(models.Model):
+    """Discord refused Muster's credentials (401) or access to a channel (403): delivery waits.
+
+    While a pause exists the outbox sends nothing to its scope ("all" for a refused token,
+    "channel:<id>" for a channel the bot may not post in) and /healthz reports it. Once
+    ``retry_at`` passes, one message is tried: success lifts the pause, another refusal
+    extends it. An operator can lift it at once in the admin after fixing the cause.
+    """
+
+    scope = models.CharField(max_length=40, unique=True, help_text='"all", or "channel:<id>"')
+    reason = models.TextField()
+    paused_at = models.DateTimeField(default=now)
+    retry_at = models.DateTimeField(help_text="When one message is tried again")
+
+    class Meta:
+        ordering = ["paused_at"]
+
+    def __str__(self) -> str:
+        return f"delivery paused ({self.scope}): {self.reason}"

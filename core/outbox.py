@@ -14,8 +14,28 @@ Usage, inside the caller's transaction::
         )
 
 The key is unique: enqueueing the same key twice stores (and sends) one message. The
-delivery task is queued when the transaction commits; ``deliver`` sends, records the
-outcome and schedules retries; closed DMs are marked undeliverable at the first refusal.
+delivery task is queued when the transaction commits (if the broker refuses, the row
+waits for the ``outbox-due`` tick; the commit's other hooks go ahead); ``deliver`` sends,
+records the outcome and schedules retries. A post that its domain re-renders passes
+``refresh=(kind, id)``: once delivered, the coalesced refresh draws its current state, so
+a post delivered late never shows what it looked like when it was written.
+
+Failures:
+
+- Closed DMs (50007) and other refusals of the message itself: undeliverable at once.
+- 401 (the token was revoked) and 403 (the bot lost access to a channel): not the
+  message's fault. Delivery pauses (a ``DeliveryPause``, for everything or that channel),
+  ``/healthz`` reports it under "delivery" and the admin shows it; every
+  ``PAUSE_RETRY`` one message is tried, and its success lifts the pause.
+- Anything else (5xx, timeouts, rate limits, a bug): retried with backoff, at most
+  ``MAX_ATTEMPTS`` attempts, then failed. A row left in "sending" (its worker was killed)
+  goes back to pending after ``STALE_SENDING`` and counts as an attempt.
+- Each send carries a nonce derived from the key with ``enforce_nonce``, so Discord
+  returns the first message instead of posting a second one, but only for a few minutes.
+  A message whose earlier attempt may have reached Discord (a timeout, a 5xx, a killed
+  worker: ``uncertain_since``) is resent only within ``NONCE_WINDOW`` of that attempt;
+  past it, it is failed with "outcome unknown" rather than risk a double post (an
+  operator who checked the channel can send it again from the admin).
 """
 
 from __future__ import annotations
@@ -27,82 +47,109 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.limits import check_message
-from core.models import Member, OutboundMessage
+from core.models import DeliveryPause, Member, OutboundMessage
+from core.refresh import posted as redraw_posted
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-STALE_SENDING = timedelta(minutes=5)
+# Longer than a task may live (CELERY_TASK_TIME_LIMIT, 90 s): a row still "sending" after
+# this has lost its worker. Short enough that its resend stays inside the nonce window.
+STALE_SENDING = timedelta(seconds=100)
+# Discord checks an enforced nonce "in the past few minutes" (its documentation gives no
+# figure); Muster resends a possibly-posted message only within this much of that attempt.
+NONCE_WINDOW = timedelta(minutes=3)
+PAUSE_RETRY = timedelta(minutes=5)
+UNKNOWN_OUTCOME = "outcome unknown: an earlier attempt may have been posted, and Discord's nonce window has passed"
 Status = OutboundMessage.Status
 
 
 def enqueue(
-    *, key: str, payload: dict, channel_id: int | None = None, member_id: int | None = None, guild_id: int | None = None
+    *,
+    key: str,
+    payload: dict,
+    channel_id: int | None = None,
+    member_id: int | None = None,
+    guild_id: int | None = None,
+    refresh: tuple[str, int] | None = None,
 ) -> OutboundMessage:
     """Store a message for delivery (once per ``key``) and send it after the commit.
 
     Exactly one of ``channel_id`` and ``member_id`` (a DM) names the target. The payload
     is Discord message JSON and is checked against Discord's limits here, so a bad
-    message fails in the caller, not in a worker.
+    message fails in the caller, not in a worker. ``refresh``: the (kind, id) of the
+    ``core.refresh`` renderer that redraws this post once it is delivered.
     """
     if (channel_id is None) == (member_id is None):
         raise ValueError("give exactly one of channel_id and member_id")
     check_message(payload)
     message, created = OutboundMessage.objects.get_or_create(
         idempotency_key=key,
-        defaults={"payload": payload, "channel_id": channel_id, "member_id": member_id, "guild_id": guild_id},
+        defaults={
+            "payload": payload,
+            "channel_id": channel_id,
+            "member_id": member_id,
+            "guild_id": guild_id,
+            "refresh_kind": refresh[0] if refresh else "",
+            "refresh_object_id": refresh[1] if refresh else None,
+        },
     )
     if created:
         from core.tasks import deliver_outbound
 
-        transaction.on_commit(lambda: deliver_outbound.delay(message.id))
+        # robust: a broker error is logged and the outbox-due tick sends the row instead.
+        transaction.on_commit(lambda: deliver_outbound.delay(message.id), robust=True)
     return message
 
 
 def deliver(message_id: int) -> float | None:
-    """Try to send one due message; seconds until its retry, or None when settled.
+    """Try to send one due message; seconds until its retry, or None when settled or paused.
 
     The claim is a compare-and-set from pending to sending, so two workers (a sweep and
     an on-commit task) never send the same message at once.
     """
     now = timezone.now()
+    message = OutboundMessage.objects.filter(id=message_id, status=Status.PENDING, next_attempt_at__lte=now).first()
+    if message is None or _paused(message, now):
+        return None
+    if message.uncertain_since is not None and now - message.uncertain_since > NONCE_WINDOW:
+        claimed = OutboundMessage.objects.filter(id=message_id, status=Status.PENDING).update(
+            status=Status.FAILED, last_error=UNKNOWN_OUTCOME, updated_at=now
+        )
+        if claimed:
+            log.warning("outbound %s failed: %s", message.idempotency_key, UNKNOWN_OUTCOME)
+        return None
     claimed = OutboundMessage.objects.filter(id=message_id, status=Status.PENDING, next_attempt_at__lte=now).update(
         status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now
     )
     if not claimed:
         return None
-    message = OutboundMessage.objects.get(id=message_id)
-    client = get_client()
+    message.refresh_from_db()
+    channel_id = message.channel_id
     try:
-        channel_id = message.channel_id
         if message.member_id is not None:
-            channel_id = int(client.open_dm(message.member_id)["id"])
-        # Discord drops a second message with the same nonce sent within minutes, so a
-        # retry after a lost answer does not post twice.
+            channel_id = int(get_client().open_dm(message.member_id)["id"])
+        # Discord answers a second message with the same nonce, sent within minutes, with
+        # the first one: a retry after a lost answer does not post twice.
         payload = {**message.payload, "nonce": _nonce(message.idempotency_key), "enforce_nonce": True}
-        sent = client.send_message(channel_id, payload)
+        sent = get_client().send_message(channel_id, payload)
     except PermanentError as exc:
+        # A 403 on a channel post is the bot's access to it; on a DM it concerns the member.
+        if exc.status == 401 or (exc.status == 403 and message.member_id is None):
+            _pause_for(message, channel_id, exc, now)
+            return None
         _settle(message, Status.UNDELIVERABLE, str(exc))
         if exc.cannot_dm and message.member_id is not None:
             Member.objects.filter(id=message.member_id).update(dms_closed_at=timezone.now())
         log.info("outbound %s undeliverable: %s", message.idempotency_key, exc)
         return None
-    except TransientError as exc:
-        if message.attempts >= MAX_ATTEMPTS:
-            _settle(message, Status.FAILED, str(exc))
-            return None
-        delay = min(max(exc.retry_after or 0, 5 * 2 ** (message.attempts - 1)), settings.MAX_RETRY_DELAY_S)
-        OutboundMessage.objects.filter(id=message.id).update(
-            status=Status.PENDING,
-            last_error=str(exc)[:2000],
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-            updated_at=timezone.now(),
-        )
-        return delay
+    except Exception as exc:
+        return _retry_later(message, exc, attempt_started=now)
     OutboundMessage.objects.filter(id=message.id).update(
         status=Status.DELIVERED,
         delivered_message_id=int(sent["id"]),
@@ -110,20 +157,88 @@ def deliver(message_id: int) -> float | None:
         last_error="",
         updated_at=timezone.now(),
     )
+    DeliveryPause.objects.filter(scope__in=_scopes(channel_id)).delete()
+    if message.refresh_kind and message.refresh_object_id is not None:
+        redraw_posted(message.refresh_kind, message.refresh_object_id, message.payload)
     return None
 
 
+def _retry_later(message: OutboundMessage, exc: Exception, *, attempt_started) -> float | None:
+    """Put a failed attempt back for a retry with backoff; None once attempts or the nonce window ran out."""
+    if not isinstance(exc, TransientError):
+        log.exception("outbound %s: attempt %s failed", message.idempotency_key, message.attempts)
+    # A rate limit (429, or a wait the client refused) or Discord's edge being unavailable
+    # (502, 503) certainly created nothing; a timeout, a 500, a 504 or an unexpected error
+    # may have come after Discord posted it.
+    certain = isinstance(exc, TransientError) and (exc.status in (429, 502, 503) or exc.retry_after is not None)
+    uncertain_since = message.uncertain_since or (None if certain else attempt_started)
+    retry_after = exc.retry_after if isinstance(exc, TransientError) else None
+    delay = min(max(retry_after or 0, 5 * 2 ** (message.attempts - 1)), settings.MAX_RETRY_DELAY_S)
+    if uncertain_since is not None:
+        left = (uncertain_since + NONCE_WINDOW - timezone.now()).total_seconds()
+        delay = min(delay, max(left - 5, 0))  # the retry must start inside the window
+    if message.attempts >= MAX_ATTEMPTS:
+        _settle(message, Status.FAILED, str(exc) or type(exc).__name__)
+        return None
+    OutboundMessage.objects.filter(id=message.id).update(
+        status=Status.PENDING,
+        last_error=(str(exc) or type(exc).__name__)[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        uncertain_since=uncertain_since,
+        updated_at=timezone.now(),
+    )
+    return delay
+
+
+def _scopes(channel_id: int | None) -> list[str]:
+    return ["all"] if channel_id is None else ["all", f"channel:{channel_id}"]
+
+
+def _paused(message: OutboundMessage, now) -> bool:
+    """Whether a pause holds this message back; when a pause is due for a try, one message takes it."""
+    for pause in DeliveryPause.objects.filter(scope__in=_scopes(message.channel_id)):
+        if pause.retry_at > now:
+            return True
+        # This message is the pause's probe if it wins the compare-and-set.
+        taken = DeliveryPause.objects.filter(id=pause.id, retry_at=pause.retry_at).update(retry_at=now + PAUSE_RETRY)
+        if not taken:
+            return True
+    return False
+
+
+def _pause_for(message: OutboundMessage, channel_id: int | None, exc: PermanentError, now) -> None:
+    """Discord refused the bot, not the message: pause its scope and put the message back untouched."""
+    scope = "all" if exc.status == 401 or channel_id is None else f"channel:{channel_id}"
+    reason = f"{exc} (while sending {message.idempotency_key})"[:2000]
+    DeliveryPause.objects.update_or_create(scope=scope, defaults={"reason": reason, "retry_at": now + PAUSE_RETRY})
+    OutboundMessage.objects.filter(id=message.id).update(
+        status=Status.PENDING, attempts=F("attempts") - 1, last_error=reason, next_attempt_at=now, updated_at=now
+    )
+    log.error("outbound delivery paused for %s: %s", scope, reason)
+
+
 def due(limit: int = 500) -> list[int]:
-    """Ids of messages to send now, after freeing those stuck in "sending" (a killed worker)."""
+    """Ids of messages to send now, after settling those stuck in "sending" (a killed worker)."""
     now = timezone.now()
-    OutboundMessage.objects.filter(status=Status.SENDING, updated_at__lt=now - STALE_SENDING).update(
-        status=Status.PENDING, updated_at=now
+    stale = OutboundMessage.objects.filter(status=Status.SENDING, updated_at__lt=now - STALE_SENDING)
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, last_error="its worker stopped while sending, and it had no attempts left", updated_at=now
     )
-    return list(
-        OutboundMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    # Its worker may have posted it before dying: resends stay within the nonce window.
+    stale.update(status=Status.PENDING, uncertain_since=Coalesce("uncertain_since", "updated_at"), updated_at=now)
+    pending = OutboundMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+    paused = set(DeliveryPause.objects.filter(retry_at__gt=now).values_list("scope", flat=True))
+    if "all" in paused:
+        return []
+    channels = [int(scope.split(":", 1)[1]) for scope in paused if scope.startswith("channel:")]
+    if channels:
+        pending = pending.exclude(channel_id__in=channels)
+    return list(pending.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+
+
+def paused() -> list[DeliveryPause]:
+    """The pauses in force, oldest first (for /healthz and the admin)."""
+    return list(DeliveryPause.objects.order_by("paused_at"))
 
 
 def _settle(message: OutboundMessage, status: str, error: str) -> None:

@@ -24,12 +24,25 @@ more edit: nothing is lost at the end of a burst. Renderers live in
 
 Redis holds, per message (``refresh:<kind>:<id>``): ``:queued`` while a task that will
 read the database is pending, ``:running`` while an edit is under way, ``:next`` the
-earliest time (Unix seconds) the next edit may start, and ``:edits`` the start times of
-the last edits, oldest first (for operators and tests).
+earliest time (Unix seconds) the next edit may start, ``:failures`` the failed edits in a
+row, ``:shown`` a digest of what the message shows (an edit that would change nothing is
+skipped), and ``:edits`` the start times of the last edits, oldest first (for operators and tests).
+
+Failures never cost the refresh nor anything else. A failed edit (Discord 5xx, a timeout,
+a rate limit longer than ``EDIT_MAX_WAIT_S``) is retried after ``interval * 2**failures``
+seconds, at most ``MAX_BACKOFF_S``, and given up after ``MAX_FAILURES`` in a row (the next
+change starts afresh); each attempt is one request, so it holds a worker for at most the
+request timeout plus ``EDIT_MAX_WAIT_S``. When the refresh cannot be queued at all (the
+broker is down when the change commits), a ``PendingRefresh`` row remembers it and the
+``refresh-pending`` beat tick queues it once the broker is back; the on-commit hook never
+raises, so the transaction's other hooks and the interaction's answer go ahead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import logging
 import secrets
 import time
@@ -48,6 +61,10 @@ log = logging.getLogger(__name__)
 RUNNING_TTL_MS = 60_000
 QUEUED_TTL_MS = 600_000
 EDITS_KEPT = 20
+SHOWN_TTL_MS = 3_600_000
+MAX_FAILURES = 6
+MAX_BACKOFF_S = 300.0
+EDIT_MAX_WAIT_S = 5.0  # a longer rate limit is waited out by a retry, not by a sleeping worker
 
 # Delete the lock only if it is still ours (it may have expired and been taken since).
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -100,12 +117,56 @@ def _key(kind: str, object_id: int) -> str:
 
 def schedule_refresh(kind: str, object_id: int) -> None:
     """Re-render the ``kind`` message of ``object_id`` soon (after the current commit)."""
-    transaction.on_commit(lambda: _queue(kind, object_id))
+    transaction.on_commit(lambda: _queue_or_remember(kind, object_id), robust=True)
+
+
+def posted(kind: str, object_id: int, message: dict) -> None:
+    """The ``kind`` message of ``object_id`` was just posted showing ``message``: redraw it if
+    its state changed since it was written (the outbox calls this on delivery)."""
+    with contextlib.suppress(Exception):  # without it the redraw is one edit more, not wrong
+        get_redis().set(_key(kind, object_id) + ":shown", _digest(message), px=SHOWN_TTL_MS)
+    schedule_refresh(kind, object_id)
+
+
+def _digest(message: dict) -> str:
+    return hashlib.blake2b(json.dumps(message, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
 
 def edit_starts(kind: str, object_id: int) -> list[float]:
     """When the last edits of this message started (Unix seconds, oldest first)."""
     return [float(t) for t in get_redis().lrange(_key(kind, object_id) + ":edits", 0, -1)]
+
+
+def _queue_or_remember(kind: str, object_id: int) -> None:
+    """Queue the refresh; if Redis or the broker refuses, leave it for the ``refresh-pending`` tick."""
+    try:
+        _queue(kind, object_id)
+    except Exception as exc:
+        log.warning("refresh %s %s not queued (%s); the refresh-pending tick will", kind, object_id, exc)
+        _remember(kind, object_id)
+        # A ":queued" left behind would hold back the retry and every later change; if Redis
+        # is down too, the key went with it or retry_pending drops it.
+        with contextlib.suppress(Exception):
+            get_redis().delete(_key(kind, object_id) + ":queued")
+
+
+def _remember(kind: str, object_id: int) -> None:
+    from core.models import PendingRefresh  # here: renderers' modules import this one before Django is set up
+
+    PendingRefresh.objects.get_or_create(kind=kind, object_id=object_id)
+
+
+def retry_pending(limit: int = 500) -> int:
+    """Queue the refreshes that could not be queued (the beat tick); how many were queued."""
+    from core.models import PendingRefresh
+
+    queued = 0
+    for pending in PendingRefresh.objects.order_by("created_at")[:limit]:
+        get_redis().delete(_key(pending.kind, pending.object_id) + ":queued")
+        _queue(pending.kind, pending.object_id)  # raises while the broker is still down: the next tick retries
+        pending.delete()
+        queued += 1
+    return queued
 
 
 def _queue(kind: str, object_id: int) -> None:
@@ -146,11 +207,31 @@ def refresh(kind: str, object_id: int) -> None:
         # here on queues another edit instead of being lost.
         redis.delete(key + ":queued")
         _edit(kind, object_id, key, interval)
-    except Exception:
-        _queue(kind, object_id)  # transient failure: try again after the interval
-        raise
+        redis.delete(key + ":failures")
+    except Exception as exc:
+        _retry_later(kind, object_id, interval, exc)
     finally:
         redis.eval(_RELEASE, 1, key + ":running", token)
+
+
+def _retry_later(kind: str, object_id: int, interval: float, exc: Exception) -> None:
+    """After a failed edit: try again with exponential backoff, or give up after ``MAX_FAILURES``."""
+    key = _key(kind, object_id)
+    try:
+        redis = get_redis()
+        failures = int(redis.incr(key + ":failures"))
+        redis.pexpire(key + ":failures", QUEUED_TTL_MS)
+        if failures >= MAX_FAILURES:
+            redis.delete(key + ":failures")
+            log.error("refresh %s %s given up after %s failures: %s", kind, object_id, failures, exc)
+            return
+        delay = min(interval * 2**failures, MAX_BACKOFF_S)
+        log.warning("refresh %s %s failed (%s); retry %s in %.1f s", kind, object_id, exc, failures, delay)
+        redis.set(key + ":queued", "1", px=QUEUED_TTL_MS)  # changes meanwhile ride on the retry
+        _later(kind, object_id, delay)
+    except Exception as lost:
+        log.warning("refresh %s %s: retry not queued (%s); the refresh-pending tick will", kind, object_id, lost)
+        _remember(kind, object_id)
 
 
 def _edit(kind: str, object_id: int, key: str, interval: float) -> None:
@@ -158,6 +239,9 @@ def _edit(kind: str, object_id: int, key: str, interval: float) -> None:
     if rendered is None:
         return
     redis = get_redis()
+    shown = _digest(rendered.message)
+    if redis.get(key + ":shown") == shown.encode():
+        return  # Discord shows exactly this already: no edit, and the interval does not start
     started = time.time()
     with redis.pipeline(transaction=False) as pipe:
         # Changes arriving during the edit schedule their task an interval from now; the
@@ -168,7 +252,11 @@ def _edit(kind: str, object_id: int, key: str, interval: float) -> None:
         pipe.pexpire(key + ":edits", QUEUED_TTL_MS)
         pipe.execute()
     try:
-        get_client().edit_message(rendered.channel_id, rendered.message_id, rendered.message)
+        client = get_client()
+        client.edit_message(
+            rendered.channel_id, rendered.message_id, rendered.message, attempts=1, max_wait=EDIT_MAX_WAIT_S
+        )
+        redis.set(key + ":shown", shown, px=SHOWN_TTL_MS)
     except PermanentError as exc:
         log.info("refresh %s %s dropped: %s", kind, object_id, exc)
     finally:

@@ -40,6 +40,14 @@ def refresh_message(kind: str, object_id: int) -> None:
     refresh.refresh(kind, object_id)
 
 
+@shared_task
+def refresh_pending() -> None:
+    """Beat tick: queue the refreshes whose task could not be queued (the broker was down)."""
+    from core import refresh
+
+    refresh.retry_pending()
+
+
 # The sync_* tasks may run in any order; ``seen_ns`` (the gateway's stamp) lets the
 # directory ignore an event older than one it already applied.
 

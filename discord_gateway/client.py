@@ -13,7 +13,9 @@ import logging
 import time
 
 import discord
+from asgiref.sync import sync_to_async
 from discord import app_commands
+from django.db import close_old_connections
 
 from core.interactions import declare
 from core.interactions.drafts import RETRY
@@ -42,8 +44,22 @@ def invite_url(application_id: int) -> str:
     )
 
 
+class MusterTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Before each command or autocomplete: recycle a dead or expired database connection.
+
+        The gateway reads the database only through the async ORM (``may_open``,
+        autocomplete), which runs in one thread; without a request cycle nothing would ever
+        close its connection, so after a PostgreSQL restart every read would fail until the
+        gateway restarted. This runs in that same thread (CONN_HEALTH_CHECKS then checks the
+        connection before its next use).
+        """
+        await sync_to_async(close_old_connections)()
+        return True
+
+
 def build_tree(client: discord.Client) -> app_commands.CommandTree:
-    tree = app_commands.CommandTree(client)
+    tree = MusterTree(client)
     for group in declare.groups():
         tree.add_command(group)
     return tree

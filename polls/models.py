@@ -90,7 +90,8 @@ class Vote(models.Model):
     voter = models.CharField(max_length=64, help_text="Member id, or a keyed hash in anonymous polls.")
     # Copied from the poll so the database can hold single-choice polls to one vote.
     single_choice = models.BooleanField()
-    cast_at = models.DateTimeField(default=now)
+    # In an anonymous poll: the poll's opening, never the moment of the vote (services.vote_time).
+    cast_at = models.DateTimeField(default=now, help_text="When cast; an anonymous poll's opening for its votes.")
 
     class Meta:
         constraints = [

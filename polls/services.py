@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 
 from core.errors import RuleError
@@ -45,16 +46,44 @@ class Ballot:
     action: str  # "voted", "changed", "withdrawn" or "unchanged"
 
 
+MISSING_VOTER_KEY = "POLL_VOTER_KEY is not set: workers need it to record anonymous votes (see README, Anonymous polls)"
+
+
 def voter_key(poll: Poll, member_id: int) -> str:
     """Who a vote belongs to: the member id, or in an anonymous poll a keyed hash of it.
 
-    The hash is keyed with SECRET_KEY and the poll, so the same member cannot be followed
-    from one anonymous poll to the next and a database dump says nothing about who voted.
+    The hash is keyed with POLL_VOTER_KEY (which only workers hold) and the poll, so the
+    same member cannot be followed from one anonymous poll to the next and a database dump
+    says nothing about who voted what.
     """
     if not poll.anonymous:
         return str(member_id)
     message = f"poll:{poll.id}:member:{member_id}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(poll_voter_secret(), message, hashlib.sha256).hexdigest()
+
+
+def poll_voter_secret() -> bytes:
+    """POLL_VOTER_KEY; in DEBUG without it, a stable key derived from the database's name.
+
+    The DEBUG fallback is no secret (anyone who knows the database name can derive it): it
+    only keeps votes countable across restarts of a development setup.
+    """
+    if settings.POLL_VOTER_KEY:
+        return settings.POLL_VOTER_KEY.encode()
+    if not settings.DEBUG:
+        raise ImproperlyConfigured(MISSING_VOTER_KEY)
+    database = str(settings.DATABASES["default"]["NAME"])
+    return hashlib.sha256(f"muster-debug-poll-voter-key:{database}".encode()).digest()
+
+
+def vote_time(poll: Poll, now: datetime) -> datetime:
+    """What a vote records as its time: ``now``, or for an anonymous poll the poll's opening.
+
+    An anonymous vote that kept its moment could be matched to whatever else happened at
+    that moment (a log line, a member's row being updated); the poll's own opening says
+    nothing about who voted.
+    """
+    return poll.created_at if poll.anonymous else now
 
 
 def clean_options(labels: list[str]) -> list[str]:
@@ -154,7 +183,11 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
                     mine.delete()
                 single = not poll.multiple_choice
                 Vote.objects.create(
-                    poll_id=poll_id, option_id=option_id, voter=voter, single_choice=single, cast_at=now
+                    poll_id=poll_id,
+                    option_id=option_id,
+                    voter=voter,
+                    single_choice=single,
+                    cast_at=vote_time(poll, now),
                 )
                 action = "changed" if before and not poll.multiple_choice else "voted"
     except IntegrityError:
@@ -180,7 +213,13 @@ def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime
             mine.exclude(option_id__in=wanted).delete()
             single = not poll.multiple_choice
             Vote.objects.bulk_create(
-                Vote(poll_id=poll_id, option_id=option_id, voter=voter, single_choice=single, cast_at=now)
+                Vote(
+                    poll_id=poll_id,
+                    option_id=option_id,
+                    voter=voter,
+                    single_choice=single,
+                    cast_at=vote_time(poll, now),
+                )
                 for option_id in sorted(wanted - before)
             )
             action = "unchanged" if before == wanted else ("changed" if before else "voted")

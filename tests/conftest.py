@@ -23,6 +23,7 @@ SERVERS: dict[str, PostgresServer | RedisServer] = {}
 TEST_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-django-deploy-checks-0123456789",
+    "POLL_VOTER_KEY": "test-poll-voter-key-that-only-workers-hold-0123456789",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",
     "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -16,7 +16,7 @@ def test_it_is_healthy_when_every_part_answers(client):
     Heartbeat.objects.create(name="beat", seen_at=timezone.now())
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "beat": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "beat": "ok", "delivery": "ok"}
 
 
 def test_it_names_the_broker_when_it_is_down(client, settings):
@@ -27,14 +27,19 @@ def test_it_names_the_broker_when_it_is_down(client, settings):
     broker.destroy()
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "broker": "error: ConnectionError", "beat": "ok"}
+    assert response.json() == {"database": "ok", "broker": "error: ConnectionError", "beat": "ok", "delivery": "ok"}
 
 
 def test_it_names_beat_when_its_heartbeat_is_stale(client):
     Heartbeat.objects.create(name="beat", seen_at=timezone.now() - timedelta(minutes=10))
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "broker": "ok", "beat": "error: last heartbeat 600 s ago"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "ok",
+        "beat": "error: last heartbeat 600 s ago",
+        "delivery": "ok",
+    }
 
 
 def test_it_names_beat_before_its_first_heartbeat(client):

@@ -52,7 +52,7 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
             pass
         time.sleep(0.5)
     assert health is not None and health.status_code == 200, run.output()[-4000:]
-    assert health.json() == {"database": "ok", "broker": "ok", "beat": "ok"}
+    assert health.json() == {"database": "ok", "broker": "ok", "beat": "ok", "delivery": "ok"}
 
     # Sandbox mode (no DISCORD_TOKEN): a member can use Muster through the stand-in.
     run.wait_for_output(r"organiser olivia and member alice", timeout=60)

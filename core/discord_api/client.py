@@ -65,10 +65,11 @@ class DiscordClient:
         check_message(message)
         return self.request("POST", "/channels/{channel_id}/messages", {"channel_id": channel_id}, json=message)
 
-    def edit_message(self, channel_id: int, message_id: int, message: dict) -> dict:
+    def edit_message(self, channel_id: int, message_id: int, message: dict, **limits) -> dict:
+        """Edit a message; ``limits`` (``attempts``, ``max_wait``) as for ``request``."""
         check_message(message, edit=True)
         params = {"channel_id": channel_id, "message_id": message_id}
-        return self.request("PATCH", "/channels/{channel_id}/messages/{message_id}", params, json=message)
+        return self.request("PATCH", "/channels/{channel_id}/messages/{message_id}", params, json=message, **limits)
 
     def open_dm(self, user_id: int) -> dict:
         """The DM channel with a user (Discord returns the existing one if any)."""
@@ -80,11 +81,23 @@ class DiscordClient:
         params = {"application_id": application_id, "interaction_token": token}
         return self.request(method, path, params, bot_auth=False, **kwargs)
 
-    def request(self, method: str, path: str, params: dict, *, json: dict | None = None, bot_auth: bool = True):
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: dict,
+        *,
+        json: dict | None = None,
+        bot_auth: bool = True,
+        attempts: int = MAX_ATTEMPTS,
+        max_wait: float = MAX_RATE_LIMIT_WAIT_S,
+    ):
         """Send one request within the limits; the decoded JSON answer (None for 204).
 
         Raises ``PermanentError`` for a 4xx answer and ``TransientError`` once 5xx
-        answers, timeouts or rate limits have outlasted ``MAX_ATTEMPTS`` tries.
+        answers, timeouts or rate limits have outlasted ``attempts`` tries, or a rate
+        limit would make it wait more than ``max_wait`` seconds (a caller that retries
+        later itself passes less, so that it never holds a worker long).
         """
         route = f"{method} {path}"
         major = ":".join(str(params[k]) for k in MAJOR_PARAMETERS if k in params)
@@ -93,10 +106,10 @@ class DiscordClient:
         if bot_auth:  # webhook routes carry their credential (the interaction token) in the path
             headers["Authorization"] = self._authorization
         last: DiscordError | None = None
-        for attempt in range(MAX_ATTEMPTS):
-            state_key = self._wait_for_route(route, major)
+        for attempt in range(attempts):
+            state_key = self._wait_for_route(route, major, max_wait)
             if bot_auth:
-                self._wait_for_global()
+                self._wait_for_global(max_wait)
             try:
                 response = self.http.request(method, url, json=json, headers=headers)
             except httpx.TransportError as exc:  # includes timeouts
@@ -122,19 +135,19 @@ class DiscordClient:
             return response.json() if response.content else None
         raise last or TransientError(f"{route}: gave up")
 
-    def _wait_for_route(self, route: str, major: str) -> str:
+    def _wait_for_route(self, route: str, major: str, max_wait: float) -> str:
         waited = 0.0
         while True:
             wait, state_key = self.limiter.acquire_route(route, major)
             if wait <= 0:
                 return state_key
-            if waited + wait > MAX_RATE_LIMIT_WAIT_S:
+            if waited + wait > max_wait:
                 raise TransientError(f"{route}: rate limited for {wait:.1f} s", retry_after=wait)
             time.sleep(wait)
             waited += wait
 
-    def _wait_for_global(self) -> None:
-        wait = self.limiter.reserve_global(MAX_RATE_LIMIT_WAIT_S)
+    def _wait_for_global(self, max_wait: float) -> None:
+        wait = self.limiter.reserve_global(max_wait)
         if wait < 0:
             raise TransientError(f"global rate limit: next slot in {-wait:.1f} s", retry_after=-wait)
         if wait > 0:

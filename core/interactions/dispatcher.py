@@ -1,29 +1,42 @@
 """The worker side of an interaction: log it once, run its handler once, answer it.
 
 ``handle(payload)`` is what the ``handle_interaction`` task runs. The command log row,
-keyed by the interaction id, is locked while the handler runs in the same transaction,
-so a redelivered task (a worker killed mid-task) finds the outcome recorded and only
-re-sends the stored answer, which is idempotent (an edit of the deferred response).
+keyed by the interaction id (a keyed hash of it when redacted, see ``log_id``), is
+locked while the handler runs in the same transaction, so a redelivered task (a worker
+killed mid-task) finds the outcome recorded and only re-sends the stored answer.
+
+The answer is claimed with a compare-and-set on the row before it is sent
+(``answer_claimed_at``), so two concurrent deliveries of one interaction never both send
+it: a component's answer is a follow-up POST, which Discord would show twice. A delivery
+that finds the answer claimed and not yet sent raises ``AnswerInFlight``: the task comes
+back when the claim would have expired, and then finds it answered, or takes over a claim
+older than a task may live (``CELERY_TASK_TIME_LIMIT``: its worker was killed). A failed
+send gives the claim back for the retry.
 
 When the route redacts the interaction (``redact=`` in ``core.interactions.routing``, e.g. a
 vote in an anonymous poll), that is decided before the row is created, and whatever the
-outcome the row keeps ``{"redacted": true}`` instead of the options or select values, and
-only the exception's type instead of its message; the error is logged with its stack but
-without exception messages. The custom_id's ids are never stored (only the route) and the
-answer is stored as the handler wrote it, so a redacting handler's answer must not repeat
-the choice.
+outcome the row keeps ``{"redacted": true}`` instead of the options or select values, no
+member, times only to the hour (``received_at``, ``answered_at``: enough for usage
+statistics, too coarse to match a vote), and only the exception's type instead of its
+message; the error is logged with its stack but without exception messages. The
+custom_id's ids are never stored (only the route) and the answer is stored as the
+handler wrote it, so a redacting handler's answer must not repeat the choice.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 import time
 import traceback
+from datetime import datetime, timedelta
 
 import redis
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import directory
@@ -46,43 +59,104 @@ REDACTED_OPTIONS = {"redacted": True}
 WITHHELD = "<details withheld>"
 
 
+class AnswerInFlight(Exception):
+    """Another delivery of this interaction is sending its answer; look again in ``retry_in`` seconds."""
+
+    def __init__(self, retry_in: float):
+        super().__init__(f"the answer is being sent by another delivery; look again in {retry_in:.0f} s")
+        self.retry_in = retry_in
+
+
 def handle(payload: dict) -> None:
     """Record, run and answer one interaction (at most one handler run per interaction id)."""
     interaction = Interaction.from_payload(payload)
     route = routing.find(interaction)
     redacted = route is not None and route.redacts(interaction)
     directory.record_actor(interaction)
-    _count_attempt(interaction, redacted=redacted)
+    pk = log_id(interaction, redacted=redacted)
+    _count_attempt(interaction, pk, redacted=redacted)
     with transaction.atomic():
-        entry = CommandLog.objects.select_for_update().get(pk=interaction.id)
+        entry = CommandLog.objects.select_for_update().get(pk=pk)
         if entry.outcome == Outcome.PENDING:
             entry.outcome, entry.reply, entry.error, entry.reference = run(interaction, redacted=redacted)
             entry.save(update_fields=["outcome", "reply", "error", "reference"])
-    if entry.answered_at is None:
+    if entry.answered_at is not None:
+        return
+    if not _claim_answer(pk):
+        _answered_or_in_flight(pk)
+        return
+    try:
         answer(interaction, entry.reply)
-        latency_ms = max(0, int((time.time() - interaction.created_at) * 1000))
-        CommandLog.objects.filter(pk=interaction.id, answered_at__isnull=True).update(
-            answered_at=timezone.now(), completion_latency_ms=latency_ms
-        )
+    except BaseException:
+        CommandLog.objects.filter(pk=pk).update(answer_claimed_at=None)  # the retry sends it
+        raise
+    latency_ms = max(0, int((time.time() - interaction.created_at) * 1000))
+    answered_at = timezone.now()
+    CommandLog.objects.filter(pk=pk, answered_at__isnull=True).update(
+        answered_at=to_the_hour(answered_at) if redacted else answered_at,
+        completion_latency_ms=latency_ms,
+        answer_claimed_at=None,
+    )
 
 
-def _count_attempt(interaction: Interaction, *, redacted: bool = False) -> None:
+def _answered_or_in_flight(pk: int) -> None:
+    """Return if the answer went out meanwhile; else raise ``AnswerInFlight`` until its claim expires."""
+    row = CommandLog.objects.filter(pk=pk).values("answered_at", "answer_claimed_at").first()
+    if row is None or row["answered_at"] is not None:
+        return
+    if row["answer_claimed_at"] is None:  # the other delivery failed to send and let go: try again soon
+        raise AnswerInFlight(1.0)
+    expires = row["answer_claimed_at"] + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    raise AnswerInFlight(max(1.0, (expires - timezone.now()).total_seconds() + 1))
+
+
+def _claim_answer(interaction_id: int) -> bool:
+    """Take the right to send this interaction's answer (compare-and-set); False if another delivery holds it."""
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    free = Q(answer_claimed_at__isnull=True) | Q(answer_claimed_at__lt=abandoned)
+    unanswered = CommandLog.objects.filter(free, pk=interaction_id, answered_at__isnull=True)
+    return bool(unanswered.update(answer_claimed_at=now))
+
+
+def log_id(interaction: Interaction, *, redacted: bool) -> int:
+    """The command log's key: the interaction id, or for a redacted one a keyed hash of it.
+
+    A Discord id holds its creation time to the millisecond; a redacted row must not. The
+    hash is negative (no Discord id is), the same for every delivery of the interaction,
+    and keyed with POLL_VOTER_KEY (SECRET_KEY where that is not set: DEBUG) so it cannot
+    be reversed by hashing every id of an hour.
+    """
+    if not redacted:
+        return interaction.id
+    key = (settings.POLL_VOTER_KEY or settings.SECRET_KEY).encode()
+    digest = hmac.new(key, f"commandlog:{interaction.id}".encode(), hashlib.sha256).digest()
+    return -1 - (int.from_bytes(digest[:8], "big") >> 1)
+
+
+def to_the_hour(moment: datetime) -> datetime:
+    """``moment`` without its minutes: what a redacted interaction's row keeps of a time."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _count_attempt(interaction: Interaction, pk: int, *, redacted: bool = False) -> None:
     """Create the log row on the first delivery and count every delivery.
 
     Committed at once (two statements, no transaction), so a worker killed mid-handler
     still shows in ``attempts``; a concurrent delivery's row is kept, not overwritten.
     """
     entry = CommandLog(
-        pk=interaction.id,
+        pk=pk,
         guild_id=interaction.guild_id,
-        member_id=interaction.actor.id,
+        member_id=None if redacted else interaction.actor.id,
         kind=interaction.kind,
         command=interaction.route[:100],
         options=REDACTED_OPTIONS if redacted else _options(interaction),
+        received_at=to_the_hour(timezone.now()) if redacted else timezone.now(),
         ack_latency_ms=_ack_latency_ms(interaction),
     )
     CommandLog.objects.bulk_create([entry], ignore_conflicts=True)
-    CommandLog.objects.filter(pk=interaction.id).update(attempts=F("attempts") + 1)
+    CommandLog.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
 
 
 def _options(interaction: Interaction) -> dict:

@@ -33,12 +33,16 @@ def describe(payload: dict) -> str:
 RETRY = {"autoretry_for": (TransientError,), "retry_backoff": 1, "retry_backoff_max": 30, "max_retries": 5}
 
 
-@shared_task(base=InteractionTask, **RETRY)
-def handle_interaction(payload: dict) -> None:
+@shared_task(bind=True, base=InteractionTask, **RETRY)
+def handle_interaction(self, payload: dict) -> None:
     """Route one interaction to its domain's handler and answer it (see dispatcher.handle)."""
     from core.interactions import dispatcher
 
-    dispatcher.handle(payload)
+    try:
+        dispatcher.handle(payload)
+    except dispatcher.AnswerInFlight as busy:
+        # Another delivery is sending the answer; if its worker died, this one sends it then.
+        raise self.retry(countdown=busy.retry_in) from None
 
 
 @worker_init.connect

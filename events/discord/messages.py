@@ -172,7 +172,13 @@ def link_posts(events: list[Event]) -> None:
 def post_event(event: Event, message: dict) -> None:
     """Post the event to its channel once; the delivered message id is read back by the renderer."""
     if event.channel_id is not None:
-        outbox.enqueue(key=post_key(event), channel_id=event.channel_id, payload=message, guild_id=event.guild_id)
+        outbox.enqueue(
+            key=post_key(event),
+            channel_id=event.channel_id,
+            payload=message,
+            guild_id=event.guild_id,
+            refresh=("event", event.id),  # delivered late, it is redrawn as it is by then
+        )
 
 
 def _send(member_id: int, key: str, content: str) -> None:

@@ -138,7 +138,13 @@ def post_poll(poll: Poll) -> None:
     """Post the new poll once; the renderer reads the delivered message id back."""
     if poll.channel_id is not None:
         message = poll_message(poll, poll.tally())
-        outbox.enqueue(key=post_key(poll), channel_id=poll.channel_id, payload=message, guild_id=poll.guild_id)
+        outbox.enqueue(
+            key=post_key(poll),
+            channel_id=poll.channel_id,
+            payload=message,
+            guild_id=poll.guild_id,
+            refresh=("poll", poll.id),  # delivered late, it is redrawn as it is by then
+        )
 
 
 def poll_closed(poll: Poll) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 COMMAND = {"id": 1, "token": "t", "application_id": 2, "kind": "command"}
 
 
-def interaction_by(membership: GuildMember, **changes) -> Interaction:
+def interaction_by(membership: GuildMember, *, created_at: float = 0.0, **changes) -> Interaction:
     actor = {
         "id": membership.member_id,
         "username": membership.member.username,
@@ -28,7 +30,13 @@ def interaction_by(membership: GuildMember, **changes) -> Interaction:
         "role_ids": tuple(membership.role_ids),
         **changes,
     }
-    return Interaction(**COMMAND, actor=Actor(**actor), guild_id=membership.guild_id, guild_name=membership.guild.name)
+    return Interaction(
+        **COMMAND,
+        actor=Actor(**actor),
+        guild_id=membership.guild_id,
+        guild_name=membership.guild.name,
+        created_at=created_at,
+    )
 
 
 def test_it_only_reads_when_the_member_is_recorded_as_they_are():
@@ -53,7 +61,7 @@ def test_it_writes_a_changed_nickname_roles_and_display_name():
 def test_it_brings_back_a_member_who_had_left():
     membership = GuildMemberFactory(left_at=timezone.now())
 
-    directory.record_actor(interaction_by(membership))
+    directory.record_actor(interaction_by(membership, created_at=time.time()))  # used after the leave
 
     membership.refresh_from_db()
     assert membership.left_at is None
@@ -68,3 +76,26 @@ def test_it_renames_the_guild_and_records_a_newcomer():
 
     assert Guild.objects.get(id=membership.guild_id).name == "Renamed"
     assert GuildMember.objects.filter(guild_id=membership.guild_id, member__username="newcomer").count() == 1
+
+
+def test_a_late_interaction_does_not_undo_a_members_leave():
+    # Given alice clicked, then left the guild, and the leave was applied first
+    membership = GuildMemberFactory(nickname="Ali", role_ids=[5])
+    clicked_at = time.time()
+    directory.member_left(membership.guild_id, membership.member_id, seen_ns=time.time_ns() + 1000)
+    left_at = GuildMember.objects.get(pk=membership.pk).left_at
+
+    # When the worker handles her click
+    directory.record_actor(interaction_by(membership, display_name="Alice A.", created_at=clicked_at))
+
+    # Then she is still gone (her join event reopens a membership, not an old click), names kept fresh
+    membership.refresh_from_db()
+    assert (membership.left_at, membership.member.display_name) == (left_at, "Alice A.")
+
+
+def test_a_member_who_rejoins_is_reopened_by_the_join_event():
+    membership = GuildMemberFactory(nickname="Ali")
+    directory.member_left(membership.guild_id, membership.member_id, seen_ns=time.time_ns())
+    user = {"id": membership.member_id, "username": membership.member.username, "nick": "Ali", "roles": []}
+    directory.member_seen(membership.guild_id, user, seen_ns=time.time_ns())
+    assert GuildMember.objects.get(pk=membership.pk).left_at is None

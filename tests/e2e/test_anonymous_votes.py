@@ -96,16 +96,21 @@ def test_an_anonymous_vote_leaves_no_trace_of_the_choice_by_button_or_select_for
     assert select("dave", quokka) == "This poll is closed."
 
     # Then the command log has each outcome and no choice
-    entries = list(CommandLog.objects.filter(command__startswith="poll:").order_by("received_at"))
+    # (rows of a redacted interaction keep only the hour, so they are compared in outcome order)
+    outcomes = {"ok": 0, "error": 1, "refused": 2}
+    entries = sorted(
+        CommandLog.objects.filter(command__startswith="poll:"), key=lambda e: (outcomes[e.outcome], e.command)
+    )
     assert [(e.command, e.outcome) for e in entries] == [
-        ("poll:vote", "ok"),
         ("poll:select", "ok"),
-        ("poll:vote", "error"),
+        ("poll:vote", "ok"),
         ("poll:select", "error"),
-        ("poll:vote", "refused"),
+        ("poll:vote", "error"),
         ("poll:select", "refused"),
+        ("poll:vote", "refused"),
     ]
-    assert [e.member_id for e in entries] == [members[m] for m in ("bob", "carol", "bob", "carol", "dave", "dave")]
+    assert [e.member_id for e in entries] == [None] * 6  # nobody, so no member next to a moment or a choice
+    assert all(e.received_at.minute == e.received_at.second == 0 for e in entries)
     assert all(e.options == {"redacted": True} for e in entries)
     assert entries[2].error == entries[3].error == "ProgrammingError (details withheld: redacted interaction)"
     for entry in entries:

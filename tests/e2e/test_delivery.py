@@ -13,8 +13,14 @@ from tests.e2e.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# A visibility timeout of 2 s lets a fresh worker take back what a killed one held.
-QUICK_REDELIVERY = {"CELERY_VISIBILITY_TIMEOUT": "2", "MAX_RETRY_DELAY": "1"}
+# A visibility timeout of 2 s lets a fresh worker take back what a killed one held, and a
+# task time limit of 5 s lets it take over the answer the killed one had claimed.
+QUICK_REDELIVERY = {
+    "CELERY_VISIBILITY_TIMEOUT": "2",
+    "MAX_RETRY_DELAY": "1",
+    "CELERY_TASK_TIME_LIMIT": "5",
+    "CELERY_TASK_SOFT_TIME_LIMIT": "4",
+}
 
 
 def test_a_worker_killed_mid_task_is_redelivered_and_its_effect_happens_once(discord, world, gateway, start_worker):

@@ -70,8 +70,16 @@ def test_a_malformed_vote_id_is_redacted_and_does_nothing():
 
 def test_the_log_row_of_a_redacted_interaction_never_holds_its_values():
     poll, member = PollFactory(anonymous=True), MemberFactory()
-    dispatcher._count_attempt(select(poll, member, [MARKER]), redacted=True)
-    assert CommandLog.objects.get(pk=4242).options == {"redacted": True}
+    interaction = select(poll, member, [MARKER])
+    dispatcher._count_attempt(interaction, dispatcher.log_id(interaction, redacted=True), redacted=True)
+    entry = CommandLog.objects.get()
+    assert (entry.options, entry.member_id, entry.received_at.minute, entry.received_at.second) == (
+        {"redacted": True},
+        None,
+        0,
+        0,
+    )
+    assert entry.pk < 0
 
 
 def test_a_redacted_error_is_recorded_and_logged_by_type_and_stack_only(caplog):

@@ -1,6 +1,9 @@
 """Voting, changing and withdrawing, one vote per member, anonymity."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError
 
 from core.errors import RuleError
@@ -127,3 +130,38 @@ def test_voters_are_listed_for_open_polls_and_never_for_anonymous_ones():
         vote(poll.id, option(poll, 2).id, bob.id, now=NOW)
     assert public.voters() == {1: [alice.id], 2: [bob.id]}
     assert anonymous.voters() == {}
+
+
+def test_the_voter_key_is_keyed_with_poll_voter_key_and_not_with_secret_key(settings):
+    poll, member = PollFactory(anonymous=True), MemberFactory()
+    settings.POLL_VOTER_KEY = "first voter key"
+    first = voter_key(poll, member.id)
+    settings.SECRET_KEY = "another secret key entirely, long enough for django 0123456789"
+    assert voter_key(poll, member.id) == first
+    settings.POLL_VOTER_KEY = "second voter key"
+    assert voter_key(poll, member.id) != first
+
+
+def test_without_poll_voter_key_an_anonymous_vote_is_refused_outside_debug(settings):
+    poll, member = PollFactory(anonymous=True), MemberFactory()
+    settings.POLL_VOTER_KEY = None
+    with pytest.raises(ImproperlyConfigured, match=r"^POLL_VOTER_KEY is not set: workers need it to record"):
+        vote(poll.id, option(poll, 1).id, member.id, now=NOW)
+    assert Vote.objects.count() == 0
+
+
+def test_in_debug_without_poll_voter_key_the_key_is_stable_and_not_secret_key(settings):
+    poll, member = PollFactory(anonymous=True), MemberFactory()
+    settings.DEBUG, settings.POLL_VOTER_KEY = True, None
+    first = voter_key(poll, member.id)
+    settings.SECRET_KEY = "a new random per-process key, as DEBUG makes one 0123456789abcdef"
+    assert voter_key(poll, member.id) == first
+
+
+def test_an_anonymous_vote_carries_the_polls_opening_and_an_open_vote_its_moment():
+    anonymous, public, member = PollFactory(anonymous=True), PollFactory(), MemberFactory()
+    later = NOW + timedelta(minutes=7, seconds=3)
+    vote(anonymous.id, option(anonymous, 1).id, member.id, now=later)
+    choose(public.id, [option(public, 2).id], member.id, now=later)
+    assert Vote.objects.get(poll=anonymous).cast_at == anonymous.created_at
+    assert Vote.objects.get(poll=public).cast_at == later

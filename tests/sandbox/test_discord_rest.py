@@ -166,3 +166,21 @@ def test_it_refuses_late_and_second_acknowledgements(discord_sandbox):
     second = httpx.post(callback, json={"type": 4, "data": {"content": "again"}})
     assert second.status_code == 400
     assert second.json() == {"message": "Interaction has already been acknowledged.", "code": 40060}
+
+
+def test_an_enforced_nonce_returns_the_first_message_instead_of_posting_again(discord_sandbox):
+    ctl = discord_sandbox.control
+    channel_id = int(ctl.create_guild("Muster HQ")["channels"][0]["id"])
+    url = f"{discord_sandbox.api}/channels/{channel_id}/messages"
+    enforced = {"content": "once", "nonce": "outbox-key-hash", "enforce_nonce": True}
+
+    first = httpx.post(url, json=enforced, headers=AUTH)
+    again = httpx.post(url, json=enforced, headers=AUTH)
+    unenforced = httpx.post(url, json={**enforced, "enforce_nonce": False}, headers=AUTH)
+    other = httpx.post(url, json={**enforced, "nonce": "another"}, headers=AUTH)
+
+    assert [r.status_code for r in (first, again, unenforced, other)] == [200, 200, 200, 200]
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["nonce"] == "outbox-key-hash"
+    assert len({first.json()["id"], unenforced.json()["id"], other.json()["id"]}) == 3
+    assert [m["content"] for m in ctl.messages(channel_id)] == ["once", "once", "once"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
 from .. import permissions as P
@@ -95,8 +97,30 @@ async def create_message(request: web.Request) -> web.Response:
         raise invalid_form_body(errors)
     if channel.type == DM and not _can_dm(state, channel):
         raise cannot_dm()
+    earlier = _same_nonce(state, channel, body)
+    if earlier is not None:  # enforce_nonce: Discord returns the first message and creates none
+        return json_response(state.message_payload(earlier))
     message = post_message(state, channel, state.bot.id, body)
     return json_response(state.message_payload(message))
+
+
+# Discord checks an enforced nonce "in the past few minutes"; the figure is not documented.
+NONCE_WINDOW_S = 300.0
+
+
+def _same_nonce(state, channel, body: dict):
+    """The bot's message in ``channel`` with the body's nonce, created within the window, if enforced."""
+    nonce = body.get("nonce")
+    if not body.get("enforce_nonce") or nonce is None:
+        return None
+    now = time.monotonic()
+    for message_id in reversed(state.channel_messages.get(channel.id, [])):
+        message = state.messages[message_id]
+        if now - message.created["monotonic"] > NONCE_WINDOW_S:
+            return None
+        if message.author_id == state.bot.id and message.nonce == nonce and not message.deleted:
+            return message
+    return None
 
 
 @routes.route("GET", "/channels/{channel_id}/messages", bucket="messages:read")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_directory_event_order'),
+        ('core', '0005_outbox_uncertain_since_refresh'),
     ]
 
     operations = [
