@@ -35,7 +35,9 @@ def test_a_worker_killed_mid_task_is_redelivered_and_its_effect_happens_once(dis
 
     answered = CommandLog.objects.filter(pk=int(ix["id"]), answered_at__isnull=False)
     entry = wait_until(answered.first, what="redelivered answer")
-    assert (entry.outcome, entry.attempts) == ("ok", 2)
+    # The survivor's first delivery may still find the killed worker's claim on the answer
+    # and come back once it expires: two or three deliveries, one handler run, one edit.
+    assert (entry.outcome, entry.attempts in (2, 3)) == ("ok", True)
     assert CommandLog.objects.count() == 1
     original = discord.control.interaction(ix["id"])["original"]
     assert original["content"].startswith("Pong!")
