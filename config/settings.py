@@ -260,14 +260,29 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Loggers that write raw payloads or URLs with interaction tokens below INFO (discord.py's
+# every gateway event and request URL, Celery's pool with each task's raw arguments) are
+# capped at INFO even at LOG_LEVEL=DEBUG; httpx logs every URL at INFO, so WARNING. The
+# handler's filter masks a token in any interaction URL that still reaches a line.
+_AT_LEAST_INFO = LOG_LEVEL if LOG_LEVEL != "DEBUG" else "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "config.logfilters.RedactInteractionTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # httpx logs every URL at INFO, and interaction URLs carry their token.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": _AT_LEAST_INFO},
+        "discord": {"level": _AT_LEAST_INFO},
+        "celery.pool": {"level": _AT_LEAST_INFO},
+        "celery.worker": {"level": _AT_LEAST_INFO},
+        "kombu": {"level": _AT_LEAST_INFO},
+    },
 }
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
