@@ -71,6 +71,8 @@ def process_env(env: dict[str, str], name: str) -> dict[str, str]:
     dropped = {secret for secret in SECRETS - kept} | {f"{secret}_FILE" for secret in SECRETS - kept}
     if name != "flower":
         dropped |= {"FLOWER_BASIC_AUTH", "FLOWER_BASIC_AUTH_FILE"}
+    else:
+        dropped |= {"DATABASE_URL", "DATABASE_URL_FILE"}  # Flower reads the broker only
     result = {key: value for key, value in env.items() if key not in dropped}
     if name == "flower" and not result.get("SECRET_KEY"):
         # Settings demand SECRET_KEY outside DEBUG; Flower signs nothing, so a throwaway one.

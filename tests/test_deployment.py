@@ -232,3 +232,9 @@ def test_the_image_holds_the_product_and_nothing_only_development_uses():
     }
     assert {"manage.py", "requirements/base.txt", "config/settings.py", "core/tasks.py"} <= files
     assert not {path for path in files if path.startswith(("sandbox/", "tests/", "bench/", "devtools/", "scripts/"))}
+
+
+def test_the_secrets_directory_never_enters_the_image_or_git():
+    patterns = dockerignore((ROOT / ".dockerignore").read_text())
+    assert ignored("secrets/discord_token", patterns)
+    assert "/secrets/" in (ROOT / ".gitignore").read_text().splitlines()
