@@ -4,11 +4,16 @@ import posixpath
 import re
 import shutil
 import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
 from config.queues import MUSTER_QUEUES
+from devtools.ports import free_port
 from tests.processes import ROOT
 
 COMPOSE_SERVICES = {"postgres", "redis", "migrate", "web", "worker-interactions", "worker", "gateway", "beat", "flower"}
@@ -238,3 +243,30 @@ def test_the_secrets_directory_never_enters_the_image_or_git():
     patterns = dockerignore((ROOT / ".dockerignore").read_text())
     assert ignored("secrets/discord_token", patterns)
     assert "/secrets/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.e2e
+def test_compose_flower_starts_with_nothing_but_its_own_secret(compose_project, redis_server, start_process, tmp_path):
+    flower = compose_config(compose_project)["services"]["flower"]
+    credentials = tmp_path / "flower_basic_auth"
+    credentials.write_text("ops:compose-flower-pass")
+    port = free_port()
+    env = {name: str(value) for name, value in flower["environment"].items()}
+    env.update(
+        FLOWER_BASIC_AUTH_FILE=str(credentials),  # where compose mounts /run/secrets/flower_basic_auth
+        REDIS_URL=redis_server.url,
+        PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin",  # `python` is this one
+    )
+    assert secrets_of({**flower, "environment": env}) == set()  # no Muster secret, no database URL
+    command = [part.replace("$$", "$").replace("--port=5555", f"--port={port}") for part in flower["command"]]
+    process = start_process(command, env, "compose-flower")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/", auth=("ops", "compose-flower-pass"), timeout=3)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, process.output()[-2000:]
+            time.sleep(0.3)
+    assert answer.status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{port}/", timeout=3).status_code == 401
