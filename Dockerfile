@@ -18,6 +18,7 @@ COPY --chown=muster:muster . /app
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v 0
 USER muster
 EXPOSE 8000
+# GET /healthz with the Host of the first ALLOWED_HOSTS entry (Django refuses any other).
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+  CMD python config/healthcheck.py --port 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -73,6 +73,7 @@ class Stack:
             "DEBUG": "false",
             "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-django-0123456789abcdef",
             "POLL_VOTER_KEY": "bench-poll-voter-key-0123456789abcdef",
+            "INTERACTION_SIGNING_KEY": "bench-interaction-signing-key-0123456789",
             "ALLOWED_HOSTS": "localhost,127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -25,9 +25,12 @@ class SettingError(ImproperlyConfigured):
 
 
 def _raw(name: str) -> str | None:
-    """The variable's value, from NAME or from the file named by NAME_FILE."""
+    """The variable's value, from NAME or (when NAME is unset or empty) the file named by NAME_FILE.
+
+    Empty counts as unset, so ``NAME=`` copied from .env.example does not hide NAME_FILE.
+    """
     file_name = os.environ.get(f"{name}_FILE")
-    if file_name and name not in os.environ:
+    if file_name and not os.environ.get(name):
         try:
             with open(file_name, encoding="utf-8") as fh:
                 return fh.read().strip()

@@ -84,6 +84,10 @@ except SettingError as exc:
 # Without DISCORD_TOKEN, `make run` starts the Discord sandbox and points these URLs at it.
 try:
     DISCORD_TOKEN = env.string("DISCORD_TOKEN")  # secret; DISCORD_TOKEN_FILE works too. Never logged.
+    # The gateway signs each interaction with it and workers run only what it signed
+    # (core.interactions.signing). Only those two hold it: never web, never Flower.
+    # Required by them outside DEBUG (they refuse to start without it), not read by others.
+    INTERACTION_SIGNING_KEY = env.string("INTERACTION_SIGNING_KEY")
     DISCORD_APPLICATION_ID = env.integer("DISCORD_APPLICATION_ID", 0, minimum=0) or None
     DISCORD_DEV_GUILD_ID = env.integer("DISCORD_DEV_GUILD_ID", 0, minimum=0) or None
     DISCORD_API_BASE = env.url("DISCORD_API_BASE", "https://discord.com/api/v10", schemes=("https", "http")).rstrip("/")
@@ -273,17 +277,31 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Loggers that write raw payloads or URLs with interaction tokens below INFO (discord.py's
+# every gateway event and request URL, Celery's pool with each task's raw arguments) are
+# capped at INFO even at LOG_LEVEL=DEBUG; httpx logs every URL at INFO, so WARNING. The
+# handler's filter masks a token in any interaction URL that still reaches a line.
+_AT_LEAST_INFO = LOG_LEVEL if LOG_LEVEL != "DEBUG" else "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_tokens": {"()": "config.logfilters.RedactInteractionTokens"},
+        "quiet_while_starting": {"()": "core.startup.QuietWhileStarting"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"quiet_while_starting": {"()": "core.startup.QuietWhileStarting"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # httpx logs every URL at INFO, and interaction URLs carry their token.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        "httpcore": {"level": _AT_LEAST_INFO},
+        "discord": {"level": _AT_LEAST_INFO},
+        "celery.pool": {"level": _AT_LEAST_INFO},
+        "celery.worker": {"level": _AT_LEAST_INFO},
+        "kombu": {"level": _AT_LEAST_INFO},
         # /healthz answers 503 while Muster starts: INFO, not ERROR, for the first minute.
         "django.request": {"filters": ["quiet_while_starting"]},
     },

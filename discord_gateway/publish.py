@@ -243,7 +243,9 @@ async def deliver(
 
 
 async def publish(payload: dict) -> Outcome:
-    """Publish an interaction to the ``interactions`` queue."""
+    """Sign an interaction (core.interactions.signing) and publish it to the ``interactions`` queue."""
+    from core.interactions import signing
     from core.interactions.tasks import handle_interaction
 
-    return await deliver(handle_interaction, (payload,), what=f"interaction {payload.get('id')}")
+    signed = signing.sign(payload)
+    return await deliver(handle_interaction, (signed,), what=f"interaction {payload.get('id')}")

@@ -32,13 +32,53 @@ def fail(message: str) -> None:
     raise SystemExit(f"muster: {message}")
 
 
-def secret_file(name: str) -> str:
-    """A generated secret kept in var/ so it survives restarts (readable only by you)."""
-    path = VAR / name
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(18))
-        path.chmod(0o600)
+# Secrets make run generates into var/ when neither NAME nor NAME_FILE is set, kept across
+# restarts: SECRET_KEY (sessions signed by one gunicorn worker are valid in the other, and
+# after a restart), the gateway's signing key, the anonymous polls' voter key.
+GENERATED_KEYS = {
+    "SECRET_KEY": "secret-key",
+    "INTERACTION_SIGNING_KEY": "interaction-signing-key",
+    "POLL_VOTER_KEY": "poll-voter-key",
+}
+# What each process is given of them (and of DISCORD_TOKEN): only what it uses.
+SECRETS_OF = {
+    "web": {"SECRET_KEY"},
+    "beat": {"SECRET_KEY"},
+    "worker": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"},
+    "gateway": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY"},
+    "flower": set(),
+}
+SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"}
+
+
+def secret_file(path: Path, nbytes: int = 18) -> str:
+    """A generated secret kept in ``path`` so it survives restarts, readable only by you from the start."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
+
+
+def is_set(env: dict[str, str], name: str) -> bool:
+    return bool(env.get(name) or env.get(f"{name}_FILE"))
+
+
+def process_env(env: dict[str, str], name: str) -> dict[str, str]:
+    """``env`` without the secrets process ``name`` does not use (and their _FILE forms)."""
+    kept = SECRETS_OF.get(name, set())
+    dropped = {secret for secret in SECRETS - kept} | {f"{secret}_FILE" for secret in SECRETS - kept}
+    if name != "flower":
+        dropped |= {"FLOWER_BASIC_AUTH", "FLOWER_BASIC_AUTH_FILE"}
+    else:
+        dropped |= {"DATABASE_URL", "DATABASE_URL_FILE"}  # Flower reads the broker only
+    result = {key: value for key, value in env.items() if key not in dropped}
+    if name == "flower" and not result.get("SECRET_KEY"):
+        # Settings demand SECRET_KEY outside DEBUG; Flower signs nothing, so a throwaway one.
+        result["SECRET_KEY"] = secrets.token_urlsafe(50)
+    return result
 
 
 def local_redis(env: dict[str, str], processes: dict[str, str]) -> None:
@@ -63,7 +103,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 def ensure_admin(env: dict[str, str]) -> tuple[str, str]:
     """Create or update the local admin account; return its user name and where its password is."""
     username = env.get("MUSTER_ADMIN_USER", "admin")
-    password = env.get("MUSTER_ADMIN_PASSWORD") or secret_file("admin-password")
+    password = env.get("MUSTER_ADMIN_PASSWORD") or secret_file(VAR / "admin-password")
     where = "MUSTER_ADMIN_PASSWORD" if env.get("MUSTER_ADMIN_PASSWORD") else "var/admin-password"
     code = (
         "from django.contrib.auth import get_user_model; import os; U = get_user_model(); "
@@ -96,6 +136,15 @@ def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
     return f"SANDBOX MODE (no DISCORD_TOKEN): a local Discord stand-in at {url}, control API {url}/_control"
 
 
+def flower_credentials(env: dict[str, str]) -> str:
+    if env.get("FLOWER_BASIC_AUTH") or not env.get("FLOWER_BASIC_AUTH_FILE"):
+        return env.get("FLOWER_BASIC_AUTH", "")
+    try:
+        return Path(env["FLOWER_BASIC_AUTH_FILE"]).read_text().strip()
+    except OSError as exc:
+        fail(f"FLOWER_BASIC_AUTH_FILE: cannot read {env['FLOWER_BASIC_AUTH_FILE']!r} ({exc.strerror})")
+
+
 def main() -> int:
     os.chdir(ROOT)
     VAR.mkdir(exist_ok=True)
@@ -106,10 +155,13 @@ def main() -> int:
     env["PYTHONUNBUFFERED"] = "1"
     web_port = int(env.get("WEB_PORT", "8000"))
     flower_port = int(env.get("FLOWER_PORT", "5555"))
-    flower_where = "FLOWER_BASIC_AUTH"
-    if not env.get("FLOWER_BASIC_AUTH"):
-        env["FLOWER_BASIC_AUTH"] = f"admin:{secret_file('flower-password')}"
+    flower_where = "FLOWER_BASIC_AUTH_FILE" if env.get("FLOWER_BASIC_AUTH_FILE") else "FLOWER_BASIC_AUTH"
+    if not is_set(env, "FLOWER_BASIC_AUTH"):
+        env["FLOWER_BASIC_AUTH"] = f"admin:{secret_file(VAR / 'flower-password')}"
         flower_where = "var/flower-password"
+    for name, file_name in GENERATED_KEYS.items():
+        if not is_set(env, name):
+            env[name] = secret_file(VAR / file_name, nbytes=50)
 
     processes: dict[str, str] = {}
     local_redis(env, processes)
@@ -127,7 +179,7 @@ def main() -> int:
 
     discord_mode = discord_processes(env, processes)
 
-    flower_user = env["FLOWER_BASIC_AUTH"].partition(":")[0]
+    flower_user = flower_credentials(env).partition(":")[0]
     # Passwords are never printed: say where they are kept.
     print(
         "\nMuster is starting (Ctrl-C stops everything):\n"
@@ -143,7 +195,7 @@ def main() -> int:
 
     manager = Manager()
     for name, command in processes.items():
-        manager.add_process(name, command, env=env, cwd=str(ROOT))
+        manager.add_process(name, command, env=process_env(env, name), cwd=str(ROOT))
     manager.loop()
     # honcho answers Ctrl-C (SIGTERM) by stopping every process and returning 130 (143); a
     # stop that was asked for is a clean exit, so `make run` does not end in "Error 130".

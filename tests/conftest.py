@@ -28,6 +28,7 @@ TEST_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "LOG_LEVEL": "INFO",
+    "INTERACTION_SIGNING_KEY": "test-interaction-signing-key-0123456789",
 }
 
 

@@ -4,14 +4,20 @@ import posixpath
 import re
 import shutil
 import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
 from config.queues import MUSTER_QUEUES
+from devtools.ports import free_port
 from tests.processes import ROOT
 
-COMPOSE_SERVICES = {"postgres", "redis", "migrate", "web", "worker", "beat", "flower"}
+COMPOSE_SERVICES = {"postgres", "redis", "migrate", "web", "worker-interactions", "worker", "gateway", "beat", "flower"}
+SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "FLOWER_BASIC_AUTH"}
 
 
 @pytest.fixture
@@ -19,26 +25,70 @@ def compose_project(tmp_path):
     for name in ("docker-compose.yml", "Dockerfile"):
         shutil.copy(ROOT / name, tmp_path / name)
     env = (ROOT / ".env.example").read_text()
-    env = env.replace("SECRET_KEY=\n", "SECRET_KEY=compose-check\n").replace(
+    # An operator who also put secrets into .env: compose must still hand them out per service.
+    env = env.replace("SECRET_KEY=\n", "SECRET_KEY=leaked-secret-key\n").replace(
         "POSTGRES_PASSWORD=\n", "POSTGRES_PASSWORD=compose-check\n"
     )
+    env = env.replace("DISCORD_TOKEN=\n", "DISCORD_TOKEN=leaked-token\n")
     (tmp_path / ".env").write_text(env)
     return tmp_path
 
 
-def test_docker_compose_config_is_valid(compose_project):
-    result = subprocess.run(
-        ["docker-compose", "config"], cwd=compose_project, capture_output=True, text=True, timeout=60
-    )
+def compose_config(project) -> dict:
+    result = subprocess.run(["docker-compose", "config"], cwd=project, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    config = yaml.safe_load(result.stdout)
+    return yaml.safe_load(result.stdout)
+
+
+def test_docker_compose_config_is_valid(compose_project):
+    config = compose_config(compose_project)
     assert set(config["services"]) >= COMPOSE_SERVICES
     assert "postgres-data" in config["volumes"]
-    for name in ("web", "worker", "beat", "flower"):
+    for name in ("web", "worker-interactions", "worker", "gateway", "beat"):
         service = config["services"][name]
         assert service["environment"]["DATABASE_URL"] == "postgres://muster:compose-check@postgres:5432/muster"
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert config["services"]["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data:rw"]
+
+
+def secrets_of(service: dict) -> set[str]:
+    """The secrets a service can read: set in its environment, or mounted and named by NAME_FILE."""
+    env = service.get("environment") or {}
+    mounted = {secret["source"] for secret in service.get("secrets") or []}
+    held = {name for name in SECRETS | {"POSTGRES_PASSWORD"} if env.get(name)}
+    for name in SECRETS:
+        path = env.get(f"{name}_FILE") or ""
+        if path.startswith("/run/secrets/") and path.removeprefix("/run/secrets/") in mounted:
+            held.add(name)
+    return held
+
+
+def test_each_service_gets_only_the_secrets_it_needs(compose_project):
+    services = compose_config(compose_project)["services"]
+    held = {name: secrets_of(services[name]) for name in COMPOSE_SERVICES - {"postgres", "redis"}}
+    workers = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"}
+    assert held == {
+        "migrate": {"SECRET_KEY"},
+        "web": {"SECRET_KEY"},
+        "beat": {"SECRET_KEY"},
+        "worker-interactions": workers,
+        "worker": workers,
+        "gateway": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY"},
+        "flower": {"FLOWER_BASIC_AUTH"},
+    }
+    assert not services["flower"]["environment"].get("DATABASE_URL")  # nor the database password
+    secret_files = {name: secret["file"] for name, secret in compose_config(compose_project)["secrets"].items()}
+    assert {name: path.removeprefix(str(compose_project)) for name, path in secret_files.items()} == {
+        name.lower(): f"/secrets/{name.lower()}" for name in SECRETS
+    }
+
+
+def test_web_and_flower_are_published_on_loopback_only_and_redis_keeps_nothing_on_disk(compose_project):
+    services = compose_config(compose_project)["services"]
+    published = {name: service.get("ports") for name, service in services.items() if service.get("ports")}
+    assert published == {"web": ["127.0.0.1:8000:8000/tcp"], "flower": ["127.0.0.1:5555:5555/tcp"]}
+    assert services["redis"]["command"] == ["redis-server", "--save", "", "--appendonly", "no"]
+    assert "volumes" not in services["redis"]
 
 
 def test_docker_compose_refuses_to_start_without_a_database_password(compose_project):
@@ -51,10 +101,16 @@ def test_docker_compose_refuses_to_start_without_a_database_password(compose_pro
     assert "set POSTGRES_PASSWORD in .env" in result.stderr
 
 
-def test_the_compose_worker_consumes_every_queue():
+def queues_of(service: dict) -> list[str]:
+    command = service["command"]
+    return command[command.index("-Q") + 1].split(",")
+
+
+def test_clicks_have_their_own_worker_and_the_compose_workers_consume_every_queue():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    command = compose["services"]["worker"]["command"]
-    assert command[command.index("-Q") + 1] == ",".join(MUSTER_QUEUES)
+    workers = {name: queues_of(s) for name, s in compose["services"].items() if "worker" in s.get("command", [])}
+    assert workers == {"worker-interactions": ["interactions", "discord"], "worker": ["default", "jira", "sheets"]}
+    assert sorted(q for queues in workers.values() for q in queues) == sorted(MUSTER_QUEUES)
 
 
 def test_the_image_is_multi_stage_and_runs_as_a_non_root_user():
@@ -181,3 +237,36 @@ def test_the_image_holds_the_product_and_nothing_only_development_uses():
     }
     assert {"manage.py", "requirements/base.txt", "config/settings.py", "core/tasks.py"} <= files
     assert not {path for path in files if path.startswith(("sandbox/", "tests/", "bench/", "devtools/", "scripts/"))}
+
+
+def test_the_secrets_directory_never_enters_the_image_or_git():
+    patterns = dockerignore((ROOT / ".dockerignore").read_text())
+    assert ignored("secrets/discord_token", patterns)
+    assert "/secrets/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.e2e
+def test_compose_flower_starts_with_nothing_but_its_own_secret(compose_project, redis_server, start_process, tmp_path):
+    flower = compose_config(compose_project)["services"]["flower"]
+    credentials = tmp_path / "flower_basic_auth"
+    credentials.write_text("ops:compose-flower-pass")
+    port = free_port()
+    env = {name: str(value) for name, value in flower["environment"].items()}
+    env.update(
+        FLOWER_BASIC_AUTH_FILE=str(credentials),  # where compose mounts /run/secrets/flower_basic_auth
+        REDIS_URL=redis_server.url,
+        PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin",  # `python` is this one
+    )
+    assert secrets_of({**flower, "environment": env}) == set()  # no Muster secret, no database URL
+    command = [part.replace("$$", "$").replace("--port=5555", f"--port={port}") for part in flower["command"]]
+    process = start_process(command, env, "compose-flower")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/", auth=("ops", "compose-flower-pass"), timeout=3)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, process.output()[-2000:]
+            time.sleep(0.3)
+    assert answer.status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{port}/", timeout=3).status_code == 401

@@ -1,5 +1,11 @@
 import logging
+import importlib.util
+import re
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
@@ -8,6 +14,8 @@ from django.utils import timezone
 from core.models import Heartbeat
 from core.startup import QuietWhileStarting
 from devtools.localservers import RedisServer
+from devtools.ports import free_port
+from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +79,56 @@ def test_a_healthz_503_once_started_and_other_errors_stay_errors():
 def test_the_logging_configuration_puts_the_filter_on_django_request():
     filters = logging.getLogger("django.request").filters
     assert [(type(f).__name__, f.grace_s) for f in filters] == [("QuietWhileStarting", 60.0)]
+
+
+def dockerfile_healthcheck() -> str:
+    """The shell command of the image's HEALTHCHECK (Docker runs it with /bin/sh -c in /app)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    return re.search(r"^HEALTHCHECK .*? CMD (.+)$", text, flags=re.MULTILINE).group(1).strip()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_images_healthcheck_passes_with_production_settings(process_env, start_process):
+    Heartbeat.objects.create(name="beat", seen_at=timezone.now())
+    port = free_port()
+    production = {
+        **process_env,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "muster.example.com,.muster.example.com",
+        "SECURE_SSL_REDIRECT": "true",
+        "PATH": f"{Path(sys.executable).parent}:{process_env['PATH']}",  # `python` is this one
+    }
+    argv = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    web = start_process(argv, production, "web")
+    web.wait_for_output(r"Booting worker", timeout=30)
+    command = dockerfile_healthcheck().replace("8000", str(port))
+
+    def check(env: dict[str, str]) -> subprocess.CompletedProcess:
+        return subprocess.run(["/bin/sh", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    deadline = time.monotonic() + 30
+    while (result := check(production)).returncode != 0 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert (result.returncode, result.stderr) == (0, "")
+    # Healthy means healthy: with beat silent it fails, saying why.
+    Heartbeat.objects.update(seen_at=timezone.now() - timedelta(hours=1))
+    result = check(production)
+    assert result.returncode == 1
+    assert result.stderr.startswith("healthcheck: /healthz answered 503 for Host muster.example.com: ")
+
+
+@pytest.mark.parametrize(
+    ("allowed", "host"),
+    [
+        ("muster.example.com", "muster.example.com"),
+        (" .example.org, x", "example.org"),
+        ("*", "localhost"),
+        ("", "localhost"),
+    ],
+)
+def test_the_healthcheck_probes_with_a_host_django_accepts(allowed, host):
+    spec = importlib.util.spec_from_file_location("healthcheck", ROOT / "config" / "healthcheck.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.probe_host(allowed) == host

@@ -1,6 +1,10 @@
 """The README's `make run` contract: web, worker, beat and Flower come up healthy."""
 
+import importlib.util
+import os
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -23,6 +27,27 @@ def member(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check:
         assert result.returncode == 0, result.stderr
     return result
+
+
+def assert_admin_stays_logged_in(base: str, username: str, password: str, *, pages: int) -> None:
+    with httpx.Client(base_url=base, timeout=10) as browser:
+        form = browser.get("/admin/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        logged_in = browser.post(
+            "/admin/login/?next=/admin/",
+            data={"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"},
+            headers={"Referer": f"{base}/admin/login/"},
+        )
+        assert (logged_in.status_code, logged_in.headers.get("location")) == (302, "/admin/")
+        index = browser.get("/admin/")
+        assert index.status_code == 200
+        links = sorted(set(re.findall(r'href="(/admin/\w+/\w+/)"', index.text)))
+        assert len(links) >= 5, index.text[:2000]
+        seen = []
+        for number in range(pages):
+            page = browser.get(links[number % len(links)])
+            seen.append((page.url.path, page.status_code))
+        assert seen == [(links[n % len(links)], 200) for n in range(pages)]
 
 
 @pytest.mark.e2e
@@ -66,8 +91,11 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
     assert "Going (1/1)" not in refused.stdout and "only you can see this" in refused.stdout
 
     assert httpx.get(f"http://127.0.0.1:{flower_port}/", timeout=5).status_code == 401
-    login = httpx.get(f"http://127.0.0.1:{web_port}/admin/login/", timeout=5)
-    assert login.status_code == 200
+    # Two gunicorn workers, one SECRET_KEY (kept in var/): a session signed by one worker is
+    # valid in the other, so page after page the organiser stays logged in.
+    assert_admin_stays_logged_in(f"http://127.0.0.1:{web_port}", "admin", "admin-pass-for-test", pages=20)
+    for name in ("secret-key", "interaction-signing-key", "poll-voter-key"):
+        assert stat.S_IMODE((ROOT / "var" / name).stat().st_mode) == 0o600
     assert "admin-pass-for-test" not in run.output()
     assert "flower-pass" not in run.output()
 
@@ -75,3 +103,58 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
     assert run.process.wait(30) == 0  # a clean stop: `make run` does not end in "Error 130"
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=2)
+
+
+def load_run_local():
+    spec = importlib.util.spec_from_file_location("run_local", ROOT / "scripts" / "run_local.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_generated_secret_is_never_readable_by_others_not_even_for_an_instant(tmp_path):
+    run_local = load_run_local()
+    path = tmp_path / "secret-key"
+    modes_seen = []
+
+    def watch(event: str, args: tuple) -> None:
+        # Every file operation on the secret (open, write, chmod...) first shows its mode so far.
+        if watching and event in {"open", "os.chmod", "os.fdopen"} and path.exists():
+            modes_seen.append(stat.S_IMODE(path.stat().st_mode))
+
+    watching = True
+    sys.addaudithook(watch)  # audit hooks cannot be removed: `watching` ends it
+    old_umask = os.umask(0o022)
+    try:
+        first = run_local.secret_file(path, nbytes=50)
+        again = run_local.secret_file(path, nbytes=50)
+    finally:
+        watching = False
+        os.umask(old_umask)
+
+    assert set(modes_seen) == {0o600}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert first == again and len(first) == 67  # kept: the same key after a restart
+
+
+def test_each_process_is_given_only_the_secrets_it_uses():
+    run_local = load_run_local()
+    env = {
+        "PATH": "/bin",
+        "SECRET_KEY": "sk",
+        "DISCORD_TOKEN": "dt",
+        "INTERACTION_SIGNING_KEY": "isk",
+        "POLL_VOTER_KEY": "pvk",
+        "FLOWER_BASIC_AUTH": "ops:pw",
+        "DATABASE_URL": "postgres://muster:db-password@db/muster",
+    }
+    given = {name: sorted(set(run_local.process_env(env, name)) - {"PATH"}) for name in run_local.SECRETS_OF}
+    assert given == {
+        "web": ["DATABASE_URL", "SECRET_KEY"],
+        "beat": ["DATABASE_URL", "SECRET_KEY"],
+        "worker": ["DATABASE_URL", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "SECRET_KEY"],
+        "gateway": ["DATABASE_URL", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "SECRET_KEY"],
+        "flower": ["FLOWER_BASIC_AUTH", "SECRET_KEY"],
+    }
+    throwaway = {run_local.process_env(env, "flower")["SECRET_KEY"] for _ in range(2)}
+    assert len(throwaway) == 2 and "sk" not in throwaway  # Flower never holds the real key

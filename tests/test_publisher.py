@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from core.interactions import signing
 from core.interactions.tasks import handle_interaction
 from discord_gateway.publish import Outcome, Publisher, PublishUncertain, deliver, stop_publisher
 
@@ -26,7 +27,7 @@ def queued_ids(client) -> list[int]:
 
 
 def interaction(number: int) -> tuple:
-    return ({"id": number},)
+    return (signing.sign({"id": number}),)  # signed as the gateway does, or a worker would refuse it
 
 
 @pytest.fixture

@@ -84,6 +84,17 @@ def test_it_reads_secrets_from_a_file(tmp_path):
     assert result.stdout.strip() == "from-a-file-" + "y" * 60
 
 
+def test_an_empty_variable_does_not_hide_its_file(tmp_path):
+    # compose passes .env's `SECRET_KEY=` (empty) next to SECRET_KEY_FILE=/run/secrets/...
+    secret = tmp_path / "secret_key"
+    secret.write_text("from-a-file-" + "z" * 60 + "\n")
+    env = {**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(secret)}
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "from-a-file-" + "z" * 60
+
+
 def test_it_names_an_unreadable_secret_file(tmp_path):
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = manage("check", SECRET_KEY_FILE=str(tmp_path / "missing"), **env)

@@ -8,6 +8,7 @@ retried with backoff; 4xx answers raise ``PermanentError`` at once; a 429 is hon
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -27,6 +28,17 @@ USER_AGENT = "DiscordBot (https://github.com/muster-hub/muster, 0.1)"
 MAJOR_PARAMETERS = ("channel_id", "guild_id", "application_id", "interaction_token")
 MAX_ATTEMPTS = 5
 MAX_RATE_LIMIT_WAIT_S = 30.0
+
+
+def _major_value(name: str, value) -> str:
+    """How a major parameter names its bucket in Redis: an interaction token by its hash only.
+
+    A token answers as the bot for 15 minutes; key names are listed by anyone with Redis access
+    (and by ``redis-cli --scan``, MONITOR, slow logs), so they never hold one.
+    """
+    if name == "interaction_token":
+        return hashlib.sha256(str(value).encode()).hexdigest()[:32]
+    return str(value)
 
 
 class DiscordClient:
@@ -100,7 +112,7 @@ class DiscordClient:
         later itself passes less, so that it never holds a worker long).
         """
         route = f"{method} {path}"
-        major = ":".join(str(params[k]) for k in MAJOR_PARAMETERS if k in params)
+        major = ":".join(_major_value(k, params[k]) for k in MAJOR_PARAMETERS if k in params)
         url = self.api_base + path.format(**{k: quote(str(v), safe="") for k, v in params.items()})
         headers = {}
         if bot_auth:  # webhook routes carry their credential (the interaction token) in the path

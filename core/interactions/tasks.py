@@ -1,11 +1,16 @@
 """The one task per interaction (queue "interactions")."""
 
+import logging
+
 from celery import Task, shared_task
 from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from core.discord_api import TransientError, get_client
+from core.interactions import signing
 from core.interactions.values import route_of
+
+log = logging.getLogger(__name__)
 
 
 class InteractionTask(Task):
@@ -35,14 +40,29 @@ RETRY = {"autoretry_for": (TransientError,), "retry_backoff": 1, "retry_backoff_
 
 @shared_task(bind=True, base=InteractionTask, **RETRY)
 def handle_interaction(self, payload: dict) -> None:
-    """Route one interaction to its domain's handler and answer it (see dispatcher.handle)."""
+    """Route one interaction to its domain's handler and answer it (see dispatcher.handle).
+
+    Only a payload the gateway signed runs (see core.interactions.signing); anything else
+    is refused with one warning naming the interaction id: no answer, nothing recorded.
+    """
     from core.interactions import dispatcher
 
+    checked = signing.verified(payload)
+    if checked is None:
+        interaction_id = payload.get("id") if isinstance(payload, dict) else None
+        log.warning("interaction %s refused: it does not carry the gateway's signature", _id_only(interaction_id))
+        return
     try:
-        dispatcher.handle(payload)
+        dispatcher.handle(checked)
     except dispatcher.AnswerInFlight as busy:
         # Another delivery is sending the answer; if its worker died, this one sends it then.
         raise self.retry(countdown=busy.retry_in) from None
+
+
+def _id_only(value: object) -> str:
+    """The id as digits, or "?": a forged payload must not put its own text in the log."""
+    text = str(value)
+    return text if text.isdigit() and len(text) <= 20 else "?"
 
 
 @worker_init.connect
@@ -55,6 +75,10 @@ def load_handlers(**kwargs) -> None:
     from core.interactions import routing
 
     routing.discover()
+    try:
+        signing.signing_key()  # a worker without the key stops at start, not at each interaction
+    except signing.SigningKeyMissing as exc:
+        raise SystemExit(f"muster worker: {exc}") from None
 
 
 @worker_process_init.connect

@@ -173,3 +173,17 @@ def run_all(fn, args: list, timeout: float = 20) -> None:
     with ThreadPoolExecutor(max_workers=len(args)) as pool:
         for future in [pool.submit(fn, arg) for arg in args]:
             future.result(timeout)
+
+
+def test_interaction_tokens_never_appear_in_redis_key_names(sandbox, flush_redis):
+    token = "aW50ZXJhY3Rpb246c2VjcmV0LXRva2Vu"
+    gone = {"interaction_id": 1_300_000_000_000_000_001, "interaction_token": token}
+    client = sandbox.client()
+    for _ in range(2):
+        with pytest.raises(PermanentError):
+            client.request("POST", CALLBACK, gone, json={"type": 5}, bot_auth=False)
+
+    keys = sorted(key.decode() for key in flush_redis.scan_iter(match="*"))
+    bucket_keys = [key for key in keys if key.startswith("discord:rl:b:")]
+    assert bucket_keys, keys  # the bucket of this interaction is kept...
+    assert not [key for key in keys if token in key]  # ...under a hash of its token

@@ -7,7 +7,7 @@ import logging
 import pytest
 from celery.app.task import Context
 
-from core.interactions import Actor, Interaction, dispatcher, routing
+from core.interactions import Actor, Interaction, dispatcher, routing, signing
 from core.interactions.tasks import handle_interaction
 from core.models import CommandLog
 from tests.factories import MemberFactory
@@ -108,7 +108,7 @@ def test_the_broker_message_shows_the_interaction_by_id_and_route_only(flush_red
         "member": {"id": 1234},
         "token": "secret-token",
     }
-    handle_interaction.apply_async((payload,))
+    handle_interaction.apply_async((signing.sign(payload),))
     message = json.loads(flush_redis.lindex("interactions", 0))
     assert message["headers"]["argsrepr"] == "(<interaction 4242 component poll:select>,)"
     assert message["headers"]["kwargsrepr"] == "{}"
@@ -117,7 +117,7 @@ def test_the_broker_message_shows_the_interaction_by_id_and_route_only(flush_red
 
 
 def test_a_retried_interaction_is_shown_by_id_and_route_only(flush_redis):
-    payload = {"id": 4243, "kind": "component", "custom_id": "poll:vote:7:8", "member": {"id": 1234}}
+    payload = signing.sign({"id": 4243, "kind": "component", "custom_id": "poll:vote:7:8", "member": {"id": 1234}})
     request = Context(id="first-try", args=(payload,), kwargs={}, delivery_info={"routing_key": "interactions"})
     handle_interaction.signature_from_request(request).apply_async()  # what Task.retry sends
     message = json.loads(flush_redis.lindex("interactions", 0))

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from core.interactions import signing
 from discord_gateway.client import build_client
 from discord_gateway.publish import publisher, stop_publisher
 
@@ -41,6 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DISCORD_TOKEN:
             raise fail("DISCORD_TOKEN is not set (`make run` without it starts the sandbox instead)")
+        try:
+            signing.signing_key()
+        except signing.SigningKeyMissing as exc:
+            raise fail(str(exc)) from None
         self.check_database()
         self.check_broker()
         logging.getLogger("discord.client").addFilter(_not_about_voice)
