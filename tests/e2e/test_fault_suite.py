@@ -40,8 +40,8 @@ TOTAL = {
     "answers_missing",
     "recovered_s",
 }
-# A PostgreSQL restart loses the clicks workers take while it is down (see the report).
-LOSES = {"postgres_restart"}
+# Restarts lose effects until fixes outside the bench land (the two xfail tests below say how).
+LOSES = {"postgres_restart", "redis_restart"}
 
 
 @pytest.fixture(scope="module")
@@ -84,4 +84,16 @@ def test_no_fault_loses_or_doubles_an_effect(figures):
 )
 def test_a_postgres_restart_loses_nothing(figures):
     fault = figures["faults"]["postgres_restart"]
+    assert (fault["lost"], fault["doubled"]) == (0, 0)
+
+
+@pytest.mark.xfail(
+    strict=False,  # it depends on what is in flight when Redis stops: some runs lose nothing
+    reason="a Redis restart can lose a DM: outbox.deliver leaves its row in 'sending' when the rate "
+    "limiter's redis.ConnectionError (not a TransientError) escapes, until the 5-minute stale reset; "
+    "and workers can exit (kombu's restore_unacked on the lost connection), leaving their tasks in "
+    "Redis's unacked hash until the visibility timeout",
+)
+def test_a_redis_restart_loses_nothing(figures):
+    fault = figures["faults"]["redis_restart"]
     assert (fault["lost"], fault["doubled"]) == (0, 0)
