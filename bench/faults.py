@@ -9,8 +9,8 @@ each phase the bench waits (at most ``GAP_S``) for its clicks to be carried out 
 and starts again any worker that exited (as compose's restart policy does):
 
 - ``none``: no fault (the control);
-- ``worker_sigkill``: answers to Discord are held for a second, so one worker's pool is
-  certainly mid-task, and every pool process is SIGKILLed (Celery requeues what they held:
+- ``worker_sigkill``: answers and DMs to Discord are held for a second, so one worker's pool
+  is certainly mid-task, and every pool process is SIGKILLed (Celery requeues what they held:
   acks late, reject on worker lost);
 - ``gateway_resume``: the sandbox cuts the gateway's websocket and holds new sockets for a
   second; discord.py RESUMEs and the sandbox replays what was dispatched meanwhile;
@@ -316,9 +316,10 @@ def inject(stack: Stack, name: str) -> dict:
     if name == "none":
         return {"kind": name}
     if name == "worker_sigkill":
-        # Answers hang for a moment, so the pool is certainly mid-task (after the handler's
-        # commit, before the answer is recorded) when it is killed; Discord still receives them.
+        # Answers and DMs hang for a moment, so the pool is certainly mid-task (after the
+        # handler's commit, before the answer is recorded; an outbox row claimed as "sending").
         control.inject_fault("delay", "/webhooks/*", delay_s=1.0, duration_s=FAULT_S)
+        control.inject_fault("delay", "/channels/*/messages", method="POST", delay_s=1.0, duration_s=FAULT_S)
         time.sleep(0.8)
         worker = stack.worker_processes["bench0"]
         children = child_pids(worker.process.pid)
