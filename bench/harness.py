@@ -17,8 +17,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from devtools.localservers import PostgresServer, RedisServer
 from tests.processes import ROOT, ManagedProcess, celery_worker_argv, python
@@ -52,6 +54,8 @@ class Stack:
     route_limits: dict = field(default_factory=dict)
     members: int = 1
     env: dict = field(default_factory=dict)
+    beat: bool = False
+    persistent_redis: bool = False  # an append-only file, as compose's Redis: restarts keep the queues
 
     def __enter__(self) -> Stack:
         self._processes: list[ManagedProcess] = []
@@ -64,9 +68,9 @@ class Stack:
         return self
 
     def _start(self) -> None:
-        postgres = PostgresServer().start()
+        self.postgres = postgres = PostgresServer().start()
         self._servers.append(postgres)
-        redis = RedisServer().start()
+        self.redis = redis = RedisServer(persistent=self.persistent_redis).start()
         self._servers.append(redis)
         self.redis_url = redis.url
         base = {
@@ -92,9 +96,13 @@ class Stack:
         self._start_sandbox()
         os.environ.update(self.discord_env())
         self.child_env.update(self.discord_env())
-        started = [self.start_worker(f"bench{i}") for i in range(self.workers)]
-        for worker in started:
+        self.worker_processes = {f"bench{i}": self.start_worker(f"bench{i}") for i in range(self.workers)}
+        for worker in self.worker_processes.values():
             worker.wait_for_output(r"ready\.", timeout=60)
+        if self.beat:
+            schedule = Path(tempfile.mkdtemp(prefix="muster-beat-")) / "schedule"
+            argv = python("-m", "celery", "-A", "config", "beat", "-l", "info", "-s", str(schedule))
+            self.start_process(argv, "beat").wait_for_output(r"beat: Starting", timeout=30)
         if self.gateway:
             self.start_process(python("manage.py", "run_gateway"), "gateway").wait_for_output("gateway ready", 30)
         self.world = self._make_world()
@@ -137,6 +145,18 @@ class Stack:
         # devtools.tasks (bench_noop) is loaded by the benchmark's workers only, never in production.
         argv = [*celery_worker_argv(concurrency=self.concurrency, hostname=hostname), "-I", "devtools.tasks"]
         return self.start_process(argv, f"worker-{hostname}")
+
+    def restart_redis(self, down_s: float) -> None:
+        """Stop Redis (SIGTERM, as ``docker compose restart`` does), wait ``down_s``, start it on the same port."""
+        self.redis.stop()
+        time.sleep(down_s)
+        self.redis.start()
+
+    def restart_postgres(self, down_s: float) -> None:
+        """Stop PostgreSQL (fast shutdown: open connections are cut), wait ``down_s``, start it again."""
+        self.postgres.stop()
+        time.sleep(down_s)
+        self.postgres.start()
 
     def start_process(self, argv: list[str], name: str) -> ManagedProcess:
         process = ManagedProcess(argv, self.child_env, name)

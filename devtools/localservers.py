@@ -19,7 +19,7 @@ from pathlib import Path
 
 from devtools.ports import free_port
 
-# initdb and postgres flags for a cluster tuned for speed, not durability; Redis without persistence.
+# initdb and postgres flags for a cluster tuned for speed, not durability; Redis without snapshots.
 INITDB_OPTIONS = ("-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
 POSTGRES_SETTINGS = {
     "listen_addresses": "127.0.0.1",
@@ -29,7 +29,7 @@ POSTGRES_SETTINGS = {
     "max_connections": "300",
     "log_min_messages": "warning",
 }
-REDIS_OPTIONS = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no")
+REDIS_OPTIONS = ("--bind", "127.0.0.1", "--save", "", "--daemonize", "no")
 
 
 class ServerError(RuntimeError):
@@ -146,10 +146,15 @@ class PostgresServer:
 
 
 class RedisServer:
-    """A private, non-persistent Redis. ``stop()`` and ``start()`` keep the port."""
+    """A private Redis. ``stop()`` and ``start()`` keep the port.
 
-    def __init__(self, port: int | None = None):
+    Not persistent by default; ``persistent=True`` keeps an append-only file, as compose's
+    Redis does, so a restart (``stop()`` then ``start()``) keeps the queued tasks.
+    """
+
+    def __init__(self, port: int | None = None, *, persistent: bool = False):
         self.port = port or free_port()
+        self.persistent = persistent
         self.binary = shutil.which("redis-server") or (
             "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
         )
@@ -164,7 +169,8 @@ class RedisServer:
 
     def start(self, timeout: float = 15) -> RedisServer:
         where = ["--port", str(self.port), "--dir", str(self.base_dir), "--logfile", str(self.base_dir / "redis.log")]
-        self.process = subprocess.Popen([self.binary, *where, *REDIS_OPTIONS], stdout=subprocess.DEVNULL)
+        persistence = ("--appendonly", "yes" if self.persistent else "no")
+        self.process = subprocess.Popen([self.binary, *where, *REDIS_OPTIONS, *persistence], stdout=subprocess.DEVNULL)
         wait_for_port(self.port, timeout, self.process)
         return self
 
