@@ -8,6 +8,9 @@ say what to change.
 
 from __future__ import annotations
 
+import redis.exceptions
+from django.db import InterfaceError, OperationalError
+
 
 class RuleError(Exception):
     """A request the rules refuse; ``message`` is shown to the member as is."""
@@ -15,3 +18,8 @@ class RuleError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+# A service Muster depends on is briefly unavailable (PostgreSQL or Redis restarting): the
+# work was not done, and doing it again in a moment helps. Tasks retry these.
+OUTAGES = (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from core.errors import OUTAGES
 from core.interactions.tasks import handle_interaction  # registered where autodiscovery looks
 from core.models import Heartbeat
 
@@ -13,7 +14,7 @@ def record_beat_heartbeat() -> None:
     Heartbeat.objects.update_or_create(name="beat", defaults={"seen_at": timezone.now()})
 
 
-@shared_task
+@shared_task(autoretry_for=OUTAGES, retry_backoff=1, retry_backoff_max=30, max_retries=8)
 def deliver_outbound(message_id: int) -> None:
     """Send one outbox message; schedule its retry when Discord could not take it yet."""
     from core import outbox

@@ -1,5 +1,5 @@
-import logging
 import importlib.util
+import logging
 import re
 import subprocess
 import sys

@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from core import directory
 from core.discord_api import PermanentError, get_client
-from core.errors import RuleError
+from core.errors import OUTAGES, RuleError
 from core.interactions import drafts, routing
 from core.interactions.components import button, row
 from core.interactions.values import Interaction, Reply, Update
@@ -185,6 +185,8 @@ def run(interaction: Interaction, *, redacted: bool = False) -> tuple[str, dict,
             result = route.handler(interaction, **parts)
     except RuleError as refusal:
         return Outcome.REFUSED, _refusal(interaction, refusal.message, redacted=redacted), "", ""
+    except OUTAGES:
+        raise  # nothing was done: the task tries again once the database or Redis is back
     except Exception as exc:
         reference = secrets.token_hex(4)
         message = _private(ERROR_MESSAGE.format(reference))

@@ -7,6 +7,7 @@ from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from core.discord_api import TransientError, get_client
+from core.errors import OUTAGES
 from core.interactions import signing
 from core.interactions.values import route_of
 
@@ -35,7 +36,9 @@ def describe(payload: dict) -> str:
     return f"interaction {payload.get('id')} {payload.get('kind')} {route}".strip()
 
 
-RETRY = {"autoretry_for": (TransientError,), "retry_backoff": 1, "retry_backoff_max": 30, "max_retries": 5}
+# Discord's transient errors, and a database or Redis restart: about two minutes of
+# retries, well inside the 15 minutes an interaction's token lives.
+RETRY = {"autoretry_for": (TransientError, *OUTAGES), "retry_backoff": 1, "retry_backoff_max": 30, "max_retries": 8}
 
 
 @shared_task(bind=True, base=InteractionTask, **RETRY)
