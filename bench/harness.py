@@ -172,8 +172,10 @@ class Stack:
 
 def find_post(stack: Stack, title: str) -> dict | None:
     """The message in the benchmark's channel whose first embed is titled ``title``, once posted."""
+    from core.markup import escape  # titles are shown with their markdown escaped
+
     posts = stack.control.messages(stack.world.channel_id)
-    return next((m for m in posts if m["embeds"] and m["embeds"][0].get("title") == title), None)
+    return next((m for m in posts if m["embeds"] and m["embeds"][0].get("title") == escape(title)), None)
 
 
 def wait_until(condition, timeout: float, what: str):
