@@ -129,7 +129,7 @@ def main(argv: list[str]) -> int:
     global BEGAN
     BEGAN = time.monotonic()
     log(f"starting the stack with {members} members; {len(faults)} faults, {args.seconds:g} s each at {args.rate:g}/s")
-    stack = Stack(workers=2, concurrency=4, members=members, beat=True, persistent_redis=True, route_limits=ROUTES)
+    stack = Stack(workers=2, concurrency=4, members=members, beat=True, route_limits=ROUTES)
     with stack:
         phases = prepare(stack, faults)
         started = time.monotonic()

@@ -55,7 +55,7 @@ class Stack:
     members: int = 1
     env: dict = field(default_factory=dict)
     beat: bool = False
-    persistent_redis: bool = False  # an append-only file, as compose's Redis: restarts keep the queues
+    persistent_redis: bool = False  # an append-only file; compose runs Redis without one, as the bench does
 
     def __enter__(self) -> Stack:
         self._processes: list[ManagedProcess] = []
