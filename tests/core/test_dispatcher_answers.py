@@ -38,6 +38,7 @@ def run_in_threads(count: int, target) -> list[BaseException]:
     return errors
 
 
+@pytest.mark.postgres  # two threads writing at once: SQLite serialises them with "database is locked"
 def test_two_concurrent_deliveries_of_a_click_send_one_follow_up(live_discord, settings):
     # Given a click whose answer is a private follow-up, and Discord slow to take the first one
     payload = live_discord.component_payload("gone:button:1")
