@@ -18,29 +18,25 @@ pytestmark = pytest.mark.django_db
 MARKER = "98765432109"  # a select value that names nothing else
 
 
-def select(poll, member, values) -> Interaction:
+def click(poll, member, *, id: int, custom_id: str, values=()) -> Interaction:
     return Interaction(
-        id=4242,
+        id=id,
         token="t",
         application_id=1,
         kind="component",
         guild_id=poll.guild_id,
         actor=Actor(id=member.id, username=member.username),
-        custom_id=f"poll:select:{poll.id}",
+        custom_id=custom_id,
         values=tuple(values),
     )
 
 
+def select(poll, member, values) -> Interaction:
+    return click(poll, member, id=4242, custom_id=f"poll:select:{poll.id}", values=values)
+
+
 def vote(poll, member) -> Interaction:
-    return Interaction(
-        id=4243,
-        token="t",
-        application_id=1,
-        kind="component",
-        guild_id=poll.guild_id,
-        actor=Actor(id=member.id, username=member.username),
-        custom_id=f"poll:vote:{poll.id}:1",
-    )
+    return click(poll, member, id=4243, custom_id=f"poll:vote:{poll.id}:1")
 
 
 def redacted(interaction: Interaction) -> bool:
