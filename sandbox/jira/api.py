@@ -124,7 +124,7 @@ async def issue_comments(request: web.Request) -> web.Response:
     order = request.query.get("orderBy", "created")
     if order not in ("created", "-created", "+created"):
         return jira_error(400, f"Invalid orderBy value '{order}'.")
-    items = history.comments(found)
+    items = state.comments_of(found)
     if order == "-created":
         items.reverse()
     base, version, tz = _base(request), request.match_info["version"], state.tz()
@@ -146,31 +146,34 @@ async def issue_comments(request: web.Request) -> web.Response:
     )
 
 
+def change_json(state: JiraState, change: history.Change, base: str) -> dict:
+    """A ``Changelog`` bean: author, time and the changed fields (``ChangeDetails``)."""
+    return {
+        "id": change.id,
+        "author": _author(state, change.author_id, base),
+        "created": render.jira_time(change.created, state.tz()),
+        "items": [
+            {
+                "field": item.field,
+                "fieldtype": "jira",
+                "fieldId": item.field,
+                "from": item.from_,
+                "fromString": item.from_string,
+                "to": item.to,
+                "toString": item.to_string,
+            }
+            for item in change.items
+        ],
+    }
+
+
 async def issue_changelog(request: web.Request) -> web.Response:
     """``GET issue/{key}/changelog``: a ``PageBeanChangelog`` of status changes, oldest first."""
     state, found = _state(request), _issue_or_404(request)
     start = _int_param(request.query, "startAt", 0)
     limit = _int_param(request.query, "maxResults", 100)
-    base, tz = _base(request), state.tz()
-    entries = [
-        {
-            "id": t.id,
-            "author": _author(state, t.author_id, base),
-            "created": render.jira_time(t.created, tz),
-            "items": [
-                {
-                    "field": "status",
-                    "fieldtype": "jira",
-                    "fieldId": "status",
-                    "from": history.status_id(t.from_status),
-                    "fromString": t.from_status,
-                    "to": history.status_id(t.to_status),
-                    "toString": t.to_status,
-                }
-            ],
-        }
-        for t in history.changelog(found)
-    ]
+    base = _base(request)
+    entries = [change_json(state, c, base) for c in state.changelog_of(found)]
     url = f"{base}/issue/{found.key}/changelog"
     return web.json_response(render.page(entries, start=start, limit=limit, url=url, query={}))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sandbox.control_client import ControlClient
 
@@ -55,6 +55,26 @@ class JiraControl(ControlClient):
     def put_issue(self, key: str, **fields) -> dict:
         """Create or change issue ``key``: summary, status, assignee, duedate, updated, created, priority."""
         return self._call("PUT", f"/issues/{key}", json=fields)
+
+    def reassign(self, key: str, assignee: str | None, *, by: str, at: datetime | None = None) -> dict:
+        """As user ``by``: assign issue ``key`` to ``assignee`` (None: unassign)."""
+        return self._person(key, "assign", by, at, assignee=assignee)
+
+    def transition(self, key: str, status: str, *, by: str, at: datetime | None = None) -> dict:
+        """As user ``by``: move issue ``key`` to ``status`` (its statusCategory follows)."""
+        return self._person(key, "transition", by, at, status=status)
+
+    def set_due_date(self, key: str, duedate: date | None, *, by: str, at: datetime | None = None) -> dict:
+        """As user ``by``: set issue ``key``'s due date (None: clear it)."""
+        return self._person(key, "duedate", by, at, duedate=duedate.isoformat() if duedate else None)
+
+    def comment(self, key: str, text: str, *, by: str, at: datetime | None = None) -> str:
+        """As user ``by``: comment on issue ``key``; returns the comment's id."""
+        return self._person(key, "comments", by, at, text=text)["id"]
+
+    def _person(self, key: str, action: str, by: str, at: datetime | None, **fields) -> dict:
+        body = {"by": by, **fields, **({"at": at.isoformat()} if at else {})}
+        return self._call("POST", f"/issues/{key}/{action}", json=body)
 
     def delete_issue(self, key: str) -> None:
         """Remove issue ``key``."""

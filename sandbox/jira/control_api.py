@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from aiohttp import web
 
+from sandbox.jira import history
 from sandbox.jira.model import PRIORITY_RANK, STATUS_BY_NAME, Issue, User
 from sandbox.jira.seed import account_id
 from sandbox.jira.state import RateLimit
@@ -162,8 +163,127 @@ async def put_issue(request: web.Request) -> web.Response:
 
 
 async def delete_issue(request: web.Request) -> web.Response:
-    removed = request.app["state"].issues.pop(request.match_info["key"].upper(), None)
+    key = request.match_info["key"].upper()
+    removed = request.app["state"].issues.pop(key, None)
+    request.app["state"].histories.pop(key, None)
     return web.json_response({"deleted": removed is not None}, status=200 if removed else 404)
+
+
+class _Refused(Exception):
+    """A person's write the stand-in cannot make; ``response`` says why."""
+
+    def __init__(self, response: web.Response):
+        self.response = response
+
+
+async def _as_person(request: web.Request) -> tuple[Issue, User, dict, datetime]:
+    """The issue, the acting user (``by``), the body and the time of a person's write."""
+    state = request.app["state"]
+    issue = state.issues.get(request.match_info["key"].upper())
+    if issue is None:
+        raise _Refused(web.json_response({"error": f"no issue {request.match_info['key']}"}, status=404))
+    try:
+        body = await request.json()
+    except ValueError:
+        raise _Refused(_bad("the body must be a JSON object")) from None
+    if not isinstance(body, dict):
+        raise _Refused(_bad("the body must be a JSON object"))
+    by = state.users.get(body.get("by"))
+    if by is None:
+        raise _Refused(_bad(f"'by' must be the accountId of a user on the site, not {body.get('by')!r}"))
+    when = state.now().replace(microsecond=0)
+    if body.get("at"):
+        when = datetime.fromisoformat(body["at"])
+        if when.tzinfo is None:
+            raise _Refused(_bad("at must carry a UTC offset"))
+    return issue, by, body, when
+
+
+def _record(state, issue: Issue, by: User, when: datetime, item: history.Item) -> web.Response:
+    """Store a changelog entry by ``by`` and bump ``updated``, as Jira does on an edit."""
+    state.history_of(issue).changes.append(history.Change(state.next_history_id(), by.account_id, when, (item,)))
+    issue.updated = when
+    return web.json_response(issue_summary(issue))
+
+
+async def _person_write(request: web.Request, write) -> web.Response:
+    try:
+        issue, by, body, when = await _as_person(request)
+        return write(request.app["state"], issue, by, body, when)
+    except _Refused as refused:
+        return refused.response
+
+
+def _assign(state, issue: Issue, by: User, body: dict, when: datetime) -> web.Response:
+    if "assignee" not in body:
+        return _bad("'assignee' is required: an accountId, or null to unassign")
+    new = body["assignee"]
+    if new is not None and new not in state.users:
+        return _bad(f"unknown accountId {new!r}")
+    old = issue.assignee_id
+    if new == old:
+        return web.json_response(issue_summary(issue))  # Jira records nothing for a no-op
+    issue.assignee_id = new
+
+    def name(account: str | None) -> str | None:
+        return state.users[account].display_name if account in state.users else None
+
+    return _record(state, issue, by, when, history.assignee_item(old, name(old), new, name(new)))
+
+
+def _transition(state, issue: Issue, by: User, body: dict, when: datetime) -> web.Response:
+    wanted = str(body.get("status", "")).lower()
+    if wanted not in STATUS_BY_NAME:
+        return _bad(f"unknown status {body.get('status')!r}; one of {[s.title() for s in STATUS_BY_NAME]}")
+    old, new = issue.status, STATUS_BY_NAME[wanted]
+    if new == old:
+        return web.json_response(issue_summary(issue))
+    issue.status = new
+    return _record(state, issue, by, when, history.status_item(old.name, new.name))
+
+
+def _due(state, issue: Issue, by: User, body: dict, when: datetime) -> web.Response:
+    if "duedate" not in body:
+        return _bad("'duedate' is required: YYYY-MM-DD, or null to clear it")
+    try:
+        new = date.fromisoformat(body["duedate"]) if body["duedate"] else None
+    except (TypeError, ValueError):
+        return _bad(f"duedate must be YYYY-MM-DD, not {body['duedate']!r}")
+    old = issue.duedate
+    if new == old:
+        return web.json_response(issue_summary(issue))
+    issue.duedate = new
+    return _record(state, issue, by, when, history.duedate_item(old, new))
+
+
+def _comment(state, issue: Issue, by: User, body: dict, when: datetime) -> web.Response:
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _bad("'text' is required: the comment's plain text")
+    comment = history.Comment(state.next_history_id(), by.account_id, text, when)
+    state.history_of(issue).comments.append(comment)
+    issue.updated = when  # a comment bumps updated but, as in Jira, is not a changelog entry
+    return web.json_response({"id": comment.id, "issue": issue_summary(issue)}, status=201)
+
+
+async def assign(request: web.Request) -> web.Response:
+    """``POST /_control/issues/{key}/assign`` ``{"by", "assignee"}``: reassign or unassign."""
+    return await _person_write(request, _assign)
+
+
+async def transition(request: web.Request) -> web.Response:
+    """``POST /_control/issues/{key}/transition`` ``{"by", "status"}``: move the issue."""
+    return await _person_write(request, _transition)
+
+
+async def due(request: web.Request) -> web.Response:
+    """``POST /_control/issues/{key}/duedate`` ``{"by", "duedate"}``: set or clear the due date."""
+    return await _person_write(request, _due)
+
+
+async def comment(request: web.Request) -> web.Response:
+    """``POST /_control/issues/{key}/comments`` ``{"by", "text"}``: comment as a user."""
+    return await _person_write(request, _comment)
 
 
 def add_routes(app: web.Application) -> None:
@@ -180,3 +300,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get(PREFIX + "/issues", list_issues)
     r.add_put(PREFIX + "/issues/{key}", put_issue)
     r.add_delete(PREFIX + "/issues/{key}", delete_issue)
+    r.add_post(PREFIX + "/issues/{key}/assign", assign)
+    r.add_post(PREFIX + "/issues/{key}/transition", transition)
+    r.add_post(PREFIX + "/issues/{key}/duedate", due)
+    r.add_post(PREFIX + "/issues/{key}/comments", comment)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sandbox.jira import history
+from sandbox.jira.history import History
 from sandbox.jira.model import Issue, Project, User
 from sandbox.jira.seed import generate_site
 
@@ -37,6 +39,8 @@ class JiraState:
     requests: Counter = field(default_factory=Counter)  # "GET /rest/api/3/search/jql" -> n
     refused_writes: list[dict] = field(default_factory=list)
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    histories: dict[str, History] = field(default_factory=dict)  # issue key -> stored history
+    last_history_id: int = 90_000_000
 
     def now(self) -> datetime:
         """The site's clock: frozen when the app was created with ``now=``, else real time."""
@@ -64,6 +68,7 @@ class JiraState:
         self.users = {u.account_id: u for u in [site.myself, *site.users]}
         self.projects = site.projects
         self.issues = {i.key: i for i in site.issues}
+        self.histories.clear()
 
     def reset(self) -> None:
         """Reseed with the current options and forget counters and injected faults."""
@@ -82,3 +87,24 @@ class JiraState:
     def next_issue_id(self) -> str:
         """An id past every existing one, for issues added through the control API."""
         return str(max((int(i.id) for i in self.issues.values()), default=9999) + 1)
+
+    def comments_of(self, issue: Issue) -> list[history.Comment]:
+        """The issue's comments, oldest first: stored once a person wrote, else derived."""
+        stored = self.histories.get(issue.key)
+        return list(stored.comments) if stored else history.comments(issue)
+
+    def changelog_of(self, issue: Issue) -> list[history.Change]:
+        """The issue's changelog, oldest first: stored once a person wrote, else derived."""
+        stored = self.histories.get(issue.key)
+        return list(stored.changes) if stored else history.changelog(issue)
+
+    def history_of(self, issue: Issue) -> History:
+        """The issue's stored history, derived and stored first if nobody wrote to it yet."""
+        if issue.key not in self.histories:
+            self.histories[issue.key] = History(history.comments(issue), history.changelog(issue))
+        return self.histories[issue.key]
+
+    def next_history_id(self) -> str:
+        """A comment or changelog id no derived one can take."""
+        self.last_history_id += 1
+        return str(self.last_history_id)
