@@ -1,6 +1,6 @@
 """Jira Cloud REST (v2, v3 and "latest" paths) as the ``jira`` library and Muster call it.
 
-Read endpoints only. Every write (any method but GET, except the two POST searches) is
+Read endpoints only. Every write (any method but GET, except the POST reads) is
 answered 405 and recorded, so tests can prove Muster never writes to Jira.
 """
 
@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import replace
 
 from aiohttp import web
 
@@ -19,7 +20,7 @@ from sandbox.jira.jql_eval import Context, compile_query, sort_issues
 from sandbox.jira.state import JiraState
 
 API = "/rest/api/{version:(2|3|latest)}"
-READ_POSTS = {"search/jql", "search/approximate-count"}
+READ_POSTS = {"search/jql", "search/approximate-count", "changelog/bulkfetch"}
 DEFAULT_PAGE = 50
 MAX_PAGE_WITH_FIELDS = 100
 MAX_PAGE_IDS_ONLY = 5000
@@ -32,6 +33,11 @@ def jira_error(status: int, *messages: str, headers: dict | None = None) -> web.
 
 def _state(request: web.Request) -> JiraState:
     return request.app["state"]
+
+
+def visible(request: web.Request, issue) -> bool:
+    """Whether the caller may browse ``issue`` (the service account sees every project)."""
+    return True
 
 
 def _base(request: web.Request) -> str:
@@ -176,6 +182,85 @@ async def issue_changelog(request: web.Request) -> web.Response:
     entries = [change_json(state, c, base) for c in state.changelog_of(found)]
     url = f"{base}/issue/{found.key}/changelog"
     return web.json_response(render.page(entries, start=start, limit=limit, url=url, query={}))
+
+
+BULK_MAX_ISSUES = 1000
+BULK_MAX_FIELDS = 10
+BULK_MAX_RESULTS = 10000
+
+
+def _bulk_request(body) -> tuple[list[str], set[str] | None, int, str | None] | str:
+    """A ``BulkChangelogRequestBean``'s values, or what is wrong with it."""
+    if not isinstance(body, dict):
+        return "The request body must be a JSON object."
+    unknown = sorted(set(body) - {"issueIdsOrKeys", "fieldIds", "maxResults", "nextPageToken"})
+    if unknown:
+        return f"Unrecognized field '{unknown[0]}'."
+    wanted = body.get("issueIdsOrKeys")
+    if not isinstance(wanted, list) or not all(isinstance(k, str) for k in wanted):
+        return "issueIdsOrKeys must be a list of issue IDs or keys."
+    if not 1 <= len(wanted) <= BULK_MAX_ISSUES:
+        return f"issueIdsOrKeys must contain between 1 and {BULK_MAX_ISSUES} issue IDs or keys."
+    field_ids = body.get("fieldIds")
+    if field_ids is not None and (not isinstance(field_ids, list) or len(field_ids) > BULK_MAX_FIELDS):
+        return f"fieldIds must be a list of at most {BULK_MAX_FIELDS} field IDs."
+    limit = body.get("maxResults", BULK_MAX_ISSUES)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= BULK_MAX_RESULTS:
+        return f"maxResults must be between 1 and {BULK_MAX_RESULTS}."
+    token = body.get("nextPageToken")
+    if token is not None and not isinstance(token, str):
+        return "nextPageToken must be a string."
+    return wanted, set(field_ids) if field_ids else None, limit, token
+
+
+async def bulk_changelog(request: web.Request) -> web.Response:
+    """``POST changelog/bulkfetch``: the changelogs of up to 1,000 issues, a page at a time.
+
+    Entries are paged oldest first (then by issue id), at most ``maxResults`` per page, and
+    grouped per issue (``IssueChangeLog``) in issue-id order within a page. ``fieldIds``
+    keeps only entries (and items) of those fields. Issues that do not exist or that the
+    caller may not browse are left out, as are issues without entries.
+    """
+    state = _state(request)
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return jira_error(400, "Unexpected character in the request body.")
+    parsed = _bulk_request(body)
+    if isinstance(parsed, str):
+        return jira_error(400, parsed)
+    wanted, field_ids, limit, token = parsed
+    issues = {}
+    for id_or_key in wanted:
+        found = state.find_issue(id_or_key)
+        if found is not None and visible(request, found):
+            issues[found.id] = found
+    entries = []
+    for issue in issues.values():
+        for change in state.changelog_of(issue):
+            items = tuple(i for i in change.items if field_ids is None or i.field in field_ids)
+            if items:
+                entries.append((change.created, int(issue.id), int(change.id), issue.id, change, items))
+    entries.sort(key=lambda e: e[:3])
+    binding = json.dumps([sorted(issues), sorted(field_ids or ())])
+    offset = 0
+    if token:
+        offset = _read_page_token(token, binding)
+        if offset is None:
+            return jira_error(400, "The provided next page token is invalid or expired.")
+    page = entries[offset : offset + limit]
+    base = _base(request)
+    grouped: dict[str, list] = {}
+    for *_, issue_id, change, items in page:
+        grouped.setdefault(issue_id, []).append(change_json(state, replace(change, items=items), base))
+    answer: dict = {
+        "issueChangeLogs": [
+            {"issueId": issue_id, "changeHistories": grouped[issue_id]} for issue_id in sorted(grouped, key=int)
+        ]
+    }
+    if offset + limit < len(entries):
+        answer["nextPageToken"] = _page_token(offset + limit, binding)
+    return web.json_response(answer)
 
 
 async def fields(request: web.Request) -> web.Response:
@@ -369,4 +454,5 @@ def add_routes(app: web.Application) -> None:
     r.add_get(API + "/search/jql", search_jql)
     r.add_post(API + "/search/jql", search_jql)
     r.add_post(API + "/search/approximate-count", approximate_count)
+    r.add_post(API + "/changelog/bulkfetch", bulk_changelog)
     r.add_route("*", "/rest/{tail:.*}", not_found)

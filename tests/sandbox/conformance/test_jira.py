@@ -95,6 +95,59 @@ def test_comments_and_changelogs(jira):
     assert newest_first["comments"] == oldest_first["comments"][::-1]
 
 
+def test_bulk_changelog_pages_and_filters(jira, jira_control):
+    ada = next(u["accountId"] for u in jira_control.users() if u["displayName"].startswith("Ada "))
+    jira_control.reassign("OPS-1", None, by=ada)
+    jira_control.set_due_date("OPS-1", None, by=ada)
+    keys = [f"OPS-{n}" for n in range(1, 21)]
+    all_at_once = jira.post("/changelog/bulkfetch", json={"issueIdsOrKeys": keys})
+    everything = listed("POST changelog/bulkfetch", all_at_once, 200, J.BULK_CHANGELOG)
+    total = sum(len(i["changeHistories"]) for i in everything["issueChangeLogs"])
+    assert "nextPageToken" not in everything and total > 20
+
+    seen, token, pages = [], None, 0
+    while True:
+        body = {"issueIdsOrKeys": keys, "maxResults": 7, **({"nextPageToken": token} if token else {})}
+        page = listed("POST changelog/bulkfetch", jira.post("/changelog/bulkfetch", json=body), 200, J.BULK_CHANGELOG)
+        pages += 1
+        seen += [h["id"] for i in page["issueChangeLogs"] for h in i["changeHistories"]]
+        token = page.get("nextPageToken")
+        if token is None:
+            break
+    assert (len(seen), len(set(seen)), pages) == (total, total, -(-total // 7))
+
+    body = {"issueIdsOrKeys": ["OPS-1", "NOPE-1"], "fieldIds": ["assignee", "duedate"]}
+    only = listed("POST changelog/bulkfetch", jira.post("/changelog/bulkfetch", json=body), 200, J.BULK_CHANGELOG)
+    assert [[i["field"] for h in c["changeHistories"] for i in h["items"]] for c in only["issueChangeLogs"]] == [
+        ["assignee", "duedate"]
+    ]
+    assert [h["items"][0]["to"] for h in only["issueChangeLogs"][0]["changeHistories"]] == [None, None]
+    assert jira_control.refused_writes() == []  # a read, though a POST
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"issueIdsOrKeys": []}, "issueIdsOrKeys must contain between 1 and 1000 issue IDs or keys."),
+        ({"issueIdsOrKeys": ["OPS-1"] * 1001}, "issueIdsOrKeys must contain between 1 and 1000 issue IDs or keys."),
+        ({"fieldIds": ["status"]}, "issueIdsOrKeys must be a list of issue IDs or keys."),
+        (
+            {"issueIdsOrKeys": ["OPS-1"], "fieldIds": [str(n) for n in range(11)]},
+            "fieldIds must be a list of at most 10 field IDs.",
+        ),
+        ({"issueIdsOrKeys": ["OPS-1"], "maxResults": 0}, "maxResults must be between 1 and 10000."),
+        (
+            {"issueIdsOrKeys": ["OPS-1"], "nextPageToken": "bogus"},
+            "The provided next page token is invalid or expired.",
+        ),
+        ({"issueIdsOrKeys": ["OPS-1"], "expand": "x"}, "Unrecognized field 'expand'."),
+    ],
+)
+def test_bulk_changelog_refuses_bad_requests(jira, body, message):
+    refused = listed("POST changelog/bulkfetch", jira.post("/changelog/bulkfetch", json=body), 400, J.ERROR)
+    assert refused == {"errorMessages": [message], "errors": {}}
+
+
 def test_errors_are_error_collections(jira, anonymous, jira_control):
     not_authenticated = listed("myself", anonymous.get("/myself"), 401, J.ERROR)
     assert not_authenticated["errorMessages"] == [

@@ -7,7 +7,12 @@ entry followed. Jira's schemas declare no required fields but most are closed
 
 One knowing departure: the spec marks timestamps ``format: date-time``, but Jira Cloud (and
 every example in the description) writes ``2026-11-20T14:00:00.000+0000``, an ISO 8601 offset
-without the colon RFC 3339 wants; ``JIRA_TIME`` checks that form.
+without the colon RFC 3339 wants; ``JIRA_TIME`` checks that form. Another: ``ChangeDetails``
+types ``from``/``to``/``fromString``/``toString`` as strings, but Jira writes ``null`` for "no
+value" (unassigned, no due date), so those four are nullable here.
+
+``BulkChangelogResponseBean`` and ``IssueChangeLog`` (``POST changelog/bulkfetch``) follow the
+same description (``components/schemas``; the operation lists 200 and 400).
 """
 
 from __future__ import annotations
@@ -196,10 +201,10 @@ CHANGE = obj(
         "field": STRING,
         "fieldId": STRING,
         "fieldtype": STRING,
-        "from": STRING,
-        "fromString": STRING,
-        "to": STRING,
-        "toString": STRING,
+        "from": nullable(STRING),
+        "fromString": nullable(STRING),
+        "to": nullable(STRING),
+        "toString": nullable(STRING),
     },
     closed=True,
 )
@@ -210,6 +215,13 @@ CHANGELOG = obj(
     closed=True,
 )
 CHANGELOG_PAGE = page_bean("PageBeanChangelog", CHANGELOG)
+ISSUE_CHANGELOG = obj("IssueChangeLog", {}, {"issueId": STRING, "changeHistories": array(CHANGELOG)}, closed=True)
+BULK_CHANGELOG = obj(
+    "BulkChangelogResponseBean",
+    {},
+    {"issueChangeLogs": array(ISSUE_CHANGELOG), "nextPageToken": STRING},
+    closed=True,
+)
 
 ERROR = obj(
     "ErrorCollection",
@@ -235,4 +247,5 @@ LISTED_STATUSES = {
     "search/jql": {200, 400, 401},
     "POST search/jql": {200, 400, 401},
     "POST search/approximate-count": {200, 400, 401},
+    "POST changelog/bulkfetch": {200, 400},
 }
