@@ -15,7 +15,9 @@ class JiraControl(ControlClient):
         return self._call("GET")
 
     def reset(self) -> None:
-        """Reseed with the current options; clear counters, refused writes and injected 429s."""
+        """Reseed with the current options; clear counters, refused writes and injected faults
+        (held connections are closed); the API token works again.
+        """
         self._call("POST", "/reset")
 
     def seed(self, *, issues: int | None = None, seed: int | None = None) -> int:
@@ -26,6 +28,32 @@ class JiraControl(ControlClient):
     def inject_rate_limit(self, count: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``count`` REST requests 429 with ``Retry-After: retry_after``."""
         self._call("POST", "/rate-limit", json={"count": count, "retry_after": retry_after})
+
+    def inject_server_error(self, count: int = 1, status: int = 500) -> None:
+        """Answer the next ``count`` REST requests ``status`` (500, 502, 503, 504), Jira's error body."""
+        self._call("POST", "/server-error", json={"count": count, "status": status})
+
+    def inject_hang(self, count: int = 1, seconds: float = 30) -> None:
+        """Accept the next ``count`` REST requests and never answer: each connection is held
+        ``seconds`` (at most 300), then closed without a response.
+        """
+        self._call("POST", "/hang", json={"count": count, "seconds": seconds})
+
+    def release_hung(self) -> int:
+        """Close held connections now and cancel pending hangs; returns how many were held."""
+        return self._call("POST", "/hang/release")["released"]
+
+    def revoke_api_token(self) -> None:
+        """The API token stops working, as if its owner revoked it (401 on every user route)."""
+        self._call("POST", "/api-token", json={"status": "revoked"})
+
+    def expire_api_token(self) -> None:
+        """The API token stops working, as if it reached its expiry date (Jira answers as for revoked)."""
+        self._call("POST", "/api-token", json={"status": "expired"})
+
+    def restore_api_token(self) -> None:
+        """The API token works again."""
+        self._call("POST", "/api-token", json={"status": "valid"})
 
     def set_clock(self, now: datetime | None) -> None:
         """Freeze the site's clock at ``now`` (aware), or back to real time with None."""

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from aiohttp import web
 
 from sandbox.jira import history
+from sandbox.jira.guard import SERVER_ERRORS
 from sandbox.jira.model import PRIORITY_RANK, STATUS_BY_NAME, Issue, User
 from sandbox.jira.seed import account_id
-from sandbox.jira.state import RateLimit
+from sandbox.jira.state import Hang, RateLimit, ServerError
 
 PREFIX = "/_control"
 
@@ -76,6 +77,62 @@ async def seed(request: web.Request) -> web.Response:
 async def rate_limit(request: web.Request) -> web.Response:
     body = await request.json()
     request.app["state"].rate_limit = RateLimit(int(body.get("count", 1)), int(body.get("retry_after", 1)))
+    return web.json_response({"ok": True})
+
+
+def _count(body: dict) -> int | str:
+    count = body.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return f"count must be a whole number of requests, not {count!r}"
+    return count
+
+
+async def server_error(request: web.Request) -> web.Response:
+    """``POST /_control/server-error`` ``{"count", "status"}``: the next ``count`` REST calls fail."""
+    body = await request.json()
+    count, status = _count(body), body.get("status", 500)
+    if isinstance(count, str):
+        return _bad(count)
+    if status not in SERVER_ERRORS:
+        return _bad(f"status must be one of {sorted(SERVER_ERRORS)}, not {status!r}")
+    request.app["state"].server_error = ServerError(count, status)
+    return web.json_response({"ok": True})
+
+
+MAX_HANG_SECONDS = 300
+
+
+async def hang(request: web.Request) -> web.Response:
+    """``POST /_control/hang`` ``{"count", "seconds"}``: hold the next ``count`` REST calls."""
+    body = await request.json()
+    count, seconds = _count(body), body.get("seconds", 30)
+    if isinstance(count, str):
+        return _bad(count)
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 < seconds <= MAX_HANG_SECONDS:
+        return _bad(f"seconds must be more than 0 and at most {MAX_HANG_SECONDS}, not {seconds!r}")
+    state = request.app["state"]
+    state.release_hung()
+    state.hang = Hang(count, float(seconds))
+    return web.json_response({"ok": True})
+
+
+async def release(request: web.Request) -> web.Response:
+    """``POST /_control/hang/release``: drop held connections now, cancel pending hangs."""
+    state = request.app["state"]
+    held = state.hang.held
+    state.release_hung()
+    return web.json_response({"ok": True, "released": held})
+
+
+TOKEN_STATUSES = ("valid", "revoked", "expired")
+
+
+async def api_token(request: web.Request) -> web.Response:
+    """``POST /_control/api-token`` ``{"status"}``: revoke, expire or restore the API token."""
+    status = (await request.json()).get("status")
+    if status not in TOKEN_STATUSES:
+        return _bad(f"status must be one of {list(TOKEN_STATUSES)}, not {status!r}")
+    request.app["state"].api_token_status = status
     return web.json_response({"ok": True})
 
 
@@ -294,6 +351,10 @@ def add_routes(app: web.Application) -> None:
     r.add_post(PREFIX + "/seed", seed)
     r.add_post(PREFIX + "/rate-limit", rate_limit)
     r.add_post(PREFIX + "/clock", clock)
+    r.add_post(PREFIX + "/server-error", server_error)
+    r.add_post(PREFIX + "/hang", hang)
+    r.add_post(PREFIX + "/hang/release", release)
+    r.add_post(PREFIX + "/api-token", api_token)
     r.add_get(PREFIX + "/counters", counters)
     r.add_get(PREFIX + "/users", list_users)
     r.add_post(PREFIX + "/users", add_user)

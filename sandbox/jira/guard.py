@@ -1,10 +1,14 @@
-"""What stands in front of every REST call: counting, basic auth, write refusal, injected 429s."""
+"""What stands in front of every REST call: counting, injected hangs and 5xx, basic auth,
+write refusal, injected 429s.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -47,6 +51,45 @@ def _credentials_ok(request: web.Request, state: JiraState) -> bool | None:
     )
 
 
+SERVER_ERRORS = {
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+def token_refused(request: web.Request) -> web.Response:
+    """Jira Cloud's answer to a revoked or expired API token on a route that needs a user:
+    401 in plain text, with ``X-Seraph-LoginReason: AUTHENTICATED_FAILED``.
+    """
+    return web.Response(
+        status=401,
+        text="Client must be authenticated to access this resource.",
+        content_type="text/plain",
+        headers={
+            "WWW-Authenticate": f'OAuth realm="{quote(str(request.url.origin()), safe="")}"',
+            "X-Seraph-LoginReason": "AUTHENTICATED_FAILED",
+        },
+    )
+
+
+async def _hang(request: web.Request, state: JiraState) -> web.Response:
+    """Hold the connection without answering, then drop it."""
+    hang = state.hang
+    hang.count -= 1
+    hang.held += 1
+    try:
+        await asyncio.wait_for(hang.released.wait(), hang.seconds)
+    except TimeoutError:
+        pass
+    finally:
+        hang.held -= 1
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=204)  # never reaches the client: the connection is gone
+
+
 def _is_write(request: web.Request) -> bool:
     if request.method in READ_METHODS:
         return False
@@ -58,13 +101,28 @@ def _is_write(request: web.Request) -> bool:
 
 @web.middleware
 async def guard(request: web.Request, handler):
-    """Count, authenticate, refuse writes and apply injected rate limits, in that order."""
+    """Count, apply injected hangs and 5xx, authenticate, refuse writes and apply injected
+    rate limits, in that order.
+    """
     if not request.path.startswith("/rest/"):
         return await handler(request)
     state: JiraState = request.app["state"]
     name = endpoint_name(request)
     state.requests[name] += 1
+    if state.hang.count > 0:
+        return await _hang(request, state)
+    if state.server_error.count > 0:
+        state.server_error.count -= 1
+        status = state.server_error.status
+        return jira_error(status, SERVER_ERRORS[status])
     authenticated = _credentials_ok(request, state)
+    if authenticated and state.api_token_status != "valid":
+        # Jira treats a dead token as anonymous: serverInfo still answers, the rest is 401
+        if name.endswith(" serverInfo"):
+            response = await handler(request)
+            response.headers["X-Seraph-LoginReason"] = "AUTHENTICATED_FAILED"
+            return response
+        return token_refused(request)
     # Jira Cloud answers serverInfo anonymously, but a bad credential is refused everywhere
     if authenticated is False or (authenticated is None and not name.endswith(" serverInfo")):
         return jira_error(

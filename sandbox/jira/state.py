@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,26 @@ class RateLimit:
 
 
 @dataclass
+class ServerError:
+    """``count`` more requests are answered ``status`` (500, 502, 503 or 504)."""
+
+    count: int = 0
+    status: int = 500
+
+
+@dataclass
+class Hang:
+    """``count`` more requests are accepted and never answered: each connection is held for
+    ``seconds`` (or until a reset or ``release``) and then closed without a response.
+    """
+
+    count: int = 0
+    seconds: float = 30.0
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    held: int = 0  # connections being held right now
+
+
+@dataclass
 class JiraState:
     """Everything the server knows; handlers and the control API share it via ``app["state"]``."""
 
@@ -39,6 +60,9 @@ class JiraState:
     requests: Counter = field(default_factory=Counter)  # "GET /rest/api/3/search/jql" -> n
     refused_writes: list[dict] = field(default_factory=list)
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    server_error: ServerError = field(default_factory=ServerError)
+    hang: Hang = field(default_factory=Hang)
+    api_token_status: str = "valid"  # "revoked" or "expired": the API token no longer works
     histories: dict[str, History] = field(default_factory=dict)  # issue key -> stored history
     last_history_id: int = 90_000_000
 
@@ -71,11 +95,19 @@ class JiraState:
         self.histories.clear()
 
     def reset(self) -> None:
-        """Reseed with the current options and forget counters and injected faults."""
+        """Reseed with the current options; forget counters and injected faults, restore the token."""
         self.reseed()
         self.requests.clear()
         self.refused_writes.clear()
         self.rate_limit = RateLimit()
+        self.server_error = ServerError()
+        self.release_hung()
+        self.api_token_status = "valid"
+
+    def release_hung(self) -> None:
+        """Stop hanging: close every held connection now and forget pending hangs."""
+        self.hang.released.set()
+        self.hang = Hang()
 
     def find_issue(self, id_or_key: str) -> Issue | None:
         """An issue by key (any case) or numeric id."""
