@@ -135,3 +135,33 @@ def test_bad_fault_requests_say_what_to_change(jira_server, jira_control, jira_c
 
     assert (answer.status_code, answer.json()) == (400, {"error": error})
     assert jira_client.myself()["emailAddress"] == JIRA_USER  # nothing was injected
+
+
+def test_stopping_the_server_does_not_wait_out_a_held_connection():
+    from sandbox.jira import create_app
+    from sandbox.jira.control import JiraControl
+    from sandbox.runner import ServerThread
+
+    server = ServerThread(create_app(user=JIRA_USER, token=JIRA_TOKEN, issues=1)).start()
+    with JiraControl(server.url) as control:
+        control.inject_hang(count=1, seconds=120)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(f"{server.url}/rest/api/3/myself", auth=(JIRA_USER, JIRA_TOKEN), timeout=0.3)
+
+    started = time.monotonic()
+    server.stop()
+
+    assert time.monotonic() - started < 3
+
+
+def test_rate_limits_apply_to_the_post_reads_too(rest, jira_control):
+    jira_control.inject_rate_limit(count=2, retry_after=3)
+
+    limited = [
+        rest.post("/changelog/bulkfetch", json={"issueIdsOrKeys": ["OPS-1"]}),
+        rest.post("/search/jql", json={"jql": "project = OPS"}),
+    ]
+
+    assert [(r.status_code, r.headers["Retry-After"]) for r in limited] == [(429, "3"), (429, "3")]
+    assert rest.post("/changelog/bulkfetch", json={"issueIdsOrKeys": ["OPS-1"]}).status_code == 200
+    assert jira_control.refused_writes() == []
