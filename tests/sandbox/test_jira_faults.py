@@ -165,3 +165,15 @@ def test_rate_limits_apply_to_the_post_reads_too(rest, jira_control):
     assert [(r.status_code, r.headers["Retry-After"]) for r in limited] == [(429, "3"), (429, "3")]
     assert rest.post("/changelog/bulkfetch", json={"issueIdsOrKeys": ["OPS-1"]}).status_code == 200
     assert jira_control.refused_writes() == []
+
+
+def test_a_write_is_recorded_even_when_authentication_refuses_it(jira_server, jira_control):
+    jira_control.revoke_api_token()
+    dead = httpx.post(f"{jira_server.url}/rest/api/3/issue", auth=(JIRA_USER, JIRA_TOKEN), json={"fields": {}})
+    wrong = httpx.put(f"{jira_server.url}/rest/api/3/issue/OPS-1", auth=(JIRA_USER, "wrong"), json={})
+
+    assert (dead.status_code, wrong.status_code) == (401, 401)
+    assert [(w["method"], w["path"]) for w in jira_control.refused_writes()] == [
+        ("POST", "/rest/api/3/issue"),
+        ("PUT", "/rest/api/3/issue/OPS-1"),
+    ]
