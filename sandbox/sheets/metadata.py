@@ -130,14 +130,17 @@ def matches(book, metadata: Metadata, lookup: dict, where: str) -> bool:
 
 
 def _intersects(metadata: Metadata, kind: str, sheet_id, start, end) -> bool:
-    """A spreadsheet location meets everything; a sheet meets what is on it; ranges overlap."""
-    if kind == "SPREADSHEET":
+    """Locations meet as areas of the grid: the spreadsheet meets everything, a sheet
+    everything on it, a row range every column range of its sheet, and two ranges of one
+    dimension meet when they overlap.
+    """
+    if kind == "SPREADSHEET" or metadata.location_type == "SPREADSHEET":
         return True
-    if metadata.location_type == "SPREADSHEET" or metadata.sheet_id != sheet_id:
+    if metadata.sheet_id != sheet_id:
         return False
-    if kind == "SHEET" or metadata.location_type == "SHEET":
+    if kind == "SHEET" or metadata.location_type == "SHEET" or metadata.location_type != kind:
         return True
-    return metadata.location_type == kind and metadata.start < end and start < metadata.end
+    return metadata.start < end and start < metadata.end
 
 
 def select(book, filters: list, project: str | None, where: str) -> list[tuple[Metadata, list[dict]]]:
