@@ -24,7 +24,7 @@ def project_of(email: str | None) -> str | None:
     return email.partition("@")[2].split(".iam.gserviceaccount.com")[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class Metadata:
     metadata_id: int
     key: str
@@ -35,6 +35,19 @@ class Metadata:
     sheet_id: int | None = None
     start: int | None = None
     end: int | None = None
+
+    def clone(self) -> Metadata:
+        return Metadata(
+            self.metadata_id,
+            self.key,
+            self.value,
+            self.visibility,
+            self.project,
+            self.location_type,
+            self.sheet_id,
+            self.start,
+            self.end,
+        )
 
     def location(self) -> dict:
         if self.location_type == "SPREADSHEET":

@@ -4,6 +4,8 @@ through googleapiclient and the control API.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .test_sheets import sheets_for
@@ -514,3 +516,17 @@ def test_the_grid_shows_formatted_values_and_formats(sheets, sid, sheets_control
     assert read(
         sheets, sid, "Events!C2", valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING"
     ) == [["12/1/2026 18:00:00"]]
+
+
+@pytest.mark.timeout(180)
+def test_metadata_for_30000_rows_is_created_in_one_batch_in_seconds(sheets, sid):
+    batch(sheets, sid, {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 30_000}})
+    requests = [row_metadata(sid, i + 1, value=f"r{i}") for i in range(30_000)]
+    body = sheets.batchUpdate(spreadsheetId=sid, body={"requests": requests})
+
+    started = time.monotonic()
+    replies = body.execute()["replies"]
+    elapsed = time.monotonic() - started
+
+    assert len({r["createDeveloperMetadata"]["developerMetadata"]["metadataId"] for r in replies}) == 30_000
+    assert elapsed < 20, f"30,000 createDeveloperMetadata took {elapsed:.1f} s"
