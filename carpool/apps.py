@@ -14,3 +14,10 @@ class CarpoolConfig(AppConfig):
         hooks.event_cancelled.subscribe(services.on_event_cancelled)
         hooks.event_moved.subscribe(services.on_event_moved)
         hooks.event_post_extras.subscribe(logistics.post_extras)
+        hooks.event_admin.subscribe(admin_extras)
+
+
+def admin_extras():
+    from carpool.admin import admin_extras
+
+    return admin_extras()

@@ -107,11 +107,22 @@ def nudged_members(event) -> list[int]:
     return sorted(m for m in report_.going if m not in covered)
 
 
+def ensure_nudges(*, now: datetime, batch: int = 500) -> int:
+    """Give each upcoming event that needs rides its nudge (48 hours before, unless set)."""
+    events = services.event_model().objects.filter(
+        needs_rides=True, status="scheduled", starts_at__gt=now, ride_nudge__isnull=True
+    )
+    rows = [Nudge(event=event, due_at=event.starts_at - DEFAULT_NUDGE) for event in events.order_by("id")[:batch]]
+    Nudge.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 def send_due_nudges(*, now: datetime, batch: int = 50) -> int:
     """Claim each due nudge once and DM each member it concerns; returns DMs queued.
 
     Events that no longer need rides, were cancelled or have started are claimed and skipped.
     """
+    ensure_nudges(now=now)
     due = Nudge.objects.filter(sent_at__isnull=True, due_at__lte=now).values_list("id", flat=True)[:batch]
     queued = 0
     for nudge_id in list(due):

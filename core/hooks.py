@@ -75,6 +75,14 @@ event_post_extras = Hook(
     "``PostExtras`` (or None), read when the post is drawn.",
 )
 
+event_admin = Hook(
+    "event_admin",
+    (),
+    "A provider: what another domain adds to the event admin. Each subscriber returns an "
+    "``AdminExtras``: inlines, queryset annotations (one query for the whole list) and a "
+    "summary of an annotated event for the list's Logistics column.",
+)
+
 
 @dataclass(frozen=True)
 class PostExtras:
@@ -92,3 +100,26 @@ def post_extras(event_id: int, now) -> PostExtras:
             buttons.extend(extras.buttons)
             footer.extend(extras.footer)
     return PostExtras(buttons=buttons, footer=footer)
+
+
+@dataclass(frozen=True)
+class AdminExtras:
+    """Inline classes, ``annotate()`` expressions and summary parts (safe HTML) for the event admin."""
+
+    inlines: list = field(default_factory=list)
+    annotations: dict = field(default_factory=dict)
+    summaries: list[Callable] = field(default_factory=list)
+
+    def summary(self, event) -> list:
+        return [part for summarise in self.summaries for part in summarise(event)]
+
+
+def event_admin_extras() -> AdminExtras:
+    """Every domain's additions to the event admin, together."""
+    inlines, annotations, summaries = [], {}, []
+    for extras in event_admin.call():
+        if extras is not None:
+            inlines.extend(extras.inlines)
+            annotations.update(extras.annotations)
+            summaries.extend(extras.summaries)
+    return AdminExtras(inlines=inlines, annotations=annotations, summaries=summaries)

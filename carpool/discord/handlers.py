@@ -13,10 +13,11 @@ from carpool import logistics, rooms, services
 from carpool.discord import messages
 from carpool.discord.messages import CLAIM, JOIN, OFFER_HINT, RIDES, ROOMS, SORTED
 from carpool.models import Area, BedClaim, Ride, RideRequest, Room, Seat
+from core.errors import RuleError
 from core.interactions import Interaction, Reply, command, component
 from core.markup import escape, timestamp
 from core.permissions import organiser
-from core.timeparse import day_first, describe, member_zone, read_time
+from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
 
 
 def _time(interaction: Interaction, name: str, field: str):
@@ -291,4 +292,11 @@ def room_mine(interaction: Interaction) -> Reply:
 @command("event logistics", allowed=organiser)
 def event_logistics(interaction: Interaction) -> Reply:
     event, report = logistics.for_organiser(_id(interaction, "event"), guild_id=interaction.guild_id)
-    return Reply(content=messages.logistics(event, report))
+    set_to = ""
+    if interaction.options.get("nudge"):
+        offsets = parse_offsets(interaction.options["nudge"])
+        if len(offsets) != 1:
+            raise RuleError("Give one time for the nudge, like 2d or 36h.")
+        nudge = logistics.set_nudge(event, offsets[0])
+        set_to = f"\nMembers with no ride get one DM {timestamp(nudge.due_at, 'F')}."
+    return Reply(content=messages.logistics(event, report) + set_to)

@@ -127,7 +127,8 @@ async def remove(interaction: discord.Interaction, event: EventId, member: disco
 
 
 @group.command(name="logistics", description="Who has no ride or bed; free seats and beds (organisers)")
+@app_commands.describe(nudge="When members with no ride get one DM, e.g. 2d or 36h before (default 2d)")
 @app_commands.autocomplete(event=event_choices)
-async def logistics(interaction: discord.Interaction, event: EventId):
+async def logistics(interaction: discord.Interaction, event: EventId, nudge: Reminders | None = None):
     # Answered by carpool's handler (routing is by path); declared here, in the /event group.
     await forward(interaction)

@@ -122,3 +122,11 @@ def test_a_room_is_offered_and_claimed_from_discord(cast, event):
     room_id = int(reply.content.split()[2].rstrip(":"))
     claimed = handle(cast.interaction(cast.member, kind="component", custom_id=f"room:claim:{room_id}"))
     assert claimed.content == f"You have a bed in room {room_id} for {night:%a %d %b}."
+
+
+def test_event_logistics_sets_the_nudge_time(cast, event):
+    reply = handle(command(cast, cast.organiser, "event logistics", event=event.id, nudge="36h"))
+    due = event.starts_at - timedelta(hours=36)
+    assert reply.content.splitlines()[-1] == f"Members with no ride get one DM <t:{int(due.timestamp())}:F>."
+    with pytest.raises(RuleError, match=r"^Give one time for the nudge, like 2d or 36h\.$"):
+        handle(command(cast, cast.organiser, "event logistics", event=event.id, nudge="2d,1d"))

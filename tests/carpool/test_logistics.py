@@ -100,3 +100,11 @@ def test_an_event_needing_only_rides_has_only_the_rides_button():
     message = event_message(event, event.roster(), now=NOW)
     assert [c["label"] for c in message["components"][1]["components"]] == ["Rides"]
     assert message["embeds"][0]["footer"]["text"].endswith("\nRides: 0 of 0 seats taken · 0 still need a ride")
+
+
+def test_an_event_that_needs_rides_is_nudged_48_hours_before_without_anyone_setting_it():
+    event = logistics_event()
+    member = going(event)
+    assert send_due_nudges(now=START - timedelta(hours=49)) == 0
+    assert send_due_nudges(now=START - timedelta(hours=48)) == 1
+    assert nudges() == [member.id]
