@@ -224,7 +224,7 @@ def room_offer(interaction: Interaction) -> Reply:
         _id(interaction, "event"), interaction.actor.id, offer, guild_id=interaction.guild_id, now=timezone.now()
     )
     return Reply(
-        content=f"Offered room {room.id}: {room.beds} beds in {escape(room.place)}, "
+        content=f"Offered room {room.id}: {room.beds} bed{'s' if room.beds != 1 else ''} in {escape(room.place)}, "
         f"nights {room.first_night:%Y-%m-%d} to {room.last_night:%Y-%m-%d}."
     )
 
