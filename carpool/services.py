@@ -107,9 +107,11 @@ def _leg_of(direction: str) -> tuple[str, ...]:
     return LEGS[direction]
 
 
-def _locked_rides(event, direction: str) -> list[Ride]:
-    """The open rides of one leg, locked in id order (the one order every change takes)."""
+def _locked_rides(event, direction: str, *, area: str | None = None) -> list[Ride]:
+    """The open rides of one leg (from one area), locked in id order (the one order every change takes)."""
     rides = Ride.objects.select_for_update().filter(event=event, direction=direction, status=Ride.Status.OPEN)
+    if area is not None:
+        rides = rides.filter(area__iexact=area)
     return list(rides.order_by("id"))
 
 
@@ -197,7 +199,7 @@ def offer_ride(event_id: int, driver_id: int, offer: Offer, *, guild_id: int | N
         event=event, member_id=driver_id, direction__in=legs, status=RideRequest.Status.OPEN
     ).update(status=RideRequest.Status.WITHDRAWN)
     for leg in legs:
-        match(event, leg)
+        match(event, leg, area=area)
     _changed(event)
     return rides
 
@@ -243,7 +245,7 @@ def need_ride(
         )
     SortedSelf.objects.filter(event=event, member_id=member_id).delete()
     for leg in legs:
-        match(event, leg)
+        match(event, leg, area=area)
     _changed(event)
     for request in requests:
         request.refresh_from_db()
@@ -429,23 +431,24 @@ def sorted_self(event_id: int, member_id: int, *, guild_id: int | None, now: dat
     _changed(event)
 
 
-def match(event, direction: str) -> list[Seat]:
+def match(event, direction: str, *, area: str | None = None) -> list[Seat]:
     """Seat waiting requests of one leg, earliest request first; call with the event locked.
 
     A request fits a ride leaving from the same area (whatever the case), inside the
     request's window, with room for its whole party, not driven by the member. Among the
     rides that fit, the earliest departure (then the lowest id) wins, so the outcome
-    depends only on the data. A fixed number of queries whatever the numbers of rides and
-    requests, plus the DMs of each seat given.
+    depends only on the data. ``area``: only that area's rides and requests can have
+    changed (a ride or request was added there), so only they are read. A fixed number of
+    queries whatever the numbers of rides and requests, plus the DMs of each seat given.
+    The event's row lock (taken by every change) keeps requests from changing meanwhile.
     """
-    rides = _locked_rides(event, direction)
+    rides = _locked_rides(event, direction, area=area)
     if not rides:
         return []
-    requests = list(
-        RideRequest.objects.select_for_update()
-        .filter(event=event, direction=direction, status=RideRequest.Status.OPEN)
-        .order_by("sequence", "id")
-    )
+    requests = RideRequest.objects.filter(event=event, direction=direction, status=RideRequest.Status.OPEN)
+    if area is not None:
+        requests = requests.filter(area__iexact=area)
+    requests = list(requests.order_by("sequence", "id"))
     if not requests:
         return []
     taken = defaultdict(int, _taken(ride.id for ride in rides))
