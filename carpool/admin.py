@@ -8,7 +8,9 @@ services (``assign``, ``leave``) so capacity and the DMs hold as in Discord.
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -26,6 +28,38 @@ from core.models import Member
 from core.spreadsheet import csv_safe
 
 CSV_COLUMNS = ["event_id", "event", "kind", "leg_or_night", "member_id", "username", "display_name", "detail"]
+
+
+class RideAdminForm(forms.ModelForm):
+    """Seats and notes change through ``services.change_ride`` (never below the seats taken)."""
+
+    class Meta:
+        model = Ride
+        fields = ("seats", "notes")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not self.changed_data:
+            return data
+        try:
+            services.check_ride_change(
+                self.instance, seats=data["seats"], notes=data.get("notes") or "", now=timezone.now()
+            )
+        except RuleError as error:
+            raise forms.ValidationError(error.message) from None
+        return data
+
+
+class NudgeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Nudge
+        fields = ("event", "offset")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data["offset"] <= timedelta(0):
+            raise forms.ValidationError("The nudge goes before the start: its offset must be positive.")
+        return data
 
 
 @admin.register(Area)
@@ -52,24 +86,32 @@ class RideAdmin(admin.ModelAdmin):
     list_filter = ("status", "direction")
     search_fields = ("area", "event__title", "driver__username", "=id")
     list_select_related = ("event", "driver")
-    raw_id_fields = ("event", "driver", "pair")
-    readonly_fields = ("status", "created_at")
+    fields = ("event", "driver", "direction", "area", "departs_at", "seats", "notes", "pair", "status", "created_at")
+    readonly_fields = ("event", "driver", "direction", "area", "departs_at", "pair", "status", "created_at")
+    form = RideAdminForm
     inlines = [SeatInline]
     actions = ["cancel_rides"]
 
     def has_add_permission(self, request):
         return False  # drivers offer rides in Discord (/ride offer)
 
+    def save_model(self, request, obj, form, change):
+        if form.changed_data:
+            services.change_ride(obj.pk, seats=obj.seats, notes=obj.notes, now=timezone.now())
+
     def save_formset(self, request, form, formset, change):
         now = timezone.now()
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for seat_form in formset.forms:
             seat = seat_form.instance
-            if seat_form in formset.deleted_forms:
-                Seat.objects.filter(id=seat.id).update(locked=False)
-                services.leave_ride(seat.ride_id, seat.member_id, guild_id=None, now=now)
-            elif "locked" in seat_form.changed_data:
-                Seat.objects.filter(id=seat.id).update(locked=seat_form.cleaned_data["locked"])
+            try:
+                if seat_form in formset.deleted_forms:
+                    Seat.objects.filter(id=seat.id).update(locked=False)
+                    services.leave_ride(seat.ride_id, seat.member_id, guild_id=None, now=now)
+                elif "locked" in seat_form.changed_data:
+                    Seat.objects.filter(id=seat.id).update(locked=seat_form.cleaned_data["locked"])
+            except RuleError as error:
+                self.message_user(request, error.message, messages.ERROR)
 
     @admin.action(description="Cancel the selected rides (passengers are told and matched again)")
     def cancel_rides(self, request, queryset):
@@ -126,12 +168,14 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(Nudge)
 class NudgeAdmin(admin.ModelAdmin):
+    form = NudgeAdminForm
     list_display = ("event", "offset", "due_at", "sent_at")
     raw_id_fields = ("event",)
     readonly_fields = ("due_at", "sent_at")
 
     def save_model(self, request, obj, form, change):
-        logistics.set_nudge(obj.event, obj.offset)
+        nudge = logistics.set_nudge(obj.event, obj.offset)
+        obj.pk, obj.due_at = nudge.pk, nudge.due_at
 
 
 # On the event's admin page (through core.hooks.event_admin).

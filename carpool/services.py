@@ -379,6 +379,33 @@ def _cancel(ride: Ride, event, reason: str, *, rematch: bool = True) -> None:
         match(event, ride.direction)
 
 
+def check_ride_change(ride: Ride, *, seats: int, notes: str, now: datetime) -> None:
+    """Refuse seats out of range or below those taken, notes too long, a past or cancelled event."""
+    if ride.event.status == CANCELLED or now >= ride.event.starts_at:
+        raise RuleError("Its event has started or was cancelled: the ride can no longer change.")
+    if not 1 <= seats <= SEATS_MAX:
+        raise RuleError(f"Offer 1 to {SEATS_MAX} seats (not counting yourself).")
+    if len(notes) > NOTES_MAX:
+        raise RuleError(f"The notes can be at most {NOTES_MAX} characters; these have {len(notes)}.")
+    taken = _taken([ride.id]).get(ride.id, 0)
+    if seats < taken:
+        raise RuleError(f"{taken} seats are taken; free some before offering fewer.")
+
+
+@transaction.atomic
+def change_ride(ride_id: int, *, seats: int, notes: str, now: datetime) -> Ride:
+    """Change a ride's seats or notes (the admin); never below the seats taken. More seats
+    go to waiting requests at once."""
+    event, ride = _locked_ride(ride_id, guild_id=None, now=now)
+    check_ride_change(ride, seats=seats, notes=notes, now=now)
+    Ride.objects.filter(id=ride.id).update(seats=seats, notes=notes.strip())
+    if seats > ride.seats:
+        match(event, ride.direction, area=ride.area)
+    _changed(event)
+    ride.refresh_from_db()
+    return ride
+
+
 @transaction.atomic
 def assign(ride_id: int, member_id: int, *, guild_id: int | None, now: datetime, lock: bool = True) -> Seat:
     """An organiser puts a member in a car (moving them from another on that leg); capacity holds."""

@@ -3,11 +3,14 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone as tz
 
-from carpool.services import join_ride
+from carpool.models import Ride, Seat
+from carpool.services import Need, Offer, join_ride, need_ride, offer_ride
 from tests.carpool.factories import going, logistics_event, need, offer
 from tests.events.factories import NOW, EventFactory
 from tests.factories import SuperuserFactory
@@ -60,3 +63,65 @@ def test_the_logistics_csv_is_formula_safe_and_names_who_lacks_what(organiser_cl
         ("no bed", "2026-06-14"),
         ("no bed", "2026-06-15"),
     ]
+
+
+def offer_now(event, *, seats):
+    driver = going(event)
+    leaves = event.starts_at - timedelta(hours=1)
+    offer = Offer(seats=seats, area="North", departs_at=leaves)
+    return offer_ride(event.id, driver.id, offer, guild_id=None, now=tz.now())[0]
+
+
+def need_now(event, *, sequence):
+    member = going(event)
+    return need_ride(event.id, member.id, Need(area="North"), guild_id=None, sequence=sequence, now=tz.now())[0]
+
+
+def ride_form(ride, **changes):
+    seats = list(ride.passengers.order_by("created_at", "id"))
+    data = {"seats": ride.seats, "notes": ride.notes}
+    data.update(
+        {
+            "passengers-TOTAL_FORMS": str(len(seats)),
+            "passengers-INITIAL_FORMS": str(len(seats)),
+            "passengers-MIN_NUM_FORMS": "0",
+            "passengers-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for n, seat in enumerate(seats):
+        data[f"passengers-{n}-id"] = str(seat.id)
+        data[f"passengers-{n}-ride"] = str(ride.id)
+    data.update(changes)
+    return data
+
+
+def test_a_ride_offers_no_fewer_seats_than_are_taken_in_the_admin(organiser_client):
+    event = logistics_event(starts_at=tz.now() + timedelta(days=3), ends_at=tz.now() + timedelta(days=4))
+    ride = offer_now(event, seats=2)
+    for n in range(2):
+        join_ride(ride.id, going(event).id, guild_id=None, sequence=n, now=tz.now())
+    url = reverse("admin:carpool_ride_change", args=[ride.id])
+    response = organiser_client.post(url, ride_form(ride, seats=1))
+    assert response.status_code == 200
+    assert "2 seats are taken; free some before offering fewer." in response.content.decode()
+    assert Ride.objects.get(id=ride.id).seats == 2
+
+
+def test_more_seats_in_the_admin_go_to_waiting_requests_and_a_deleted_passenger_frees_one(organiser_client):
+    now = tz.now()
+    event = logistics_event(starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=4))
+    ride = offer_now(event, seats=1)
+    first = going(event)
+    join_ride(ride.id, first.id, guild_id=None, sequence=1, now=now)
+    waiting = need_now(event, sequence=2)
+    url = reverse("admin:carpool_ride_change", args=[ride.id])
+    assert organiser_client.post(url, ride_form(ride, seats=2)).status_code == 302
+    assert sorted(Seat.objects.filter(ride=ride).values_list("member_id", flat=True)) == sorted(
+        [first.id, waiting.member_id]
+    )
+    later = need_now(event, sequence=3)
+    ride.refresh_from_db()
+    assert organiser_client.post(url, ride_form(ride, **{"passengers-0-DELETE": "on"})).status_code == 302
+    assert sorted(Seat.objects.filter(ride=ride).values_list("member_id", flat=True)) == sorted(
+        [waiting.member_id, later.member_id]
+    )
