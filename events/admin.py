@@ -83,7 +83,9 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         # Other domains' rows about the event (rides and rooms), offered through core.hooks.
-        extra = hooks.event_admin_extras().inlines if obj is not None else []
+        # They are read-only (changed on their own pages), so a save neither sends nor checks them.
+        shown = obj is not None and request.method == "GET"
+        extra = hooks.event_admin_extras().inlines if shown else []
         return [*super().get_inlines(request, obj), *extra]
 
     @admin.display(description="Logistics")
