@@ -270,6 +270,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Going members with no ride get one DM before an event that needs rides.
+    "ride-nudges": {
+        "task": "carpool.tasks.send_due_nudges",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "poll-closing": {
         "task": "polls.tasks.close_due_polls",
         "schedule": 15.0,

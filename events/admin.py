@@ -16,8 +16,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from core import hooks
+from core.spreadsheet import csv_safe
 from events import services
 from events.discord.messages import offset_text
 from events.forms import EventAdminForm
@@ -57,7 +59,7 @@ class ReminderInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ("title", "guild", "starts_at", "status", "going", "waitlisted", "capacity")
+    list_display = ("title", "guild", "starts_at", "status", "going", "waitlisted", "capacity", "logistics")
     list_filter = ("status", "guild", ("starts_at", admin.DateFieldListFilter))
     search_fields = ("title", "location", "description", "=id")
     date_hierarchy = "starts_at"
@@ -75,8 +77,22 @@ class EventAdmin(admin.ModelAdmin):
             .annotate(
                 going_count=Count("registrations", filter=Q(registrations__status=Status.GOING)),
                 waitlist_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+                **hooks.event_admin_extras().annotations,
             )
         )
+
+    def get_inlines(self, request, obj):
+        # Other domains' rows about the event (rides and rooms), offered through core.hooks.
+        # They are read-only (changed on their own pages), so a save neither sends nor checks them.
+        shown = obj is not None and request.method == "GET"
+        extra = hooks.event_admin_extras().inlines if shown else []
+        return [*super().get_inlines(request, obj), *extra]
+
+    @admin.display(description="Logistics")
+    def logistics(self, event):
+        if not (event.needs_rides or event.needs_rooms):
+            return "—"
+        return format_html_join(" · ", "{}", ((part,) for part in hooks.event_admin_extras().summary(event)))
 
     @admin.display(description="Going", ordering="going_count")
     def going(self, event):
@@ -143,12 +159,6 @@ def save_reminders(event: Event, formset, *, creating: bool) -> tuple:
     if creating and not offsets:
         offsets = set(services.DEFAULT_REMINDER_OFFSETS)
     return services.set_reminders(event, offsets, now=timezone.now())
-
-
-def csv_safe(value) -> str:
-    """Keep spreadsheet programs from running a member's name as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def roster_response(events, filename: str) -> HttpResponse:

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Events"
+
+    def ready(self):
+        from core import hooks
+
+        hooks.event_post_stale.subscribe(redraw_post)
+
+
+def redraw_post(event_id: int) -> None:
+    """Another domain changed what the post shows (its rides, say): redraw it, coalesced."""
+    from core.refresh import schedule_refresh
+
+    schedule_refresh("event", event_id)

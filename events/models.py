@@ -43,6 +43,10 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     channel_id = models.BigIntegerField(null=True, blank=True, help_text="Where the event is posted.")
     message_id = models.BigIntegerField(null=True, blank=True, help_text="The posted message.")
+    # Logistics (the carpool app): the post gets Rides / Rooms buttons, /event logistics and
+    # the nudge look for members without a ride or a bed.
+    needs_rides = models.BooleanField(default=False, help_text="Members organise rides to and from it.")
+    needs_rooms = models.BooleanField(default=False, help_text="Members share rooms for its nights.")
     created_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_events"
     )

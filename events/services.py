@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Q
 
+from core import hooks
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
@@ -71,6 +72,8 @@ class EventDraft:
     location: str = ""
     capacity: int | None = None
     signup_deadline: datetime | None = None
+    needs_rides: bool = False
+    needs_rooms: bool = False
 
     @classmethod
     def of(cls, event: Event) -> EventDraft:
@@ -242,6 +245,7 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     skipped = set_reminders(event, offsets, now=now) if offsets is not None else ()
     if event.starts_at != old_start:
         skipped = tuple(sorted({*skipped, *_follow_start(event, now=now)}))
+        hooks.event_moved.call(event_id=event.id, old_start=old_start, new_start=event.starts_at)
     promote_waitlist(event, now=now)
     notice = change_notices.note(event, before, editor_id=editor_id, now=now)
     schedule_refresh("event", event.id)
@@ -257,6 +261,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     event.status = Event.Status.CANCELLED
     event.save(update_fields=["status", "updated_at"])
     messages.event_cancelled(event)
+    hooks.event_cancelled.call(event_id=event.id)
     schedule_refresh("event", event.id)
     return event
 
@@ -294,6 +299,7 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
         registration = Registration(event=event, member_id=member_id)
     registration.status, registration.sequence, registration.responded_at = new_status, sequence, now
     registration.save()
+    hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=current, new=new_status)
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
     schedule_refresh("event", event.id)
     position = waitlist_position(registration)
@@ -304,9 +310,11 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
 def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tuple[int, ...]:
     """An organiser removes someone's registration; a freed place goes to the waitlist."""
     event = _locked(event_id)
-    deleted, _ = Registration.objects.filter(event=event, member_id=member_id).delete()
-    if not deleted:
+    registration = Registration.objects.filter(event=event, member_id=member_id).first()
+    if registration is None:
         raise RuleError("That member is not registered.")
+    registration.delete()
+    hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=registration.status, new=None)
     schedule_refresh("event", event.id)
     return tuple(promote_waitlist(event, now=now))
 
@@ -325,6 +333,9 @@ def promote_waitlist(event: Event, *, now: datetime) -> list[int]:
     promoted = list(waiting)
     for registration in promoted:
         Registration.objects.filter(id=registration.id).update(status=Status.GOING, responded_at=now)
+        hooks.registration_status_changed.call(
+            event_id=event.id, member_id=registration.member_id, old=Status.WAITLISTED, new=Status.GOING
+        )
         messages.promoted(event, registration)
     return [registration.member_id for registration in promoted]
 

@@ -102,3 +102,7 @@ def test_the_readme_sandbox_walkthrough_works_as_written(tmp_path, redis_server,
     assert "Lunch?" in general and "Where next?" in general and "Picnic" not in general
     assert "== Picnic ==" in events and "Going (1/1): @olivia" in events
     assert "(only you can see this)" not in general + events
+    assert "Offered 3 seats from North: ride 1 to the event" in step("/ride offer")
+    assert "You have a seat in ride 1 to the event" in step('click "Join ride 1"')
+    assert "You have a bed in room 1 for" in step('click "Claim a bed in 1"')
+    assert "Logistics for **Retreat**: 2 going." in step("/event logistics")

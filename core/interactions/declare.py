@@ -153,8 +153,14 @@ def _has_commands(app: str) -> bool:
 
 
 def groups() -> list[app_commands.Group]:
-    """The top-level command group of every app."""
-    return [module.group for module in command_modules() if hasattr(module, "group")]
+    """The top-level command groups of every app: its ``group``, or its ``groups`` (several)."""
+    found = []
+    for module in command_modules():
+        if hasattr(module, "groups"):
+            found.extend(module.groups)
+        elif hasattr(module, "group"):
+            found.append(module.group)
+    return found
 
 
 def layouts() -> dict[str, FormLayout]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
-from events.discord.messages import CREATE_FORM
+from events.discord.messages import CREATE_FORM, logistics_bits
 from events.models import Event
 
 group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
@@ -53,6 +53,8 @@ async def event_choices(interaction: discord.Interaction, current: str) -> list[
     signup_deadline="When registration closes, e.g. 2026-06-01 12:00 (empty: at the start)",
     reminders="DMs before the start, e.g. 1h or 1d,1h (default 1h)",
     channel="Where to post it (default: the announcement channel, else here)",
+    needs_rides="Members organise rides to and from it (Rides button, /event logistics)",
+    needs_rooms="Members share rooms for its nights (Rooms button, /event logistics)",
 )
 async def create(
     interaction: discord.Interaction,
@@ -60,6 +62,8 @@ async def create(
     signup_deadline: app_commands.Range[str, 1, 30] | None = None,
     reminders: app_commands.Range[str, 1, 20] | None = None,
     channel: discord.TextChannel | None = None,
+    needs_rides: bool = False,
+    needs_rooms: bool = False,
 ):
     if not await may_open(interaction):
         await refuse(interaction, REFUSAL)
@@ -67,6 +71,7 @@ async def create(
     form = CREATE.build(
         capacity=capacity or 0,
         channel_id=channel.id if channel else 0,
+        logistics=logistics_bits(rides=needs_rides, rooms=needs_rooms),
         reminders=(reminders or "-").replace(":", ""),
         deadline=signup_deadline or "",
     )
@@ -74,7 +79,12 @@ async def create(
 
 
 @group.command(name="edit", description="Change an event; registrants are told")
-@app_commands.describe(capacity="0 removes the limit", reminders="e.g. 1d,1h (replaces the reminders)")
+@app_commands.describe(
+    capacity="0 removes the limit",
+    reminders="e.g. 1d,1h (replaces the reminders)",
+    needs_rides="Members organise rides to and from it",
+    needs_rooms="Members share rooms for its nights",
+)
 @app_commands.autocomplete(event=event_choices)
 async def edit(
     interaction: discord.Interaction,
@@ -87,6 +97,8 @@ async def edit(
     signup_deadline: TypedTime | None = None,
     reminders: Reminders | None = None,
     description: Details | None = None,
+    needs_rides: bool | None = None,
+    needs_rooms: bool | None = None,
 ):
     await forward(interaction)
 
@@ -111,4 +123,12 @@ async def show(interaction: discord.Interaction, event: EventId):
 @group.command(name="remove", description="Remove someone's registration (organisers)")
 @app_commands.autocomplete(event=event_choices)
 async def remove(interaction: discord.Interaction, event: EventId, member: discord.User):
+    await forward(interaction)
+
+
+@group.command(name="logistics", description="Who has no ride or bed; free seats and beds (organisers)")
+@app_commands.describe(nudge="When members with no ride get one DM, e.g. 2d or 36h before (default 2d)")
+@app_commands.autocomplete(event=event_choices)
+async def logistics(interaction: discord.Interaction, event: EventId, nudge: Reminders | None = None):
+    # Answered by carpool's handler (routing is by path); declared here, in the /event group.
     await forward(interaction)

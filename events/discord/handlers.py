@@ -18,7 +18,15 @@ from core.permissions import organiser
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
 from events import services
 from events.discord import messages
-from events.discord.messages import CREATE_FORM, LIST_PAGE, RESPONSES, event_link, offset_text
+from events.discord.messages import (
+    CREATE_FORM,
+    LIST_PAGE,
+    NEEDS_RIDES,
+    NEEDS_ROOMS,
+    RESPONSES,
+    event_link,
+    offset_text,
+)
 from events.models import Event, Registration
 from events.services import EventDraft
 
@@ -36,7 +44,9 @@ def _event(event_id, guild_id: int | None) -> Event:
 
 
 @modal(CREATE_FORM, allowed=organiser)
-def create(interaction: Interaction, capacity: int, channel_id: int, reminders: str, deadline: str) -> Reply:
+def create(
+    interaction: Interaction, capacity: int, channel_id: int, logistics: int, reminders: str, deadline: str
+) -> Reply:
     """The submitted /event create form: capacity, channel, reminders and deadline ride in the custom_id."""
     now, zone = timezone.now(), member_zone(interaction.actor.id, interaction.guild_id)
     fields, dmy = interaction.fields, day_first(interaction.guild_id)
@@ -54,6 +64,8 @@ def create(interaction: Interaction, capacity: int, channel_id: int, reminders: 
         ends_at=read_time(fields.get("end"), zone, now=now, field="end", day_first=dmy),
         capacity=capacity or None,
         signup_deadline=read_time(deadline, zone, now=now, field="signup deadline", day_first=dmy),
+        needs_rides=bool(logistics & NEEDS_RIDES),
+        needs_rooms=bool(logistics & NEEDS_ROOMS),
     )
     event = services.create_event(
         guild,
@@ -123,7 +135,7 @@ def edit(interaction: Interaction) -> Reply:
     zone, dmy = member_zone(interaction.actor.id, interaction.guild_id), day_first(interaction.guild_id)
     event = _event(options["event"], interaction.guild_id)
     changes: dict = {}
-    for name in ("title", "location", "description"):
+    for name in ("title", "location", "description", "needs_rides", "needs_rooms"):
         if options.get(name) is not None:
             changes[name] = options[name]
     for name, field in TIME_OPTIONS:

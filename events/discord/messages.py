@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from core import outbox
+from core import hooks, outbox
 from core.interactions import CustomId
 from core.interactions.components import button, row
 from core.markup import bold, escape, escape_within, mention_list, message_link, timestamp, truncate
@@ -47,7 +47,13 @@ BUTTONS = (
 )
 LIST_PAGE = CustomId("event:list:{page:int}")
 # /event create's form: the command's options ride in the id (a form has five inputs at most).
-CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{reminders}:{deadline:rest}")
+# ``logistics``: 1 the event needs rides, 2 rooms, 3 both (``LOGISTICS``).
+CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{deadline:rest}")
+NEEDS_RIDES, NEEDS_ROOMS = 1, 2
+
+
+def logistics_bits(*, rides: bool, rooms: bool) -> int:
+    return (NEEDS_RIDES if rides else 0) | (NEEDS_ROOMS if rooms else 0)
 
 
 def event_link(event: Event) -> str:
@@ -55,7 +61,7 @@ def event_link(event: Event) -> str:
     return message_link(bold(event.title), event.guild_id, event.channel_id, event.message_id)
 
 
-def event_embed(event: Event, roster: Roster, *, now: datetime) -> dict:
+def event_embed(event: Event, roster: Roster, *, now: datetime, extras: hooks.PostExtras | None = None) -> dict:
     cancelled = event.status == Event.Status.CANCELLED
     when = f"{timestamp(event.starts_at, 'F')} ({timestamp(event.starts_at, 'R')})"
     if event.ends_at:
@@ -75,13 +81,22 @@ def event_embed(event: Event, roster: Roster, *, now: datetime) -> dict:
         value = mention_list(roster.names.get(status, []), roster.count(status))
         fields.append({"name": title, "value": value, "inline": False})
     fields.append({"name": "Signup", "value": signup_line(event, now=now), "inline": False})
+    footer = extras.footer if extras else []
     return {
         "title": ("[Cancelled] " if cancelled else "") + escape_within(event.title, TITLE_LIMIT - len("[Cancelled] ")),
         "description": truncate(event.description, DESCRIPTION_LIMIT),
         "color": COLOUR_CANCELLED if cancelled else COLOUR_SCHEDULED,
         "fields": fields,
-        "footer": {"text": f"Event {event.id} · {roster.count(Status.DECLINED)} can't go"},
+        "footer": {"text": "\n".join([f"Event {event.id} · {roster.count(Status.DECLINED)} can't go", *footer])},
     }
+
+
+def post_extras(event: Event, *, now: datetime) -> hooks.PostExtras | None:
+    """What other domains add to the post (the Rides and Rooms buttons and their footer
+    line), asked only of events that need rides or rooms, so other posts look as before."""
+    if not (event.needs_rides or event.needs_rooms):
+        return None
+    return hooks.post_extras(event.id, now)
 
 
 def signup_line(event: Event, *, now: datetime) -> str:
@@ -93,10 +108,10 @@ def signup_line(event: Event, *, now: datetime) -> str:
     return f"Open until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
 
 
-def event_components(event: Event, *, now: datetime) -> list[dict]:
+def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | None = None) -> list[dict]:
     if event.status == Event.Status.CANCELLED or now >= event.starts_at:
         return []
-    return [
+    rows = [
         row(
             *(
                 button(label, RESPONSES[status].build(event_id=event.id), style=style)
@@ -104,13 +119,17 @@ def event_components(event: Event, *, now: datetime) -> list[dict]:
             )
         )
     ]
+    if extras and extras.buttons:
+        rows.append(row(*extras.buttons[:5]))
+    return rows
 
 
 def event_message(event: Event, roster: Roster, *, now: datetime) -> dict:
     """The whole public message: content-free embed plus buttons, ready for POST or PATCH."""
+    extras = post_extras(event, now=now)
     return {
-        "embeds": [event_embed(event, roster, now=now)],
-        "components": event_components(event, now=now),
+        "embeds": [event_embed(event, roster, now=now, extras=extras)],
+        "components": event_components(event, now=now, extras=extras),
         "allowed_mentions": {"parse": []},
     }
 

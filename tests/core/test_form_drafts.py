@@ -15,7 +15,7 @@ TYPED = {"title": "Picnic", "start": "soonish", "location": "The park", "descrip
 
 
 def refuse_form(cast):
-    form = cast.interaction(cast.organiser, kind="modal", custom_id="event:create:5:0:1d:", fields=TYPED)
+    form = cast.interaction(cast.organiser, kind="modal", custom_id="event:create:5:0:0:1d:", fields=TYPED)
     outcome, stored, _, _ = dispatcher.run(form)
     return outcome, stored["message"]
 
@@ -34,7 +34,7 @@ def test_a_refused_form_carries_a_button_that_reopens_it_with_what_was_typed(cas
 
     form = asyncio.run(reopened_form(retry_id(message), cast.organiser.member_id))
 
-    assert (form.custom_id, form.title) == ("event:create:5:0:1d:", "New event")
+    assert (form.custom_id, form.title) == ("event:create:5:0:0:1d:", "New event")
     assert [(f.custom_id, f.default) for f in form.fields] == [
         ("title", "Picnic"),
         ("start", "soonish"),
@@ -76,7 +76,7 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
 
 
 def test_a_redacted_form_keeps_nothing_and_offers_no_button(cast, flush_redis):
-    form = cast.interaction(cast.organiser, kind="modal", custom_id="event:create:5:0:1d:", fields=TYPED)
+    form = cast.interaction(cast.organiser, kind="modal", custom_id="event:create:5:0:0:1d:", fields=TYPED)
     outcome, stored, _, _ = dispatcher.run(form, redacted=True)
     assert (outcome, "components" in stored["message"]) == ("refused", False)
     assert flush_redis.keys("muster:form-draft:*") == []

@@ -59,7 +59,7 @@ def test_an_event_from_creation_to_cancellation(discord, world, people, start_wo
     response = discord.control.wait_for_response(ix["id"], timeout=3)["response"]
     assert response["type"] == 9  # a modal
     custom_id = response["data"]["custom_id"]
-    assert custom_id == "event:create:1:0:2h,1h:"
+    assert custom_id == "event:create:1:0:0:2h,1h:"
 
     # An unreadable start is refused, saying what was understood.
     bad = discord.control.inject_modal_submit(
@@ -231,7 +231,7 @@ def test_a_form_whose_custom_id_names_another_servers_channel_posts_nothing_ther
     discord.control.wait_for_response(opened["id"], timeout=3)  # the form olivia's client then tampers with
 
     def submit(channel_id: int) -> str:
-        custom_id = f"event:create:0:{channel_id}:-:"
+        custom_id = f"event:create:0:{channel_id}:0:-:"
         ix = discord.control.inject_modal_submit(
             channel_id=world.channel_id, user_id=olivia, custom_id=custom_id, fields=fields, forged=True
         )

@@ -132,7 +132,7 @@ def test_the_create_form_names_the_reminders_it_skipped(cast):
     interaction = cast.interaction(
         cast.organiser,
         kind="modal",
-        custom_id="event:create:0:0:1w,1h:",
+        custom_id="event:create:0:0:0:1w,1h:",
         fields={"title": "Hike", "start": start.strftime("%Y-%m-%d %H:%M Z")},
     )
 

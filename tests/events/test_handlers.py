@@ -39,7 +39,7 @@ def test_only_organisers_pass_the_organiser_check(cast):
 def test_the_create_form_reads_the_start_in_the_members_zone_and_keeps_the_options(cast):
     start = (timezone.now() + timedelta(days=30)).astimezone(UTC)
     typed = start.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d %H:%M")
-    reply = handle(create_form(cast, "event:create:25:0:1d,1h:", title="Hike", start=typed))
+    reply = handle(create_form(cast, "event:create:25:0:0:1d,1h:", title="Hike", start=typed))
     event = Event.objects.get(title="Hike")
     assert (event.capacity, event.channel_id) == (25, CHANNEL_ID)
     assert sorted(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1), timedelta(days=1)]
@@ -52,7 +52,7 @@ def test_the_create_form_reads_a_signup_deadline_with_colons_from_its_custom_id(
     deadline = (timezone.now() + timedelta(days=20)).astimezone(ZoneInfo("Europe/Paris"))
     typed = deadline.strftime("%Y-%m-%d %H:%M")
     start = (deadline + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
-    handle(create_form(cast, f"event:create:0:0:-:{typed}", title="Quiz", start=start))
+    handle(create_form(cast, f"event:create:0:0:0:-:{typed}", title="Quiz", start=start))
     event = Event.objects.get(title="Quiz")
     assert event.signup_deadline == deadline.replace(second=0, microsecond=0)
     assert list(event.reminders.values_list("offset", flat=True)) == [timedelta(hours=1)]
@@ -60,7 +60,7 @@ def test_the_create_form_reads_a_signup_deadline_with_colons_from_its_custom_id(
 
 def test_the_create_form_refuses_a_time_skipped_by_the_clocks(cast):
     with pytest.raises(RuleError) as refusal:
-        handle(create_form(cast, "event:create:0:0:-:", title="Night walk", start="2099-03-29 02:30"))
+        handle(create_form(cast, "event:create:0:0:0:-:", title="Night walk", start="2099-03-29 02:30"))
     assert refusal.value.message.startswith("The start Sunday 29 March 2099 02:30 (Europe/Paris) does not exist")
 
 
@@ -109,13 +109,13 @@ def test_the_create_form_reads_day_and_month_in_the_guilds_date_order(cast):
     cast.guild.date_order = "mdy"
     cast.guild.save()
     year = timezone.now().year + 1
-    handle(create_form(cast, "event:create:0:0:-:", title="Fair", start=f"5/12/{year} 18:00"))
+    handle(create_form(cast, "event:create:0:0:0:-:", title="Fair", start=f"5/12/{year} 18:00"))
     local = Event.objects.get(title="Fair").starts_at.astimezone(ZoneInfo("Europe/Paris"))
     assert (local.month, local.day, local.hour) == (5, 12, 18)
 
 
 def test_the_create_form_echoes_how_the_end_and_the_deadline_were_read(cast):
-    handle_form = create_form(cast, "event:create:0:0:-:in 2 days", title="Gig", start="in 3 days", end="in 4 days")
+    handle_form = create_form(cast, "event:create:0:0:0:-:in 2 days", title="Gig", start="in 3 days", end="in 4 days")
     reply = handle(handle_form)
     event, paris = Event.objects.get(title="Gig"), ZoneInfo("Europe/Paris")
     assert reply.content.endswith(

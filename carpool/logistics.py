@@ -1,0 +1,156 @@
+"""The cross-check: who is going without a ride or a bed; the nudge; the event post's extras.
+
+Only for events an organiser marked as needing rides and/or rooms (``needs_rides``,
+``needs_rooms`` on the event). The nudge is one row per event (``Nudge``), due at the
+start minus its offset (48 hours unless the organiser picks another), claimed once by the
+beat tick with a compare-and-set; each member's DM has its own outbox key, so nobody is
+nudged twice whatever runs again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+
+from carpool import rooms, services
+from carpool.discord import messages
+from carpool.models import DEFAULT_NUDGE, BedClaim, Nudge, Ride, RideRequest, Room, Seat, SortedSelf
+from core import hooks
+from core.errors import RuleError
+
+GOING = services.GOING
+
+
+@dataclass
+class Report:
+    """What ``/event logistics`` shows and the CSV holds."""
+
+    going: list[int] = field(default_factory=list)
+    no_ride: dict[str, list[int]] = field(default_factory=dict)  # leg -> member ids
+    no_bed: dict[date, list[int]] = field(default_factory=dict)  # night -> member ids
+    free_seats: dict[str, int] = field(default_factory=dict)
+    free_beds: dict[date, int] = field(default_factory=dict)
+    unmatched: list[RideRequest] = field(default_factory=list)
+
+
+def report(event) -> Report:
+    """Who is going and has no ride to / from (nor said they are sorted), who has no bed on
+    which night, free seats per leg and beds per night, and unmatched requests."""
+    going = list(
+        event.registrations.filter(status=GOING).order_by("sequence", "id").values_list("member_id", flat=True)
+    )
+    result = Report(going=going)
+    if event.needs_rides:
+        rides = list(Ride.objects.filter(event=event, status=Ride.Status.OPEN))
+        taken = services._taken(ride.id for ride in rides)
+        sorted_ = set(SortedSelf.objects.filter(event=event).values_list("member_id", flat=True))
+        for leg in ("to", "back"):
+            covered = {ride.driver_id for ride in rides if ride.direction == leg}
+            covered |= set(Seat.objects.filter(event=event, direction=leg).values_list("member_id", flat=True))
+            result.no_ride[leg] = [m for m in going if m not in covered and m not in sorted_]
+            result.free_seats[leg] = sum(r.seats - taken.get(r.id, 0) for r in rides if r.direction == leg)
+        result.unmatched = list(RideRequest.objects.filter(event=event, status=RideRequest.Status.OPEN))
+    if event.needs_rooms:
+        open_rooms = list(Room.objects.filter(event=event, status=Room.Status.OPEN))
+        claims = {}
+        for member_id, night in BedClaim.objects.filter(event=event).values_list("member_id", "night"):
+            claims.setdefault(night, set()).add(member_id)
+        counts = rooms.sleepers(room.id for room in open_rooms)
+        for night in rooms.event_nights(event):
+            hosts = {room.host_id for room in open_rooms if room.first_night <= night <= room.last_night}
+            has_bed = claims.get(night, set()) | hosts
+            result.no_bed[night] = [m for m in going if m not in has_bed]
+            result.free_beds[night] = sum(
+                room.beds - counts.get((room.id, night), 0)
+                for room in open_rooms
+                if room.first_night <= night <= room.last_night
+            )
+    return result
+
+
+def for_organiser(event_id: int, *, guild_id: int | None):
+    event = services.event_model().objects.filter(id=event_id).select_related("guild").first()
+    if event is None or (guild_id is not None and event.guild_id != guild_id):
+        raise RuleError("There is no such event in this server.")
+    if not (event.needs_rides or event.needs_rooms):
+        raise RuleError("This event needs neither rides nor rooms: turn them on with /event edit needs_rides:True.")
+    return event, report(event)
+
+
+# The nudge.
+
+
+def set_nudge(event, offset: timedelta = DEFAULT_NUDGE) -> Nudge:
+    """When members without a ride are nudged (default 48 hours before the start)."""
+    if offset <= timedelta(0):
+        raise RuleError("The nudge goes before the start: its offset must be positive.")
+    nudge, _ = Nudge.objects.update_or_create(
+        event=event, defaults={"offset": offset, "due_at": event.starts_at - offset}
+    )
+    return nudge
+
+
+def follow_start(event) -> None:
+    """A moved event moves its unsent nudge."""
+    for nudge in Nudge.objects.filter(event=event, sent_at__isnull=True):
+        Nudge.objects.filter(id=nudge.id).update(due_at=event.starts_at - nudge.offset)
+
+
+def nudged_members(event) -> list[int]:
+    """Going members with neither a ride (driving or a seat, either leg) nor "I'll get there myself"."""
+    report_ = Report(going=list(event.registrations.filter(status=GOING).values_list("member_id", flat=True)))
+    covered = set(SortedSelf.objects.filter(event=event).values_list("member_id", flat=True))
+    covered |= set(Ride.objects.filter(event=event, status=Ride.Status.OPEN).values_list("driver_id", flat=True))
+    covered |= set(Seat.objects.filter(event=event).values_list("member_id", flat=True))
+    return sorted(m for m in report_.going if m not in covered)
+
+
+def ensure_nudges(*, now: datetime, batch: int = 500) -> int:
+    """Give each upcoming event that needs rides its nudge (48 hours before, unless set)."""
+    events = services.event_model().objects.filter(
+        needs_rides=True, status="scheduled", starts_at__gt=now, ride_nudge__isnull=True
+    )
+    rows = [Nudge(event=event, due_at=event.starts_at - DEFAULT_NUDGE) for event in events.order_by("id")[:batch]]
+    Nudge.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def send_due_nudges(*, now: datetime, batch: int = 50) -> int:
+    """Claim each due nudge once and DM each member it concerns; returns DMs queued.
+
+    Events that no longer need rides, were cancelled or have started are claimed and skipped.
+    """
+    ensure_nudges(now=now)
+    due = Nudge.objects.filter(sent_at__isnull=True, due_at__lte=now).values_list("id", flat=True)[:batch]
+    queued = 0
+    for nudge_id in list(due):
+        with transaction.atomic():
+            if not Nudge.objects.filter(id=nudge_id, sent_at__isnull=True).update(sent_at=now):
+                continue
+            event = Nudge.objects.select_related("event").get(id=nudge_id).event
+            if not event.needs_rides or event.status == services.CANCELLED or now >= event.starts_at:
+                continue
+            for member_id in nudged_members(event):
+                messages.nudge(event, member_id)
+                queued += 1
+    return queued
+
+
+# The event post's extras (subscribed to core.hooks.event_post_extras).
+
+
+def post_extras(event_id: int, now) -> hooks.PostExtras | None:
+    event = services.event_model().objects.filter(id=event_id).first()
+    if event is None or not (event.needs_rides or event.needs_rooms):
+        return None
+    footer = []
+    if event.needs_rides:
+        footer.append(messages.rides_footer(*services.totals(event_id)))
+    if event.needs_rooms:
+        footer.append(messages.rooms_footer(*rooms.totals(event_id)))
+    buttons = []
+    if event.status != services.CANCELLED and now < event.starts_at:
+        buttons = messages.post_buttons(event, rides=event.needs_rides, rooms=event.needs_rooms)
+    return hooks.PostExtras(buttons=buttons, footer=footer)
