@@ -110,6 +110,15 @@ try:
 except SettingError as exc:
     raise SystemExit(f"muster: configuration error: {exc}") from None
 
+# --- Google Sheets export (sheets_export). The service account's key file is read by
+# workers only, from GOOGLE_APPLICATION_CREDENTIALS or GOOGLE_SERVICE_ACCOUNT_FILE.
+try:
+    SHEETS_API_ENDPOINT = env.url("SHEETS_API_ENDPOINT", "https://sheets.googleapis.com/", schemes=("https", "http"))
+    SHEETS_REQUEST_TIMEOUT_S = env.number("SHEETS_REQUEST_TIMEOUT", 30.0)
+    SHEETS_CELL_LIMIT = env.integer("SHEETS_CELL_LIMIT", 10_000_000, minimum=1)
+except SettingError as exc:
+    raise SystemExit(f"muster: configuration error: {exc}") from None
+
 if CELERY_VISIBILITY_TIMEOUT_S <= MAX_RETRY_DELAY_S:
     raise SystemExit(
         f"muster: configuration error: CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT_S} must exceed "
