@@ -34,6 +34,8 @@ UNAUTHENTICATED = (
     "https://developers.google.com/identity/sign-in/web/devconsole-project."
 )
 
+NO_PERMISSION = "The caller does not have permission"
+
 
 def route(method: str, raw_path: str) -> tuple[str, str | None, str | None]:
     """(method name, spreadsheetId, range) for a request under /v4/spreadsheets."""
@@ -96,16 +98,19 @@ async def dispatch(request: web.Request) -> web.Response:
     state: SheetsState = request.app["state"]
     method, spreadsheet_id, text = route(request.method, request.raw_path.split("?", 1)[0])
     state.requests[method] += 1
-    _authorize(request, state, method)
+    email = _authorize(request, state, method)
     q = request.query
     contract.check_query(method, q)
     body = await _json_body(request) if request.method in ("POST", "PUT") else {}
     contract.check_body(method, body)
     if method == "spreadsheets.create":
-        return web.json_response(spreadsheets.create(state, body).resource())
+        return web.json_response(spreadsheets.create(state, body, owner=email).resource())
     book = state.spreadsheets.get(spreadsheet_id)
     if book is None:
         raise ApiError(404, "Requested entity was not found.", "NOT_FOUND")
+    role = book.role_of(email)
+    if role is None or (role == "reader" and method in WRITES):
+        raise ApiError(403, NO_PERMISSION, "PERMISSION_DENIED")
     if method == "spreadsheets.get":
         if q.get("includeGridData", "false").lower() == "true":
             raise invalid("The Muster sandbox does not serve grid data; read values with values.get.")

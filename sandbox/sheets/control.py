@@ -24,9 +24,31 @@ class SheetsControl(ControlClient):
         """Change per-user per-minute limits (None: unlimited) and forget quota use."""
         self._call("POST", "/quota", json={"write_per_minute": write_per_minute, "read_per_minute": read_per_minute})
 
-    def create_spreadsheet(self, title: str, sheets: list[str] | None = None) -> dict:
-        """A spreadsheet made outside the API (no quota, no counters); returns its resource."""
-        return self._call("POST", "/spreadsheets", json={"title": title, "sheets": sheets or []})
+    def create_spreadsheet(
+        self, title: str, sheets: list[str] | None = None, shared_with: dict[str, str] | None = None
+    ) -> dict:
+        """A spreadsheet a person made (no quota, no counters), shared with ``shared_with``
+        (``{email: "editor" | "reader"}``; None: the default service account as editor;
+        ``{}``: nobody). Returns its resource.
+        """
+        body = {"title": title, "sheets": sheets or [], "shared_with": shared_with}
+        return self._call("POST", "/spreadsheets", json=body)
+
+    def delete_spreadsheet(self, spreadsheet_id: str) -> None:
+        """A person deletes it: API calls on it are 404 ``NOT_FOUND`` from now on."""
+        self._call("DELETE", f"/spreadsheets/{spreadsheet_id}")
+
+    def share(self, spreadsheet_id: str, email: str, role: str = "editor") -> dict:
+        """Share with ``email`` as ``"editor"`` or ``"reader"``; returns owner and shares."""
+        return self._call("POST", f"/spreadsheets/{spreadsheet_id}/permissions", json={"shared_with": {email: role}})
+
+    def unshare(self, spreadsheet_id: str, email: str) -> dict:
+        """Take ``email``'s access away (the creating account, if any, keeps its own)."""
+        return self._call("DELETE", f"/spreadsheets/{spreadsheet_id}/permissions/{email}")
+
+    def permissions(self, spreadsheet_id: str) -> dict:
+        """``{"owner": email | None, "shared_with": {email: role}}``."""
+        return self._call("GET", f"/spreadsheets/{spreadsheet_id}/permissions")
 
     def spreadsheets(self) -> list[dict]:
         """Every spreadsheet: spreadsheetId, title, sheet titles."""

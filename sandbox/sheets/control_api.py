@@ -49,12 +49,55 @@ async def list_spreadsheets(request: web.Request) -> web.Response:
     )
 
 
+ROLES = ("editor", "reader")
+
+
+def _checked_shares(shares) -> dict[str, str]:
+    if not isinstance(shares, dict) or any(role not in ROLES for role in shares.values()):
+        raise ApiError(400, 'shared_with maps emails to "editor" or "reader"', "INVALID_ARGUMENT")
+    return dict(shares)
+
+
 async def create_spreadsheet(request: web.Request) -> web.Response:
-    """Make a spreadsheet outside the API (as if a person had shared one with the account)."""
+    """Make a spreadsheet as a person would, shared with the accounts in ``shared_with``
+    (``{email: "editor" | "reader"}``; absent or null: the default service account as editor).
+    """
     body = await request.json() if request.can_read_body else {}
+    state = request.app["state"]
+    shares = body.get("shared_with")
+    if shares is None:
+        shares = {state.default_account.client_email: "editor"}
+    shares = _checked_shares(shares)
     sheets = [{"properties": {"title": t}} for t in body.get("sheets", [])] or None
-    book = spreadsheets.create(request.app["state"], {"properties": {"title": body.get("title")}, "sheets": sheets})
+    book = spreadsheets.create(state, {"properties": {"title": body.get("title")}, "sheets": sheets})
+    book.shared = shares
     return web.json_response(book.resource(), status=201)
+
+
+async def delete_spreadsheet(request: web.Request) -> web.Response:
+    """A person deletes the spreadsheet: every API call on it is 404 from now on."""
+    book = _book(request)
+    del request.app["state"].spreadsheets[book.spreadsheet_id]
+    return web.json_response({"ok": True})
+
+
+async def permissions(request: web.Request) -> web.Response:
+    book = _book(request)
+    return web.json_response({"owner": book.owner, "shared_with": book.shared})
+
+
+async def share(request: web.Request) -> web.Response:
+    """Share with ``{email: role}`` (adds or changes roles; others keep theirs)."""
+    book = _book(request)
+    body = await request.json() if request.can_read_body else {}
+    book.shared.update(_checked_shares(body.get("shared_with") or {}))
+    return web.json_response({"owner": book.owner, "shared_with": book.shared})
+
+
+async def unshare(request: web.Request) -> web.Response:
+    book = _book(request)
+    book.shared.pop(request.match_info["email"], None)
+    return web.json_response({"owner": book.owner, "shared_with": book.shared})
 
 
 async def get_spreadsheet(request: web.Request) -> web.Response:
@@ -111,6 +154,10 @@ def add_routes(app: web.Application) -> None:
     r.add_get(PREFIX + "/spreadsheets", list_spreadsheets)
     r.add_post(PREFIX + "/spreadsheets", create_spreadsheet)
     r.add_get(PREFIX + "/spreadsheets/{spreadsheet_id}", get_spreadsheet)
+    r.add_delete(PREFIX + "/spreadsheets/{spreadsheet_id}", delete_spreadsheet)
+    r.add_get(PREFIX + "/spreadsheets/{spreadsheet_id}/permissions", permissions)
+    r.add_post(PREFIX + "/spreadsheets/{spreadsheet_id}/permissions", share)
+    r.add_delete(PREFIX + "/spreadsheets/{spreadsheet_id}/permissions/{email}", unshare)
     r.add_get(PREFIX + "/spreadsheets/{spreadsheet_id}/values", sheet_values)
     r.add_get(PREFIX + "/counters", counters)
     r.add_get(PREFIX + "/service-account", service_account)

@@ -59,8 +59,8 @@ def _new_sheet(state: SheetsState, book: Spreadsheet, props: dict, where: str) -
     return sheet
 
 
-def create(state: SheetsState, body: dict) -> Spreadsheet:
-    """A new spreadsheet from a ``Spreadsheet`` body (title, optional sheets)."""
+def create(state: SheetsState, body: dict, owner: str | None = None) -> Spreadsheet:
+    """A new spreadsheet from a ``Spreadsheet`` body (title, optional sheets), owned by ``owner``."""
     props = body.get("properties") or {}
     book = Spreadsheet(
         state.new_spreadsheet_id(),
@@ -68,6 +68,7 @@ def create(state: SheetsState, body: dict) -> Spreadsheet:
         [],
         locale=props.get("locale", "en_US"),
         time_zone=props.get("timeZone", "Etc/GMT"),
+        owner=owner,
     )
     for i, sheet in enumerate(body.get("sheets") or [{}]):
         _new_sheet(state, book, sheet.get("properties") or {}, f"Invalid sheets[{i}]")

@@ -67,6 +67,14 @@ class Spreadsheet:
     sheets: list[Sheet]
     locale: str = "en_US"
     time_zone: str = "Etc/GMT"
+    owner: str | None = None  # the account that created it through the API (always an editor)
+    shared: dict[str, str] = field(default_factory=dict)  # email -> "editor" | "reader"
+
+    def role_of(self, email: str) -> str | None:
+        """``"editor"``, ``"reader"`` or None (no access) for the account ``email``."""
+        if email == self.owner:
+            return "editor"
+        return self.shared.get(email)
 
     def resource(self) -> dict:
         """The ``Spreadsheet`` resource without grid data."""

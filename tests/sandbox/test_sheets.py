@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from google.auth.exceptions import RefreshError
+from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
@@ -189,3 +190,84 @@ def test_it_refuses_writes_with_a_read_only_scope(sheets_server, sheets_control)
 
     assert title == "Shared with us"
     assert (caught.value.status_code, caught.value.reason) == (403, "Request had insufficient authentication scopes.")
+
+
+# --- sharing --------------------------------------------------------------------------
+
+NO_PERMISSION = (403, "The caller does not have permission")
+
+
+def _refused(call) -> tuple[int, str]:
+    with pytest.raises(HttpError) as caught:
+        call.execute()
+    return caught.value.status_code, caught.value.reason
+
+
+def test_a_spreadsheet_an_account_creates_is_its_own(sheets_server, sheets_service, sheets_control):
+    other = sheets_for(sheets_server.url, sheets_control.new_service_account("other@proj-b.iam.gserviceaccount.com"))
+    sid = sheets_service.spreadsheets().create(body={}).execute()["spreadsheetId"]
+
+    refused = _refused(other.spreadsheets().get(spreadsheetId=sid))
+    owner_sees = sheets_service.spreadsheets().get(spreadsheetId=sid).execute()["spreadsheetId"]
+
+    assert refused == NO_PERMISSION
+    assert owner_sees == sid
+    assert sheets_control.permissions(sid) == {
+        "owner": "muster-export@muster-sandbox.iam.gserviceaccount.com",
+        "shared_with": {},
+    }
+
+
+def test_a_person_shares_with_the_accounts_they_name(sheets_server, sheets_control):
+    reader_key = sheets_control.new_service_account("reader@proj-b.iam.gserviceaccount.com")
+    reader = sheets_for(sheets_server.url, reader_key)
+    muster = sheets_for(sheets_server.url, sheets_control.service_account_info())
+    sid = sheets_control.create_spreadsheet("Board", shared_with={"reader@proj-b.iam.gserviceaccount.com": "reader"})[
+        "spreadsheetId"
+    ]
+    write = {"values": [["x"]]}
+
+    read = reader.spreadsheets().values().get(spreadsheetId=sid, range="A1").execute()
+    reader_writes = _refused(
+        reader.spreadsheets().values().update(spreadsheetId=sid, range="A1", valueInputOption="RAW", body=write)
+    )
+    muster_reads = _refused(muster.spreadsheets().get(spreadsheetId=sid))
+    sheets_control.share(sid, "muster-export@muster-sandbox.iam.gserviceaccount.com", "editor")
+    muster.spreadsheets().values().update(spreadsheetId=sid, range="A1", valueInputOption="RAW", body=write).execute()
+    sheets_control.unshare(sid, "muster-export@muster-sandbox.iam.gserviceaccount.com")
+    after_unshare = _refused(muster.spreadsheets().get(spreadsheetId=sid))
+
+    assert read == {"range": "Sheet1!A1", "majorDimension": "ROWS"}
+    assert reader_writes == NO_PERMISSION
+    assert muster_reads == NO_PERMISSION
+    assert after_unshare == NO_PERMISSION
+    assert sheets_control.values(sid) == [["x"]]
+
+
+def test_a_deleted_spreadsheet_is_not_found(sheets_service, sheets_control):
+    sid = sheets_control.create_spreadsheet("Gone")["spreadsheetId"]
+    sheets_service.spreadsheets().get(spreadsheetId=sid).execute()
+
+    sheets_control.delete_spreadsheet(sid)
+
+    assert _refused(sheets_service.spreadsheets().get(spreadsheetId=sid)) == (404, "Requested entity was not found.")
+    assert sheets_control.spreadsheets() == []
+
+
+def test_a_403_is_googles_json(sheets_server, sheets_control):
+    sid = sheets_control.create_spreadsheet("Private", shared_with={})["spreadsheetId"]
+    credentials = service_account.Credentials.from_service_account_info(
+        sheets_control.service_account_info(), scopes=SCOPES
+    )
+    credentials.refresh(Request())
+    response = httpx.get(
+        f"{sheets_server.url}/v4/spreadsheets/{sid}",
+        headers={"Authorization": f"Bearer {credentials.token}"},
+        trust_env=False,
+        timeout=5,
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}
+    }
