@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expires": 12},
     },
+    # Sheets exports: each target's cadence lives in PostgreSQL; the tick queues what is due.
+    "sheets-export": {
+        "task": "sheets_export.tasks.export_due",
+        "schedule": 60.0,
+        "options": {"expires": 55, "queue": "sheets"},
+    },
 }
 
 # Loggers that write raw payloads or URLs with interaction tokens below INFO (discord.py's

@@ -426,3 +426,12 @@ def describe(target: ExportTarget, run: ExportRun | None, *, now: datetime) -> s
         when = "next run after the next change"
     error = f"\nLast error: {target.last_error}" if target.last_error else ""
     return f"{head}\n{last}; {when}.{error}"
+
+
+def access_problem(target: ExportTarget, *, sheets: Sheets | None = None) -> str:
+    """Why Muster cannot open the target's spreadsheet, in one sentence; "" when it can."""
+    try:
+        check_access(sheets or client.connect(), target.spreadsheet_id)
+    except ExportError as exc:
+        return exc.sentence
+    return ""

@@ -48,7 +48,11 @@ def test_a_zone_that_is_not_a_name_is_refused_with_the_closest_names(cast, zone,
     assert str(error.value) == message
 
 
-ORGANISER_ONLY = ["event cancel", "event create", "event edit", "event remove", "poll close", "poll create"]
+ORGANISER_ONLY = [
+    *("event cancel", "event create", "event edit", "event remove"),
+    *("export connect", "export now", "export status"),
+    *("poll close", "poll create"),
+]
 
 
 def help_paths(cast, who):

@@ -1,0 +1,40 @@
+"""Beat's export tick and the export task: thin, taking ids, claiming in the database."""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from sheets_export import services
+from sheets_export.models import ExportTarget
+
+
+@shared_task
+def export_due() -> int:
+    """Queue an export for each target its cadence says is due (debounced ones only if their data changed)."""
+    due = services.due(now=timezone.now())
+    for target_id in due:
+        export_target.apply_async((target_id, "beat"), expires=55)
+    return len(due)
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def export_target(target_id: int, trigger: str = "beat") -> str | None:
+    """Run one export (quietly nothing when the target is gone or another run holds it)."""
+    run = services.run_export(target_id, trigger=trigger)
+    return run.status if run else None
+
+
+@shared_task
+def check_target(target_id: int) -> str | None:
+    """Check access to a target saved in the admin (web holds no Google credentials): one read."""
+    target = ExportTarget.objects.filter(id=target_id).first()
+    if target is None:
+        return None
+    sentence = services.access_problem(target)
+    ExportTarget.objects.filter(id=target_id).update(last_error=sentence)
+    return sentence
+
+
+def export_soon(target_id: int, trigger: str) -> None:
+    """Queue an export of ``target_id`` once the caller's transaction commits."""
+    transaction.on_commit(lambda: export_target.delay(target_id, trigger))
