@@ -137,7 +137,7 @@ def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
         DISCORD_API_BASE=f"{url}/api/v10",
         DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/",
     )
-    if not (env.get("GOOGLE_APPLICATION_CREDENTIALS") or env.get("GOOGLE_SERVICE_ACCOUNT_FILE")):
+    if not any(env.get(name) for name in GOOGLE_KEYS):
         # The Sheets export writes to the stand-in, with the key file it writes at start.
         env.update(
             GOOGLE_APPLICATION_CREDENTIALS=str(state / "google-service-account.json"),
