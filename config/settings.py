@@ -116,6 +116,9 @@ try:
     SHEETS_API_ENDPOINT = env.url("SHEETS_API_ENDPOINT", "https://sheets.googleapis.com/", schemes=("https", "http"))
     SHEETS_REQUEST_TIMEOUT_S = env.number("SHEETS_REQUEST_TIMEOUT", 30.0)
     SHEETS_CELL_LIMIT = env.integer("SHEETS_CELL_LIMIT", 10_000_000, minimum=1)
+    # Beat's export tick, and the least time between two runs of an "after each change" target.
+    SHEETS_EXPORT_TICK_S = env.integer("SHEETS_EXPORT_TICK", 60, minimum=1)
+    SHEETS_DEBOUNCE_S = env.integer("SHEETS_DEBOUNCE", 60, minimum=1)
 except SettingError as exc:
     raise SystemExit(f"muster: configuration error: {exc}") from None
 
@@ -287,8 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     # Sheets exports: each target's cadence lives in PostgreSQL; the tick queues what is due.
     "sheets-export": {
         "task": "sheets_export.tasks.export_due",
-        "schedule": 60.0,
-        "options": {"expires": 55, "queue": "sheets"},
+        "schedule": float(SHEETS_EXPORT_TICK_S),
+        "options": {"expires": max(1, SHEETS_EXPORT_TICK_S - 5), "queue": "sheets"},
     },
 }
 

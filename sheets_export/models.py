@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 
@@ -57,7 +58,9 @@ class ExportTarget(models.Model):
         return f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
 
     def interval(self) -> timedelta:
-        return timedelta(minutes=1 if self.cadence == self.Cadence.ON_CHANGE else int(self.cadence))
+        if self.cadence == self.Cadence.ON_CHANGE:
+            return timedelta(seconds=settings.SHEETS_DEBOUNCE_S)
+        return timedelta(minutes=int(self.cadence))
 
 
 class ExportRun(models.Model):

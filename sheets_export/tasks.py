@@ -1,6 +1,7 @@
 """Beat's export tick and the export task: thin, taking ids, claiming in the database."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ def export_due() -> int:
     """Queue an export for each target its cadence says is due (debounced ones only if their data changed)."""
     due = services.due(now=timezone.now())
     for target_id in due:
-        export_target.apply_async((target_id, "beat"), expires=55)
+        export_target.apply_async((target_id, "beat"), expires=max(1, settings.SHEETS_EXPORT_TICK_S - 5))
     return len(due)
 
 
