@@ -20,6 +20,7 @@ from sandbox.sheets.errors import error_middleware
 from sandbox.sheets.quota import MinuteQuota
 from sandbox.sheets.state import SheetsState
 
+MAX_BODY_BYTES = 512 * 1024 * 1024
 DEFAULT_ACCOUNT = "muster-export@muster-sandbox.iam.gserviceaccount.com"
 
 
@@ -45,7 +46,9 @@ def create_app(
     )
     state.default_account = generate_service_account(service_account_email)
     state.register(state.default_account)
-    app = web.Application(middlewares=[error_middleware])
+    # Google takes large batchUpdates (a 100,000-row export is ~100 MB of JSON); aiohttp's
+    # default body limit is 1 MiB
+    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
     with warnings.catch_warnings():
         # app["state"] is the documented way in for tests; aiohttp prefers AppKey objects
         warnings.simplefilter("ignore", web.NotAppKeyWarning)

@@ -12,9 +12,11 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from sandbox.sheets import contract, spreadsheets, values
+from sandbox.sheets import contract, spreadsheets, values, view
+from sandbox.sheets import metadata as md
 from sandbox.sheets.auth import READ_SCOPES, WRITE_SCOPES, bearer
 from sandbox.sheets.errors import ApiError, invalid
+from sandbox.sheets.metadata import project_of
 from sandbox.sheets.quota import quota_exceeded
 from sandbox.sheets.state import SheetsState
 
@@ -47,13 +49,18 @@ def route(method: str, raw_path: str) -> tuple[str, str | None, str | None]:
     if len(parts) == 1:
         if method == "GET":
             return "spreadsheets.get", head, None
-        if method == "POST" and head.endswith(":batchUpdate"):
-            return "spreadsheets.batchUpdate", head.rsplit(":", 1)[0], None
+        for verb in ("batchUpdate", "getByDataFilter"):
+            if method == "POST" and head.endswith(":" + verb):
+                return f"spreadsheets.{verb}", head.rsplit(":", 1)[0], None
     elif len(parts) == 2:
         target = unquote(parts[1])
         for verb in ("batchGet", "batchUpdate", "batchClear"):
             if target == f"values:{verb}" and method == ("GET" if verb == "batchGet" else "POST"):
                 return f"spreadsheets.values.{verb}", head, None
+        if target == "developerMetadata:search" and method == "POST":
+            return "spreadsheets.developerMetadata.search", head, None
+    elif len(parts) == 3 and unquote(parts[1]) == "developerMetadata" and method == "GET":
+        return "spreadsheets.developerMetadata.get", head, unquote(parts[2])
     elif len(parts) == 3 and unquote(parts[1]) == "values":
         text = unquote(parts[2])
         if method == "GET":
@@ -94,58 +101,89 @@ def _authorize(request: web.Request, state: SheetsState, method: str) -> str:
 
 
 async def dispatch(request: web.Request) -> web.Response:
-    """Every /v4/spreadsheets request."""
+    """Every /v4/spreadsheets request; ``fields`` selects what the answer carries."""
     state: SheetsState = request.app["state"]
     method, spreadsheet_id, text = route(request.method, request.raw_path.split("?", 1)[0])
     state.requests[method] += 1
     email = _authorize(request, state, method)
     q = request.query
     contract.check_query(method, q)
+    tree = view.parse_fields(q["fields"]) if q.get("fields") else None
     body = await _json_body(request) if request.method in ("POST", "PUT") else {}
     contract.check_body(method, body)
+    result, cells = _answer(state, method, spreadsheet_id, text, q, body, email, tree)
+    if method in WRITES:
+        state.count_write(result.get("spreadsheetId") or spreadsheet_id, email, cells)
+    return web.json_response(view.select(result, tree) if tree else result)
+
+
+def _answer(state, method, spreadsheet_id, text, q, body, email, tree) -> tuple[dict, int]:
+    """(response body, cells written) for one authorised request."""
+    project = project_of(email)
     if method == "spreadsheets.create":
-        return web.json_response(spreadsheets.create(state, body, owner=email).resource())
+        return spreadsheets.create(state, body, owner=email).resource(project), 0
     book = state.spreadsheets.get(spreadsheet_id)
     if book is None:
         raise ApiError(404, "Requested entity was not found.", "NOT_FOUND")
     role = book.role_of(email)
     if role is None or (role == "reader" and method in WRITES):
         raise ApiError(403, NO_PERMISSION, "PERMISSION_DENIED")
+    grid = q.get("includeGridData", "false").lower() in ("true", "1")
     if method == "spreadsheets.get":
-        if q.get("includeGridData", "false").lower() == "true":
-            raise invalid("The Muster sandbox does not serve grid data; read values with values.get.")
-        return web.json_response(book.resource())
+        ranges = q.getall("ranges", [])
+        rects = [view.a1_rect(book, r) for r in ranges] if ranges else None
+        return view.spreadsheet(book, project, rects, grid, tree), 0
+    if method == "spreadsheets.getByDataFilter":
+        filters = body.get("dataFilters") or []
+        rects = view.filter_rects(book, filters, project) if filters else None
+        grid = bool(body.get("includeGridData"))
+        return view.spreadsheet(book, project, rects, grid, tree), 0
+    if method == "spreadsheets.developerMetadata.get":
+        wanted = int(text) if text.isdigit() else None
+        found = next((m for m in book.metadata if m.metadata_id == wanted and m.visible_to(project)), None)
+        if found is None:
+            raise ApiError(404, f"No developer metadata with ID: {text}", "NOT_FOUND")
+        return found.resource(), 0
+    if method == "spreadsheets.developerMetadata.search":
+        matched = md.select(book, body.get("dataFilters") or [], project, "Invalid dataFilters")
+        if not matched:
+            return {}, 0
+        return {
+            "matchedDeveloperMetadata": [{"developerMetadata": m.resource(), "dataFilters": f} for m, f in matched]
+        }, 0
     if method == "spreadsheets.batchUpdate":
-        return web.json_response(spreadsheets.batch_update(state, book, body))
+        return spreadsheets.batch_update(state, book, body, project)
+    date_time = q.get("dateTimeRenderOption")
     if method == "spreadsheets.values.get":
-        return web.json_response(values.get_range(book, text, q.get("majorDimension"), q.get("valueRenderOption")))
+        return values.get_range(book, text, q.get("majorDimension"), q.get("valueRenderOption"), date_time), 0
     if method == "spreadsheets.values.batchGet":
         ranges = [
-            values.get_range(book, r, q.get("majorDimension"), q.get("valueRenderOption"))
+            values.get_range(book, r, q.get("majorDimension"), q.get("valueRenderOption"), date_time)
             for r in q.getall("ranges", [])
         ]
-        return web.json_response({"spreadsheetId": book.spreadsheet_id, "valueRanges": ranges})
+        return {"spreadsheetId": book.spreadsheet_id, "valueRanges": ranges}, 0
     echo = q.get("includeValuesInResponse", "false").lower() == "true"
     if method == "spreadsheets.values.update":
         result = values.update(book, text, body, q.get("valueInputOption"), state.cell_limit)
         if echo:
             values.with_updated_data(book, result, q.get("responseValueRenderOption"))
-        return web.json_response(result)
+        return result, result.get("updatedCells", 0)
     if method == "spreadsheets.values.append":
         result = values.append(book, text, body, q.get("valueInputOption"), state.cell_limit)
         if echo:
             values.with_updated_data(book, result["updates"], q.get("responseValueRenderOption"))
-        return web.json_response(result)
+        return result, result["updates"].get("updatedCells", 0)
     if method == "spreadsheets.values.batchUpdate":
-        return web.json_response(values.batch_update(book, body, state.cell_limit))
+        result = values.batch_update(book, body, state.cell_limit)
+        return result, result["totalUpdatedCells"]
     if method == "spreadsheets.values.clear":
-        return web.json_response({"spreadsheetId": book.spreadsheet_id, "clearedRange": values.clear(book, text)})
+        return {"spreadsheetId": book.spreadsheet_id, "clearedRange": values.clear(book, text)}, 0
     # values.batchClear: clear only once every range has parsed
     ranges = body.get("ranges") or []
     for r in ranges:
         values.locate(book, r)
     cleared = [values.clear(book, r) for r in ranges]
-    return web.json_response({"spreadsheetId": book.spreadsheet_id, "clearedRanges": cleared})
+    return {"spreadsheetId": book.spreadsheet_id, "clearedRanges": cleared}, 0
 
 
 def add_routes(app: web.Application) -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from sandbox.sheets.errors import invalid
+from sandbox.sheets.numfmt import format_with, is_date
 
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 INPUT_OPTIONS = {"RAW", "USER_ENTERED"}
@@ -49,16 +50,25 @@ def read_input(raw, option: str) -> Value | None:
     return raw
 
 
-def render(value: Value, option: str):
-    """A stored value as ``valueRenderOption`` asks for it."""
+def render(value: Value, option: str, fmt: dict | None = None, date_time: str = "SERIAL_NUMBER"):
+    """A stored value as ``valueRenderOption`` asks for it, in its cell's format ``fmt``
+    (a ``CellFormat``). ``date_time`` is ``dateTimeRenderOption``: with ``FORMATTED_STRING``
+    an unformatted read shows date-times as their format does (ignored for
+    ``FORMATTED_VALUE``, as Google documents).
+    """
     if isinstance(value, Formula):
         return value.text
+    number_format = fmt.get("numberFormat") if fmt else None
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if option == "FORMATTED_VALUE":
         if isinstance(value, bool):
             return "TRUE" if value else "FALSE"
-        if isinstance(value, int | float):
-            return format_number(value)
+        if is_number:
+            shown = format_with(value, number_format) if number_format else None
+            return format_number(value) if shown is None else shown
         return value
+    if is_number and date_time == "FORMATTED_STRING" and is_date(number_format):
+        return format_with(value, number_format)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value

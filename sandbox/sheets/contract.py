@@ -52,10 +52,74 @@ def check_query(dotted: str, query) -> None:
 
 
 def check_body(dotted: str, body: dict) -> None:
-    """400 for a body field the method's request schema does not name."""
+    """400 for a body field the method's request schema does not name.
+
+    A fast pass over the body (no paths built) finds whether anything is wrong; only then
+    does a second pass find where, for Google's message. A 100,000-row ``updateCells`` is
+    a million cells, so the first pass is what every large write pays.
+    """
     request = _method(dotted).get("request")
-    if request is not None:
+    if request is not None and not _fits(body, _compiled(request["$ref"])):
         _check_fields(body, {"$ref": request["$ref"]}, "")
+
+
+class _Node:
+    """A schema reduced to what field checking needs: named properties, list items, maps."""
+
+    __slots__ = ("items", "properties", "values")
+
+    def __init__(self):
+        self.properties: dict[str, _Node] | None = None
+        self.items: _Node | None = None
+        self.values: _Node | None = None
+
+
+_NODES: dict[str, _Node] = {}
+
+
+def _compiled(ref: str) -> _Node:
+    node = _NODES.get(ref)
+    if node is None:
+        node = _NODES[ref] = _Node()  # registered first: schemas refer to themselves
+        _fill(node, _document()["schemas"][ref])
+    return node
+
+
+def _node(schema: dict) -> _Node:
+    if "$ref" in schema:
+        return _compiled(schema["$ref"])
+    node = _Node()
+    _fill(node, schema)
+    return node
+
+
+def _fill(node: _Node, schema: dict) -> None:
+    if "properties" in schema:
+        node.properties = {k: _node(v) for k, v in schema["properties"].items()}
+    if "items" in schema:
+        node.items = _node(schema["items"])
+    if isinstance(schema.get("additionalProperties"), dict):
+        node.values = _node(schema["additionalProperties"])
+
+
+def _fits(value, node: _Node) -> bool:
+    if isinstance(value, dict):
+        props = node.properties
+        if props is not None:
+            for key, item in value.items():
+                inner = props.get(key)
+                if inner is None:
+                    return False
+                if (type(item) is dict or type(item) is list) and not _fits(item, inner):
+                    return False
+        elif node.values is not None:
+            return all(_fits(item, node.values) for item in value.values())
+    elif isinstance(value, list) and node.items is not None:
+        items = node.items
+        for item in value:
+            if (type(item) is dict or type(item) is list) and not _fits(item, items):
+                return False
+    return True
 
 
 def _check_fields(value, schema: dict, where: str) -> None:

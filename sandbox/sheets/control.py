@@ -66,3 +66,9 @@ class SheetsControl(ControlClient):
     def counters(self) -> dict[str, int]:
         """Requests per API method, e.g. ``{"spreadsheets.values.batchUpdate": 2, "oauth2.token": 1}``."""
         return self._call("GET", "/counters")["requests"]
+
+    def writes(self, spreadsheet_id: str) -> dict[str, dict[str, int]]:
+        """Successful write requests and cells written per account (API accounts and people):
+        ``{email: {"requests": n, "cells": n}}``.
+        """
+        return self._call("GET", f"/spreadsheets/{spreadsheet_id}/writes")

@@ -115,6 +115,12 @@ async def sheet_values(request: web.Request) -> web.Response:
     return web.json_response({"title": sheet.title, "properties": sheet.properties(), "values": rows})
 
 
+async def writes(request: web.Request) -> web.Response:
+    """Successful writes per account on one spreadsheet: ``{email: {"requests", "cells"}}``."""
+    spreadsheet_id = request.match_info["spreadsheet_id"]
+    return web.json_response(request.app["state"].writes.get(spreadsheet_id, {}))
+
+
 async def counters(request: web.Request) -> web.Response:
     return web.json_response({"requests": dict(request.app["state"].requests)})
 
@@ -159,6 +165,7 @@ def add_routes(app: web.Application) -> None:
     r.add_post(PREFIX + "/spreadsheets/{spreadsheet_id}/permissions", share)
     r.add_delete(PREFIX + "/spreadsheets/{spreadsheet_id}/permissions/{email}", unshare)
     r.add_get(PREFIX + "/spreadsheets/{spreadsheet_id}/values", sheet_values)
+    r.add_get(PREFIX + "/spreadsheets/{spreadsheet_id}/writes", writes)
     r.add_get(PREFIX + "/counters", counters)
     r.add_get(PREFIX + "/service-account", service_account)
     r.add_post(PREFIX + "/service-accounts", new_service_account)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+from sandbox.sheets import metadata as md
+from sandbox.sheets import updates
 from sandbox.sheets.errors import invalid
 from sandbox.sheets.state import SheetsState
 from sandbox.sheets.workbook import Sheet, Spreadsheet, cell_limit_error
@@ -13,7 +13,7 @@ SUPPORTED = (
     "deleteSheet",
     "updateSheetProperties",
     "updateSpreadsheetProperties",
-    "appendDimension",
+    *updates.KINDS,
 )
 
 
@@ -112,7 +112,10 @@ def _update_sheet(book: Spreadsheet, req: dict, where: str) -> None:
                 raise invalid(f"{where}: the Muster sandbox cannot update the field '{field}'.")
 
 
-def _apply(state: SheetsState, book: Spreadsheet, kind: str, req: dict, where: str) -> dict:
+def _apply(batch: updates.Batch, kind: str, req: dict, where: str) -> dict:
+    state, book = batch.state, batch.book
+    if kind in updates.KINDS:
+        return updates.KINDS[kind](batch, req, where)
     if kind == "addSheet":
         sheet = _new_sheet(state, book, req.get("properties") or {}, where)
         return {"addSheet": {"properties": sheet.properties()}}
@@ -123,38 +126,31 @@ def _apply(state: SheetsState, book: Spreadsheet, kind: str, req: dict, where: s
         if len(book.sheets) == 1:
             raise invalid(f"{where}: You can't remove all the sheets in a document.")
         book.sheets.remove(sheet)
+        md.on_delete_sheet(book, sheet.sheet_id)
         book.reindex()
         return {}
     if kind == "updateSheetProperties":
         _update_sheet(book, req, where)
         return {}
-    if kind == "updateSpreadsheetProperties":
-        props = req.get("properties") or {}
-        for name in _update_fields(req.get("fields"), where):
-            if name in ("title", "*") and "title" in props:
-                book.title = props["title"]
-            elif name in ("timeZone", "locale"):
-                setattr(book, "time_zone" if name == "timeZone" else "locale", props.get(name))
-        return {}
-    # appendDimension
-    sheet = book.sheet_with_id(req.get("sheetId"))
-    if sheet is None:
-        raise invalid(f"{where}: No grid with id: {req.get('sheetId')}")
-    length = req.get("length", 0)
-    if not isinstance(length, int) or length < 1:
-        raise invalid(f"{where}: length must be at least 1")
-    if req.get("dimension") == "COLUMNS":
-        sheet.column_count += length
-    else:
-        sheet.row_count += length
+    # updateSpreadsheetProperties
+    props = req.get("properties") or {}
+    for name in _update_fields(req.get("fields"), where):
+        if name in ("title", "*") and "title" in props:
+            book.title = props["title"]
+        elif name in ("timeZone", "locale"):
+            setattr(book, "time_zone" if name == "timeZone" else "locale", props.get(name))
     return {}
 
 
-def batch_update(state: SheetsState, book: Spreadsheet, body: dict) -> dict:
-    """Apply every request or none (Google's batchUpdate is atomic)."""
+def batch_update(state: SheetsState, book: Spreadsheet, body: dict, project: str | None = None) -> tuple[dict, int]:
+    """Apply every request or none (Google's batchUpdate is atomic); (response, cells written).
+
+    The requests apply in order to a copy of the workbook, which replaces it only when the
+    last has applied and the workbook is within Google's size limits.
+    """
     requests = body.get("requests") or []
-    # work on copies of the sheets (cells shared: no supported request touches values)
-    draft = dataclasses.replace(book, sheets=[dataclasses.replace(s) for s in book.sheets])
+    draft = book.draft()
+    batch = updates.Batch(state, draft, project)
     replies = []
     for i, req in enumerate(requests):
         kinds = list(req) if isinstance(req, dict) else []
@@ -164,16 +160,10 @@ def batch_update(state: SheetsState, book: Spreadsheet, body: dict) -> dict:
         where = f"Invalid requests[{i}].{kind}"
         if kind not in SUPPORTED:
             raise invalid(f"{where}: the Muster sandbox supports only {', '.join(SUPPORTED)}.")
-        replies.append(_apply(state, draft, kind, req[kind] or {}, where))
-    if draft.cell_count > state.cell_limit:
-        raise cell_limit_error(state.cell_limit)
-    book.title, book.sheets, book.locale, book.time_zone = (
-        draft.title,
-        draft.sheets,
-        draft.locale,
-        draft.time_zone,
-    )
+        replies.append(_apply(batch, kind, req[kind] or {}, where))
+    updates.check_size(draft, state.cell_limit)
+    book.adopt(draft)
     response = {"spreadsheetId": book.spreadsheet_id, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
-        response["updatedSpreadsheet"] = book.resource()
-    return response
+        response["updatedSpreadsheet"] = book.resource(project)
+    return response, batch.cells_written

@@ -28,6 +28,14 @@ class SheetsState:
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     requests: Counter = field(default_factory=Counter)  # "spreadsheets.values.batchUpdate" -> n
     rng: random.Random = field(default_factory=random.Random)
+    # spreadsheetId -> account -> {"requests": n, "cells": n}: successful writes only
+    writes: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    def count_write(self, spreadsheet_id: str | None, account: str, cells: int) -> None:
+        """One successful write request by ``account`` (an API account or a person) and its cells."""
+        tally = self.writes.setdefault(spreadsheet_id or "", {}).setdefault(account, {"requests": 0, "cells": 0})
+        tally["requests"] += 1
+        tally["cells"] += cells
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -51,6 +59,7 @@ class SheetsState:
         """Forget spreadsheets, counters and quota use; keep keys and issued tokens."""
         self.spreadsheets.clear()
         self.requests.clear()
+        self.writes.clear()
         self.write_quota.reset()
         self.read_quota.reset()
         self.rng = random.Random(self.seed)

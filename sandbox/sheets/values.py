@@ -45,15 +45,21 @@ def _transpose(rows: list[list]) -> list[list]:
     return [[r[c] if c < len(r) else None for r in rows] for c in range(width)]
 
 
-def read_block(rect: Rect, dimension: str, option: str) -> list[list]:
+def read_block(rect: Rect, dimension: str, option: str, date_time: str = "SERIAL_NUMBER") -> list[list]:
     """The values in ``rect`` with trailing empty rows and cells dropped, as Sheets returns them."""
-    cells = rect.sheet.cells
+    grid = rect.sheet.cells
     rows: list[list] = []
-    for r in range(rect.start_row, rect.end_row):
-        row = [cells.get((r, c)) for c in range(rect.start_col, rect.end_col)]
+    for r in range(rect.start_row, min(rect.end_row, len(grid.values))):
+        stored = grid.values[r]
+        row = list(stored[rect.start_col : rect.end_col]) if stored else []
         while row and row[-1] is None:
             row.pop()
-        rows.append(["" if v is None else render(v, option) for v in row])
+        rows.append(
+            [
+                "" if v is None else render(v, option, grid.get_format(r, rect.start_col + i), date_time)
+                for i, v in enumerate(row)
+            ]
+        )
     while rows and not rows[-1]:
         rows.pop()
     if dimension == "COLUMNS":
@@ -63,14 +69,23 @@ def read_block(rect: Rect, dimension: str, option: str) -> list[list]:
     return rows
 
 
-def get_range(book: Spreadsheet, text: str, dimension: str | None, option: str | None) -> dict:
+def _date_time_option(value: str | None) -> str:
+    value = value or "SERIAL_NUMBER"
+    if value not in ("SERIAL_NUMBER", "FORMATTED_STRING"):
+        raise invalid(f"Invalid value at 'date_time_render_option' ({value})")
+    return value
+
+
+def get_range(
+    book: Spreadsheet, text: str, dimension: str | None, option: str | None, date_time: str | None = None
+) -> dict:
     """One ``ValueRange`` for a read."""
     sheet, parsed = locate(book, text)
     rect = bounded(sheet, parsed)
     check_inside_grid(rect, text)
     dimension = _dimension(dimension)
     body = {"range": rect.a1(), "majorDimension": dimension}
-    values = read_block(rect, dimension, _render_option(option))
+    values = read_block(rect, dimension, _render_option(option), _date_time_option(date_time))
     if values:
         body["values"] = values
     return body
@@ -146,10 +161,7 @@ def apply_write(book: Spreadsheet, plan: PlannedWrite) -> dict:
             if value is None:
                 continue
             key = (plan.start_row + dr, plan.start_col + dc)
-            if value == "":
-                sheet.cells.pop(key, None)
-            else:
-                sheet.cells[key] = value
+            sheet.cells.set(*key, None if value == "" else value)
             touched_rows.add(key[0])
             touched_cols.add(key[1])
             cells += 1
@@ -208,8 +220,9 @@ def append(book: Spreadsheet, text: str, value_range: dict, option: str | None, 
     option = _input_option(option)
     sheet, parsed = locate(book, text)
     rect = bounded(sheet, parsed)
-    used = [r for (r, c) in sheet.cells if rect.start_col <= c < rect.end_col and r >= rect.start_row]
-    next_row = max(used) + 1 if used else rect.start_row
+    last = sheet.cells.last_data_row(rect.start_col, rect.end_col)
+    used = last is not None and last >= rect.start_row
+    next_row = last + 1 if used else rect.start_row
     table = Rect(sheet, rect.start_row, rect.start_col, max(next_row, rect.start_row + 1), rect.end_col)
     target = Rect(sheet, next_row, rect.start_col, next_row + 1, rect.end_col)
     start = f"{target.a1().split('!')[0]}!{column_letters(rect.start_col)}{next_row + 1}"
@@ -227,9 +240,7 @@ def clear(book: Spreadsheet, text: str) -> str:
     rect = bounded(sheet, parsed)
     end_row, end_col = min(rect.end_row, sheet.row_count), min(rect.end_col, sheet.column_count)
     rect = Rect(sheet, rect.start_row, rect.start_col, end_row, end_col)
-    doomed = [(r, c) for (r, c) in sheet.cells if rect.start_row <= r < end_row and rect.start_col <= c < end_col]
-    for key in doomed:
-        del sheet.cells[key]
+    sheet.cells.clear(rect.start_row, end_row, rect.start_col, end_col)
     return rect.a1()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass, field
 
 from sandbox.sheets.a1 import A1Error, A1Range, format_range, parse_range
-from sandbox.sheets.cells import Value
 from sandbox.sheets.errors import ApiError, invalid
+from sandbox.sheets.grid import Grid
 
 DEFAULT_ROWS = 1000
 DEFAULT_COLUMNS = 26
@@ -22,7 +24,14 @@ class Sheet:
     frozen_row_count: int = 0
     frozen_column_count: int = 0
     hidden: bool = False
-    cells: dict[tuple[int, int], Value] = field(default_factory=dict)
+    cells: Grid = field(default_factory=Grid)
+    protected_ranges: list[dict] = field(default_factory=list)  # ProtectedRange resources
+
+    def copy(self) -> Sheet:
+        """An independent copy, for a batchUpdate to work on until every request has applied."""
+        return dataclasses.replace(
+            self, cells=self.cells.copy(), protected_ranges=[dict(p) for p in self.protected_ranges]
+        )
 
     def properties(self) -> dict:
         """``SheetProperties`` as Google returns them."""
@@ -46,17 +55,16 @@ class Sheet:
     def cell_count(self) -> int:
         return self.row_count * self.column_count
 
-    def values(self) -> list[list[Value]]:
-        """All values as rows, trailing empty rows and cells trimmed (for read-back)."""
-        if not self.cells:
-            return []
-        by_row: dict[int, dict[int, Value]] = {}
-        for (r, c), value in self.cells.items():
-            by_row.setdefault(r, {})[c] = value
+    def values(self) -> list[list]:
+        """All values as rows, empty cells "", trailing empty rows and cells trimmed (for read-back)."""
         out = []
-        for r in range(max(by_row) + 1):
-            row = by_row.get(r, {})
-            out.append([row.get(c, "") for c in range(max(row) + 1)] if row else [])
+        for row in self.cells.values:
+            row = list(row or ())
+            while row and row[-1] is None:
+                row.pop()
+            out.append(["" if v is None else v for v in row])
+        while out and not out[-1]:
+            out.pop()
         return out
 
 
@@ -69,6 +77,21 @@ class Spreadsheet:
     time_zone: str = "Etc/GMT"
     owner: str | None = None  # the account that created it through the API (always an editor)
     shared: dict[str, str] = field(default_factory=dict)  # email -> "editor" | "reader"
+    metadata: list = field(default_factory=list)  # metadata.Metadata, every location
+
+    def draft(self) -> Spreadsheet:
+        """An independent copy for a batchUpdate to apply to; ``adopt`` it once all applied."""
+        return dataclasses.replace(
+            self,
+            sheets=[s.copy() for s in self.sheets],
+            metadata=[dataclasses.replace(m) for m in self.metadata],
+        )
+
+    def adopt(self, draft: Spreadsheet) -> None:
+        for name in ("title", "sheets", "locale", "time_zone", "metadata"):
+            setattr(self, name, getattr(draft, name))
+        for sheet in self.sheets:
+            sheet.cells.settle()
 
     def role_of(self, email: str) -> str | None:
         """``"editor"``, ``"reader"`` or None (no access) for the account ``email``."""
@@ -76,9 +99,11 @@ class Spreadsheet:
             return "editor"
         return self.shared.get(email)
 
-    def resource(self) -> dict:
-        """The ``Spreadsheet`` resource without grid data."""
-        return {
+    def resource(self, project: str | None = None) -> dict:
+        """The ``Spreadsheet`` resource without grid data, with the developer metadata and
+        protected ranges the caller's ``project`` may see (None: everything).
+        """
+        body = {
             "spreadsheetId": self.spreadsheet_id,
             "properties": {
                 "title": self.title,
@@ -92,9 +117,27 @@ class Spreadsheet:
                     "textFormat": {"fontFamily": "arial,sans,sans-serif", "fontSize": 10},
                 },
             },
-            "sheets": [{"properties": s.properties()} for s in sorted(self.sheets, key=lambda s: s.index)],
-            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",
+            "sheets": [self.sheet_resource(s, project) for s in sorted(self.sheets, key=lambda s: s.index)],
         }
+        on_book = [m.resource() for m in self.metadata if m.location_type == "SPREADSHEET" and m.visible_to(project)]
+        if on_book:
+            body["developerMetadata"] = on_book
+        body["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
+        return body
+
+    def sheet_resource(self, sheet: Sheet, project: str | None = None) -> dict:
+        """A ``Sheet``: properties, protected ranges, the sheet's own developer metadata."""
+        body = {"properties": sheet.properties()}
+        if sheet.protected_ranges:
+            body["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+        on_sheet = [
+            m.resource()
+            for m in self.metadata
+            if m.location_type == "SHEET" and m.sheet_id == sheet.sheet_id and m.visible_to(project)
+        ]
+        if on_sheet:
+            body["developerMetadata"] = on_sheet
+        return body
 
     @property
     def cell_count(self) -> int:

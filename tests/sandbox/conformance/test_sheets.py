@@ -114,7 +114,6 @@ def test_errors_are_googles(raw, book, sheets_server, sheets_control):
     assert google_error(raw.get("/missing"), 404)["message"] == "Requested entity was not found."
     assert google_error(raw.get(f"/{book}/values/Nope!A1"), 400)["message"] == "Unable to parse range: Nope!A1"
     google_error(raw.put(f"/{book}/values/Events!A1", json={"values": [["a"]]}), 400)
-    google_error(raw.get(f"/{book}", params={"includeGridData": "true"}), 400)
     google_error(raw.get(f"/{book}/values/Events!A1:A5000"), 400)
     anonymous = httpx.get(f"{sheets_server.url}/v4/spreadsheets/{book}")
     assert google_error(anonymous, 401)["status"] == "UNAUTHENTICATED"
