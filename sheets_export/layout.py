@@ -25,7 +25,11 @@ KEY_COLUMN = "muster.column"  # on each of Muster's columns: its name
 READ_FILTERS = [
     {"developerMetadataLookup": {"metadataKey": KEY_HEADER}},
     {"developerMetadataLookup": {"metadataKey": KEY_COLUMN, "metadataValue": MUSTER_ID}},
+    {"developerMetadataLookup": {"metadataKey": KEY_DATASET, "metadataValue": SUMMARY_DATASET}},
 ]
+# Only when Muster must add a tab: every tab's title and size (the filtered read returns
+# only the tabs its filters match), for a free title and the cell count.
+SHEETS_FIELDS = "sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))"
 READ_FIELDS = (
     "spreadsheetId,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
@@ -73,15 +77,9 @@ class Workbook:
     def cells(self) -> int:
         return sum(tab.cells for tab in self.tabs)
 
-    def tab_for(self, dataset: str, title: str) -> Tab | None:
-        """The tab that shows ``dataset``: by Muster's metadata (so a renamed tab is still found), else by title."""
-        for tab in self.tabs:
-            if tab.dataset == dataset:
-                return tab
-        for tab in self.tabs:
-            if tab.title == title and tab.dataset is None:
-                return tab
-        return None
+    def tab_for(self, dataset: str) -> Tab | None:
+        """The tab that shows ``dataset``, by Muster's metadata on it (so a renamed tab is still found)."""
+        return next((tab for tab in self.tabs if tab.dataset == dataset), None)
 
     def sheet_ids(self) -> set[int]:
         return {tab.sheet_id for tab in self.tabs}

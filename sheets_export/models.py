@@ -41,6 +41,8 @@ class ExportTarget(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
+    # Cells in the spreadsheet's other tabs (people's), as last counted: the cell-limit check.
+    other_cells = models.PositiveBigIntegerField(default=0, editable=False)
     # Counts successful runs; a DM about an error is sent once per distinct error per epoch.
     error_epoch = models.PositiveIntegerField(default=0, editable=False)
 

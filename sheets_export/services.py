@@ -184,6 +184,7 @@ class Outcome:
     plans: list[TabPlan]
     structural: bool
     wrote: bool
+    other_cells: int
 
 
 def run_export(target_id: int, *, trigger: str, sheets: Sheets | None = None, sleep=time.sleep) -> ExportRun | None:
@@ -244,13 +245,13 @@ def _once(target: ExportTarget, run: ExportRun, sheets: Sheets, inputs: list[Tab
     books = sheets.service.spreadsheets()
     body = {"dataFilters": layout.READ_FILTERS, "includeGridData": True}
     read = books.getByDataFilter(spreadsheetId=target.spreadsheet_id, body=body, fields=layout.READ_FIELDS)
-    resource = sheets.execute(read)
+    workbook = layout.parse(sheets.execute(read))
     run.read_requests += 1
-    workbook = layout.parse(resource)
-    structural, tabs, summary_id = _structure(workbook, inputs)
+    others = _other_tabs(target, run, sheets, workbook, inputs)
+    structural, tabs, summary_id = _structure(workbook, inputs, others)
     plans = [plan_tab(given, tab) for given, tab in zip(inputs, tabs, strict=True)]
     writes = [request for plan in plans for request in plan.writes]
-    check_cells(workbook, structural, plans)
+    check_cells(workbook.cells + others.cells, structural, plans)
     if structural:
         sheets.execute(books.batchUpdate(spreadsheetId=target.spreadsheet_id, body={"requests": structural}))
         run.write_requests += 1
@@ -259,22 +260,44 @@ def _once(target: ExportTarget, run: ExportRun, sheets: Sheets, inputs: list[Tab
         body = {"requests": [*writes, summary(summary_id, lines)]}
         sheets.execute(books.batchUpdate(spreadsheetId=target.spreadsheet_id, body=body))
         run.write_requests += 1
-    return Outcome(plans=plans, structural=bool(structural), wrote=bool(writes or structural))
+    return Outcome(plans=plans, structural=bool(structural), wrote=bool(writes or structural), other_cells=others.cells)
 
 
-def _structure(workbook: layout.Workbook, inputs: list[TabInput]):
+@dataclass
+class OtherTabs:
+    """People's tabs: their titles (known only after a full read) and their cells."""
+
+    titles: set[str]
+    cells: int
+
+
+def _other_tabs(target, run, sheets: Sheets, workbook: layout.Workbook, inputs: list[TabInput]) -> OtherTabs:
+    """Read every tab's title and size only when Muster must add a tab (a free title, the cell count);
+    otherwise people's tabs count as they did at that read."""
+    wanted = [given.dataset.name for given in inputs] + [layout.SUMMARY_DATASET]
+    if all(workbook.tab_for(name) is not None for name in wanted):
+        return OtherTabs(titles=set(), cells=target.other_cells)
+    request = sheets.service.spreadsheets().get(spreadsheetId=target.spreadsheet_id, fields=layout.SHEETS_FIELDS)
+    everything = layout.parse(sheets.execute(request))
+    run.read_requests += 1
+    mine = workbook.sheet_ids()
+    theirs = [tab for tab in everything.tabs if tab.sheet_id not in mine]
+    return OtherTabs(titles={tab.title for tab in theirs}, cells=sum(tab.cells for tab in theirs))
+
+
+def _structure(workbook: layout.Workbook, inputs: list[TabInput], others: OtherTabs):
     """Structural requests (missing tabs, headers' freeze and protection) and each dataset's tab."""
     requests: list[dict] = []
     taken: set[int] = set()
     tabs = []
-    titles = workbook.titles()
+    titles = workbook.titles() | others.titles
     for given in inputs:
-        tab = workbook.tab_for(given.dataset.name, given.dataset.title)
+        tab = workbook.tab_for(given.dataset.name)
         if tab is not None and tab.header_row is None:
             raise ExportError(
-                f"The spreadsheet already has a tab named {tab.title!r} that Muster did not make: "
-                "rename or delete it, and Muster will make its own.",
-                kind="foreign_tab",
+                f"Muster can no longer find its header row in the {tab.title} tab: "
+                "delete the tab (or undo the change), and Muster will make it again.",
+                kind="lost_header",
             )
         if tab is None:
             title = _free_title(given.dataset.title, titles)
@@ -283,7 +306,7 @@ def _structure(workbook: layout.Workbook, inputs: list[TabInput]):
         else:
             requests.extend(repair_tab(tab))
         tabs.append(tab)
-    summary_tab = workbook.tab_for(layout.SUMMARY_DATASET, layout.SUMMARY_TAB)
+    summary_tab = workbook.tab_for(layout.SUMMARY_DATASET)
     if summary_tab is None:
         summary_id = new_sheet_id(workbook, taken)
         requests.extend(create_summary_tab(summary_id, _free_title(layout.SUMMARY_TAB, titles)))
@@ -293,21 +316,23 @@ def _structure(workbook: layout.Workbook, inputs: list[TabInput]):
 
 
 def _free_title(title: str, titles: set[str]) -> str:
+    """``title``, or ``title (2)``... when a tab of that name exists (Sheets compares titles case-insensitively)."""
+    taken = {t.lower() for t in titles}
     candidate, n = title, 2
-    while candidate in titles:
+    while candidate.lower() in taken:
         candidate, n = f"{title} ({n})", n + 1
     titles.add(candidate)
     return candidate
 
 
-def check_cells(workbook: layout.Workbook, structural: list[dict], plans: list[TabPlan]) -> None:
+def check_cells(cells_now: int, structural: list[dict], plans: list[TabPlan]) -> None:
     """Refuse, before any write, a run that would take the spreadsheet past Google's cell limit."""
     added = 0
     for request in structural:
         grid = request.get("addSheet", {}).get("properties", {}).get("gridProperties")
         if grid:
             added += grid.get("rowCount", 1000) * grid.get("columnCount", 26)
-    total = workbook.cells + added + sum(plan.new_cells for plan in plans)
+    total = cells_now + added + sum(plan.new_cells for plan in plans)
     limit = settings.SHEETS_CELL_LIMIT
     if total > limit:
         raise ExportError(
@@ -346,6 +371,7 @@ def _succeeded(target: ExportTarget, run: ExportRun, outcome: Outcome, mark: str
             last_success_at=run.finished_at,
             last_error="",
             last_fingerprint=mark,
+            other_cells=outcome.other_cells,
             error_epoch=target.error_epoch + int(recovered),
         )
         for plan in outcome.plans:
@@ -386,7 +412,7 @@ def _failed(target: ExportTarget, run: ExportRun, exc: ExportError) -> None:
         run.save()
         ExportTarget.objects.filter(id=target.id).update(last_error=exc.sentence)
         _tell(target, exc.sentence, key=f"sheets:{target.id}:error:{target.error_epoch}:{_hash(exc.sentence)}")
-    log.info("sheets export %s failed: %s", target.id, exc.kind)
+    log.info("sheets export %s failed: %s (%s)", target.id, exc.kind, exc.sentence)
 
 
 def _tell(target: ExportTarget, sentence: str, *, key: str) -> None:

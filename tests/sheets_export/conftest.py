@@ -8,6 +8,17 @@ import pytest
 
 from sandbox.runner import ServerThread
 
+# The end-to-end fixtures (Discord sandbox, gateway, workers), for test_end_to_end.py.
+from tests.e2e.conftest import (  # noqa: F401
+    discord,
+    gateway,
+    muster_env,
+    sandbox_cast,
+    start_gateway,
+    start_worker,
+    world,
+)
+
 
 @pytest.fixture(scope="session")
 def sheets_server():
@@ -45,3 +56,31 @@ def sheets(google_account):
     from sheets_export.client import connect
 
     return connect()
+
+
+@pytest.fixture
+def person(sheets_server, sheets_control):
+    """A stakeholder with their own Google account: ``person(spreadsheet_id)`` shares the
+    spreadsheet with them and returns their ``spreadsheets()`` resource (googleapiclient),
+    so they edit as Google's own UI would, never through Muster."""
+    from google.oauth2 import service_account
+    from googleapiclient.discovery import build
+
+    key = sheets_control.new_service_account("treasurer@club-board.iam.gserviceaccount.com")
+    credentials = service_account.Credentials.from_service_account_info(
+        key, scopes=["https://www.googleapis.com/auth/spreadsheets"]
+    )
+    service = build(
+        "sheets",
+        "v4",
+        credentials=credentials,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": sheets_server.url},
+    )
+
+    def share(spreadsheet_id: str):
+        sheets_control.share(spreadsheet_id, key["client_email"], "editor")
+        return service.spreadsheets()
+
+    return share

@@ -221,7 +221,7 @@ def test_it_reads_the_header_and_the_ids_from_the_masked_read():
         ]
     }
     workbook = layout.parse(resource)
-    rides = workbook.tab_for("rides", "Rides")
+    rides = workbook.tab_for("rides")
     assert (rides.header_row, rides.id_column, rides.rows_by_id) == (0, 1, {"ride-2": 1, "ride-1": 3})
     assert rides.protected_header and rides.frozen_rows == 1
     assert workbook.cells == 4 * 6 + 1000 * 26
@@ -233,10 +233,10 @@ def test_it_refuses_to_pass_the_cell_limit_before_writing():
     big = Workbook([Tab(sheet_id=1, title="Sheet1", row_count=40, column_count=20)])
     structural, made = create_tab(RIDES, 7, "Rides")
     plan = plan_tab(TabInput(RIDES, [ride(n) for n in range(41)], {}, PARIS), made)
-    check_cells(big, structural, [])
+    check_cells(big.cells, structural, [])
     message = (
         r"^Muster stopped before writing: the spreadsheet would hold 1,015 cells, past Google's limit of 1,000; "
         r"delete tabs or rows you no longer need, export fewer datasets, or connect a new spreadsheet\.$"
     )
     with pytest.raises(ExportError, match=message):
-        check_cells(big, structural, [plan])
+        check_cells(big.cells, structural, [plan])
