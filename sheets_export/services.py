@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 4
 BACKOFF_S = 2.0  # the n-th retry waits up to BACKOFF_S * 2**n seconds, uniformly (full jitter)
-LEASE = timedelta(minutes=10)  # longer than the export task's hard time limit
+LEASE = timedelta(minutes=15)  # longer than the export task's hard time limit (660 s)
 SPREADSHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{10,})")
 BARE_ID = re.compile(r"^[A-Za-z0-9_-]{10,100}$")
 

@@ -18,7 +18,7 @@ def export_due() -> int:
     return len(due)
 
 
-@shared_task(soft_time_limit=240, time_limit=300)
+@shared_task(soft_time_limit=600, time_limit=660)  # a first export of 100,000 rows takes minutes
 def export_target(target_id: int, trigger: str = "beat") -> str | None:
     """Run one export (quietly nothing when the target is gone or another run holds it)."""
     run = services.run_export(target_id, trigger=trigger)
