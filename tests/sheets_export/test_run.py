@@ -293,3 +293,31 @@ def test_a_tab_of_the_same_name_that_muster_did_not_make_is_left_alone(cast, tar
     titles = [s["properties"]["title"] for s in sheets_control.spreadsheet(book["spreadsheetId"])["sheets"]]
     assert titles == ["Registrations", "Registrations (2)", "Muster"]
     assert tab(sheets_control, book, "Registrations") == []
+
+
+def test_the_organiser_may_choose_to_delete_the_rows_of_removed_registrations(
+    cast, target, picnic, book, sheets, sheets_control
+):
+    target.removed_rows = ExportTarget.Removed.DELETE
+    target.save()
+    alice = RegistrationFactory(event=picnic, member=cast.member.member)
+    olivia = RegistrationFactory(event=picnic, member=cast.organiser.member)
+    run(target, sheets)
+    alice.delete()
+
+    result = run(target, sheets)
+
+    assert (result.rows_marked, result.write_requests) == (1, 1)
+    assert [row[0] for row in tab(sheets_control, book)[1:]] == [f"registration-{olivia.id}"]
+    assert list(ExportedRow.objects.values_list("muster_id", flat=True)) == [f"registration-{olivia.id}"]
+
+
+def test_the_admins_access_check_writes_its_answer_on_the_target(cast, target, book, sheets, sheets_control):
+    from sheets_export.tasks import check_target
+
+    assert check_target(target.id) == ""
+    sheets_control.unshare(book["spreadsheetId"], EMAIL)
+    assert check_target(target.id) == f"Muster can't open this spreadsheet: share it with {EMAIL} as Editor."
+    target.refresh_from_db()
+    assert target.last_error == f"Muster can't open this spreadsheet: share it with {EMAIL} as Editor."
+    assert check_target(target.id + 1000) is None  # gone: nothing to do
