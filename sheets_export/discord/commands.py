@@ -20,7 +20,7 @@ CADENCES = [
 @group.command(name="connect", description="Export to a Google spreadsheet (organisers)")
 @app_commands.describe(
     url="The spreadsheet's address, shared with Muster's account as Editor",
-    datasets="Comma-separated: events, registrations, poll_results (default: all)",
+    datasets="Comma-separated, e.g. events, registrations (default: every dataset)",
     events="Comma-separated event numbers (default: every event from today on)",
     cadence="How often Muster updates the sheet (default: every 15 minutes)",
 )
