@@ -72,3 +72,46 @@ class SheetsControl(ControlClient):
         ``{email: {"requests": n, "cells": n}}``.
         """
         return self._call("GET", f"/spreadsheets/{spreadsheet_id}/writes")
+
+    # --- acting as a person at the spreadsheet (counted in ``writes`` under ``as_``) ------
+
+    def edit(self, spreadsheet_id: str, a1: str, rows: list[list], *, sheet: str | None = None, as_: str | None = None):
+        """Type ``rows`` from the corner of ``a1`` (e.g. ``"F2"``) as a person types (USER_ENTERED)."""
+        body = {"sheet": sheet, "range": a1, "values": rows, "as": as_}
+        return self._call("POST", f"/spreadsheets/{spreadsheet_id}/edit", json=body)
+
+    def insert_column(
+        self, spreadsheet_id: str, index: int, header: str | None = None, *, sheet: str | None = None, as_=None
+    ):
+        """Insert a column at ``index`` (0-based; anywhere, between Muster's too) headed ``header``."""
+        body = {"sheet": sheet, "index": index, "header": header, "as": as_}
+        return self._call("POST", f"/spreadsheets/{spreadsheet_id}/insert-column", json=body)
+
+    def insert_rows(
+        self, spreadsheet_id: str, index: int, count: int = 1, rows: list[list] | None = None, *, sheet=None, as_=None
+    ):
+        """Insert ``count`` rows at ``index`` (0-based), typing ``rows`` into them if given."""
+        body = {"sheet": sheet, "index": index, "count": count, "values": rows, "as": as_}
+        return self._call("POST", f"/spreadsheets/{spreadsheet_id}/insert-rows", json=body)
+
+    def sort(self, spreadsheet_id: str, column: int | str, *, descending=False, header_rows=None, sheet=None, as_=None):
+        """Sort the tab by ``column`` (0-based index or header text) below its frozen rows (or
+        ``header_rows``); whole rows move with their developer metadata.
+        """
+        body = {"sheet": sheet, "column": column, "descending": descending, "as": as_}
+        if header_rows is not None:
+            body["header_rows"] = header_rows
+        return self._call("POST", f"/spreadsheets/{spreadsheet_id}/sort", json=body)
+
+    def rename_header(self, spreadsheet_id: str, old: str, new: str, *, sheet: str | None = None, as_=None):
+        """Retype the row-1 header ``old`` as ``new``."""
+        body = {"sheet": sheet, "old": old, "new": new, "as": as_}
+        return self._call("POST", f"/spreadsheets/{spreadsheet_id}/rename-header", json=body)
+
+    def grid(self, spreadsheet_id: str, sheet: str | None = None) -> dict:
+        """The whole tab for assertions: ``values`` (unformatted), ``formatted`` (as shown),
+        ``formats`` (``{"C2": CellFormat}``), ``properties``, ``protectedRanges`` and every
+        ``developerMetadata`` entry in the spreadsheet.
+        """
+        params = {"sheet": sheet} if sheet else {}
+        return self._call("GET", f"/spreadsheets/{spreadsheet_id}/grid", params=params)

@@ -24,7 +24,7 @@ def project_of(email: str | None) -> str | None:
     return email.partition("@")[2].split(".iam.gserviceaccount.com")[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class Metadata:
     metadata_id: int
     key: str
@@ -35,6 +35,19 @@ class Metadata:
     sheet_id: int | None = None
     start: int | None = None
     end: int | None = None
+
+    def clone(self) -> Metadata:
+        return Metadata(
+            self.metadata_id,
+            self.key,
+            self.value,
+            self.visibility,
+            self.project,
+            self.location_type,
+            self.sheet_id,
+            self.start,
+            self.end,
+        )
 
     def location(self) -> dict:
         if self.location_type == "SPREADSHEET":
@@ -130,14 +143,17 @@ def matches(book, metadata: Metadata, lookup: dict, where: str) -> bool:
 
 
 def _intersects(metadata: Metadata, kind: str, sheet_id, start, end) -> bool:
-    """A spreadsheet location meets everything; a sheet meets what is on it; ranges overlap."""
-    if kind == "SPREADSHEET":
+    """Locations meet as areas of the grid: the spreadsheet meets everything, a sheet
+    everything on it, a row range every column range of its sheet, and two ranges of one
+    dimension meet when they overlap.
+    """
+    if kind == "SPREADSHEET" or metadata.location_type == "SPREADSHEET":
         return True
-    if metadata.location_type == "SPREADSHEET" or metadata.sheet_id != sheet_id:
+    if metadata.sheet_id != sheet_id:
         return False
-    if kind == "SHEET" or metadata.location_type == "SHEET":
+    if kind == "SHEET" or metadata.location_type == "SHEET" or metadata.location_type != kind:
         return True
-    return metadata.location_type == kind and metadata.start < end and start < metadata.end
+    return metadata.start < end and start < metadata.end
 
 
 def select(book, filters: list, project: str | None, where: str) -> list[tuple[Metadata, list[dict]]]:

@@ -127,6 +127,7 @@ def _apply(batch: updates.Batch, kind: str, req: dict, where: str) -> dict:
             raise invalid(f"{where}: You can't remove all the sheets in a document.")
         book.sheets.remove(sheet)
         md.on_delete_sheet(book, sheet.sheet_id)
+        batch.forget_metadata_ids()
         book.reindex()
         return {}
     if kind == "updateSheetProperties":

@@ -24,6 +24,16 @@ class Batch:
     def __init__(self, state, book: Spreadsheet, project: str | None):
         self.state, self.book, self.project = state, book, project
         self.cells_written = 0
+        self._metadata_ids: set[int] | None = None
+
+    def metadata_ids(self) -> set[int]:
+        """The ids in use (kept up to date by create; recomputed after deletes)."""
+        if self._metadata_ids is None:
+            self._metadata_ids = {m.metadata_id for m in self.book.metadata}
+        return self._metadata_ids
+
+    def forget_metadata_ids(self) -> None:
+        self._metadata_ids = None
 
     def new_id(self, taken) -> int:
         while True:
@@ -342,6 +352,7 @@ def delete_dimension(batch: Batch, req: dict, where: str) -> dict:
         sheet.cells.delete_columns(start, end)
         sheet.column_count -= end - start
     md.on_delete(batch.book, sheet.sheet_id, "ROW" if dimension == "ROWS" else "COLUMN", start, end)
+    batch.forget_metadata_ids()
     _move_protections(sheet, dimension, lambda s, e: md.shift_delete(s, e, start, end))
     return {}
 
@@ -393,7 +404,7 @@ def create_developer_metadata(batch: Batch, req: dict, where: str) -> dict:
     visibility = body.get("visibility")
     if visibility not in md.VISIBILITIES:
         raise invalid(f"{where}: visibility must be DOCUMENT or PROJECT.")
-    taken = {m.metadata_id for m in book.metadata}
+    taken = batch.metadata_ids()
     wanted = body.get("metadataId")
     if wanted is not None and (not isinstance(wanted, int) or wanted < 1):
         raise invalid(f"{where}: metadataId must be a positive integer.")
@@ -415,6 +426,7 @@ def create_developer_metadata(batch: Batch, req: dict, where: str) -> dict:
         end,
     )
     book.metadata.append(created)
+    taken.add(created.metadata_id)
     return {"createDeveloperMetadata": {"developerMetadata": created.resource()}}
 
 
@@ -452,6 +464,7 @@ def delete_developer_metadata(batch: Batch, req: dict, where: str) -> dict:
     selected = md.select(book, [req.get("dataFilter") or {}], batch.project, f"{where}.dataFilter")
     doomed = {found.metadata_id for found, _ in selected}
     book.metadata = [m for m in book.metadata if m.metadata_id not in doomed]
+    batch.forget_metadata_ids()
     reply = {}
     if selected:
         reply["deletedDeveloperMetadata"] = [found.resource() for found, _ in selected]

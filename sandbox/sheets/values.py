@@ -191,6 +191,13 @@ def update(book: Spreadsheet, text: str, value_range: dict, option: str | None, 
     return apply_write(book, plan)
 
 
+def write_from(book: Spreadsheet, text: str, rows: list[list], option: str, limit: int) -> dict:
+    """Write ``rows`` from the first cell of ``text`` however far they reach (a person typing)."""
+    plan = plan_write(book, text, {"values": rows}, option, bounded_by_range=False)
+    check_growth(book, [plan], limit)
+    return apply_write(book, plan)
+
+
 def batch_update(book: Spreadsheet, body: dict, limit: int) -> dict:
     """``values.batchUpdate``: every range validates before any is written."""
     option = _input_option(body.get("valueInputOption"))

@@ -101,35 +101,79 @@ def extended(value) -> dict:
     return {"stringValue": value}
 
 
-def cell_data(value, fmt: dict | None) -> dict:
-    """``CellData`` for one cell: entered and effective value, formatted value, entered format."""
+CELL_PARTS = ("userEnteredValue", "effectiveValue", "formattedValue", "userEnteredFormat")
+
+
+def cell_data(value, fmt: dict | None, parts=CELL_PARTS) -> dict:
+    """``CellData`` for one cell: entered and effective value, formatted value, entered format
+    (only the ``parts`` a field mask asks for).
+    """
     cell: dict = {}
     if value is not None:
-        cell["userEnteredValue"] = extended(value)
-        if not isinstance(value, Formula):  # formulas are not evaluated
+        if "userEnteredValue" in parts:
+            cell["userEnteredValue"] = extended(value)
+        if "effectiveValue" in parts and not isinstance(value, Formula):  # formulas are not evaluated
             cell["effectiveValue"] = extended(value)
-        cell["formattedValue"] = render(value, "FORMATTED_VALUE", fmt)
-    if fmt:
+        if "formattedValue" in parts:
+            cell["formattedValue"] = render(value, "FORMATTED_VALUE", fmt)
+    if fmt and "userEnteredFormat" in parts:
         cell["userEnteredFormat"] = fmt
     return cell
 
 
-def grid_data(book: Spreadsheet, rect: Rect, project: str | None) -> dict:
-    """``GridData`` for ``rect``: row data (trailing empties trimmed), row and column metadata."""
+class MetadataIndex:
+    """Row and column developer metadata by (sheet, kind) and index, built once per answer
+    (an answer with 100,000 matched rows must not scan every entry for each).
+    """
+
+    def __init__(self, book: Spreadsheet, project: str | None):
+        self.by_place: dict[tuple[int, str], dict[int, list[dict]]] = {}
+        for m in book.metadata:
+            if m.location_type in ("ROW", "COLUMN") and m.visible_to(project):
+                place = self.by_place.setdefault((m.sheet_id, m.location_type), {})
+                resource = m.resource()
+                for i in range(m.start, m.end):
+                    place.setdefault(i, []).append(resource)
+
+    def dimension(self, sheet: Sheet, kind: str, start: int, end: int) -> list[dict]:
+        pixels = ROW_PIXELS if kind == "ROW" else COLUMN_PIXELS
+        place = self.by_place.get((sheet.sheet_id, kind), {})
+        out = []
+        for i in range(start, end):
+            entry = {"pixelSize": pixels}
+            if i in place:
+                entry["developerMetadata"] = list(place[i])
+            out.append(entry)
+        return out
+
+
+def grid_data(
+    book: Spreadsheet, rect: Rect, project: str | None, index: MetadataIndex | None = None, tree: dict | None = None
+) -> dict:
+    """``GridData`` for ``rect``: row data (trailing empties trimmed), row and column metadata;
+    with a selector ``tree`` (the ``fields`` of the answer), only the parts it reaches are built.
+    """
+
+    def wanted(*path: str) -> bool:
+        return tree is None or wants(tree, "sheets", "data", *path)
+
     grid = rect.sheet.cells
     rows = []
-    for r in range(rect.start_row, min(rect.end_row, len(grid.values))):
-        stored = grid.values[r] or []
-        formats = grid.formats[r] or {}
-        cells = [
-            cell_data(stored[c] if c < len(stored) else None, formats.get(c))
-            for c in range(rect.start_col, min(rect.end_col, max(len(stored), max(formats, default=-1) + 1)))
-        ]
-        while cells and not cells[-1]:
-            cells.pop()
-        rows.append({"values": cells} if cells else {})
-    while rows and not rows[-1]:
-        rows.pop()
+    if wanted("rowData"):
+        parts = tuple(p for p in CELL_PARTS if wanted("rowData", "values", p))
+        for r in range(rect.start_row, min(rect.end_row, len(grid.values))):
+            stored = grid.values[r] or []
+            formats = grid.formats[r] or {}
+            end = min(rect.end_col, max(len(stored), max(formats, default=-1) + 1))
+            cells = [
+                cell_data(stored[c] if c < len(stored) else None, formats.get(c), parts)
+                for c in range(rect.start_col, end)
+            ]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append({"values": cells} if cells else {})
+        while rows and not rows[-1]:
+            rows.pop()
     body: dict = {}
     if rect.start_row:
         body["startRow"] = rect.start_row
@@ -137,19 +181,12 @@ def grid_data(book: Spreadsheet, rect: Rect, project: str | None) -> dict:
         body["startColumn"] = rect.start_col
     if rows:
         body["rowData"] = rows
-    body["rowMetadata"] = _dimension_metadata(book, rect.sheet, "ROW", rect.start_row, rect.end_row, project)
-    body["columnMetadata"] = _dimension_metadata(book, rect.sheet, "COLUMN", rect.start_col, rect.end_col, project)
+    index = index or MetadataIndex(book, project)
+    if wanted("rowMetadata"):
+        body["rowMetadata"] = index.dimension(rect.sheet, "ROW", rect.start_row, rect.end_row)
+    if wanted("columnMetadata"):
+        body["columnMetadata"] = index.dimension(rect.sheet, "COLUMN", rect.start_col, rect.end_col)
     return body
-
-
-def _dimension_metadata(book, sheet: Sheet, kind: str, start: int, end: int, project) -> list[dict]:
-    pixels = ROW_PIXELS if kind == "ROW" else COLUMN_PIXELS
-    out = [{"pixelSize": pixels} for _ in range(start, end)]
-    for m in book.metadata:
-        if m.location_type == kind and m.sheet_id == sheet.sheet_id and m.visible_to(project):
-            for i in range(max(m.start, start), min(m.end, end)):
-                out[i - start].setdefault("developerMetadata", []).append(m.resource())
-    return out
 
 
 def a1_rect(book: Spreadsheet, text: str) -> Rect:
@@ -175,12 +212,13 @@ def spreadsheet(
         body["sheets"] = [s for s in body["sheets"] if s["properties"]["sheetId"] in chosen]
     build = grid and (tree is None or wants(tree, "sheets", "data"))
     if build:
+        index = MetadataIndex(book, project)
         for entry in body["sheets"]:
             sheet = book.sheet_with_id(entry["properties"]["sheetId"])
             mine = [r for r in rects if r.sheet is sheet] if rects is not None else []
             if not mine:
                 mine = [Rect(sheet, 0, 0, sheet.row_count, sheet.column_count)]
-            entry["data"] = [grid_data(book, r, project) for r in mine]
+            entry["data"] = [grid_data(book, r, project, index, tree) for r in mine]
     return body
 
 

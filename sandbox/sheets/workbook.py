@@ -84,7 +84,7 @@ class Spreadsheet:
         return dataclasses.replace(
             self,
             sheets=[s.copy() for s in self.sheets],
-            metadata=[dataclasses.replace(m) for m in self.metadata],
+            metadata=[m.clone() for m in self.metadata],
         )
 
     def adopt(self, draft: Spreadsheet) -> None:

@@ -190,3 +190,132 @@ def test_the_converted_schemas_refuse_what_the_document_does_not_describe():
     assert problems({"majorDimension": "DIAGONAL"}, schema("ValueRange")) == [
         "majorDimension: 'DIAGONAL' is not one of ['DIMENSION_UNSPECIFIED', 'ROWS', 'COLUMNS']"
     ]
+
+
+def test_export_requests_and_their_replies_conform(sheets_service, book):
+    sheets = sheets_service.spreadsheets()
+    dated = {
+        "userEnteredValue": {"numberValue": 46357.75},
+        "userEnteredFormat": {"numberFormat": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}},
+    }
+    rows = [
+        {"values": [{"userEnteredValue": {"stringValue": "Muster ID"}}, {"userEnteredValue": {"stringValue": "At"}}]},
+        {"values": [{"userEnteredValue": {"stringValue": "r1"}}, dated]},
+    ]
+    row_location = {"dimensionRange": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}}
+    requests = [
+        {"addSheet": {"properties": {"title": "Muster", "gridProperties": {"frozenRowCount": 1}}}},
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": 0, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        },
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": 0, "endRowIndex": 1},
+                    "description": "header",
+                    "warningOnly": True,
+                }
+            }
+        },
+        {"updateCells": {"start": {"sheetId": 0}, "rows": rows, "fields": "userEnteredValue,userEnteredFormat"}},
+        {"appendCells": {"sheetId": 0, "rows": rows[1:], "fields": "userEnteredValue"}},
+        {
+            "repeatCell": {
+                "range": {"sheetId": 0, "startColumnIndex": 1, "endColumnIndex": 2, "startRowIndex": 1},
+                "cell": dated,
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        },
+        {"insertDimension": {"range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 2}}},
+        {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 5}},
+        {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 3, "endIndex": 4}}},
+        {
+            "sortRange": {
+                "range": {"sheetId": 0, "startRowIndex": 1},
+                "sortSpecs": [{"dimensionIndex": 0, "sortOrder": "DESCENDING"}],
+            }
+        },
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": "muster:row",
+                    "metadataValue": "r1",
+                    "location": row_location,
+                    "visibility": "DOCUMENT",
+                }
+            }
+        },
+        {
+            "createDeveloperMetadata": {
+                "developerMetadata": {
+                    "metadataKey": "muster:run",
+                    "location": {"spreadsheet": True},
+                    "visibility": "PROJECT",
+                }
+            }
+        },
+        {
+            "updateDeveloperMetadata": {
+                "dataFilters": [{"developerMetadataLookup": {"metadataKey": "muster:run"}}],
+                "developerMetadata": {"metadataValue": "run-2"},
+                "fields": "metadataValue",
+            }
+        },
+        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataKey": "nothing-here"}}}},
+    ]
+    replies = sheets.batchUpdate(
+        spreadsheetId=book, body={"requests": requests, "includeSpreadsheetInResponse": True}
+    ).execute()
+    assert_conforms(replies, response_schema("spreadsheets.batchUpdate"))
+    assert [list(r) for r in replies["replies"]] == [
+        ["addSheet"],
+        [],
+        ["addProtectedRange"],
+        *[[]] * 7,
+        ["createDeveloperMetadata"],
+        ["createDeveloperMetadata"],
+        ["updateDeveloperMetadata"],
+        ["deleteDeveloperMetadata"],
+    ]
+    metadata_id = replies["replies"][10]["createDeveloperMetadata"]["developerMetadata"]["metadataId"]
+
+    full = sheets.get(spreadsheetId=book, includeGridData=True, ranges=["Events!A1:C3"]).execute()
+    assert_conforms(full, response_schema("spreadsheets.get"))
+    assert full["sheets"][0]["data"][0]["rowMetadata"][1]["developerMetadata"][0]["metadataId"] == metadata_id
+    masked = sheets.get(spreadsheetId=book, fields="sheets(properties,protectedRanges,developerMetadata)").execute()
+    assert_conforms(masked, response_schema("spreadsheets.get"))
+    got = sheets.developerMetadata().get(spreadsheetId=book, metadataId=metadata_id).execute()
+    assert_conforms(got, response_schema("spreadsheets.developerMetadata.get"))
+    lookup = {"dataFilters": [{"developerMetadataLookup": {"metadataKey": "muster:row"}}]}
+    found = sheets.developerMetadata().search(spreadsheetId=book, body=lookup).execute()
+    assert_conforms(found, response_schema("spreadsheets.developerMetadata.search"))
+    by_filter = sheets.getByDataFilter(spreadsheetId=book, body={**lookup, "includeGridData": True}).execute()
+    assert_conforms(by_filter, response_schema("spreadsheets.getByDataFilter"))
+    for render in ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"):
+        for date_time in ("SERIAL_NUMBER", "FORMATTED_STRING"):
+            read = (
+                sheets.values()
+                .get(spreadsheetId=book, range="Events!A1:C9", valueRenderOption=render, dateTimeRenderOption=date_time)
+                .execute()
+            )
+            assert_conforms(read, response_schema("spreadsheets.values.get"))
+
+
+def test_sharing_and_batch_errors_are_googles(raw, book, sheets_control):
+    private = sheets_control.create_spreadsheet("Private", shared_with={})["spreadsheetId"]
+    assert google_error(raw.get(f"/{private}"), 403)["message"] == "The caller does not have permission"
+    sheets_control.delete_spreadsheet(private)
+    assert google_error(raw.get(f"/{private}"), 404)["message"] == "Requested entity was not found."
+    bad = {
+        "requests": [
+            {"addSheet": {}},
+            {"deleteDimension": {"range": {"sheetId": 5, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}}},
+        ]
+    }
+    assert google_error(raw.post(f"/{book}:batchUpdate", json=bad), 400)["message"] == (
+        "Invalid requests[1].deleteDimension: No grid with id: 5"
+    )
+    assert google_error(raw.get(f"/{book}/developerMetadata/7"), 404)["message"] == "No developer metadata with ID: 7"
