@@ -321,3 +321,24 @@ def test_the_admins_access_check_writes_its_answer_on_the_target(cast, target, b
     target.refresh_from_db()
     assert target.last_error == f"Muster can't open this spreadsheet: share it with {EMAIL} as Editor."
     assert check_target(target.id + 1000) is None  # gone: nothing to do
+
+
+def test_a_column_a_person_inserts_between_musters_columns_is_never_written(
+    cast, target, picnic, book, sheets, sheets_control
+):
+    alice = RegistrationFactory(event=picnic, member=cast.member.member)
+    run(target, sheets)
+    spreadsheet = book["spreadsheetId"]
+    # The treasurer inserts "Paid" before "Response", ticks Alice, then sorts the tab.
+    sheets_control.insert_column(spreadsheet, 5, "Paid", sheet="Registrations")
+    sheets_control.edit(spreadsheet, "F2", [["yes"]], sheet="Registrations")
+    sheets_control.sort(spreadsheet, "Member", sheet="Registrations")
+    Registration.objects.filter(id=alice.id).update(status="maybe")
+
+    result = run(target, sheets)
+
+    assert (result.rows_updated, result.cells_written, result.write_requests) == (1, len(HEADER), 1)
+    grid = sheets_control.grid(spreadsheet, "Registrations")
+    assert grid["values"][0] == [*HEADER[:5], "Paid", *HEADER[5:]]
+    assert grid["values"][1][5:7] == ["yes", "Maybe"]
+    assert grid["formats"]["H2"]["numberFormat"] == {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
