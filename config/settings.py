@@ -110,6 +110,18 @@ try:
 except SettingError as exc:
     raise SystemExit(f"muster: configuration error: {exc}") from None
 
+# --- Google Sheets export (sheets_export). The service account's key file is read by
+# workers only, from GOOGLE_APPLICATION_CREDENTIALS or GOOGLE_SERVICE_ACCOUNT_FILE.
+try:
+    SHEETS_API_ENDPOINT = env.url("SHEETS_API_ENDPOINT", "https://sheets.googleapis.com/", schemes=("https", "http"))
+    SHEETS_REQUEST_TIMEOUT_S = env.number("SHEETS_REQUEST_TIMEOUT", 30.0)
+    SHEETS_CELL_LIMIT = env.integer("SHEETS_CELL_LIMIT", 10_000_000, minimum=1)
+    # Beat's export tick, and the least time between two runs of an "after each change" target.
+    SHEETS_EXPORT_TICK_S = env.integer("SHEETS_EXPORT_TICK", 60, minimum=1)
+    SHEETS_DEBOUNCE_S = env.integer("SHEETS_DEBOUNCE", 60, minimum=1)
+except SettingError as exc:
+    raise SystemExit(f"muster: configuration error: {exc}") from None
+
 if CELERY_VISIBILITY_TIMEOUT_S <= MAX_RETRY_DELAY_S:
     raise SystemExit(
         f"muster: configuration error: CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT_S} must exceed "
@@ -280,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "polls.tasks.close_due_polls",
         "schedule": 15.0,
         "options": {"expires": 12},
+    },
+    # Sheets exports: each target's cadence lives in PostgreSQL; the tick queues what is due.
+    "sheets-export": {
+        "task": "sheets_export.tasks.export_due",
+        "schedule": float(SHEETS_EXPORT_TICK_S),
+        "options": {"expires": max(1, SHEETS_EXPORT_TICK_S - 5), "queue": "sheets"},
     },
 }
 

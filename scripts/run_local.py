@@ -40,15 +40,17 @@ GENERATED_KEYS = {
     "INTERACTION_SIGNING_KEY": "interaction-signing-key",
     "POLL_VOTER_KEY": "poll-voter-key",
 }
+# The Google service account's key file (the Sheets export), for workers only.
+GOOGLE_KEYS = {"GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_SERVICE_ACCOUNT_FILE"}
 # What each process is given of them (and of DISCORD_TOKEN): only what it uses.
 SECRETS_OF = {
     "web": {"SECRET_KEY"},
     "beat": {"SECRET_KEY"},
-    "worker": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"},
+    "worker": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", *GOOGLE_KEYS},
     "gateway": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY"},
     "flower": set(),
 }
-SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"}
+SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", *GOOGLE_KEYS}
 
 
 def secret_file(path: Path, nbytes: int = 18) -> str:
@@ -124,14 +126,23 @@ def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
     port = 8780 if port_is_free(8780) else free_port()
     token = "sandbox-bot-" + secrets.token_urlsafe(18)
     url = f"http://127.0.0.1:{port}"
+    sheets_port = 8782 if port_is_free(8782) else free_port()
+    state = VAR / "sandbox"
     processes["sandbox"] = (
-        f"{PYTHON} -m sandbox --discord-port {port} --jira-port 0 --sheets-port 0 --bot-token {token}"
+        f"{PYTHON} -m sandbox --discord-port {port} --jira-port 0 --sheets-port {sheets_port} --bot-token {token}"
+        f" --state-dir {shlex.quote(str(state))}"
     )
     env.update(
         DISCORD_TOKEN=token,
         DISCORD_API_BASE=f"{url}/api/v10",
         DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/",
     )
+    if not any(env.get(name) for name in GOOGLE_KEYS):
+        # The Sheets export writes to the stand-in, with the key file it writes at start.
+        env.update(
+            GOOGLE_APPLICATION_CREDENTIALS=str(state / "google-service-account.json"),
+            SHEETS_API_ENDPOINT=f"http://127.0.0.1:{sheets_port}/",
+        )
     processes["gateway"] = f"{PYTHON} scripts/sandbox_discord.py {url} && {gateway}"
     return f"SANDBOX MODE (no DISCORD_TOKEN): a local Discord stand-in at {url}, control API {url}/_control"
 

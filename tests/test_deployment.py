@@ -79,8 +79,15 @@ def test_each_service_gets_only_the_secrets_it_needs(compose_project):
     assert not services["flower"]["environment"].get("DATABASE_URL")  # nor the database password
     secret_files = {name: secret["file"] for name, secret in compose_config(compose_project)["secrets"].items()}
     assert {name: path.removeprefix(str(compose_project)) for name, path in secret_files.items()} == {
-        name.lower(): f"/secrets/{name.lower()}" for name in SECRETS
+        **{name.lower(): f"/secrets/{name.lower()}" for name in SECRETS},
+        "google_service_account": "/secrets/google_service_account",  # a key file, for workers
     }
+    google = {
+        name
+        for name, s in services.items()
+        if "google_service_account" in {x["source"] for x in s.get("secrets") or []}
+    }
+    assert google == {"worker", "worker-interactions"}
 
 
 def test_web_and_flower_are_published_on_loopback_only_and_redis_keeps_nothing_on_disk(compose_project):
