@@ -160,6 +160,17 @@ def _stamp(value) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
+def member_names(guild_id: int, also: Iterable[int] = ()) -> dict[int, str]:
+    """Each member's name in the guild, by member id: their nickname, else their display name,
+    else username; ``also`` names members who have no membership row (any more) the same way."""
+    memberships = apps.get_model("core", "GuildMember").objects.filter(guild_id=guild_id).select_related("member")
+    names = {gm.member_id: gm.nickname or str(gm.member) for gm in memberships}
+    missing = set(also) - set(names)
+    if missing:
+        names.update((m.id, str(m)) for m in apps.get_model("core", "Member").objects.filter(id__in=missing))
+    return names
+
+
 def iter_rows(dataset: Dataset, selection: Selection) -> Iterator[Row]:
     """The dataset's rows, checked against its declaration (a wrong key is a programming error)."""
     names = set(dataset.column_names())

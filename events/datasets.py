@@ -6,8 +6,17 @@ from collections.abc import Iterator
 
 from django.db.models import Count
 
-from core.datasets import DATETIME, INTEGER, Column, Dataset, Row, Selection, aggregate_fingerprint, register
-from core.models import GuildMember
+from core.datasets import (
+    DATETIME,
+    INTEGER,
+    Column,
+    Dataset,
+    Row,
+    Selection,
+    aggregate_fingerprint,
+    member_names,
+    register,
+)
 from events.models import Event, Registration
 
 Status = Registration.Status
@@ -51,14 +60,8 @@ def event_fingerprint(selection: Selection) -> str:
     return aggregate_fingerprint(events, "updated_at") + "/" + aggregate_fingerprint(registrations, "responded_at")
 
 
-def _names(guild_id: int) -> dict[int, str]:
-    """Each member's name in the guild: their nickname, else their display name, else username."""
-    memberships = GuildMember.objects.filter(guild_id=guild_id).select_related("member")
-    return {gm.member_id: gm.nickname or str(gm.member) for gm in memberships}
-
-
 def registration_rows(selection: Selection) -> Iterator[Row]:
-    names = _names(selection.guild.id)
+    names = member_names(selection.guild.id)
     shown = dict(Status.choices)
     registrations = (
         Registration.objects.filter(event__in=selection.events())

@@ -22,6 +22,8 @@ def test_it_finds_every_domains_datasets_by_autodiscovery():
         ("events", "Events"),
         ("registrations", "Registrations"),
         ("poll_results", "Poll results"),
+        ("rides", "Rides"),
+        ("rooms", "Rooms"),
     ]
 
 
