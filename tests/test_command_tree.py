@@ -28,13 +28,17 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
     opening = {path: cmd.extras[OPENS] for path, cmd in declared.items() if OPENS in cmd.extras}
 
     # Answered in the gateway with a form, declared with @opens(FORM); the form has the handler.
-    assert sorted(set(declared) - handled) == sorted(opening) == [
-        "custom create",
-        "custom edit",
-        "event create",
-        "poll create",
-        "schedule create",
-    ]
+    assert (
+        sorted(set(declared) - handled)
+        == sorted(opening)
+        == [
+            "custom create",
+            "custom edit",
+            "event create",
+            "poll create",
+            "schedule create",
+        ]
+    )
     assert forms == set(opening.values()) == {"custom:save", "event:create", "poll:create", "schedule:create"}
 
 
