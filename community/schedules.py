@@ -334,7 +334,8 @@ def _next_event(guild_id: int, moment: datetime):
 
 def _unavailable(schedule: ScheduledMessage) -> str:
     """Why Muster cannot post in the schedule's channel now, or "" (what the outbox learned)."""
-    if DeliveryPause.objects.filter(scope__in=("all", f"channel:{schedule.channel_id}")).exists():
+    # A pause of everything ("all": the token was refused) is Muster's, not the channel's: the outbox waits.
+    if DeliveryPause.objects.filter(scope=f"channel:{schedule.channel_id}").exists():
         return f"Muster may not post in <#{schedule.channel_id}> any more (its permission there was removed)"
     last = (
         Occurrence.objects.filter(schedule=schedule, outbound__isnull=False)
