@@ -60,4 +60,3 @@ def schedule_list(schedules: list[ScheduledMessage], skipped: dict[int, int]) ->
     if not schedules:
         return "This server has no scheduled messages. Organisers add them with /schedule create."
     return truncate("\n".join(schedule_line(s, skipped.get(s.id, 0)) for s in schedules), 2000)
-
