@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "carpool",
     "jira_sync",
     "sheets_export",
+    "community",
     "discord_gateway",
 ]
 
@@ -298,6 +299,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sheets_export.tasks.export_due",
         "schedule": float(SHEETS_EXPORT_TICK_S),
         "options": {"expires": max(1, SHEETS_EXPORT_TICK_S - 5), "queue": "sheets"},
+    },
+    # Scheduled messages: each occurrence claimed once with a compare-and-set.
+    "community-schedules": {
+        "task": "community.tasks.post_due_schedules",
+        "schedule": 20.0,
+        "options": {"expires": 18},
+    },
+    # Custom slash commands whose debounced registration task was lost.
+    "community-slash-sync": {
+        "task": "community.tasks.sync_due_guild_commands",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }
 

@@ -49,6 +49,9 @@ def test_a_zone_that_is_not_a_name_is_refused_with_the_closest_names(cast, zone,
 
 
 ORGANISER_ONLY = [
+    "custom create",
+    "custom delete",
+    "custom edit",
     "event cancel",
     "event create",
     "event edit",
@@ -62,6 +65,11 @@ ORGANISER_ONLY = [
     "ride areas add",
     "ride areas remove",
     "ride assign",
+    "schedule create",
+    "schedule delete",
+    "schedule list",
+    "schedule pause",
+    "schedule resume",
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
@@ -76,7 +84,10 @@ def help_paths(cast, who):
 
 def test_help_lists_only_what_the_member_can_do(cast):
     member, organiser = help_paths(cast, cast.member), help_paths(cast, cast.organiser)
-    assert member == ["event list", "event show", "muster help", "muster ping", "muster timezone", *RIDES_AND_ROOMS]
+    assert member == [
+        *("custom list", "custom run", "event list", "event show", "muster help", "muster ping", "muster timezone"),
+        *RIDES_AND_ROOMS,
+    ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 
 
