@@ -1,0 +1,41 @@
+"""Beat ticks and per-site tasks for Jira reminders: thin, idempotent, claiming work in the database."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from core.errors import OUTAGES
+from jira_sync import delivery, linking, polling
+
+
+@shared_task
+def poll_due_sites() -> int:
+    """Beat tick: claim each site whose poll is due (compare-and-set) and queue its one poll task."""
+    claimed = polling.claim_due_sites(timezone.now())
+    for site_id in claimed:
+        poll_site.delay(site_id)
+    return len(claimed)
+
+
+@shared_task(autoretry_for=OUTAGES, retry_backoff=2, max_retries=3)
+def poll_site(site_id: int) -> int:
+    """One cycle of one site: a batched read, snapshots, reminders; then what may be sent now."""
+    created = polling.poll_site(site_id, timezone.now())
+    if created:
+        deliver_due_reminders.delay()
+    return created
+
+
+@shared_task(autoretry_for=OUTAGES, retry_backoff=1, max_retries=5)
+def deliver_due_reminders() -> int:
+    """Beat tick: each member's pending reminders, if their hours allow (row lock per member)."""
+    now = timezone.now()
+    return sum(delivery.deliver_link(link_id, now) for link_id in delivery.links_with_pending(now))
+
+
+@shared_task
+def check_link_codes() -> int:
+    """Beat tick: read the link issue of each site where a member has an open link code."""
+    now = timezone.now()
+    return sum(len(linking.check_codes(site_id, now)) for site_id in linking.sites_awaiting_codes(now))
