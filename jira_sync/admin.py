@@ -26,6 +26,8 @@ CONNECTION = (
 
 
 class JiraSiteForm(forms.ModelForm):
+    base_url = forms.URLField(assume_scheme="https", help_text="https://your-site.atlassian.net")
+
     class Meta:
         model = JiraSite
         fields = (

@@ -21,11 +21,11 @@ def client_for(site: JiraSite) -> JiraClient:
 
 def check_site(site: JiraSite) -> None:
     """Dry-run the site's JQL filter (or a trivial search) with its credentials; RuleError in one sentence."""
+    from_env(site.token_env, "API token")  # a RuleError naming the variable when it is not set
     try:
-        client = client_for(site)
-        client.check_jql(site.jql_filter.strip() or "updated >= -1d")
+        client_for(site).check_jql(site.jql_filter.strip() or "updated >= -1d")
     except JiraFailure as exc:
-        raise RuleError(f"Jira refused the check: {exc.sentence}.") from None
+        raise RuleError(f"Jira refused the check: {exc.sentence.rstrip('.')}.") from None
 
 
 def check_jql(site: JiraSite, jql: str) -> None:
@@ -33,4 +33,4 @@ def check_jql(site: JiraSite, jql: str) -> None:
     try:
         client_for(site).check_jql(jql)
     except JiraFailure as exc:
-        raise RuleError(f"Jira refused that JQL: {exc.sentence}.") from None
+        raise RuleError(f"Jira refused that JQL: {exc.sentence.rstrip('.')}.") from None
