@@ -39,16 +39,17 @@ GENERATED_KEYS = {
     "SECRET_KEY": "secret-key",
     "INTERACTION_SIGNING_KEY": "interaction-signing-key",
     "POLL_VOTER_KEY": "poll-voter-key",
+    "JIRA_TOKEN_KEY": "jira-token-key",
 }
 # What each process is given of them (and of DISCORD_TOKEN): only what it uses.
 SECRETS_OF = {
-    "web": {"SECRET_KEY"},
+    "web": {"SECRET_KEY", "JIRA_TOKEN_KEY"},
     "beat": {"SECRET_KEY"},
-    "worker": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"},
+    "worker": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY"},
     "gateway": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY"},
     "flower": set(),
 }
-SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"}
+SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY"}
 
 
 def secret_file(path: Path, nbytes: int = 18) -> str:
