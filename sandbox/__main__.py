@@ -56,6 +56,12 @@ def _nonempty(text: str) -> str:
     return text
 
 
+def _absolute_url(text: str) -> str:
+    if "://" not in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an absolute URL")
+    return text
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line; exit 2 with one line on a bad flag."""
     parser = _Parser(prog="python -m sandbox", description=__doc__)
@@ -67,6 +73,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jira-user", type=_nonempty, default="muster@example.org", help="Jira API email")
     parser.add_argument("--jira-token", type=_nonempty, help="Jira API token to accept (default: random)")
     parser.add_argument("--jira-issues", type=_count, default=200, help="seeded Jira issues (default 200)")
+    parser.add_argument(
+        "--jira-oauth-redirect",
+        type=_absolute_url,
+        action="append",
+        metavar="URI",
+        help="register a Jira OAuth 2.0 (3LO) app with this callback URL (repeatable)",
+    )
+    parser.add_argument("--jira-oauth-client-id", type=_nonempty, default="muster-sandbox", help="its client id")
+    parser.add_argument("--jira-oauth-secret", type=_nonempty, help="its client secret (default: random)")
     parser.add_argument("--seed", type=_count, default=0, help="seed for generated data (default 0)")
     parser.add_argument("--state-dir", type=Path, help="where to write the service-account key (default: temp)")
     return parser.parse_args(argv)
@@ -100,7 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     args.bot_token = args.bot_token or "sandbox-bot-" + secrets.token_urlsafe(24)
     args.jira_token = args.jira_token or "sandbox-jira-" + secrets.token_urlsafe(18)
     discord_app, discord_problem = _discord_app(args)
-    jira_app = create_jira(user=args.jira_user, token=args.jira_token, issues=args.jira_issues, seed=args.seed)
+    oauth_apps = []
+    if args.jira_oauth_redirect:
+        args.jira_oauth_secret = args.jira_oauth_secret or "sandbox-oauth-" + secrets.token_urlsafe(18)
+        app = {"client_id": args.jira_oauth_client_id, "client_secret": args.jira_oauth_secret}
+        oauth_apps.append({**app, "redirect_uris": args.jira_oauth_redirect})
+    jira_app = create_jira(
+        user=args.jira_user, token=args.jira_token, issues=args.jira_issues, seed=args.seed, oauth_apps=oauth_apps
+    )
     sheets_app = create_sheets(seed=args.seed)
     planned = [("jira", jira_app, args.jira_port), ("sheets", sheets_app, args.sheets_port)]
     if discord_app is not None:
@@ -134,6 +156,12 @@ def _announce(args, servers, key_path: Path, sheets_app, discord_problem: str | 
         f"jira     {jira.url}  user: {args.jira_user}  token: {args.jira_token}  "
         f"issues: {args.jira_issues}  (JIRA(server=url, basic_auth=(user, token), options={{'rest_api_version': '3'}}))"
     )
+    if args.jira_oauth_redirect:
+        print(
+            f"jira     oauth client id: {args.jira_oauth_client_id}  secret: {args.jira_oauth_secret}  "
+            f"cloud id: {jira.app['state'].oauth.cloud_id}  redirect: {' '.join(args.jira_oauth_redirect)}  "
+            f"(auth.atlassian.com and api.atlassian.com are {jira.url})"
+        )
     email = sheets_app["state"].default_account.client_email
     print(f"sheets   {servers['sheets'].url}  service account: {email}")
     print(

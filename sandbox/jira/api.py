@@ -17,6 +17,8 @@ from aiohttp import web
 from sandbox.jira import history, render
 from sandbox.jira.jql import JQLError, parse
 from sandbox.jira.jql_eval import Context, compile_query, sort_issues
+from sandbox.jira.model import User
+from sandbox.jira.oauth import VIEWER
 from sandbox.jira.state import JiraState
 
 API = "/rest/api/{version:(2|3|latest)}"
@@ -35,23 +37,36 @@ def _state(request: web.Request) -> JiraState:
     return request.app["state"]
 
 
+def viewer(request: web.Request) -> User:
+    """Who is asking: the API user (basic auth) or the OAuth token's user."""
+    return request.get(VIEWER) or _state(request).myself
+
+
 def visible(request: web.Request, issue) -> bool:
     """Whether the caller may browse ``issue`` (the service account sees every project)."""
-    return True
+    return _state(request).may_browse(viewer(request), issue.project_key)
+
+
+def visible_projects(request: web.Request) -> list:
+    state, who = _state(request), viewer(request)
+    return [p for p in state.projects if state.may_browse(who, p.key)]
 
 
 def _base(request: web.Request) -> str:
-    return f"{request.url.origin()}/rest/api/{request.match_info.get('version', '3')}"
+    """The API's base URL as the caller reached it (the site, or the OAuth gateway)."""
+    gateway = f"/ex/jira/{request.match_info['cloudid']}" if "cloudid" in request.match_info else ""
+    return f"{request.url.origin()}{gateway}/rest/api/{request.match_info.get('version', '3')}"
 
 
-def _context(state: JiraState) -> Context:
+def _context(request: web.Request) -> Context:
+    state = _state(request)
     return Context(
         users=state.users,
-        projects=state.projects,
-        issue_keys=set(state.issues),
+        projects=visible_projects(request),
+        issue_keys={i.key for i in state.issues.values() if visible(request, i)},
         now=state.now(),
         tz=state.tz(),
-        current_account_id=state.myself.account_id,
+        current_account_id=viewer(request).account_id,
     )
 
 
@@ -61,7 +76,7 @@ async def server_info(request: web.Request) -> web.Response:
 
 
 async def myself(request: web.Request) -> web.Response:
-    body = render.user_json(_state(request).myself, _base(request))
+    body = render.user_json(viewer(request), _base(request))
     body.update(
         expand="groups,applicationRoles",
         groups={"size": 1, "items": []},
@@ -72,12 +87,12 @@ async def myself(request: web.Request) -> web.Response:
 
 async def projects(request: web.Request) -> web.Response:
     base = _base(request)
-    return web.json_response([render.project_json(p, base) for p in _state(request).projects])
+    return web.json_response([render.project_json(p, base) for p in visible_projects(request)])
 
 
 async def project(request: web.Request) -> web.Response:
     wanted = request.match_info["project"]
-    for p in _state(request).projects:
+    for p in visible_projects(request):
         if wanted.upper() == p.key or wanted == p.id:
             return web.json_response(render.project_json(p, _base(request)))
     return jira_error(404, f"No project could be found with key '{wanted}'.")
@@ -92,7 +107,7 @@ async def project_search(request: web.Request) -> web.Response:
     keys = {k.upper() for entry in q.getall("keys", []) for k in entry.split(",") if k}
     found = [
         p
-        for p in sorted(_state(request).projects, key=lambda p: p.key)
+        for p in sorted(visible_projects(request), key=lambda p: p.key)
         if (not text or text in p.key.lower() or text in p.name.lower()) and (not keys or p.key in keys)
     ]
     base = _base(request)
@@ -103,7 +118,7 @@ async def project_search(request: web.Request) -> web.Response:
 
 def _issue_or_404(request: web.Request):
     found = _state(request).find_issue(request.match_info["issue"])
-    if found is None:
+    if found is None or not visible(request, found):
         raise web.HTTPNotFound(
             text=json.dumps(
                 {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}
@@ -316,7 +331,7 @@ async def user(request: web.Request) -> web.Response:
 async def issue(request: web.Request) -> web.Response:
     state = _state(request)
     found = state.find_issue(request.match_info["issue"])
-    if found is None:
+    if found is None or not visible(request, found):
         return jira_error(404, "Issue does not exist or you do not have permission to see it.")
     requested = request.query.getall("fields", None)
     return web.json_response(
@@ -372,12 +387,13 @@ def _read_page_token(token: str, jql: str) -> int | None:
         return None
 
 
-def _matching(state: JiraState, jql: str | None):
-    """Parse, validate and run ``jql``; raise ``JQLError`` with Jira's message."""
+def _matching(request: web.Request, jql: str | None):
+    """Parse, validate and run ``jql`` over what the caller may see; raise ``JQLError``."""
     query = parse(jql or "")
-    ctx = _context(state)
+    ctx = _context(request)
     predicate = compile_query(query, ctx)
-    return sort_issues([i for i in state.issues.values() if predicate(i)], query, ctx)
+    issues = [i for i in _state(request).issues.values() if predicate(i) and visible(request, i)]
+    return sort_issues(issues, query, ctx)
 
 
 async def search_jql(request: web.Request) -> web.Response:
@@ -385,7 +401,7 @@ async def search_jql(request: web.Request) -> web.Response:
     params = await _search_params(request)
     jql = params.get("jql") or ""
     try:
-        matching = _matching(state, jql)
+        matching = _matching(request, jql)
     except JQLError as exc:
         return jira_error(400, str(exc))
     requested = params.get("fields")
@@ -427,7 +443,7 @@ async def search_jql(request: web.Request) -> web.Response:
 async def approximate_count(request: web.Request) -> web.Response:
     params = await _search_params(request)
     try:
-        matching = _matching(_state(request), params.get("jql"))
+        matching = _matching(request, params.get("jql"))
     except JQLError as exc:
         return jira_error(400, str(exc))
     return web.json_response({"count": len(matching)})
@@ -438,21 +454,24 @@ async def not_found(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    """Register the read endpoints under /rest/api/{2,3,latest}/."""
+    """Register the read endpoints under /rest/api/{2,3,latest}/ on the site and under
+    /ex/jira/{cloudid}/rest/api/{2,3,latest}/ (the OAuth gateway's addressing)."""
     r = app.router
-    r.add_get(API + "/serverInfo", server_info)
-    r.add_get(API + "/myself", myself)
-    r.add_get(API + "/project", projects)
-    r.add_get(API + "/project/search", project_search)
-    r.add_get(API + "/project/{project}", project)
-    r.add_get(API + "/field", fields)
-    r.add_get(API + "/user/search", user_search)
-    r.add_get(API + "/user", user)
-    r.add_get(API + "/issue/{issue}", issue)
-    r.add_get(API + "/issue/{issue}/comment", issue_comments)
-    r.add_get(API + "/issue/{issue}/changelog", issue_changelog)
-    r.add_get(API + "/search/jql", search_jql)
-    r.add_post(API + "/search/jql", search_jql)
-    r.add_post(API + "/search/approximate-count", approximate_count)
-    r.add_post(API + "/changelog/bulkfetch", bulk_changelog)
+    for prefix in (API, "/ex/jira/{cloudid}" + API):
+        r.add_get(prefix + "/serverInfo", server_info)
+        r.add_get(prefix + "/myself", myself)
+        r.add_get(prefix + "/project", projects)
+        r.add_get(prefix + "/project/search", project_search)
+        r.add_get(prefix + "/project/{project}", project)
+        r.add_get(prefix + "/field", fields)
+        r.add_get(prefix + "/user/search", user_search)
+        r.add_get(prefix + "/user", user)
+        r.add_get(prefix + "/issue/{issue}", issue)
+        r.add_get(prefix + "/issue/{issue}/comment", issue_comments)
+        r.add_get(prefix + "/issue/{issue}/changelog", issue_changelog)
+        r.add_get(prefix + "/search/jql", search_jql)
+        r.add_post(prefix + "/search/jql", search_jql)
+        r.add_post(prefix + "/search/approximate-count", approximate_count)
+        r.add_post(prefix + "/changelog/bulkfetch", bulk_changelog)
     r.add_route("*", "/rest/{tail:.*}", not_found)
+    r.add_route("*", "/ex/{tail:.*}", not_found)

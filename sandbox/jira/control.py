@@ -11,7 +11,7 @@ class JiraControl(ControlClient):
     """Drive a running Jira stand-in at ``base_url``: reseed, inject 429s, read counters."""
 
     def overview(self) -> dict:
-        """The API user, issue count, seed, project keys and the site's clock."""
+        """The API user, issue count, seed, project keys, the site's clock and its cloud id."""
         return self._call("GET")
 
     def reset(self) -> None:
@@ -54,6 +54,29 @@ class JiraControl(ControlClient):
     def restore_api_token(self) -> None:
         """The API token works again."""
         self._call("POST", "/api-token", json={"status": "valid"})
+
+    def register_oauth_app(self, client_id: str, client_secret: str, redirect_uris: list[str]) -> None:
+        """Register (or replace) an OAuth 2.0 (3LO) app, as the developer console would."""
+        body = {"client_id": client_id, "client_secret": client_secret, "redirect_uris": redirect_uris}
+        self._call("POST", "/oauth/apps", json=body)
+
+    def oauth(self) -> dict:
+        """``cloud_id``, ``site_name``, ``apps``, ``grants``, ``live_access_tokens``, ``refreshes``."""
+        return self._call("GET", "/oauth")
+
+    def revoke_oauth_grant(self, account_id: str, client_id: str | None = None) -> int:
+        """The user revokes the app's access (every app's, without ``client_id``): their refresh
+        tokens answer ``invalid_grant`` and their access tokens 401. Returns grants revoked.
+        """
+        return self._call("POST", "/oauth/revoke", json={"accountId": account_id, "client_id": client_id})["revoked"]
+
+    def expire_access_tokens(self, account_id: str | None = None) -> int:
+        """Access tokens (the user's, or all) expire now; refresh tokens still work."""
+        return self._call("POST", "/oauth/expire", json={"accountId": account_id})["expired"]
+
+    def set_browse_projects(self, account_id: str, projects: list[str] | None) -> None:
+        """Limit what requests acting as the user (OAuth) may see to ``projects`` (None: all)."""
+        self._call("PUT", f"/users/{account_id}/browse", json={"projects": projects})
 
     def set_clock(self, now: datetime | None) -> None:
         """Freeze the site's clock at ``now`` (aware), or back to real time with None."""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from aiohttp import web
 
-from sandbox.jira import history
+from sandbox.jira import history, oauth
 from sandbox.jira.guard import SERVER_ERRORS
 from sandbox.jira.model import PRIORITY_RANK, STATUS_BY_NAME, Issue, User
 from sandbox.jira.seed import account_id
@@ -59,6 +59,7 @@ async def overview(request: web.Request) -> web.Response:
             "seed": state.seed,
             "projects": [p.key for p in state.projects],
             "now": state.now().isoformat(),
+            "cloud_id": state.oauth.cloud_id,
         }
     )
 
@@ -133,6 +134,55 @@ async def api_token(request: web.Request) -> web.Response:
     if status not in TOKEN_STATUSES:
         return _bad(f"status must be one of {list(TOKEN_STATUSES)}, not {status!r}")
     request.app["state"].api_token_status = status
+    return web.json_response({"ok": True})
+
+
+async def oauth_overview(request: web.Request) -> web.Response:
+    """``GET /_control/oauth``: cloud id, apps, grants, live token count, refreshes made."""
+    state = request.app["state"]
+    return web.json_response(oauth.summary(state.oauth, state.now()))
+
+
+async def oauth_app(request: web.Request) -> web.Response:
+    """``POST /_control/oauth/apps`` ``{"client_id", "client_secret", "redirect_uris"}``."""
+    registered = oauth.register_app(request.app["state"].oauth, await request.json())
+    if isinstance(registered, str):
+        return _bad(registered)
+    return web.json_response({"client_id": registered.client_id, "redirect_uris": registered.redirect_uris}, status=201)
+
+
+async def oauth_revoke(request: web.Request) -> web.Response:
+    """``POST /_control/oauth/revoke`` ``{"accountId", "client_id"?}``: the user revokes access."""
+    body = await request.json()
+    state = request.app["state"]
+    if body.get("accountId") not in state.users:
+        return _bad(f"unknown accountId {body.get('accountId')!r}")
+    return web.json_response({"revoked": state.oauth.revoke(body["accountId"], body.get("client_id"))})
+
+
+async def oauth_expire(request: web.Request) -> web.Response:
+    """``POST /_control/oauth/expire`` ``{"accountId"?}``: access tokens expire now."""
+    body = await request.json() if request.can_read_body else {}
+    state = request.app["state"]
+    return web.json_response({"expired": state.oauth.expire_access(state.now(), body.get("accountId"))})
+
+
+async def browse(request: web.Request) -> web.Response:
+    """``PUT /_control/users/{accountId}/browse`` ``{"projects": [...] | null}``: what the user
+    may see when a request acts as them (OAuth); null lifts the restriction.
+    """
+    state = request.app["state"]
+    account = request.match_info["account_id"]
+    if account not in state.users:
+        return web.json_response({"error": f"no user {account}"}, status=404)
+    projects = (await request.json()).get("projects")
+    if projects is None:
+        state.browse.pop(account, None)
+        return web.json_response({"ok": True})
+    known = {p.key for p in state.projects}
+    if not isinstance(projects, list) or not set(projects) <= known:
+        return _bad(f"projects must be a list of project keys from {sorted(known)}, or null")
+    state.browse[account] = set(projects)
     return web.json_response({"ok": True})
 
 
@@ -357,6 +407,11 @@ def add_routes(app: web.Application) -> None:
     r.add_post(PREFIX + "/api-token", api_token)
     r.add_get(PREFIX + "/counters", counters)
     r.add_get(PREFIX + "/users", list_users)
+    r.add_put(PREFIX + "/users/{account_id}/browse", browse)
+    r.add_get(PREFIX + "/oauth", oauth_overview)
+    r.add_post(PREFIX + "/oauth/apps", oauth_app)
+    r.add_post(PREFIX + "/oauth/revoke", oauth_revoke)
+    r.add_post(PREFIX + "/oauth/expire", oauth_expire)
     r.add_post(PREFIX + "/users", add_user)
     r.add_get(PREFIX + "/issues", list_issues)
     r.add_put(PREFIX + "/issues/{key}", put_issue)

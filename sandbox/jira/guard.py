@@ -13,25 +13,37 @@ from urllib.parse import quote
 from aiohttp import web
 
 from sandbox.jira.api import READ_POSTS, jira_error
+from sandbox.jira.oauth import VIEWER, authenticate_api
 from sandbox.jira.state import JiraState
 
 API_PREFIX = "/rest/api/"
+EX_PREFIX = "/ex/jira/"
+OAUTH_PATHS = ("/oauth/token", "/oauth/token/accessible-resources")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def rest_path(path: str) -> str:
+    """``path`` with the OAuth gateway's ``/ex/jira/{cloudid}`` prefix dropped."""
+    if path.startswith(EX_PREFIX):
+        return "/" + path.split("/", 4)[-1] if path.count("/") >= 4 else "/"
+    return path
 
 
 def endpoint_name(request: web.Request) -> str:
     """``"GET search/jql"``: the method and the path below ``/rest/api/<version>/``.
 
     Routed requests use the route's template (``issue/{issue}``) so counts do not
-    fragment per issue key; anything else keeps its literal path.
+    fragment per issue key; anything else keeps its literal path. Calls through the OAuth
+    gateway (``/ex/jira/{cloudid}/rest/...``) count under the same names.
     """
     resource = request.match_info.route.resource
     path = resource.canonical if resource is not None else request.path
-    if path == "/rest/{tail}":
+    if path in ("/rest/{tail}", "/ex/{tail}"):
         path = request.path
+    path = rest_path(path)
     if path.startswith(API_PREFIX):
         path = path[len(API_PREFIX) :].split("/", 1)[-1]
-    return f"{request.method} {path}"
+    return f"{request.method} {path.lstrip('/') if path.startswith('/oauth/') else path}"
 
 
 def _credentials_ok(request: web.Request, state: JiraState) -> bool | None:
@@ -93,8 +105,9 @@ async def _hang(request: web.Request, state: JiraState) -> web.Response:
 def _is_write(request: web.Request) -> bool:
     if request.method in READ_METHODS:
         return False
-    if request.method == "POST" and request.path.startswith(API_PREFIX):
-        tail = request.path[len(API_PREFIX) :].split("/", 1)[-1]
+    path = rest_path(request.path)
+    if request.method == "POST" and path.startswith(API_PREFIX):
+        tail = path[len(API_PREFIX) :].split("/", 1)[-1]
         return tail not in READ_POSTS
     return True
 
@@ -104,9 +117,13 @@ async def guard(request: web.Request, handler):
     """Count, apply injected hangs and 5xx, authenticate, refuse writes and apply injected
     rate limits, in that order.
     """
-    if not request.path.startswith("/rest/"):
-        return await handler(request)
     state: JiraState = request.app["state"]
+    if request.path in OAUTH_PATHS:
+        state.requests[endpoint_name(request)] += 1
+        return await handler(request)
+    through_gateway = request.path.startswith(EX_PREFIX)
+    if not (request.path.startswith("/rest/") or through_gateway):
+        return await handler(request)
     name = endpoint_name(request)
     state.requests[name] += 1
     if state.hang.count > 0:
@@ -115,6 +132,15 @@ async def guard(request: web.Request, handler):
         state.server_error.count -= 1
         status = state.server_error.status
         return jira_error(status, SERVER_ERRORS[status])
+    if through_gateway:
+        writing = _is_write(request)
+        refused = authenticate_api(request, name.split(" ", 1)[1], write=writing)
+        if refused is not None:
+            if writing:
+                await _record_write(request, state)  # tried, so counted, though the gateway refused it
+            return refused
+        return await _allowed(request, state, handler)
+    request[VIEWER] = state.myself
     authenticated = _credentials_ok(request, state)
     if authenticated and state.api_token_status != "valid":
         # Jira treats a dead token as anonymous: serverInfo still answers, the rest is 401
@@ -130,9 +156,18 @@ async def guard(request: web.Request, handler):
             "You are not authenticated. Authentication required to perform this operation.",
             headers={"WWW-Authenticate": 'Basic realm="protected-area"'},
         )
+    return await _allowed(request, state, handler)
+
+
+async def _record_write(request: web.Request, state: JiraState) -> None:
+    body = await request.text()
+    state.refused_writes.append({"method": request.method, "path": request.path, "body": body})
+
+
+async def _allowed(request: web.Request, state: JiraState, handler):
+    """After authentication: refuse writes, apply an injected 429, else answer."""
     if _is_write(request):
-        body = await request.text()
-        state.refused_writes.append({"method": request.method, "path": request.path, "body": body})
+        await _record_write(request, state)
         return jira_error(405, f"The Muster sandbox is read-only: {request.method} {request.path} is refused.")
     if state.rate_limit.count > 0:
         state.rate_limit.count -= 1

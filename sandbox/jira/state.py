@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sandbox.jira import history
 from sandbox.jira.history import History
 from sandbox.jira.model import Issue, Project, User
+from sandbox.jira.oauth import OAuthRegistry
 from sandbox.jira.seed import generate_site
 
 
@@ -53,6 +54,7 @@ class JiraState:
     users_count: int
     projects_count: int
     frozen_now: datetime | None
+    oauth: OAuthRegistry
     users: dict[str, User] = field(default_factory=dict)
     projects: list[Project] = field(default_factory=list)
     issues: dict[str, Issue] = field(default_factory=dict)
@@ -63,6 +65,7 @@ class JiraState:
     server_error: ServerError = field(default_factory=ServerError)
     hang: Hang = field(default_factory=Hang)
     api_token_status: str = "valid"  # "revoked" or "expired": the API token no longer works
+    browse: dict[str, set[str]] = field(default_factory=dict)  # accountId -> project keys it may browse
     histories: dict[str, History] = field(default_factory=dict)  # issue key -> stored history
     last_history_id: int = 90_000_000
 
@@ -93,6 +96,8 @@ class JiraState:
         self.projects = site.projects
         self.issues = {i.key: i for i in site.issues}
         self.histories.clear()
+        self.browse.clear()
+        self.oauth.forget_tokens()
 
     def reset(self) -> None:
         """Reseed with the current options; forget counters and injected faults, restore the token."""
@@ -140,3 +145,11 @@ class JiraState:
         """A comment or changelog id no derived one can take."""
         self.last_history_id += 1
         return str(self.last_history_id)
+
+    def may_browse(self, viewer: User | None, project_key: str) -> bool:
+        """Whether ``viewer`` may see ``project_key``: the API user sees all, others what
+        ``browse`` grants them (every project when not restricted).
+        """
+        if viewer is None or viewer is self.myself or viewer.account_id not in self.browse:
+            return True
+        return project_key in self.browse[viewer.account_id]

@@ -59,6 +59,8 @@ FLAGS = {
     "--jira-token": "t0ken",
     "--jira-issues": "30",
     "--bot-token": "bot-t0ken",
+    "--jira-oauth-redirect": "http://127.0.0.1:9/cb",
+    "--jira-oauth-secret": "s3cret",
 }
 
 
@@ -83,6 +85,16 @@ def test_it_starts_prints_urls_serves_and_stops_on_sigterm(sandbox_process, tmp_
     sheets = build("sheets", "v4", credentials=credentials, client_options={"api_endpoint": urls["sheets"]})
     created = sheets.spreadsheets().create(body={"properties": {"title": "From the runner"}}).execute()
     discord = httpx.get(f"{urls['discord']}/api/v10/gateway", trust_env=False, timeout=5)
+    oauth = dict(re.findall(r"(client id|secret|cloud id|redirect): (\S+)", banner.split("oauth", 1)[1]))
+    authorize = {
+        "audience": "api.atlassian.com",
+        "client_id": oauth["client id"],
+        "scope": "read:jira-user",
+        "redirect_uri": oauth["redirect"],
+        "response_type": "code",
+        "sandbox_user": jira.myself()["accountId"],
+    }
+    consent = httpx.get(f"{urls['jira']}/authorize", params=authorize, trust_env=False, timeout=5)
     jira.close()
     sheets.close()
 
@@ -97,6 +109,13 @@ def test_it_starts_prints_urls_serves_and_stops_on_sigterm(sandbox_process, tmp_
     assert len(found) == 30
     assert created["properties"]["title"] == "From the runner"
     assert discord.status_code == 200
+    assert oauth == {
+        "client id": "muster-sandbox",
+        "secret": "s3cret",
+        "cloud id": oauth["cloud id"],
+        "redirect": "http://127.0.0.1:9/cb",
+    }
+    assert consent.status_code == 302 and consent.headers["Location"].startswith("http://127.0.0.1:9/cb?code=")
     assert code == 0
     assert sandbox_process.read_until("sandbox stopped", timeout=5)[-1] == "sandbox stopped"
 
@@ -107,6 +126,7 @@ def test_it_starts_prints_urls_serves_and_stops_on_sigterm(sandbox_process, tmp_
         (["--jira-port", "http"], "sandbox: argument --jira-port: 'http' is not a port number"),
         (["--jira-issues", "-5"], "sandbox: argument --jira-issues: -5 is negative"),
         (["--colour"], "sandbox: unrecognized arguments: --colour"),
+        (["--jira-oauth-redirect", "cb"], "sandbox: argument --jira-oauth-redirect: 'cb' is not an absolute URL"),
     ],
 )
 def test_it_exits_with_one_line_on_a_bad_flag(flag, problem):

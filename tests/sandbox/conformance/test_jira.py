@@ -182,3 +182,50 @@ def test_the_schemas_refuse_what_the_stand_in_used_to_answer(jira, anonymous):
     me = jira.get("/myself").json()
     with pytest.raises(AssertionError, match="'locale' was unexpected"):
         assert_conforms({k: me[k] for k in ("accountId", "displayName", "locale")}, J.USER_DETAILS)
+
+
+def test_person_writes_and_their_history_conform(jira, jira_control):
+    people = jira_control.users()
+    ada, bram = people[1]["accountId"], people[2]["accountId"]
+    jira_control.reassign("OPS-2", None, by=ada)
+    jira_control.reassign("OPS-2", bram, by=ada)
+    jira_control.transition("OPS-2", "Blocked", by=bram)
+    jira_control.set_due_date("OPS-2", None, by=bram)
+    jira_control.comment("OPS-2", "Blocked on the venue.", by=bram)
+
+    changes = listed("issue/{issueIdOrKey}/changelog", jira.get("/issue/OPS-2/changelog"), 200, J.CHANGELOG_PAGE)
+    assert [v["author"]["accountId"] for v in changes["values"][-3:]] == [ada, bram, bram]
+    comments = listed("issue/{issueIdOrKey}/comment", jira.get("/issue/OPS-2/comment"), 200, J.COMMENTS)
+    assert comments["comments"][-1]["author"]["accountId"] == bram
+    listed("issue/{issueIdOrKey}", jira.get("/issue/OPS-2", params={"fields": "*all"}), 200, J.ISSUE)
+
+
+def test_the_oauth_gateway_answers_the_same_schemas_as_the_user(jira_server, jira_control):
+    jira_control.register_oauth_app("c", "s", ["http://127.0.0.1:9/cb"])
+    bram = jira_control.users()[2]["accountId"]
+    with httpx.Client(base_url=jira_server.url, follow_redirects=False) as http:
+        params = {
+            "audience": "api.atlassian.com",
+            "client_id": "c",
+            "scope": "read:jira-user read:jira-work",
+            "redirect_uri": "http://127.0.0.1:9/cb",
+            "state": "x",
+            "response_type": "code",
+            "prompt": "consent",
+            "sandbox_user": bram,
+        }
+        code = httpx.URL(http.get("/authorize", params=params).headers["Location"]).params["code"]
+        body = {"grant_type": "authorization_code", "client_id": "c", "client_secret": "s", "code": code}
+        token = http.post("/oauth/token", json={**body, "redirect_uri": "http://127.0.0.1:9/cb"}).json()["access_token"]
+    cloud = jira_control.oauth()["cloud_id"]
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"{jira_server.url}/ex/jira/{cloud}/rest/api/3", headers=headers) as gateway:
+        assert listed("myself", gateway.get("/myself"), 200, J.USER)["accountId"] == bram
+        search = {"jql": "assignee = currentUser()", "fields": ["summary", "status", "duedate", "assignee"]}
+        found = listed("POST search/jql", gateway.post("/search/jql", json=search), 200, J.SEARCH)
+        assert {i["fields"]["assignee"]["accountId"] for i in found["issues"]} == {bram}
+        keys = [i["key"] for i in found["issues"]]
+        bulk = gateway.post("/changelog/bulkfetch", json={"issueIdsOrKeys": keys})
+        listed("POST changelog/bulkfetch", bulk, 200, J.BULK_CHANGELOG)
+        listed("project/search", gateway.get("/project/search"), 200, J.PROJECT_PAGE)
+        listed("issue/{issueIdOrKey}", gateway.get("/issue/NOPE-1"), 404, J.ERROR)
