@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expires": 12, "queue": "jira"},
     },
+    "jira-oauth-refresh": {
+        "task": "jira_sync.tasks.refresh_oauth_links",
+        "schedule": 600.0,
+        "options": {"expires": 550, "queue": "jira"},
+    },
     "poll-closing": {
         "task": "polls.tasks.close_due_polls",
         "schedule": 15.0,

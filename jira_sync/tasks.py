@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.errors import OUTAGES
-from jira_sync import delivery, linking, polling
+from jira_sync import delivery, linking, oauth, polling
 
 
 @shared_task
@@ -39,3 +39,10 @@ def check_link_codes() -> int:
     """Beat tick: read the link issue of each site where a member has an open link code."""
     now = timezone.now()
     return sum(len(linking.check_codes(site_id, now)) for site_id in linking.sites_awaiting_codes(now))
+
+
+@shared_task
+def refresh_oauth_links() -> int:
+    """Beat tick: check (and rotate) each OAuth link's grant once a day; a revoked one asks to reconnect."""
+    now = timezone.now()
+    return sum(not oauth.refresh(link_id, now) for link_id in oauth.links_to_refresh(now))
