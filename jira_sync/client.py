@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -120,6 +121,13 @@ def _jira_message(text: str) -> str:
     return " ".join(messages)[:200]
 
 
+def jira_time(text: str | None) -> datetime:
+    """A time as Jira writes it (``2026-12-01T13:55:31.000+0000``); now when missing."""
+    if not text:
+        return datetime.now(UTC)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+
+
 class JiraClient:
     """Reads of one site. ``requests`` counts what was sent (retries included)."""
 
@@ -177,19 +185,20 @@ class JiraClient:
             return retry_after
         return float(2 ** (attempt - 1))
 
-    def search_page(self, jql: str, page_token: str | None = None) -> dict:
-        """One page (≤ 100 issues) of ``POST search/jql`` with only the fields reminders use."""
+    def search_page(self, jql: str, page_token: str | None = None, extra: tuple[str, ...] = ()) -> dict:
+        """One page (≤ 100 issues) of ``POST search/jql`` with only the fields reminders use (and ``extra``)."""
+        fields = [*FIELDS, *extra]
         return self._call(
             lambda: self._jira.enhanced_search_issues(
-                jql, nextPageToken=page_token, maxResults=100, fields=list(FIELDS), json_result=True, use_post=True
+                jql, nextPageToken=page_token, maxResults=100, fields=fields, json_result=True, use_post=True
             )
         )
 
-    def search(self, jql: str) -> list[dict]:
+    def search(self, jql: str, extra: tuple[str, ...] = ()) -> list[dict]:
         """Every issue matching ``jql``, page after page (``nextPageToken``)."""
         issues, token = [], None
         while True:
-            page = self.search_page(jql, token)
+            page = self.search_page(jql, token, extra)
             issues.extend(page.get("issues") or [])
             token = page.get("nextPageToken")
             if not token or page.get("isLast"):

@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from core import outbox
 from core.errors import RuleError
 from core.markup import escape
-from jira_sync.client import JiraFailure
+from jira_sync.client import JiraFailure, jira_time
 from jira_sync.models import JiraLink, JiraSite, LinkAttempt
-from jira_sync.polling import ACCOUNT_ID, _jira_time
+from jira_sync.polling import ACCOUNT_ID
 from jira_sync.sites import client_for
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def check_codes(site_id: int, now: datetime) -> list[int]:
             account_id = author.get("accountId") or ""
             if attempt.code not in _text(comment.get("body")).upper() or not ACCOUNT_ID.match(account_id):
                 continue
-            if _jira_time(comment.get("created")) < attempt.opened_at.replace(microsecond=0):
+            if jira_time(comment.get("created")) < attempt.opened_at.replace(microsecond=0):
                 continue
             link = _complete(attempt, account_id, author.get("displayName") or "", now)
             if link is not None:

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from jira_sync import health
-from jira_sync.client import JiraClient, JiraFailure
+from jira_sync import health, subscriptions
+from jira_sync.client import JiraClient, JiraFailure, jira_time
 from jira_sync.models import IssueMute, IssueSnapshot, JiraLink, JiraSite, Reminder
 from jira_sync.rules import due_rules, stale_rule
 from jira_sync.sites import client_for
@@ -141,15 +141,8 @@ def _snapshot_fields(issue: dict) -> dict:
         "assignee": ((fields.get("assignee") or {}).get("accountId")) or "",
         "priority": (fields.get("priority") or {}).get("name") or "",
         "project": (fields.get("project") or {}).get("key") or "",
-        "updated": _jira_time(fields.get("updated")),
+        "updated": jira_time(fields.get("updated")),
     }
-
-
-def _jira_time(text: str | None) -> datetime:
-    if not text:
-        return timezone.now()
-    # Jira writes 2026-12-01T13:55:31.000+0000
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
 def newly_assigned(site: JiraSite, cycle: Cycle, linked: dict[str, JiraLink]) -> list[str]:
@@ -204,6 +197,7 @@ def poll_site(site_id: int, now: datetime | None = None) -> int:
         cycle = read_cycle(site, client, links, now)
         assigned = newly_assigned(site, cycle, linked)
         assigned = [i for i in assigned if i not in self_assigned(client, assigned, linked, cycle)]
+        subscriptions.run(site, client, now)
     except JiraFailure as exc:
         health.record_failure(site, exc.sentence, now, requests=client.requests if client else 0)
         return 0

@@ -64,3 +64,24 @@ async def settings(
 @app_commands.describe(site="Which Jira site, when you linked several")
 async def digest(interaction: discord.Interaction, site: SiteName | None = None):
     await forward(interaction)
+
+
+@group.command(name="subscribe", description="Post new and transitioned Jira issues matching a JQL to a channel")
+@app_commands.describe(jql="e.g. project = OPS AND priority = High", channel="Where to post", site="Which Jira site")
+async def subscribe(
+    interaction: discord.Interaction,
+    jql: app_commands.Range[str, 1, 1000],
+    channel: discord.TextChannel,
+    site: SiteName | None = None,
+):
+    await forward(interaction)
+
+
+@group.command(name="unsubscribe", description="Stop a channel subscription (see /jira subscriptions)")
+async def unsubscribe(interaction: discord.Interaction, subscription: app_commands.Range[int, 1, 2**53 - 1]):
+    await forward(interaction)
+
+
+@group.command(name="subscriptions", description="The Jira subscriptions of this server")
+async def subscriptions(interaction: discord.Interaction):
+    await forward(interaction)

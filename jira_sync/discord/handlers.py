@@ -7,7 +7,8 @@ from django.utils import timezone
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, command, component
 from core.markup import escape, timestamp
-from jira_sync import linking, services
+from core.permissions import organiser
+from jira_sync import linking, services, subscriptions
 from jira_sync.discord.messages import MUTE, SNOOZE
 from jira_sync.services import SettingsChange
 
@@ -78,3 +79,24 @@ def mute(interaction: Interaction, link_id: int, issue_id: str) -> Reply:
     if not key:
         raise RuleError("That issue is no longer known.")
     return Reply(content=f"Muted {key}: no more reminders about it.")
+
+
+@command("jira subscribe", allowed=organiser)
+def subscribe(interaction: Interaction) -> Reply:
+    options = interaction.options
+    site = services.site_of(interaction.guild_id, options.get("site"))
+    channel_id = int(options["channel"])
+    subscriptions.subscribe(site, channel_id, options.get("jql") or "", interaction.actor.id, timezone.now())
+    return Reply(content=f"From now on, new and transitioned issues matching that JQL are posted in <#{channel_id}>.")
+
+
+@command("jira unsubscribe", allowed=organiser)
+def unsubscribe(interaction: Interaction) -> Reply:
+    subscription_id = int(interaction.options["subscription"])
+    found = subscriptions.unsubscribe(interaction.guild_id, subscription_id)
+    return Reply(content=f"Subscription {subscription_id} removed: <#{found.channel_id}> no longer gets those issues.")
+
+
+@command("jira subscriptions", allowed=organiser)
+def list_subscriptions(interaction: Interaction) -> Reply:
+    return Reply(content=subscriptions.listing(interaction.guild_id))
