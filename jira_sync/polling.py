@@ -215,12 +215,7 @@ def poll_site(site_id: int, now: datetime | None = None) -> int:
 
 
 def _apply(site: JiraSite, cycle: Cycle, assigned: list[str], linked: dict[str, JiraLink], now: datetime) -> int:
-    issues = {**cycle.seeded, **cycle.changed, **(cycle.swept or {})}
-    snapshots = {}
-    for issue_id, issue in issues.items():
-        snapshots[issue_id], _ = IssueSnapshot.objects.update_or_create(
-            site=site, issue_id=issue_id, defaults={**_snapshot_fields(issue), "seen_at": now}
-        )
+    snapshots = _store_snapshots(site, {**cycle.seeded, **cycle.changed, **(cycle.swept or {})}, now)
     wanted: list[tuple[JiraLink, IssueSnapshot, str, str]] = []
     today = site_today(site, now)
     for issue_id in assigned:
@@ -233,19 +228,37 @@ def _apply(site: JiraSite, cycle: Cycle, assigned: list[str], linked: dict[str, 
             for rule, occasion in due_rules(link, snap, today) + stale_rule(link, snap, now):
                 wanted.append((link, snap, rule, occasion))
     muted = _muted(site, now)
-    created = 0
-    for link, snap, rule, occasion in wanted:
-        if (link.id, snap.issue_id) in muted:
-            continue
-        _, made = Reminder.objects.get_or_create(
-            link=link,
-            issue_id=snap.issue_id,
-            rule=rule,
-            occasion=occasion,
-            defaults={"issue_key": snap.key, "not_before": now},
-        )
-        created += made
-    return created
+    rows = [
+        Reminder(link=link, issue_id=snap.issue_id, issue_key=snap.key, rule=rule, occasion=occasion, not_before=now)
+        for link, snap, rule, occasion in wanted
+        if (link.id, snap.issue_id) not in muted
+    ]
+    reminders = Reminder.objects.filter(link__site=site)
+    before = reminders.count()
+    # The unique constraint (link, issue, rule, occasion) makes a re-run add nothing.
+    Reminder.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return reminders.count() - before
+
+
+def _store_snapshots(site: JiraSite, issues: dict[str, dict], now: datetime) -> dict[str, IssueSnapshot]:
+    """Insert or update the snapshots of ``issues`` in bulk (thousands per cycle on a big site)."""
+    existing = {s.issue_id: s for s in IssueSnapshot.objects.filter(site=site, issue_id__in=list(issues))}
+    fresh, changed = [], []
+    for issue_id, issue in issues.items():
+        values = {**_snapshot_fields(issue), "seen_at": now}
+        snap = existing.get(issue_id)
+        if snap is None:
+            snap = IssueSnapshot(site=site, issue_id=issue_id, **values)
+            fresh.append(snap)
+            existing[issue_id] = snap
+        else:
+            for name, value in values.items():
+                setattr(snap, name, value)
+            changed.append(snap)
+    IssueSnapshot.objects.bulk_create(fresh, batch_size=1000)
+    fields = [*_snapshot_fields({"key": "", "fields": {}}), "seen_at"]
+    IssueSnapshot.objects.bulk_update(changed, fields, batch_size=1000)
+    return existing
 
 
 def _muted(site: JiraSite, now: datetime) -> set[tuple[int, str]]:
