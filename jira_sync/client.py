@@ -147,9 +147,6 @@ class JiraClient:
         self._adapter = ReadOnlyAdapter()
         self._jira._session.mount("http://", self._adapter)
         self._jira._session.mount("https://", self._adapter)
-        # Muster serves Jira Cloud only; saying so spares the serverInfo request the library
-        # would make to learn it (its Cloud-only calls, such as search/jql, check it).
-        self._jira.deploymentType = "Cloud"
 
     @property
     def requests(self) -> int:
@@ -187,12 +184,15 @@ class JiraClient:
 
     def search_page(self, jql: str, page_token: str | None = None, extra: tuple[str, ...] = ()) -> dict:
         """One page (≤ 100 issues) of ``POST search/jql`` with only the fields reminders use (and ``extra``)."""
-        fields = [*FIELDS, *extra]
-        return self._call(
-            lambda: self._jira.enhanced_search_issues(
-                jql, nextPageToken=page_token, maxResults=100, fields=fields, json_result=True, use_post=True
-            )
-        )
+        body = {"jql": jql, "fields": [*FIELDS, *extra], "maxResults": 100}
+        if page_token:
+            body["nextPageToken"] = page_token
+        return self._post_search(body)
+
+    def _post_search(self, body: dict) -> dict:
+        # The library's request helper rather than enhanced_search_issues, which first reads
+        # /field to translate field names (a request per cycle for names we already use).
+        return self._call(lambda: self._jira._get_json("search/jql", params=body, use_post=True))
 
     def search(self, jql: str, extra: tuple[str, ...] = ()) -> list[dict]:
         """Every issue matching ``jql``, page after page (``nextPageToken``)."""
@@ -206,8 +206,7 @@ class JiraClient:
 
     def check_jql(self, jql: str) -> None:
         """A dry-run search of one issue: JiraFailure with Jira's reason when the JQL is refused."""
-        search = self._jira.enhanced_search_issues
-        self._call(lambda: search(jql, maxResults=1, fields=["key"], json_result=True, use_post=True))
+        self._post_search({"jql": jql, "fields": ["key"], "maxResults": 1})
 
     def comments(self, issue_key: str) -> list[dict]:
         """The newest 100 comments of an issue, newest first (with their authors' accountId)."""
