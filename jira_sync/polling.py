@@ -196,7 +196,8 @@ def poll_site(site_id: int, now: datetime | None = None) -> int:
         client = client_for(site)
         cycle = read_cycle(site, client, links, now)
         assigned = newly_assigned(site, cycle, linked)
-        assigned = [i for i in assigned if i not in self_assigned(client, assigned, linked, cycle)]
+        skipped = self_assigned(client, assigned, linked, cycle)
+        assigned = [i for i in assigned if i not in skipped]
         subscriptions.run(site, client, now)
     except JiraFailure as exc:
         health.record_failure(site, exc.sentence, now, requests=client.requests if client else 0)

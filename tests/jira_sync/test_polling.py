@@ -130,3 +130,17 @@ def test_an_account_jira_no_longer_knows_is_dropped_and_its_member_asked_to_reco
     assert ghost.status == JiraLink.Status.RECONNECT
     assert list(IssueSnapshot.objects.values_list("key", flat=True)) == ["OPS-7"]
     assert JiraSite.objects.get(id=site.id).failing_since is None
+
+
+def test_the_changelog_of_every_newly_assigned_issue_is_read_in_one_bulk_request(cast, site, jira, users):
+    alice, bob = users[0]["accountId"], users[1]["accountId"]
+    for n in range(1, 4):
+        jira.put_issue(f"OPS-{n}", summary=f"Task {n}", assignee=bob)
+    make_link(site, cast.member.member, alice)
+    poll_site(site.id, NOW)
+    later = NOW + timedelta(minutes=10)
+    jira.set_clock(later)
+    for n in range(1, 4):
+        jira.reassign(f"OPS-{n}", alice, by=bob)
+    assert poll_site(site.id, later) == 3
+    assert jira.counters()["POST changelog/bulkfetch"] == 1
