@@ -18,7 +18,9 @@ def poll_due_sites() -> int:
     return len(claimed)
 
 
-@shared_task(autoretry_for=OUTAGES, retry_backoff=2, max_retries=3)
+# A big site's first cycle reads every open issue of its members (20,000 issues: about 170
+# requests and 50 s on one core), longer than the default task limits allow.
+@shared_task(autoretry_for=OUTAGES, retry_backoff=2, max_retries=3, soft_time_limit=240, time_limit=300)
 def poll_site(site_id: int) -> int:
     """One cycle of one site: a batched read, snapshots, reminders; then what may be sent now."""
     created = polling.poll_site(site_id, timezone.now())
