@@ -10,6 +10,7 @@ transaction that writes the outbox message (keyed by the changes it lists).
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from datetime import datetime, timedelta
 
@@ -18,10 +19,12 @@ from django.db import transaction
 from core import outbox
 from core.errors import RuleError
 from core.markup import escape_within, truncate
-from jira_sync.client import JiraClient, jira_time
+from jira_sync.client import JiraClient, JiraFailure, jira_time
 from jira_sync.discord.messages import issue_url
 from jira_sync.models import JiraSite, Subscription
 from jira_sync.sites import check_jql
+
+log = logging.getLogger(__name__)
 
 MAX_PER_SITE = 25
 OVERLAP = timedelta(minutes=2)
@@ -51,7 +54,14 @@ def run(site: JiraSite, client: JiraClient, now: datetime) -> int:
     for subscription in list(site.subscriptions.all()):
         since = subscription.watermark or now
         minutes = max(math.ceil((now - since + OVERLAP).total_seconds() / 60), 1)
-        issues = client.search(f'({subscription.jql}) AND updated >= "-{minutes}m"', extra=("created",))
+        try:
+            issues = client.search(f'({subscription.jql}) AND updated >= "-{minutes}m"', extra=("created",))
+        except JiraFailure as exc:
+            if exc.status in (None, 401, 429) or exc.status >= 500:
+                raise  # the site, not this subscription: the cycle fails and says so
+            # Jira now refuses this JQL (a project renamed, a field removed): the others go on.
+            log.warning("subscription %s: Jira refused its JQL: %s", subscription.id, exc.sentence)
+            continue
         posted += _post_changes(subscription, issues, now)
     return posted
 

@@ -67,3 +67,15 @@ def test_unsubscribe(cast, site):
     )
     assert reply.content == f"Subscription {subscription.id} removed: <#{CHANNEL}> no longer gets those issues."
     assert Subscription.objects.count() == 0
+
+
+def test_a_subscription_whose_jql_jira_now_refuses_does_not_stop_the_sites_poll(cast, site, jira, users):
+    from jira_sync.models import IssueSnapshot, JiraLink
+
+    JiraLink.objects.create(site=site, member=cast.member.member, account_id=users[0]["accountId"])
+    jira.put_issue("OPS-9", summary="Mine", assignee=users[0]["accountId"])
+    Subscription.objects.create(site=site, channel_id=CHANNEL, jql="project = GONE", watermark=NOW)
+    poll_site(site.id, NOW)
+    site.refresh_from_db()
+    assert (site.failing_since, site.last_success_at) == (None, NOW)
+    assert list(IssueSnapshot.objects.values_list("key", flat=True)) == ["OPS-9"]
