@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,11 +25,19 @@ Status = Reminder.Status
 
 
 def links_with_pending(now: datetime) -> list[int]:
-    return list(
+    """Links with reminders due whose member's hours allow a DM now (the rest wait, costing no task)."""
+    ids = (
         Reminder.objects.filter(status=Status.PENDING, not_before__lte=now, link__status=JiraLink.Status.ACTIVE)
         .values_list("link_id", flat=True)
         .distinct()
     )
+    links = JiraLink.objects.filter(id__in=list(ids)).select_related("member", "site__guild")
+    return [link.id for link in links if may_send_now(link, now.astimezone(_zone(link)))]
+
+
+def _zone(link: JiraLink) -> ZoneInfo:
+    """The member's zone, else the guild's (as core.timeparse.member_zone, from rows already read)."""
+    return ZoneInfo(link.member.timezone or link.site.guild.timezone or "UTC")
 
 
 def may_send_now(link: JiraLink, local: datetime) -> bool:

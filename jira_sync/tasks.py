@@ -29,11 +29,19 @@ def poll_site(site_id: int) -> int:
     return created
 
 
-@shared_task(autoretry_for=OUTAGES, retry_backoff=1, max_retries=5)
+@shared_task
 def deliver_due_reminders() -> int:
-    """Beat tick: each member's pending reminders, if their hours allow (row lock per member)."""
-    now = timezone.now()
-    return sum(delivery.deliver_link(link_id, now) for link_id in delivery.links_with_pending(now))
+    """Beat tick: one task per member with pending reminders (a thousand members never make one long task)."""
+    links = delivery.links_with_pending(timezone.now())
+    for link_id in links:
+        deliver_member_reminders.delay(link_id)
+    return len(links)
+
+
+@shared_task(autoretry_for=OUTAGES, retry_backoff=1, max_retries=5)
+def deliver_member_reminders(link_id: int) -> int:
+    """One member's pending reminders, if their hours allow (their link's row lock: sent once)."""
+    return delivery.deliver_link(link_id, timezone.now())
 
 
 @shared_task

@@ -198,3 +198,11 @@ def test_quiet_hours_and_settings_refuse_what_cannot_be_read(link):
         "Reminders: due soon (1 day before), overdue, newly assigned, stale after 4 days; "
         "as it happens, quiet hours 23:30 to 07:00 (your time zone)."
     )
+
+
+def test_the_tick_names_only_members_whose_hours_allow_a_dm_now(cast, link):
+    from jira_sync.delivery import links_with_pending
+
+    remind(link)
+    assert links_with_pending(at("2026-12-02T07:00:00+00:00")) == []  # 08:00 in Paris, digest at 09:00
+    assert links_with_pending(at("2026-12-02T08:00:00+00:00")) == [link.id]
