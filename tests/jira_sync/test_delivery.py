@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from core.models import OutboundMessage
 from jira_sync import services
@@ -134,7 +135,12 @@ def test_a_rerun_or_a_second_tick_sends_nothing_twice(link):
     assert deliver_link(link.id, now) == 1
     assert deliver_link(link.id, now) == 0
     assert OutboundMessage.objects.count() == 1
-    with pytest.raises(Exception, match=r"reminder_once_per_issue_rule_occasion"):
+    refused = (
+        r'^(duplicate key value violates unique constraint "reminder_once_per_issue_rule_occasion"'
+        r"|UNIQUE constraint failed: jira_sync_reminder\.link_id, jira_sync_reminder\.issue_id, "
+        r"jira_sync_reminder\.rule, jira_sync_reminder\.occasion$)"
+    )
+    with pytest.raises(IntegrityError, match=refused), transaction.atomic():
         remind(link)
 
 
