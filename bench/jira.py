@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     jira_server = ServerThread(create_app(user=API_USER, token=API_TOKEN, issues=args.issues, users=args.members))
     jira_server.start()
     jira = JiraControl(jira_server.url)
-    env = {TOKEN_ENV: API_TOKEN, "CELERY_TASK_SOFT_TIME_LIMIT": "300", "CELERY_TASK_TIME_LIMIT": "360"}
+    env = {TOKEN_ENV: API_TOKEN}
     try:
         with Stack(args.workers, 4, gateway=False, members=args.members, env=env) as stack:
             figures = run(stack, jira, jira_server.url, args)
