@@ -81,3 +81,36 @@ def test_snooze_and_mute_buttons_belong_to_the_member_they_were_sent_to(cast, si
     )
     assert reply.content == "Muted 10001: no more reminders about it."
     assert list(IssueMute.objects.values_list("issue_id", "until")) == [("10001", None)]
+
+
+def test_digest_now_lists_what_is_due_privately(cast, site):
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from jira_sync.models import IssueSnapshot
+
+    link = make_link(site, cast.member.member, ACCOUNT)
+    today = timezone.now().astimezone(UTC).date()
+    IssueSnapshot.objects.create(
+        site=site,
+        issue_id="10001",
+        key="OPS-1",
+        summary="Ship it",
+        status="In Progress",
+        status_category="indeterminate",
+        assignee=ACCOUNT,
+        duedate=today - timedelta(days=3),
+        updated=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    reply = handle(cast.interaction(cast.member, command="jira digest"))
+    assert reply.ephemeral is True
+    assert reply.embeds[0]["title"] == "Jira now: Acme Jira"
+    assert reply.embeds[0]["description"].startswith(f"**Overdue**\n[OPS-1]({site.base_url}/browse/OPS-1) Ship it")
+    assert [b["label"] for b in reply.components[0]["components"]] == [
+        "Snooze OPS-1 1 day",
+        "Until Monday",
+        "Mute",
+        "Open OPS-1",
+    ]
+    assert link.reminders.count() == 0  # a look, not a reminder
