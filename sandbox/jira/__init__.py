@@ -69,10 +69,16 @@ def create_app(
         # app["state"] is the documented way in for tests; aiohttp prefers AppKey objects
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["state"] = state
+    app.on_shutdown.append(_release_held_connections)
     api.add_routes(app)
     oauth_routes.add_routes(app)
     control_api.add_routes(app)
     return app
+
+
+async def _release_held_connections(app: web.Application) -> None:
+    """Stopping the server frees hung requests at once, so it stops without waiting them out."""
+    app["state"].release_hung()
 
 
 __all__ = ["create_app"]

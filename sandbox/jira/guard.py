@@ -126,6 +126,10 @@ async def guard(request: web.Request, handler):
         return await handler(request)
     name = endpoint_name(request)
     state.requests[name] += 1
+    writing = _is_write(request)
+    if writing:  # every attempt is recorded, whatever it is answered
+        body = await request.text()
+        state.refused_writes.append({"method": request.method, "path": request.path, "body": body})
     if state.hang.count > 0:
         return await _hang(request, state)
     if state.server_error.count > 0:
@@ -133,13 +137,10 @@ async def guard(request: web.Request, handler):
         status = state.server_error.status
         return jira_error(status, SERVER_ERRORS[status])
     if through_gateway:
-        writing = _is_write(request)
         refused = authenticate_api(request, name.split(" ", 1)[1], write=writing)
         if refused is not None:
-            if writing:
-                await _record_write(request, state)  # tried, so counted, though the gateway refused it
             return refused
-        return await _allowed(request, state, handler)
+        return await _allowed(request, state, handler, writing)
     request[VIEWER] = state.myself
     authenticated = _credentials_ok(request, state)
     if authenticated and state.api_token_status != "valid":
@@ -156,18 +157,12 @@ async def guard(request: web.Request, handler):
             "You are not authenticated. Authentication required to perform this operation.",
             headers={"WWW-Authenticate": 'Basic realm="protected-area"'},
         )
-    return await _allowed(request, state, handler)
+    return await _allowed(request, state, handler, writing)
 
 
-async def _record_write(request: web.Request, state: JiraState) -> None:
-    body = await request.text()
-    state.refused_writes.append({"method": request.method, "path": request.path, "body": body})
-
-
-async def _allowed(request: web.Request, state: JiraState, handler):
+async def _allowed(request: web.Request, state: JiraState, handler, writing: bool):
     """After authentication: refuse writes, apply an injected 429, else answer."""
-    if _is_write(request):
-        await _record_write(request, state)
+    if writing:
         return jira_error(405, f"The Muster sandbox is read-only: {request.method} {request.path} is refused.")
     if state.rate_limit.count > 0:
         state.rate_limit.count -= 1

@@ -135,3 +135,45 @@ def test_bad_fault_requests_say_what_to_change(jira_server, jira_control, jira_c
 
     assert (answer.status_code, answer.json()) == (400, {"error": error})
     assert jira_client.myself()["emailAddress"] == JIRA_USER  # nothing was injected
+
+
+def test_stopping_the_server_does_not_wait_out_a_held_connection():
+    from sandbox.jira import create_app
+    from sandbox.jira.control import JiraControl
+    from sandbox.runner import ServerThread
+
+    server = ServerThread(create_app(user=JIRA_USER, token=JIRA_TOKEN, issues=1)).start()
+    with JiraControl(server.url) as control:
+        control.inject_hang(count=1, seconds=120)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(f"{server.url}/rest/api/3/myself", auth=(JIRA_USER, JIRA_TOKEN), timeout=0.3)
+
+    started = time.monotonic()
+    server.stop()
+
+    assert time.monotonic() - started < 3
+
+
+def test_rate_limits_apply_to_the_post_reads_too(rest, jira_control):
+    jira_control.inject_rate_limit(count=2, retry_after=3)
+
+    limited = [
+        rest.post("/changelog/bulkfetch", json={"issueIdsOrKeys": ["OPS-1"]}),
+        rest.post("/search/jql", json={"jql": "project = OPS"}),
+    ]
+
+    assert [(r.status_code, r.headers["Retry-After"]) for r in limited] == [(429, "3"), (429, "3")]
+    assert rest.post("/changelog/bulkfetch", json={"issueIdsOrKeys": ["OPS-1"]}).status_code == 200
+    assert jira_control.refused_writes() == []
+
+
+def test_a_write_is_recorded_even_when_authentication_refuses_it(jira_server, jira_control):
+    jira_control.revoke_api_token()
+    dead = httpx.post(f"{jira_server.url}/rest/api/3/issue", auth=(JIRA_USER, JIRA_TOKEN), json={"fields": {}})
+    wrong = httpx.put(f"{jira_server.url}/rest/api/3/issue/OPS-1", auth=(JIRA_USER, "wrong"), json={})
+
+    assert (dead.status_code, wrong.status_code) == (401, 401)
+    assert [(w["method"], w["path"]) for w in jira_control.refused_writes()] == [
+        ("POST", "/rest/api/3/issue"),
+        ("PUT", "/rest/api/3/issue/OPS-1"),
+    ]

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import re
 import secrets
+import threading
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -405,3 +406,23 @@ def test_create_app_registers_oauth_apps_and_refuses_bad_ones():
     assert list(app["state"].oauth.apps) == ["c"]
     with pytest.raises(ValueError, match=r"^oauth_apps: client_secret is required$"):
         create_app(user="u", token="t", issues=0, oauth_apps=[{"client_id": "c", "redirect_uris": [CALLBACK]}])
+
+
+def test_two_racing_refreshes_of_one_token_get_one_new_pair_and_one_invalid_grant(auth, jira_server):
+    refresh_token = auth.tokens_for(auth.ada["accountId"])["refresh_token"]
+    body = {"grant_type": "refresh_token", "client_id": CLIENT, "client_secret": SECRET, "refresh_token": refresh_token}
+    barrier, answers = threading.Barrier(2), []
+
+    def race():
+        with httpx.Client(base_url=jira_server.url, timeout=10) as http:
+            barrier.wait()
+            answers.append(http.post("/oauth/token", json=body))
+
+    racers = [threading.Thread(target=race) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(10)
+
+    assert sorted(a.status_code for a in answers) == [200, 403]
+    assert next(a for a in answers if a.status_code == 403).json() == UNKNOWN_REFRESH
