@@ -35,6 +35,14 @@ try:
     # without it outside DEBUG, while web and the gateway never need it. None: not set.
     POLL_VOTER_KEY = env.string("POLL_VOTER_KEY")
     CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+    # Encrypts members' Jira OAuth tokens at rest (jira_sync.crypto). Secret (JIRA_TOKEN_KEY_FILE
+    # works too), held by workers and web only. None: not set (refused outside DEBUG when used).
+    JIRA_TOKEN_KEY = env.string("JIRA_TOKEN_KEY")
+    # Where members' browsers reach Muster's web (the /jira/connect links Discord shows).
+    MUSTER_PUBLIC_URL = env.url("MUSTER_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("https", "http"))
+    # Atlassian's OAuth 2.0 (3LO) endpoints; the sandbox stands in for them in tests.
+    ATLASSIAN_AUTH_URL = env.url("ATLASSIAN_AUTH_URL", "https://auth.atlassian.com", schemes=("https", "http"))
+    ATLASSIAN_API_URL = env.url("ATLASSIAN_API_URL", "https://api.atlassian.com", schemes=("https", "http"))
 
     DATABASES = {
         "default": env.database(
@@ -105,6 +113,8 @@ try:
     if DISCORD_GLOBAL_RATE_LIMIT <= 0:
         raise SettingError("DISCORD_GLOBAL_RATE_LIMIT must be a positive number of requests per second")
     DISCORD_REQUEST_TIMEOUT_S = env.number("DISCORD_REQUEST_TIMEOUT", 10.0)
+    # Every Jira request's read timeout (the connect timeout is at most 5 s of it).
+    JIRA_REQUEST_TIMEOUT_S = env.number("JIRA_REQUEST_TIMEOUT", 20.0)
     # Public messages re-rendered on change (poll tallies, rosters) are edited at most this often.
     REFRESH_INTERVAL_S = env.number("REFRESH_INTERVAL", 2.0)
 except SettingError as exc:
@@ -288,6 +298,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "carpool.tasks.send_due_nudges",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Jira: claim the sites due for a poll (each site's interval lives in its row).
+    "jira-poll": {
+        "task": "jira_sync.tasks.poll_due_sites",
+        "schedule": 30.0,
+        "options": {"expires": 25, "queue": "jira"},
+    },
+    # Jira: send the reminders members' hours allow now (digest hour, quiet hours, snoozes).
+    "jira-deliver": {
+        "task": "jira_sync.tasks.deliver_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55, "queue": "jira"},
+    },
+    # Jira: read link issues' comments while members have a link code open.
+    "jira-link-codes": {
+        "task": "jira_sync.tasks.check_link_codes",
+        "schedule": 15.0,
+        "options": {"expires": 12, "queue": "jira"},
+    },
+    "jira-oauth-refresh": {
+        "task": "jira_sync.tasks.refresh_oauth_links",
+        "schedule": 600.0,
+        "options": {"expires": 550, "queue": "jira"},
     },
     "poll-closing": {
         "task": "polls.tasks.close_due_polls",

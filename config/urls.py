@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from core.views import healthz
+from jira_sync import urls as jira_urls
 
 admin.site.site_header = "Muster"
 admin.site.site_title = "Muster admin"
@@ -10,4 +11,5 @@ admin.site.index_title = "Organise"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("jira/", include(jira_urls)),
 ]

@@ -39,18 +39,26 @@ GENERATED_KEYS = {
     "SECRET_KEY": "secret-key",
     "INTERACTION_SIGNING_KEY": "interaction-signing-key",
     "POLL_VOTER_KEY": "poll-voter-key",
+    "JIRA_TOKEN_KEY": "jira-token-key",
 }
 # The Google service account's key file (the Sheets export), for workers only.
 GOOGLE_KEYS = {"GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_SERVICE_ACCOUNT_FILE"}
 # What each process is given of them (and of DISCORD_TOKEN): only what it uses.
 SECRETS_OF = {
-    "web": {"SECRET_KEY"},
+    "web": {"SECRET_KEY", "JIRA_TOKEN_KEY"},
     "beat": {"SECRET_KEY"},
-    "worker": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", *GOOGLE_KEYS},
+    "worker": {
+        "SECRET_KEY",
+        "DISCORD_TOKEN",
+        "INTERACTION_SIGNING_KEY",
+        "POLL_VOTER_KEY",
+        "JIRA_TOKEN_KEY",
+        *GOOGLE_KEYS,
+    },
     "gateway": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY"},
     "flower": set(),
 }
-SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", *GOOGLE_KEYS}
+SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY", *GOOGLE_KEYS}
 
 
 def secret_file(path: Path, nbytes: int = 18) -> str:

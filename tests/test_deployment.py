@@ -17,7 +17,14 @@ from devtools.ports import free_port
 from tests.processes import ROOT
 
 COMPOSE_SERVICES = {"postgres", "redis", "migrate", "web", "worker-interactions", "worker", "gateway", "beat", "flower"}
-SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "FLOWER_BASIC_AUTH"}
+SECRETS = {
+    "SECRET_KEY",
+    "DISCORD_TOKEN",
+    "INTERACTION_SIGNING_KEY",
+    "POLL_VOTER_KEY",
+    "JIRA_TOKEN_KEY",
+    "FLOWER_BASIC_AUTH",
+}
 
 
 @pytest.fixture
@@ -66,10 +73,10 @@ def secrets_of(service: dict) -> set[str]:
 def test_each_service_gets_only_the_secrets_it_needs(compose_project):
     services = compose_config(compose_project)["services"]
     held = {name: secrets_of(services[name]) for name in COMPOSE_SERVICES - {"postgres", "redis"}}
-    workers = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"}
+    workers = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY"}
     assert held == {
         "migrate": {"SECRET_KEY"},
-        "web": {"SECRET_KEY"},
+        "web": {"SECRET_KEY", "JIRA_TOKEN_KEY"},
         "beat": {"SECRET_KEY"},
         "worker-interactions": workers,
         "worker": workers,

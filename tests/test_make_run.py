@@ -94,7 +94,7 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
     # Two gunicorn workers, one SECRET_KEY (kept in var/): a session signed by one worker is
     # valid in the other, so page after page the organiser stays logged in.
     assert_admin_stays_logged_in(f"http://127.0.0.1:{web_port}", "admin", "admin-pass-for-test", pages=20)
-    for name in ("secret-key", "interaction-signing-key", "poll-voter-key"):
+    for name in ("secret-key", "interaction-signing-key", "poll-voter-key", "jira-token-key"):
         assert stat.S_IMODE((ROOT / "var" / name).stat().st_mode) == 0o600
     assert "admin-pass-for-test" not in run.output()
     assert "flower-pass" not in run.output()
@@ -145,17 +145,18 @@ def test_each_process_is_given_only_the_secrets_it_uses():
         "DISCORD_TOKEN": "dt",
         "INTERACTION_SIGNING_KEY": "isk",
         "POLL_VOTER_KEY": "pvk",
+        "JIRA_TOKEN_KEY": "jtk",
         "FLOWER_BASIC_AUTH": "ops:pw",
         "DATABASE_URL": "postgres://muster:db-password@db/muster",
         "GOOGLE_APPLICATION_CREDENTIALS": "/keys/google.json",
     }
     given = {name: sorted(set(run_local.process_env(env, name)) - {"PATH"}) for name in run_local.SECRETS_OF}
     assert given == {
-        "web": ["DATABASE_URL", "SECRET_KEY"],
+        "web": ["DATABASE_URL", "JIRA_TOKEN_KEY", "SECRET_KEY"],
         "beat": ["DATABASE_URL", "SECRET_KEY"],
         "worker": [
             *("DATABASE_URL", "DISCORD_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS"),
-            *("INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "SECRET_KEY"),
+            *("INTERACTION_SIGNING_KEY", "JIRA_TOKEN_KEY", "POLL_VOTER_KEY", "SECRET_KEY"),
         ],
         "gateway": ["DATABASE_URL", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "SECRET_KEY"],
         "flower": ["FLOWER_BASIC_AUTH", "SECRET_KEY"],

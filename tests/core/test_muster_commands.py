@@ -60,6 +60,9 @@ ORGANISER_ONLY = [
     "export connect",
     "export now",
     "export status",
+    "jira subscribe",
+    "jira subscriptions",
+    "jira unsubscribe",
     "poll close",
     "poll create",
     "ride areas add",
@@ -75,6 +78,7 @@ RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
     *("ride offer", "room cancel", "room claim", "room leave", "room list", "room mine", "room offer"),
 ]
+JIRA_MEMBER = ["jira digest", "jira link", "jira settings", "jira status", "jira unlink"]
 
 
 def help_paths(cast, who):
@@ -85,8 +89,8 @@ def help_paths(cast, who):
 def test_help_lists_only_what_the_member_can_do(cast):
     member, organiser = help_paths(cast, cast.member), help_paths(cast, cast.organiser)
     assert member == [
-        *("custom list", "custom run", "event list", "event show", "muster help", "muster ping", "muster timezone"),
-        *RIDES_AND_ROOMS,
+        *("custom list", "custom run", "event list", "event show", *JIRA_MEMBER),
+        *("muster help", "muster ping", "muster timezone", *RIDES_AND_ROOMS),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

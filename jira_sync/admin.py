@@ -1,0 +1,101 @@
+"""Jira sites in the admin: their connection (checked by a dry-run search on save), health, and who is linked.
+
+Organisers see who is linked (member and Jira name), never their issues or tokens.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from core.errors import RuleError
+from jira_sync.models import JiraLink, JiraSite
+from jira_sync.sites import check_site
+
+CONNECTION = (
+    "service_email",
+    "token_env",
+    "link_issue_key",
+    "oauth_client_id_env",
+    "oauth_client_secret_env",
+    "cloud_id",
+    "jql_filter",
+    "base_url",
+    "auth",
+)
+
+
+class JiraSiteForm(forms.ModelForm):
+    base_url = forms.URLField(assume_scheme="https", help_text="https://your-site.atlassian.net")
+
+    class Meta:
+        model = JiraSite
+        fields = (
+            "guild",
+            "name",
+            "base_url",
+            "auth",
+            "service_email",
+            "token_env",
+            "link_issue_key",
+            "oauth_client_id_env",
+            "oauth_client_secret_env",
+            "cloud_id",
+            "jql_filter",
+            "timezone",
+            "poll_interval_minutes",
+            "notify_member",
+            "active",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["auth"] == JiraSite.Auth.OAUTH and not (
+            data.get("oauth_client_id_env") and data.get("oauth_client_secret_env") and data.get("cloud_id")
+        ):
+            raise forms.ValidationError(
+                "An OAuth site needs the variables holding the app's client id and secret, and the site's cloud id."
+            )
+        if data["auth"] == JiraSite.Auth.SERVICE_ACCOUNT and not data.get("link_issue_key"):
+            raise forms.ValidationError("A service-account site needs a link issue (members comment their code on it).")
+        if not (data.get("service_email") and data.get("token_env")):
+            raise forms.ValidationError(
+                "Polling reads Jira as a service account: give its email and the variable holding its API token."
+            )
+        if self.instance.pk is None or any(name in self.changed_data for name in CONNECTION):
+            site = JiraSite(**{name: data.get(name) or "" for name in CONNECTION})
+            try:
+                check_site(site)
+            except RuleError as error:
+                raise forms.ValidationError(error.message) from None
+        return data
+
+
+class JiraLinkInline(admin.TabularInline):
+    model = JiraLink
+    extra = 0
+    fields = ("member", "display_name", "status", "linked_at", "last_reminder_at")
+    readonly_fields = fields
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # links are verified by Jira, never typed
+
+
+@admin.register(JiraSite)
+class JiraSiteAdmin(admin.ModelAdmin):
+    form = JiraSiteForm
+    list_display = ("name", "guild", "auth", "health", "last_success_at", "last_error", "requests_last_cycle")
+    list_filter = ("guild", "auth", "active")
+    readonly_fields = ("health", "last_success_at", "last_error", "failing_since", "requests_last_cycle", "watermark")
+    inlines = [JiraLinkInline]
+
+    @admin.display(description="Health")
+    def health(self, site: JiraSite) -> str:
+        if not site.active:
+            return "inactive"
+        if site.failing_since:
+            return f"failing since {site.failing_since:%Y-%m-%d %H:%M} UTC"
+        return "ok" if site.last_success_at else "not polled yet"
