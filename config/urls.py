@@ -1,13 +1,18 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from core.views import healthz
 
 admin.site.site_header = "Muster"
 admin.site.site_title = "Muster admin"
 admin.site.index_title = "Organise"
+# The admin's login page offers "Log in with Discord" beside the superusers' password form.
+admin.site.login_template = "dashboard/admin_login.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # allauth: /accounts/discord/login/ and its callback, logout (SOCIALACCOUNT_ONLY: no passwords)
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]

@@ -17,7 +17,14 @@ from devtools.ports import free_port
 from tests.processes import ROOT
 
 COMPOSE_SERVICES = {"postgres", "redis", "migrate", "web", "worker-interactions", "worker", "gateway", "beat", "flower"}
-SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "FLOWER_BASIC_AUTH"}
+SECRETS = {
+    "SECRET_KEY",
+    "DISCORD_TOKEN",
+    "INTERACTION_SIGNING_KEY",
+    "POLL_VOTER_KEY",
+    "FLOWER_BASIC_AUTH",
+    "DISCORD_CLIENT_SECRET",
+}
 
 
 @pytest.fixture
@@ -69,7 +76,7 @@ def test_each_service_gets_only_the_secrets_it_needs(compose_project):
     workers = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY"}
     assert held == {
         "migrate": {"SECRET_KEY"},
-        "web": {"SECRET_KEY"},
+        "web": {"SECRET_KEY", "DISCORD_CLIENT_SECRET"},
         "beat": {"SECRET_KEY"},
         "worker-interactions": workers,
         "worker": workers,

@@ -147,10 +147,11 @@ def test_each_process_is_given_only_the_secrets_it_uses():
         "POLL_VOTER_KEY": "pvk",
         "FLOWER_BASIC_AUTH": "ops:pw",
         "DATABASE_URL": "postgres://muster:db-password@db/muster",
+        "DISCORD_CLIENT_SECRET": "dcs",
     }
     given = {name: sorted(set(run_local.process_env(env, name)) - {"PATH"}) for name in run_local.SECRETS_OF}
     assert given == {
-        "web": ["DATABASE_URL", "SECRET_KEY"],
+        "web": ["DATABASE_URL", "DISCORD_CLIENT_SECRET", "SECRET_KEY"],
         "beat": ["DATABASE_URL", "SECRET_KEY"],
         "worker": ["DATABASE_URL", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "SECRET_KEY"],
         "gateway": ["DATABASE_URL", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "SECRET_KEY"],
