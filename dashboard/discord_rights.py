@@ -66,17 +66,18 @@ def refresh_permissions(request) -> None:
     permissions = None
     if token is not None:
         permissions = fetch_permissions(token.token)
-        if permissions is None and token.token_secret and _refresh(token):
+        if permissions is None and token.token_secret and _refresh(request, token):
             permissions = fetch_permissions(token.token)
     request.session[SESSION_DISCORD_PERMISSIONS] = {"at": time.time(), "guilds": permissions or {}}
     forget_organised(request.session)
 
 
-def _refresh(token) -> bool:
+def _refresh(request, token) -> bool:
     """Trade the refresh token for a new pair (kept); False when Discord refuses."""
-    app = token.app
-    client_id = app.client_id if app else settings.DISCORD_CLIENT_ID
-    secret = app.secret if app else settings.DISCORD_CLIENT_SECRET
+    from allauth.socialaccount.adapter import get_adapter
+
+    app = token.app or get_adapter(request).get_app(request, provider="discord")
+    client_id, secret = app.client_id, app.secret
     try:
         response = requests.post(
             f"{settings.DISCORD_API_BASE}/oauth2/token",

@@ -43,6 +43,9 @@ class World:
 
 @pytest.fixture
 def discord(settings):
+    from django.core.cache import cache
+
+    cache.clear()  # allauth's login rate limit counts in the cache: each test starts afresh
     app = create_app(bot_token="dashboard-bot-token")
     server = ServerThread(app).start()
     control = DiscordControl(server.url)

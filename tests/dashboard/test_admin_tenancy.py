@@ -240,3 +240,33 @@ def test_guild_and_membership_fields_organisers_may_not_touch(world):
     assert GuildMember.objects.filter(guild=world.cast.guild).count() == 2
     assert Guild.objects.count() == 2
     assert ContentType.objects.get_for_model(Event)  # the log links entries by content type
+
+
+def test_an_organisers_bad_input_is_a_form_error_never_a_500(world):
+    client = log_in(world, "olivia")
+    bad_event = {
+        "guild": world.cast.guild.pk,
+        "title": "Picnic",
+        "starts_at_0": "2020-01-01",
+        "starts_at_1": "10:00:00",
+        "capacity": "5",
+        "reminders-TOTAL_FORMS": "0",
+        "reminders-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }
+    response = csrf_post(client, reverse("admin:events_event_add"), bad_event)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"__all__": ["The start is in the past."]}
+    guild = world.cast.guild
+    bad_zone = {
+        "name": guild.name,
+        "timezone": "Mars/Olympus",
+        "date_order": guild.date_order,
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    response = csrf_post(client, reverse("admin:core_guild_change", args=[guild.pk]), bad_zone)
+    assert response.status_code == 200
+    assert "Mars/Olympus is not a time zone name" in response.content.decode()
+    assert not Event.objects.filter(title="Picnic").exists()
