@@ -192,6 +192,9 @@ SOCIALACCOUNT_ADAPTER = "dashboard.accounts.DiscordAccounts"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# The OAuth2 redirect URI Discord checks is https://<host>/... outside DEBUG, even when a
+# proxy in front does not say the request came over HTTPS.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_LOGOUT_ON_GET = False  # logging out is a POST with its CSRF token
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

@@ -9,7 +9,7 @@ old); an object of another guild answers 404, a model no mixin scopes answers 40
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
@@ -110,7 +110,11 @@ class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
         actions = super().get_actions(request)
         if self.organised(request) is not None and self.organiser_read_only:
             return {}
-        return actions
+        # Deleting logs itself; every other action is written to the log of changes too.
+        return {
+            name: (entry if name == "delete_selected" else (_logged(entry[0], entry[2]), *entry[1:]))
+            for name, entry in actions.items()
+        }
 
     def response_action(self, request, queryset):
         try:
@@ -149,6 +153,25 @@ class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
         if self.organised(request) is None:
             return super().has_delete_permission(request, obj)
         return self.organiser_may_delete and self._may_change(request) and self._in_scope(request, obj)
+
+
+def _logged(action, description):
+    """``action`` that also records, per row it ran on, who ran it and when (the admin's LogEntry)."""
+
+    def run(model_admin, request, queryset):
+        rows = list(queryset)
+        result = action(model_admin, request, queryset)
+        if rows:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=rows,
+                action_flag=CHANGE,
+                change_message=f"Ran the action “{description}”.",
+            )
+        return result
+
+    run.__name__ = getattr(action, "__name__", "action")
+    return run
 
 
 class GuildScopedInline(_Scoped):

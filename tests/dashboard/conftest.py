@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # No Django import at module level: pytest loads this file before Django is set up.
 
 CLIENT_SECRET = "dashboard-test-client-secret"
-CALLBACK = "http://testserver/accounts/discord/login/callback/"
+CALLBACK = "https://testserver/accounts/discord/login/callback/"  # https outside DEBUG, as in production
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

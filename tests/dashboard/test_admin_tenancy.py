@@ -204,7 +204,10 @@ def test_choices_filters_and_actions_are_scoped_too(world):
     assert "send_again" not in outbox.content.decode()
     # The log of organiser actions shows entries about her guild only.
     log = client.get(reverse("admin:admin_logentry_changelist")).context["cl"].result_list
-    assert sorted((entry.object_id, entry.change_message) for entry in log) == [(str(ours.pk), "walk")]
+    assert sorted((entry.user.username, entry.object_id, entry.change_message) for entry in log) == [
+        ("admin", str(ours.pk), "walk"),
+        ("olivia", str(ours.pk), "Ran the action “Cancel the selected events (registrants are told)”."),
+    ]
 
 
 def test_a_posted_guild_id_from_another_guild_is_a_form_error(world):
