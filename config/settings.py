@@ -117,6 +117,14 @@ try:
     JIRA_REQUEST_TIMEOUT_S = env.number("JIRA_REQUEST_TIMEOUT", 20.0)
     # Public messages re-rendered on change (poll tallies, rosters) are edited at most this often.
     REFRESH_INTERVAL_S = env.number("REFRESH_INTERVAL", 2.0)
+    # "Log in with Discord" (the dashboard, django-allauth): the application's OAuth2 client.
+    # Unset: no Discord login (superusers still log in to /admin/ with their password).
+    DISCORD_CLIENT_ID = env.string("DISCORD_CLIENT_ID")
+    DISCORD_CLIENT_SECRET = env.string("DISCORD_CLIENT_SECRET")  # secret; DISCORD_CLIENT_SECRET_FILE works too
+    # Where a browser is sent to consent; `make run` points it at the sandbox.
+    DISCORD_OAUTH_AUTHORIZE_URL = env.url(
+        "DISCORD_OAUTH_AUTHORIZE_URL", "https://discord.com/oauth2/authorize", schemes=("https", "http")
+    )
 except SettingError as exc:
     raise SystemExit(f"muster: configuration error: {exc}") from None
 
@@ -153,6 +161,11 @@ INSTALLED_APPS = [
     "sheets_export",
     "community",
     "discord_gateway",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "dashboard",
+    "dashboard.discord_login",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +177,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Every 5 minutes: what Discord says of the member's permissions, fetched again.
+    "dashboard.middleware.FreshOrganiserRights",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -186,6 +202,41 @@ TEMPLATES = [
 ]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- logging in: Discord for organisers and members (allauth), passwords for superusers only
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # superusers' password login to /admin/
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "/accounts/discord/login/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+ACCOUNT_ADAPTER = "dashboard.accounts.NoPasswordAccounts"
+SOCIALACCOUNT_ADAPTER = "dashboard.accounts.DiscordAccounts"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# The OAuth2 redirect URI Discord checks is https://<host>/... outside DEBUG, even when a
+# proxy in front does not say the request came over HTTPS.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_LOGOUT_ON_GET = False  # logging out is a POST with its CSRF token
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_ONLY = True  # no local accounts: no password signup, reset or change pages
+# The tokens are kept to ask Discord again, every 5 minutes, which guilds the member manages.
+SOCIALACCOUNT_STORE_TOKENS = True
+# allauth's rate limits (Redis cache): the Discord login below counts as "login".
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "10/m/ip,5/5m/key"}
+SOCIALACCOUNT_PROVIDERS = {
+    "discord": {
+        # Our subclass of allauth's Discord provider: endpoints from DISCORD_API_BASE and
+        # DISCORD_OAUTH_AUTHORIZE_URL, so the sandbox can stand in for Discord.
+        "provider_class": "dashboard.discord_login.provider.MusterDiscordProvider",
+        "SCOPE": ["identify", "guilds"],
+        "APPS": [{"client_id": DISCORD_CLIENT_ID, "secret": DISCORD_CLIENT_SECRET, "key": ""}]
+        if DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET
+        else [],
+    }
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -221,6 +272,11 @@ CACHES = {
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: the browser comes back from Discord's consent page by a top-level GET
+# to the OAuth2 callback, which must carry the session that holds the login's state.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if USE_X_FORWARDED_PROTO:

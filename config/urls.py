@@ -7,9 +7,14 @@ from jira_sync import urls as jira_urls
 admin.site.site_header = "Muster"
 admin.site.site_title = "Muster admin"
 admin.site.index_title = "Organise"
+# The admin's login page offers "Log in with Discord" beside the superusers' password form.
+admin.site.login_template = "dashboard/admin_login.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("jira/", include(jira_urls)),
+    # allauth: /accounts/discord/login/ and its callback, logout (SOCIALACCOUNT_ONLY: no passwords)
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]

@@ -1,18 +1,27 @@
-"""Who may organise in a guild: the one rule, for the gateway and for workers.
+"""Who may organise in a guild: the one rule, for the gateway, workers and the web.
 
-An organiser holds the guild's organiser role, Discord's Manage Events (or Administrator),
-or the *is organiser* flag on their membership. Role ids and permissions come from the
-interaction, which Discord computes at the moment of the click, so a role removed a
-minute ago no longer counts.
+An organiser holds the guild's organiser role, Discord's Manage Events, Manage Server or
+Administrator, or the *is organiser* flag on their membership. In Discord, role ids and
+permissions come from the interaction, which Discord computes at the moment of the click,
+so a role removed a minute ago no longer counts.
+
+On the web (the admin, the dashboard) the same rule is applied on the server to what the
+bot knows: the member's stored, current membership of a guild Muster is in, its role ids,
+the guild's organiser role and the flag. The permission bits Discord's OAuth2
+``/users/@me/guilds`` reported at login count only inside such a membership: what OAuth
+says alone never grants anything. The answer is kept in the session at most
+``RIGHTS_MAX_AGE_S`` (five minutes), then worked out again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import discord
+    from django.http import HttpRequest
 
     from core.interactions.values import Interaction
     from core.models import Guild
@@ -27,12 +36,26 @@ MANAGE_GUILD = 1 << 5
 MANAGE_ROLES = 1 << 28
 MANAGE_EVENTS = 1 << 33
 
+# What the bot asks for when invited (README, "Setting up the Discord application"): View
+# Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles.
+BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | MANAGE_CHANNELS | MANAGE_ROLES
+
+
+def bot_invite_url(application_id: int, guild_id: int | None = None) -> str:
+    """The link that adds the bot and its commands, with exactly ``BOT_PERMISSIONS``."""
+    url = (
+        f"https://discord.com/oauth2/authorize?client_id={application_id}"
+        f"&permissions={BOT_PERMISSIONS}&scope=bot%20applications.commands"
+    )
+    return url + (f"&guild_id={guild_id}&disable_guild_select=true" if guild_id else "")
+
+
 REFUSAL = "Only organisers can do that: ask someone with the organiser role or Manage Events."
 
 
 def is_organiser(*, permissions: int, role_ids: Iterable[int], organiser_role_id: int | None, flagged: bool) -> bool:
     """The rule itself, over plain data."""
-    if permissions & (ADMINISTRATOR | MANAGE_EVENTS):
+    if permissions & (ADMINISTRATOR | MANAGE_GUILD | MANAGE_EVENTS):
         return True
     if organiser_role_id is not None and organiser_role_id in {int(r) for r in role_ids}:
         return True
@@ -82,3 +105,65 @@ async def may_open(interaction: discord.Interaction) -> bool:
         organiser_role_id=guild.organiser_role_id if guild else None,
         flagged=flagged,
     )
+
+
+# --- on the web: the guilds a logged-in Discord user organises -----------------------------
+
+RIGHTS_MAX_AGE_S = 300
+# Session keys, written at login (dashboard.discord_login) and read here.
+SESSION_MEMBER_ID = "muster.member_id"  # the Discord user id the login proved
+SESSION_DISCORD_PERMISSIONS = "muster.discord_permissions"  # {"at": epoch s, "guilds": {id: bits}}
+SESSION_ORGANISED = "muster.organised"  # {"at": epoch s, "guild_ids": [...]}
+
+
+def organised_guild_ids(member_id: int, discord_permissions: Mapping[int, int] | None = None) -> frozenset[int]:
+    """The guilds ``member_id`` organises as the bot sees them (see the module docstring)."""
+    from core.models import GuildMember
+
+    bits = discord_permissions or {}
+    memberships = (
+        GuildMember.objects.filter(member_id=member_id, left_at__isnull=True, guild__active=True)
+        .select_related("guild")
+        .only("guild_id", "role_ids", "is_organiser", "guild__organiser_role_id")
+    )
+    return frozenset(
+        membership.guild_id
+        for membership in memberships
+        if is_organiser(
+            permissions=bits.get(membership.guild_id, 0),
+            role_ids=membership.role_ids or (),
+            organiser_role_id=membership.guild.organiser_role_id,
+            flagged=membership.is_organiser,
+        )
+    )
+
+
+def guilds_organised_by(request: HttpRequest) -> frozenset[int] | None:
+    """The guilds the request's user may organise on the web; None for a superuser (all).
+
+    Worked out from the database when the session's answer is missing or older than
+    ``RIGHTS_MAX_AGE_S``; nobody logged in with Discord organises anything.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    session = request.session
+    now = time.time()
+    cached = session.get(SESSION_ORGANISED)
+    if cached and 0 <= now - cached["at"] < RIGHTS_MAX_AGE_S:
+        return frozenset(cached["guild_ids"])
+    member_id = session.get(SESSION_MEMBER_ID)
+    if member_id is None:
+        found = frozenset()
+    else:
+        reported = (session.get(SESSION_DISCORD_PERMISSIONS) or {}).get("guilds", {})
+        found = organised_guild_ids(int(member_id), {int(g): int(bits) for g, bits in reported.items()})
+    session[SESSION_ORGANISED] = {"at": now, "guild_ids": sorted(found)}
+    return found
+
+
+def forget_organised(session) -> None:
+    """Work the rights out afresh at the next request (a login, new permissions from Discord)."""
+    session.pop(SESSION_ORGANISED, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpResponse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from core import hooks
+from core.admin import GuildScopedAdmin, GuildScopedInline
 from core.spreadsheet import csv_safe
 from events import services
 from events.discord.messages import offset_text
@@ -34,7 +36,7 @@ ROSTER_ORDER = Case(
 ROSTER_COLUMNS = ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(GuildScopedInline, admin.TabularInline):
     model = Registration
     extra = 0
     fields = ("member", "status", "responded_at")
@@ -49,15 +51,32 @@ class RegistrationInline(admin.TabularInline):
         return False
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(GuildScopedInline, admin.TabularInline):
     model = Reminder
     extra = 0
     fields = ("offset", "due_at", "sent_at", "skipped")
     readonly_fields = ("due_at", "sent_at", "skipped")
 
 
+class EventChangeForm(EventAdminForm):
+    """Editing a posted event: its channel stays where the post is.
+
+    The post carries the roster and its buttons, and members' links and DMs point at it;
+    the admin refuses a new channel with a sentence instead of ignoring it silently.
+    """
+
+    def clean_channel_id(self):
+        channel_id = self.cleaned_data.get("channel_id")
+        if self.instance.pk and "channel_id" in self.changed_data:
+            raise forms.ValidationError(
+                "An event stays in the channel it was posted in. To post it elsewhere, create the event "
+                "there and cancel this one (registrants are told)."
+            )
+        return channel_id
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(GuildScopedAdmin):
     form = EventAdminForm
     list_display = ("title", "guild", "starts_at", "status", "going", "waitlisted", "capacity", "logistics")
     list_filter = ("status", "guild", ("starts_at", admin.DateFieldListFilter))
@@ -109,12 +128,18 @@ class EventAdmin(admin.ModelAdmin):
         url = reverse("admin:events_event_roster", args=[event.pk])
         return format_html('<a href="{}">Download the roster (CSV)</a>', url)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = EventChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_urls(self):
         view = self.admin_site.admin_view(self.roster_view)
         return [path("<int:event_id>/roster.csv", view, name="events_event_roster"), *super().get_urls()]
 
     def roster_view(self, request, event_id: int):
-        event = get_object_or_404(Event, pk=event_id)
+        # Scoped like every admin page: another guild's event is not found.
+        event = get_object_or_404(self.get_queryset(request), pk=event_id)
         if not self.has_view_permission(request, event):
             return HttpResponse(status=403)
         return roster_response(Event.objects.filter(pk=event.pk), f"roster-event-{event.pk}.csv")

@@ -11,13 +11,14 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
+from core.admin import GuildScopedAdmin, GuildScopedInline
 from core.errors import RuleError
 from polls import services
 from polls.discord.messages import post_poll
 from polls.models import Option, Poll
 
 
-class OptionInline(admin.TabularInline):
+class OptionInline(GuildScopedInline, admin.TabularInline):
     model = Option
     extra = 0
     min_num, max_num, validate_min, validate_max = services.MIN_OPTIONS, services.MAX_OPTIONS, True, True
@@ -55,7 +56,7 @@ class PollAdminForm(forms.ModelForm):
 
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(GuildScopedAdmin):
     form = PollAdminForm
     list_display = ("question", "guild", "status", "closes_at", "vote_count", "multiple_choice", "anonymous")
     list_filter = ("status", "anonymous", "multiple_choice", "guild", ("closes_at", admin.DateFieldListFilter))

@@ -45,7 +45,7 @@ GENERATED_KEYS = {
 GOOGLE_KEYS = {"GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_SERVICE_ACCOUNT_FILE"}
 # What each process is given of them (and of DISCORD_TOKEN): only what it uses.
 SECRETS_OF = {
-    "web": {"SECRET_KEY", "JIRA_TOKEN_KEY"},
+    "web": {"SECRET_KEY", "JIRA_TOKEN_KEY", "DISCORD_CLIENT_SECRET"},
     "beat": {"SECRET_KEY"},
     "worker": {
         "SECRET_KEY",
@@ -58,7 +58,15 @@ SECRETS_OF = {
     "gateway": {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY"},
     "flower": set(),
 }
-SECRETS = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY", *GOOGLE_KEYS}
+SECRETS = {
+    "SECRET_KEY",
+    "DISCORD_TOKEN",
+    "INTERACTION_SIGNING_KEY",
+    "POLL_VOTER_KEY",
+    "JIRA_TOKEN_KEY",
+    "DISCORD_CLIENT_SECRET",
+    *GOOGLE_KEYS,
+}
 
 
 def secret_file(path: Path, nbytes: int = 18) -> str:
@@ -125,8 +133,13 @@ def ensure_admin(env: dict[str, str]) -> tuple[str, str]:
     return username, where
 
 
-def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
-    """Add the gateway; without DISCORD_TOKEN, the Discord sandbox too, and point everything at it."""
+def discord_processes(env: dict[str, str], processes: dict[str, str], web_port: int = 8000) -> str:
+    """Add the gateway; without DISCORD_TOKEN, the Discord sandbox too, and point everything at it.
+
+    In sandbox mode "Log in with Discord" logs in through the sandbox's OAuth2: the
+    application id is the client id, the client secret is kept in var/discord-client-secret
+    (web reads it; scripts/sandbox_discord.py registers it with the web's callback).
+    """
     gateway = f"{PYTHON} manage.py run_gateway"
     if env.get("DISCORD_TOKEN") or env.get("DISCORD_TOKEN_FILE"):
         processes["gateway"] = gateway
@@ -136,14 +149,19 @@ def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
     url = f"http://127.0.0.1:{port}"
     sheets_port = 8782 if port_is_free(8782) else free_port()
     state = VAR / "sandbox"
+    application_id = 1_100_000_000_000_000_000 + secrets.randbelow(10**17)
     processes["sandbox"] = (
         f"{PYTHON} -m sandbox --discord-port {port} --jira-port 0 --sheets-port {sheets_port} --bot-token {token}"
+        f" --application-id {application_id}"
         f" --state-dir {shlex.quote(str(state))}"
     )
     env.update(
         DISCORD_TOKEN=token,
         DISCORD_API_BASE=f"{url}/api/v10",
         DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/",
+        DISCORD_CLIENT_ID=str(application_id),
+        DISCORD_CLIENT_SECRET=secret_file(VAR / "discord-client-secret"),
+        DISCORD_OAUTH_AUTHORIZE_URL=f"{url}/oauth2/authorize",
     )
     if not any(env.get(name) for name in GOOGLE_KEYS):
         # The Sheets export writes to the stand-in, with the key file it writes at start.
@@ -151,7 +169,10 @@ def discord_processes(env: dict[str, str], processes: dict[str, str]) -> str:
             GOOGLE_APPLICATION_CREDENTIALS=str(state / "google-service-account.json"),
             SHEETS_API_ENDPOINT=f"http://127.0.0.1:{sheets_port}/",
         )
-    processes["gateway"] = f"{PYTHON} scripts/sandbox_discord.py {url} && {gateway}"
+    callbacks = " ".join(
+        f"http://{host}:{web_port}/accounts/discord/login/callback/" for host in ("127.0.0.1", "localhost")
+    )
+    processes["gateway"] = f"{PYTHON} scripts/sandbox_discord.py {url} {callbacks} && {gateway}"
     return f"SANDBOX MODE (no DISCORD_TOKEN): a local Discord stand-in at {url}, control API {url}/_control"
 
 
@@ -196,13 +217,18 @@ def main() -> int:
         flower=f"{PYTHON} manage.py run_flower --port={flower_port} --address=127.0.0.1",
     )
 
-    discord_mode = discord_processes(env, processes)
+    discord_mode = discord_processes(env, processes, web_port)
 
     flower_user = flower_credentials(env).partition(":")[0]
+    sandboxed = "SANDBOX" in discord_mode
+    login_note = " (sandbox: pick olivia or alice)" if sandboxed else ""
+    if not sandboxed and not (env.get("DISCORD_CLIENT_ID") and is_set(env, "DISCORD_CLIENT_SECRET")):
+        login_note = " (off: set DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET)"
     # Passwords are never printed: say where they are kept.
     print(
         "\nMuster is starting (Ctrl-C stops everything):\n"
         f"  admin    http://127.0.0.1:{web_port}/admin   user {admin_user}, password in {admin_where}\n"
+        f"  login    http://127.0.0.1:{web_port}/dashboard/   Log in with Discord{login_note}\n"
         f"  health   http://127.0.0.1:{web_port}/healthz\n"
         f"  flower   http://127.0.0.1:{flower_port}   user {flower_user}, password in {flower_where}\n"
         f"  redis    {env['REDIS_URL'].split('@')[-1]}\n"

@@ -3,7 +3,9 @@
 
 Grants the Server Members intent (what an organiser switches on in the Developer Portal)
 and creates a demo guild with a member the first time, so commands can be tried at once
-through the sandbox's control API.
+through the sandbox's control API. Registers the OAuth2 application with the web's
+callback URLs (the rest of argv) and the client secret `make run` keeps in
+var/discord-client-secret, so anyone can log in to the dashboard as olivia or alice.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from core.permissions import MANAGE_EVENTS
 from sandbox.discord.control import DiscordControl
 
 STATE_FILE = Path(__file__).resolve().parent.parent / "var" / "sandbox.json"
+CLIENT_SECRET_FILE = STATE_FILE.parent / "discord-client-secret"
 
 
-def main(url: str) -> int:
+def main(url: str, callbacks: list[str]) -> int:
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -35,6 +38,8 @@ def main(url: str) -> int:
             time.sleep(0.2)
     with DiscordControl(url) as control:
         control.enable_intents("GUILD_MEMBERS")
+        if callbacks and CLIENT_SECRET_FILE.exists():
+            control.register_oauth2_application(CLIENT_SECRET_FILE.read_text().strip(), callbacks)
         guild = control.create_guild("Muster sandbox", channels=["general", "events"])
         organisers = control.create_role(guild["id"], "Organisers", permissions=MANAGE_EVENTS)
         olivia = control.add_member(guild["id"], username="olivia", roles=[organisers["id"]])
@@ -57,4 +62,4 @@ def main(url: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2:]))

@@ -24,6 +24,7 @@ SECRETS = {
     "POLL_VOTER_KEY",
     "JIRA_TOKEN_KEY",
     "FLOWER_BASIC_AUTH",
+    "DISCORD_CLIENT_SECRET",
 }
 
 
@@ -76,7 +77,7 @@ def test_each_service_gets_only_the_secrets_it_needs(compose_project):
     workers = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY"}
     assert held == {
         "migrate": {"SECRET_KEY"},
-        "web": {"SECRET_KEY", "JIRA_TOKEN_KEY"},
+        "web": {"SECRET_KEY", "JIRA_TOKEN_KEY", "DISCORD_CLIENT_SECRET"},
         "beat": {"SECRET_KEY"},
         "worker-interactions": workers,
         "worker": workers,
@@ -246,6 +247,7 @@ def test_the_image_holds_the_product_and_nothing_only_development_uses():
     assert {path.split("/")[0] for path in files} == {
         *("config", "core", "events", "polls", "carpool", "jira_sync", "sheets_export", "community"),
         "discord_gateway",
+        "dashboard",
         *("manage.py", "requirements", "pyproject.toml"),
         *(".dockerignore", ".env.example", ".gitignore", "Dockerfile", "docker-compose.yml"),
         *("README.md", "ARCHITECTURE.md"),

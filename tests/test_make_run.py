@@ -50,6 +50,28 @@ def assert_admin_stays_logged_in(base: str, username: str, password: str, *, pag
         assert seen == [(links[n % len(links)], 200) for n in range(pages)]
 
 
+def log_in_with_discord(base: str, username: str) -> httpx.Client:
+    """The dashboard's "Log in with Discord" as a browser does it, picking ``username`` on the sandbox's page."""
+    browser = httpx.Client(base_url=base, timeout=10)
+    page = browser.get("/accounts/discord/login/?next=/dashboard/me/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    to_discord = browser.post(
+        "/accounts/discord/login/?next=/dashboard/me/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/accounts/discord/login/"},
+    )
+    assert to_discord.status_code == 302, to_discord.text[:2000]
+    consent = httpx.get(to_discord.headers["location"], timeout=10)
+    user_id = re.search(rf'value="(\d+)"> [^<]*<small>@{username}</small>', consent.text).group(1)
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', consent.text))
+    action = str(consent.url).split("?")[0]
+    back = httpx.post(action, data={**fields, "user_id": user_id, "decision": "authorize"}, timeout=10)
+    assert back.status_code == 302
+    done = browser.get(back.headers["location"])
+    assert (done.status_code, done.headers.get("location")) == (302, "/dashboard/me/"), done.text[:2000]
+    return browser
+
+
 @pytest.mark.e2e
 def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_server, start_process):
     web_port, flower_port = free_port(), free_port()
@@ -89,6 +111,15 @@ def test_run_local_serves_a_healthy_stack_and_stops_on_ctrl_c(tmp_path, redis_se
     refused = member("--as", "alice", "/event", "create", check=False)
     assert refused.returncode == 0
     assert "Going (1/1)" not in refused.stdout and "only you can see this" in refused.stdout
+
+    # Anyone may log in to the dashboard as olivia or alice through the sandbox's OAuth2.
+    alice = log_in_with_discord(f"http://127.0.0.1:{web_port}", "alice")
+    assert "Picnic" in alice.get("/dashboard/me/").text
+    assert alice.get("/admin/").status_code == 302  # a member is not staff
+    olivia = log_in_with_discord(f"http://127.0.0.1:{web_port}", "olivia")
+    assert "Muster sandbox" in olivia.get("/dashboard/").text
+    assert olivia.get("/admin/events/event/").status_code == 200
+    alice.close(), olivia.close()
 
     assert httpx.get(f"http://127.0.0.1:{flower_port}/", timeout=5).status_code == 401
     # Two gunicorn workers, one SECRET_KEY (kept in var/): a session signed by one worker is
@@ -149,10 +180,11 @@ def test_each_process_is_given_only_the_secrets_it_uses():
         "FLOWER_BASIC_AUTH": "ops:pw",
         "DATABASE_URL": "postgres://muster:db-password@db/muster",
         "GOOGLE_APPLICATION_CREDENTIALS": "/keys/google.json",
+        "DISCORD_CLIENT_SECRET": "dcs",
     }
     given = {name: sorted(set(run_local.process_env(env, name)) - {"PATH"}) for name in run_local.SECRETS_OF}
     assert given == {
-        "web": ["DATABASE_URL", "JIRA_TOKEN_KEY", "SECRET_KEY"],
+        "web": ["DATABASE_URL", "DISCORD_CLIENT_SECRET", "JIRA_TOKEN_KEY", "SECRET_KEY"],
         "beat": ["DATABASE_URL", "SECRET_KEY"],
         "worker": [
             *("DATABASE_URL", "DISCORD_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS"),

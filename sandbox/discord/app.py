@@ -1,4 +1,4 @@
-"""Build the aiohttp application: gateway at / and /gateway, REST under /api/v10, control API."""
+"""Build the aiohttp application: gateway at / and /gateway, REST under /api/v10, OAuth2, control API."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import warnings
 
 from aiohttp import web
 
-from . import control_api, rest
+from . import control_api, oauth2, rest
 from .gateway.connection import GatewayConnection
 from .rest.middleware import api_middleware
 from .state import Config, DiscordState
@@ -43,6 +43,7 @@ def create_app(
     app.router.add_get("/", gateway_or_index)
     app.router.add_get("/gateway", gateway_or_index)
     rest.install(app)
+    oauth2.install(app)
     control_api.install(app)
     app.on_shutdown.append(_close_sockets)
     return app

@@ -330,6 +330,19 @@ class DiscordControl:
         """``{"rest": {requests, statuses, ratelimited, invalid_requests, ...}, "gateway": ...}``."""
         return self._call("GET", "/stats")
 
+    def register_oauth2_application(self, client_secret: str, redirect_uris: list[str]) -> dict:
+        """Register the OAuth2 application (client id = the application id) for user logins."""
+        body = {"client_secret": client_secret, "redirect_uris": redirect_uris}
+        return self._call("POST", "/oauth2/application", body)
+
+    def oauth2(self) -> dict:
+        """The OAuth2 application, live authorizations (user and scopes) and counters."""
+        return self._call("GET", "/oauth2")
+
+    def expire_oauth2_tokens(self) -> int:
+        """Expire every user access token now (refresh tokens stay good); returns how many."""
+        return self._call("POST", "/oauth2/expire")["expired"]
+
     def reset(self) -> None:
         """Empty everything (world, counters, faults, limit windows) and close gateway sockets."""
         self._call("POST", "/reset")

@@ -12,6 +12,7 @@ from .faults import FaultRegistry
 from .gateway import GatewayHub
 from .gateway import intents as I
 from .models import Channel, Guild, Interaction, Member, Message, User
+from .oauth2 import OAuth2State
 from .ratelimit import RateLimits
 from .snowflake import SnowflakeGenerator, shard_for
 from .stats import Stats
@@ -76,6 +77,8 @@ class DiscordState:
         self.open_modals: dict[tuple[int, str], int] = {}
         self.global_commands: list[dict] = []
         self.guild_commands: dict[int, list[dict]] = {}
+        # The OAuth2 application (registered through the control API), codes and user tokens.
+        self.oauth2 = OAuth2State()
         self.changed()
 
     # --- change notification -------------------------------------------------------------

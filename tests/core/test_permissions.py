@@ -1,8 +1,8 @@
-"""Who may organise: the organiser role, Manage Events, Administrator, or the member flag."""
+"""Who may organise: the organiser role, Manage Events, Manage Server, Administrator, or the member flag."""
 
 import pytest
 
-from core.permissions import ADMINISTRATOR, MANAGE_EVENTS, may_organise
+from core.permissions import ADMINISTRATOR, MANAGE_EVENTS, MANAGE_GUILD, MANAGE_ROLES, may_organise
 from tests.factories import GuildFactory, GuildMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,9 @@ def test_it_lets_the_organiser_role_organise(guild):
     assert may_organise(guild, 1, [111, ORGANISER_ROLE], 0) is True
 
 
-def test_it_lets_manage_events_and_administrators_organise(guild):
+def test_it_lets_manage_events_manage_server_and_administrators_organise(guild):
     assert may_organise(guild, 1, [], MANAGE_EVENTS) is True
+    assert may_organise(guild, 1, [], MANAGE_GUILD) is True
     assert may_organise(guild, 1, [], ADMINISTRATOR) is True
 
 
@@ -32,7 +33,7 @@ def test_it_refuses_everyone_else(guild):
     member = GuildMemberFactory(guild=guild)
     departed = GuildMemberFactory(guild=guild, is_organiser=True, left_at="2026-01-01T00:00Z")
     other_guild = GuildMemberFactory(is_organiser=True)
-    assert may_organise(guild, member.member_id, [111], 1 << 5) is False
+    assert may_organise(guild, member.member_id, [111], MANAGE_ROLES) is False
     assert may_organise(guild, departed.member_id, [], 0) is False
     assert may_organise(guild, other_guild.member_id, [], 0) is False
 

@@ -118,7 +118,7 @@ def form_data(event, guild=None, starts_at=None):
         "capacity": event.capacity if event else "",
         "signup_deadline_0": "",
         "signup_deadline_1": "",
-        "channel_id": "",
+        "channel_id": event.channel_id if event and event.channel_id else "",
         "created_by": "",
         "reminders-TOTAL_FORMS": "0",
         "reminders-INITIAL_FORMS": "0",

@@ -12,6 +12,8 @@ from .routing import API_PREFIX, major_parameters, spec_of
 # Discord's answers come through Google's front end; discord.py treats a 429 without this
 # header as a Cloudflare ban instead of a rate limit.
 VIA = {"Via": "1.1 google"}
+# The OAuth2 grant of a request made with a user's Bearer token (handlers read it).
+OAUTH2_GRANT = web.RequestKey("oauth2_grant", object)
 
 
 def _ratelimited(retry_after: float, *, is_global: bool, scope: str, headers: dict | None = None):
@@ -31,10 +33,11 @@ def _ratelimited(retry_after: float, *, is_global: bool, scope: str, headers: di
 @web.middleware
 async def api_middleware(request: web.Request, handler):
     """Apply Discord's gatekeeping to /api routes; other paths pass straight through."""
-    if not request.path.startswith(API_PREFIX + "/"):
+    spec = spec_of(request)
+    if spec is None and (not request.path.startswith(API_PREFIX + "/") or request.match_info.http_exception is None):
+        # Not REST (the gateway, OAuth2's form-encoded endpoints, the control API).
         return await handler(request)
     state = request.app["state"]
-    spec = spec_of(request)
     route_key = spec.key if spec else f"{request.method} (unknown route)"
     scope = None
     response = await _answer(request, handler, state, spec)
@@ -49,7 +52,7 @@ async def _answer(request: web.Request, handler, state, spec) -> web.StreamRespo
     if spec is None:
         error = method_not_allowed() if _path_exists_elsewhere(request) else not_found_route()
         return error.response()
-    fault = state.faults.take(request.method, request.path[len(API_PREFIX) :])
+    fault = state.faults.take(request.method, request.path.removeprefix(API_PREFIX).removeprefix("/api"))
     if fault is not None:
         if fault.kind == "delay":
             await asyncio.sleep(fault.delay_s)
@@ -57,8 +60,11 @@ async def _answer(request: web.Request, handler, state, spec) -> web.StreamRespo
             return json_response({"message": "Internal Server Error", "code": 0}, status=fault.status)
         else:
             return _ratelimited(fault.retry_after, is_global=fault.is_global, scope=fault.scope)
-    if spec.auth == "bot" and not _bot_authorised(request, state):
-        return unauthorized().response()
+    if spec.auth.startswith("bot") and not _bot_authorised(request, state):
+        grant = _bearer(request, state, spec.bearer_scope)
+        if grant is None:
+            return unauthorized().response()
+        request[OAUTH2_GRANT] = grant
     if spec.global_limited:
         retry_after = state.limits.take_global()
         if retry_after is not None:
@@ -78,6 +84,15 @@ def _bot_authorised(request: web.Request, state) -> bool:
     header = request.headers.get("Authorization", "")
     kind, _, token = header.partition(" ")
     return kind == "Bot" and state.token_is_valid(token)
+
+
+def _bearer(request: web.Request, state, scope: str | None):
+    """The live OAuth2 grant of a ``Bearer`` token that holds ``scope``, or None."""
+    if scope is None:
+        return None
+    kind, _, token = request.headers.get("Authorization", "").partition(" ")
+    grant = state.oauth2.bearer(token) if kind == "Bearer" else None
+    return grant if grant is not None and scope in grant.scopes else None
 
 
 def _path_exists_elsewhere(request: web.Request) -> bool:

@@ -14,7 +14,10 @@ class RouteSpec:
     method: str
     path: str  # Discord's template, e.g. /channels/{channel_id}/messages
     bucket: str
-    auth: str  # "bot": needs the bot token; "token": the webhook/interaction token in the path
+    # "bot": needs the bot token; "token": the webhook/interaction token in the path;
+    # "bot|<scope>": the bot token or a user's Bearer token granted <scope>.
+    auth: str
+    unversioned: bool = False  # also served under /api without the version, as Discord does
 
     @property
     def key(self) -> str:
@@ -23,7 +26,11 @@ class RouteSpec:
     @property
     def global_limited(self) -> bool:
         # Interaction callbacks and webhook-token routes are outside the global limit.
-        return self.auth == "bot"
+        return self.auth.startswith("bot")
+
+    @property
+    def bearer_scope(self) -> str | None:
+        return self.auth.partition("|")[2] or None
 
 
 class RouteTable:
@@ -32,9 +39,9 @@ class RouteTable:
     def __init__(self) -> None:
         self.entries: list[tuple[RouteSpec, object]] = []
 
-    def route(self, method: str, path: str, *, bucket: str = "default", auth: str = "bot"):
+    def route(self, method: str, path: str, *, bucket: str = "default", auth: str = "bot", unversioned=False):
         def register(handler):
-            spec = RouteSpec(method, path, bucket, auth)
+            spec = RouteSpec(method, path, bucket, auth, unversioned)
             handler.route_spec = spec
             self.entries.append((spec, handler))
             return handler
@@ -44,6 +51,8 @@ class RouteTable:
     def install(self, app: web.Application) -> None:
         for spec, handler in self.entries:
             app.router.add_route(spec.method, API_PREFIX + spec.path, handler)
+            if spec.unversioned:
+                app.router.add_route(spec.method, "/api" + spec.path, handler)
 
 
 def spec_of(request: web.Request) -> RouteSpec | None:

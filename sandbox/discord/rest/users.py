@@ -4,17 +4,64 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .. import payloads
+from .. import payloads, permissions
 from ..world.messages import open_dm
 from .errors import json_response, unknown
-from .routing import RouteTable, read_json, snowflake
+from .middleware import OAUTH2_GRANT
+from .routing import RouteTable, int_query, read_json, snowflake
 
 routes = RouteTable()
 
 
-@routes.route("GET", "/users/@me")
+@routes.route("GET", "/users/@me", auth="bot|identify", unversioned=True)
 async def get_current_user(request: web.Request) -> web.Response:
-    return json_response(request.app["state"].bot_user_payload())
+    """The bot, or with a user's Bearer token that user (``email`` only with the email scope)."""
+    state = request.app["state"]
+    grant = request.get(OAUTH2_GRANT)
+    if grant is None:
+        return json_response(state.bot_user_payload())
+    user = state.users.get(grant.user_id)
+    if user is None:
+        raise unknown("User")
+    data = payloads.user(user)
+    data.update({"mfa_enabled": False, "locale": "en-US", "premium_type": 0})
+    if "email" in grant.scopes:
+        data.update({"email": f"{user.username}@users.sandbox.invalid", "verified": True})
+    return json_response(data)
+
+
+@routes.route("GET", "/users/@me/guilds", auth="bot|guilds", unversioned=True)
+async def get_current_user_guilds(request: web.Request) -> web.Response:
+    """The guilds of the bot, or of the Bearer token's user, with their permissions there."""
+    state = request.app["state"]
+    grant = request.get(OAUTH2_GRANT)
+    user_id = grant.user_id if grant is not None else state.bot.id
+    limit = int_query(request, "limit", 200)
+    after, before = int_query(request, "after", 0), int_query(request, "before", 0)
+    guilds = []
+    for guild in sorted(state.guilds.values(), key=lambda g: g.id):
+        member = guild.members.get(user_id)
+        in_guild = guild.has_bot if user_id == state.bot.id else member is not None
+        if not in_guild or guild.id <= after or (before and guild.id >= before):
+            continue
+        perms = permissions.base_permissions(guild, member) if member is not None else 0
+        guilds.append(
+            {
+                "id": str(guild.id),
+                "name": guild.name,
+                "icon": None,
+                "banner": None,
+                "owner": guild.owner_id == user_id,
+                "permissions": str(perms),
+                "features": [],
+                "approximate_member_count": len(guild.members),
+                "approximate_presence_count": 0,
+            }
+        )
+    if request.query.get("with_counts") not in ("true", "True", "1"):
+        for entry in guilds:
+            del entry["approximate_member_count"], entry["approximate_presence_count"]
+    return json_response(guilds[: max(1, min(limit, 200))])
 
 
 @routes.route("GET", "/users/{user_id}")
