@@ -1,0 +1,36 @@
+"""What the routes share: the guild a token sees, times the API accepts, rule sentences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from django.http import HttpRequest
+from pydantic import AfterValidator, AwareDatetime
+
+from api.errors import ApiError
+from core.models import Guild
+
+NO_SUCH_GUILD = "There is no such guild for this token."
+
+
+def _plausible(moment: datetime) -> datetime:
+    if not 1970 <= moment.year <= 9000:
+        raise ValueError("must lie between the years 1970 and 9000")
+    return moment
+
+
+# Time zones are explicit: a time without a UTC offset is refused (422), never guessed.
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+
+def guild_of(request: HttpRequest, guild_id: int) -> Guild:
+    """The token's guild when ``guild_id`` names it; any other guild is 404, as if it did not exist."""
+    token = request.auth
+    if guild_id != token.guild_id:
+        raise ApiError(404, NO_SUCH_GUILD)
+    return token.guild
+
+
+def snowflake(value: int | None) -> str | None:
+    return None if value is None else str(value)
