@@ -48,7 +48,9 @@ def body(status: int, detail: str, errors: list[dict] | None = None, headers: di
 
 
 def _loc(entry: dict) -> list:
-    return [part for part in entry.get("loc", ()) if isinstance(part, str | int)]
+    loc = [part for part in entry.get("loc", ()) if isinstance(part, str | int)]
+    # Every route names its body parameter ``data``: the field is what the client sent.
+    return ["body", *loc[2:]] if loc[:2] == ["body", "data"] else loc
 
 
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -67,6 +69,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, Throttled):
         wait = math.ceil(exc.wait or 1)
         return body(429, f"Too many requests: try again in {wait} s.", headers={"Retry-After": str(wait)})
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        msg = "is not valid JSON"
+        return body(400, f"The request body {msg}.", [field_error(["body"], msg, "json_invalid")])
     return body(exc.status_code, str(exc.message))
 
 

@@ -69,7 +69,7 @@ def page(rows: QuerySet, query: PageQuery, convert) -> dict:
     return {"items": items, "count": rows.count(), "limit": query.limit, "offset": query.offset}
 
 
-ERRORS = {status: Error for status in (401, 403, 404, 422, 429, 503)}
+ERRORS = {status: Error for status in (400, 401, 403, 404, 422, 429, 503)}
 
 
 def responses(ok: dict) -> dict:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from api import idempotency
 from api.errors import ApiError, field_error, rule_refusal
@@ -28,7 +28,7 @@ from events.services import CAPACITY_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_M
 from polls.models import Poll
 
 router = Router(tags=["events"])
-Status = Registration.Status
+Registered = Registration.Status
 Title, Location, Description = text(TITLE_MAX), text(LOCATION_MAX), text(DESCRIPTION_MAX)
 Capacity = Annotated[int, Field(ge=1, le=CAPACITY_MAX)]
 Reminders = Annotated[list[Annotated[str, Field(max_length=10)]], Field(max_length=5)]
@@ -119,12 +119,12 @@ class EventUpdate(Schema):
 
 
 def counted(rows):
-    by_status = {status: Count("registrations", filter=Q(registrations__status=status)) for status in Status.values}
+    by_status = {status: Count("registrations", filter=Q(registrations__status=status)) for status in Registered.values}
     return rows.annotate(**{f"n_{status}": count for status, count in by_status.items()})
 
 
 def _with_counts(event: Event) -> Event:
-    event.counts = {status: getattr(event, f"n_{status}") for status in Status.values}
+    event.counts = {status: getattr(event, f"n_{status}") for status in Registered.values}
     return event
 
 
@@ -135,21 +135,21 @@ def find_event(guild: Guild, event_id: int) -> Event:
     return _with_counts(event)
 
 
-def rule_field(error: RuleError, default: str | None = None) -> list | None:
+def rule_field(error: RuleError) -> list | None:
     words = error.message.lower()
-    name = next((field for clue, field in RULE_FIELDS if clue in words), default)
+    name = next((field for clue, field in RULE_FIELDS if clue in words), None)
     return ["body", name] if name else None
 
 
-def invalid(error: RuleError, default: str | None = None) -> ApiError:
-    return rule_refusal(error, status=422, loc=rule_field(error, default))
+def invalid(error: RuleError) -> ApiError:
+    return rule_refusal(error, status=422, loc=rule_field(error))
 
 
 def offsets(reminders: list[str]):
     try:
         return parse_offsets(",".join(reminders))
     except RuleError as error:
-        raise invalid(error, "reminders") from None
+        raise rule_refusal(error, status=422, loc=["body", "reminders"]) from None
 
 
 def posting_channel(guild: Guild, channel_id: str | None) -> int:
@@ -219,7 +219,7 @@ def create_event(request: HttpRequest, response: HttpResponse, guild_id: RowId, 
             raise invalid(error) from None
         return 201, EventOut.of(find_event(guild, event.id))
 
-    return idempotency.once(request, response, lambda: _json(work()))
+    return Status(*idempotency.once(request, response, lambda: _json(work())))
 
 
 def _json(result: tuple[int, dict]) -> tuple[int, dict]:
@@ -248,7 +248,7 @@ def update_event(request: HttpRequest, guild_id: RowId, event_id: RowId, data: E
     if event.status == Event.Status.CANCELLED:
         raise ApiError(409, "This event is cancelled.")
     now = timezone.now()
-    going = event.counts.get(Status.GOING, 0)
+    going = event.counts.get(Registered.GOING, 0)
     try:
         services.validate_event(services.edited_draft(event, changes), now=now, changed=changes, going=going)
     except RuleError as error:
@@ -274,4 +274,4 @@ def cancel_event(request: HttpRequest, response: HttpResponse, guild_id: RowId, 
         services.cancel_event(event.id, now=timezone.now())
         return 200, EventOut.of(find_event(event.guild, event.id))
 
-    return idempotency.once(request, response, lambda: _json(work()))
+    return Status(*idempotency.once(request, response, lambda: _json(work())))

@@ -14,7 +14,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from api.errors import ApiError, rule_refusal
 from api.routes.common import guild_of
@@ -26,7 +26,7 @@ from events import services
 from events.models import Registration
 
 router = Router(tags=["registrations"])
-Status = Registration.Status
+Registered = Registration.Status
 
 
 class RegistrationOut(Schema):
@@ -45,7 +45,7 @@ class RegistrationOut(Schema):
             "username": registration.member.username,
             "display_name": registration.member.display_name,
             "status": registration.status,
-            "waitlist_position": position if registration.status == Status.WAITLISTED else None,
+            "waitlist_position": position if registration.status == Registered.WAITLISTED else None,
             "responded_at": registration.responded_at,
         }
 
@@ -116,4 +116,4 @@ def remove_registration(request: HttpRequest, guild_id: RowId, event_id: RowId, 
         services.remove_registration(event.id, member_id, now=timezone.now())
     except RuleError as error:
         raise ApiError(404, error.message) from None
-    return 204, None
+    return Status(204, None)
