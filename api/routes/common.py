@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from django.http import HttpRequest
@@ -15,9 +15,10 @@ NO_SUCH_GUILD = "There is no such guild for this token."
 
 
 def _plausible(moment: datetime) -> datetime:
+    """The instant in UTC: ISO 8601 allows offsets to ±23:59, PostgreSQL stores at most ±15:59."""
     if not 1970 <= moment.year <= 9000:
         raise ValueError("must lie between the years 1970 and 9000")
-    return moment
+    return moment.astimezone(UTC)
 
 
 # Time zones are explicit: a time without a UTC offset is refused (422), never guessed.

@@ -107,3 +107,9 @@ def test_a_bad_filter_is_422_naming_it(api, params, loc):
     response = api.get(api.url("/command-logs"), **params)
     assert response.status_code == 422
     assert error(response)["errors"][0]["loc"] == loc
+
+
+def test_a_time_with_an_offset_postgresql_cannot_store_is_read_as_the_instant_it_names(api, rows):
+    # Found by schemathesis: a -22:44 offset is a valid ISO 8601 time that PostgreSQL refuses (±15:59).
+    response = api.get(api.url("/command-logs"), until="2026-11-29T13:22:00-22:44")  # 12:06 UTC
+    assert ids(response) == [str(rows["create"].pk), str(rows["list"].pk), str(rows["vote"].pk)]

@@ -257,3 +257,10 @@ def test_datetimes_are_answered_in_utc(api, cast):
         "2030-03-01T18:00:00Z",
         "2030-03-01T18:00:00+00:00",
     )
+
+
+def test_a_start_with_a_far_utc_offset_is_stored_as_its_instant(api):
+    start = soon(10).replace(tzinfo=None).isoformat() + "+20:30"
+    response = api.send("POST", api.url("/events"), picnic(starts_at=start))
+    assert response.status_code == 201
+    assert Event.objects.get().starts_at == datetime.fromisoformat(start)
