@@ -124,7 +124,8 @@ def test_every_operation_conforms_to_the_schema_and_never_answers_500(cast, proc
     shutil.rmtree(report, ignore_errors=True)
     assert run.returncode == 0, run.stderr[-2000:] + web.output()[-3000:]
     assert "Traceback" not in web.output()
-    assert (figures["failures"], figures["errors"], figures["operations"]["tested"]) == (0, 0, 13)
+    assert (figures["failures"], figures["errors"]) == (0, 0)
+    assert figures["operations"]["tested"] == figures["operations"]["total"]
 
 
 def figures_of(path: Path) -> dict:
