@@ -18,7 +18,7 @@ run: $(INSTALLED)
 	@$(BIN)/python scripts/run_local.py
 
 # The service tests again on SQLite, `make run`'s embedded default (in memory, ~40 s).
-SQLITE_TESTS := tests/core tests/events tests/polls tests/test_admin.py
+SQLITE_TESTS := tests/core tests/events tests/polls tests/community tests/test_admin.py
 
 test: $(INSTALLED)
 	@scripts/system_deps.sh redis postgres compose

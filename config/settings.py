@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "carpool",
     "jira_sync",
     "sheets_export",
+    "community",
     "discord_gateway",
     "api",
     # django-ninja, for its templates and static files: /api/v1/docs serves Swagger UI
@@ -280,6 +281,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "polls.tasks.close_due_polls",
         "schedule": 15.0,
         "options": {"expires": 12},
+    },
+    # Scheduled messages: each occurrence claimed once with a compare-and-set.
+    "community-schedules": {
+        "task": "community.tasks.post_due_schedules",
+        "schedule": 20.0,
+        "options": {"expires": 18},
+    },
+    # Custom slash commands whose debounced registration task was lost.
+    "community-slash-sync": {
+        "task": "community.tasks.sync_due_guild_commands",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }
 

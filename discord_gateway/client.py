@@ -57,6 +57,16 @@ class MusterTree(app_commands.CommandTree):
         await sync_to_async(close_old_connections)()
         return True
 
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """A slash command the tree does not know (a guild's custom ``/<name>``) goes to the apps first."""
+        if (
+            isinstance(error, app_commands.CommandNotFound)
+            and interaction.type == discord.InteractionType.application_command
+            and await declare.answer_unknown_command(interaction)
+        ):
+            return
+        await super().on_error(interaction, error)
+
 
 def build_tree(client: discord.Client) -> app_commands.CommandTree:
     tree = MusterTree(client)

@@ -6,7 +6,7 @@ The gateway side of a command is in ``core.interactions.declare``.
 """
 
 from core.interactions.custom_ids import CustomId
-from core.interactions.routing import command, component, modal
+from core.interactions.routing import command, command_fallback, component, modal
 from core.interactions.values import Actor, Interaction, Reply, Update
 
-__all__ = ["Actor", "CustomId", "Interaction", "Reply", "Update", "command", "component", "modal"]
+__all__ = ["Actor", "CustomId", "Interaction", "Reply", "Update", "command", "command_fallback", "component", "modal"]

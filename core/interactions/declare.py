@@ -153,8 +153,28 @@ def _has_commands(app: str) -> bool:
 
 
 def groups() -> list[app_commands.Group]:
-    """The top-level command group of every app."""
-    return [module.group for module in command_modules() if hasattr(module, "group")]
+    """The top-level command groups of every app: its ``group``, or its ``groups`` when it has several."""
+    found: list[app_commands.Group] = []
+    for module in command_modules():
+        if hasattr(module, "groups"):
+            found.extend(module.groups)
+        elif hasattr(module, "group"):
+            found.append(module.group)
+    return found
+
+
+async def answer_unknown_command(interaction: discord.Interaction) -> bool:
+    """Offer a slash command the tree does not know (a guild's own ``/<name>``) to the apps.
+
+    An app's ``commands.py`` may define ``async def unknown_command(interaction) -> bool``,
+    which answers it (usually ``forward``) and returns True, or returns False to pass.
+    The workers' side is ``core.interactions.routing.command_fallback``.
+    """
+    for module in command_modules():
+        answer = getattr(module, "unknown_command", None)
+        if answer is not None and await answer(interaction):
+            return True
+    return False
 
 
 def layouts() -> dict[str, FormLayout]:

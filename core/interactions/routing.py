@@ -126,6 +126,18 @@ def modal(custom_id: CustomId, *, allowed: Check | None = None, redact: RedactCh
     return _register("modal", custom_id.prefix, custom_id, allowed, redact)
 
 
+def command_fallback(*, allowed: Check | None = None, redact: RedactCheck | bool = False):
+    """Register the handler of slash commands no ``@command`` names: a guild's own ``/<name>``.
+
+    At most one; it receives the interaction (its ``command`` is the name) and raises
+    ``RuleError`` for a name it does not know either.
+    """
+    return _register("command", FALLBACK, None, allowed, redact)
+
+
+FALLBACK = "*"  # the route name of ``command_fallback``; no command path can be "*"
+
+
 def discover() -> None:
     """Import every installed app's ``discord.handlers`` module (once)."""
     global _discovered
@@ -137,10 +149,14 @@ def discover() -> None:
 def find(interaction: Interaction) -> Route | None:
     """The route registered for an interaction, or None."""
     discover()
-    return _routes.get((interaction.kind, interaction.route))
+    route = _routes.get((interaction.kind, interaction.route))
+    if route is None and interaction.kind == "command":
+        return _routes.get(("command", FALLBACK))
+    return route
 
 
 def routes(kind: str | None = None) -> list[Route]:
-    """Every registered route (of one kind), sorted by name."""
+    """Every registered route (of one kind), sorted by name; not the ``command_fallback``."""
     discover()
-    return sorted((r for r in _routes.values() if kind in (None, r.kind)), key=lambda r: r.name)
+    named = (r for r in _routes.values() if kind in (None, r.kind) and r.name != FALLBACK)
+    return sorted(named, key=lambda r: r.name)

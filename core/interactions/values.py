@@ -124,11 +124,14 @@ class Reply:
     embeds: list[dict] = field(default_factory=list)
     components: list[dict] = field(default_factory=list)
     ephemeral: bool = True
+    allowed_mentions: dict | None = None  # Discord's; None: Discord's default (every mention pings)
 
     def message(self) -> dict:
         data: dict = {"content": self.content, "embeds": self.embeds, "components": self.components}
         if self.ephemeral:
             data["flags"] = 64
+        if self.allowed_mentions is not None:
+            data["allowed_mentions"] = self.allowed_mentions
         return data
 
 

@@ -72,7 +72,16 @@ def test_a_refusal_that_is_not_a_form_has_no_button(cast, flush_redis):
 def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
     from core.interactions.routing import routes
 
-    assert sorted(layouts()) == sorted(route.name for route in routes("modal")) == ["event:create", "poll:create"]
+    assert (
+        sorted(layouts())
+        == sorted(route.name for route in routes("modal"))
+        == [
+            "custom:save",
+            "event:create",
+            "poll:create",
+            "schedule:create",
+        ]
+    )
 
 
 def test_a_redacted_form_keeps_nothing_and_offers_no_button(cast, flush_redis):

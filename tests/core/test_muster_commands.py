@@ -48,7 +48,22 @@ def test_a_zone_that_is_not_a_name_is_refused_with_the_closest_names(cast, zone,
     assert str(error.value) == message
 
 
-ORGANISER_ONLY = ["event cancel", "event create", "event edit", "event remove", "poll close", "poll create"]
+ORGANISER_ONLY = [
+    "custom create",
+    "custom delete",
+    "custom edit",
+    "event cancel",
+    "event create",
+    "event edit",
+    "event remove",
+    "poll close",
+    "poll create",
+    "schedule create",
+    "schedule delete",
+    "schedule list",
+    "schedule pause",
+    "schedule resume",
+]
 
 
 def help_paths(cast, who):
@@ -58,7 +73,15 @@ def help_paths(cast, who):
 
 def test_help_lists_only_what_the_member_can_do(cast):
     member, organiser = help_paths(cast, cast.member), help_paths(cast, cast.organiser)
-    assert member == ["event list", "event show", "muster help", "muster ping", "muster timezone"]
+    assert member == [
+        "custom list",
+        "custom run",
+        "event list",
+        "event show",
+        "muster help",
+        "muster ping",
+        "muster timezone",
+    ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 
 
