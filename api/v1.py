@@ -9,7 +9,7 @@ from __future__ import annotations
 from ninja import NinjaAPI, Swagger
 
 from api import errors
-from api.routes import command_logs, events, guilds, polls, registrations
+from api.routes import command_logs, custom_commands, events, guilds, polls, registrations, schedules
 from api.security import TokenAuth
 
 DESCRIPTION = """Muster's REST API. Every request carries a guild's API token
@@ -27,5 +27,5 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 errors.install(api)
-for module in (guilds, events, registrations, polls, command_logs):
+for module in (guilds, events, registrations, polls, command_logs, custom_commands, schedules):
     api.add_router("/", module.router)

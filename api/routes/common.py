@@ -8,10 +8,18 @@ from typing import Annotated
 from django.http import HttpRequest
 from pydantic import AfterValidator, AwareDatetime
 
-from api.errors import ApiError
+from api.errors import ApiError, field_error
+from community.models import ScheduledMessage
 from core.models import Guild
+from events.models import Event
+from polls.models import Poll
 
 NO_SUCH_GUILD = "There is no such guild for this token."
+NO_CHANNEL = "this server has no announcement channel: give channel_id"
+UNKNOWN_CHANNEL = (
+    "is not a channel Muster knows in this server: use the announcement channel "
+    "or one an event, poll or scheduled message was posted in"
+)
 
 
 def _plausible(moment: datetime) -> datetime:
@@ -35,3 +43,29 @@ def guild_of(request: HttpRequest, guild_id: int) -> Guild:
 
 def snowflake(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def posting_channel(guild: Guild, channel_id: str | None, *, default: int | None = None) -> int:
+    """Where the API may post: the announcement channel, or a channel Muster already posts in.
+
+    Muster keeps no channel list and the web process holds no bot token to ask Discord, so a
+    channel it has never seen in this server could be another server's: refused (422).
+    """
+    if channel_id is None:
+        if default is None:
+            raise ApiError(
+                422, f"The channel is missing: {NO_CHANNEL}.", [field_error(["body", "channel_id"], NO_CHANNEL)]
+            )
+        return default
+    wanted = int(channel_id)
+    known = (
+        wanted == guild.announcement_channel_id
+        or Event.objects.filter(guild=guild, channel_id=wanted).exists()
+        or Poll.objects.filter(guild=guild, channel_id=wanted).exists()
+        or ScheduledMessage.objects.filter(guild=guild, channel_id=wanted).exists()
+    )
+    if not known:
+        raise ApiError(
+            422, f"Channel {wanted} {UNKNOWN_CHANNEL}.", [field_error(["body", "channel_id"], UNKNOWN_CHANNEL)]
+        )
+    return wanted

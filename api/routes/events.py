@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from api import idempotency
 from api.errors import ApiError, field_error, rule_refusal
-from api.routes.common import Moment, guild_of, snowflake
+from api.routes.common import Moment, guild_of, posting_channel, snowflake
 from api.schemas import Error, Page, PageQuery, RowId, Snowflake, page, responses, text
 from core.errors import RuleError
 from core.models import Guild
@@ -25,7 +25,6 @@ from events import services
 from events.discord.messages import offset_text
 from events.models import Event, Registration
 from events.services import CAPACITY_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX, EventDraft
-from polls.models import Poll
 
 router = Router(tags=["events"])
 Registered = Registration.Status
@@ -152,31 +151,6 @@ def offsets(reminders: list[str]):
         raise rule_refusal(error, status=422, loc=["body", "reminders"]) from None
 
 
-def posting_channel(guild: Guild, channel_id: str | None) -> int:
-    """Where the API may post: the announcement channel, or a channel Muster already posted in.
-
-    Muster keeps no channel list and the web process holds no bot token to ask Discord, so a
-    channel it has never seen in this server could be another server's.
-    """
-    if channel_id is None:
-        if guild.announcement_channel_id is None:
-            raise ApiError(
-                422, f"The channel is missing: {NO_CHANNEL}.", [field_error(["body", "channel_id"], NO_CHANNEL)]
-            )
-        return guild.announcement_channel_id
-    wanted = int(channel_id)
-    known = (
-        wanted == guild.announcement_channel_id
-        or Event.objects.filter(guild=guild, channel_id=wanted).exists()
-        or Poll.objects.filter(guild=guild, channel_id=wanted).exists()
-    )
-    if not known:
-        raise ApiError(
-            422, f"Channel {wanted} {UNKNOWN_CHANNEL}.", [field_error(["body", "channel_id"], UNKNOWN_CHANNEL)]
-        )
-    return wanted
-
-
 @router.get("/guilds/{guild_id}/events", response=responses({200: Page[EventOut]}), summary="List events")
 def list_events(request: HttpRequest, guild_id: RowId, filters: Query[EventFilters]):
     rows = Event.objects.filter(guild=guild_of(request, guild_id))
@@ -210,7 +184,7 @@ def create_event(request: HttpRequest, response: HttpResponse, guild_id: RowId, 
     def work():
         draft = EventDraft(**{name: getattr(data, name) for name in EventDraft.__dataclass_fields__})
         reminder_offsets = offsets(data.reminders)
-        channel_id = posting_channel(guild, data.channel_id)
+        channel_id = posting_channel(guild, data.channel_id, default=guild.announcement_channel_id)
         try:
             event = services.create_event(
                 guild, draft, now=timezone.now(), channel_id=channel_id, reminder_offsets=reminder_offsets

@@ -22,19 +22,32 @@ def test_the_schema_is_openapi_3_1_and_names_every_operation(db):
         if method != "parameters"
     )
     assert operations == [
+        "DELETE /api/v1/guilds/{guild_id}/custom-commands/{command_id}",
         "DELETE /api/v1/guilds/{guild_id}/events/{event_id}/registrations/{member_id}",
+        "DELETE /api/v1/guilds/{guild_id}/scheduled-messages/{schedule_id}",
         "GET /api/v1/guilds",
         "GET /api/v1/guilds/{guild_id}",
         "GET /api/v1/guilds/{guild_id}/command-logs",
+        "GET /api/v1/guilds/{guild_id}/custom-commands",
+        "GET /api/v1/guilds/{guild_id}/custom-commands/{command_id}",
         "GET /api/v1/guilds/{guild_id}/events",
         "GET /api/v1/guilds/{guild_id}/events/{event_id}",
         "GET /api/v1/guilds/{guild_id}/events/{event_id}/registrations",
         "GET /api/v1/guilds/{guild_id}/polls",
         "GET /api/v1/guilds/{guild_id}/polls/{poll_id}",
+        "GET /api/v1/guilds/{guild_id}/scheduled-messages",
+        "GET /api/v1/guilds/{guild_id}/scheduled-messages/{schedule_id}",
+        "PATCH /api/v1/guilds/{guild_id}/custom-commands/{command_id}",
         "PATCH /api/v1/guilds/{guild_id}/events/{event_id}",
+        "POST /api/v1/guilds/{guild_id}/custom-commands",
         "POST /api/v1/guilds/{guild_id}/events",
         "POST /api/v1/guilds/{guild_id}/events/{event_id}/cancel",
+        "POST /api/v1/guilds/{guild_id}/scheduled-messages",
+        "POST /api/v1/guilds/{guild_id}/scheduled-messages/preview",
+        "POST /api/v1/guilds/{guild_id}/scheduled-messages/{schedule_id}/pause",
+        "POST /api/v1/guilds/{guild_id}/scheduled-messages/{schedule_id}/resume",
         "PUT /api/v1/guilds/{guild_id}/events/{event_id}/registrations/{member_id}",
+        "PUT /api/v1/guilds/{guild_id}/scheduled-messages/{schedule_id}",
     ]
     assert schema["components"]["securitySchemes"] == {"TokenAuth": {"type": "http", "scheme": "bearer"}}
 

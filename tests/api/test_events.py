@@ -108,7 +108,7 @@ def test_a_channel_muster_never_saw_in_this_guild_is_refused(api, cast):
     body = error(response)
     assert body["detail"] == (
         "Channel 123456789012345678 is not a channel Muster knows in this server: "
-        "use the announcement channel or one an event or poll was posted in."
+        "use the announcement channel or one an event, poll or scheduled message was posted in."
     )
     assert body["errors"][0]["loc"] == ["body", "channel_id"]
 

@@ -22,12 +22,14 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from community.models import CustomCommand, ScheduledMessage
 from core.interactions.dispatcher import REDACTED_OPTIONS
 from core.models import CommandLog
 from devtools.ports import free_port
 from events.models import Registration
 from polls import services as polls
 from tests.api.conftest import caller_for
+from tests.cast import CHANNEL_ID
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.polls.factories import PollFactory
 
@@ -61,17 +63,36 @@ def seed(cast) -> str:
     CommandLog.objects.create(
         interaction_id=-1_000, guild=cast.guild, kind="component", command="poll:vote", options=REDACTED_OPTIONS
     )
+    command = CustomCommand.objects.create(guild=cast.guild, name="rules", description="Rules", content="Be kind")
+    schedule = ScheduledMessage.objects.create(
+        guild=cast.guild,
+        channel_id=CHANNEL_ID,
+        content="Good morning",
+        timezone="Europe/Paris",
+        starts_at=now + timedelta(days=1),
+        repeat="daily",
+        next_occurrence_at=now + timedelta(days=1),
+    )
     dictionaries = {
         "guilds": [cast.guild.id],
         "events": list(cast.guild.events.values_list("id", flat=True)),
         "polls": list(cast.guild.polls.values_list("id", flat=True)),
         "members": [cast.member.member_id, cast.organiser.member_id, cast.outsider.member_id],
+        "commands": [command.id],
+        "schedules": [schedule.id],
     }
     lines = []
     for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {values}", ""]
     lines.append("[parameters]")
-    for parameter, name in (("guild_id", "guilds"), ("event_id", "events"), ("poll_id", "polls")):
+    ids = (
+        ("guild_id", "guilds"),
+        ("event_id", "events"),
+        ("poll_id", "polls"),
+        ("command_id", "commands"),
+        ("schedule_id", "schedules"),
+    )
+    for parameter, name in ids:
         lines.append(f'"path.{parameter}" = {{ dictionary = "{name}", probability = 0.9 }}')
     lines.append('"path.member_id" = { dictionary = "members", probability = 0.9 }')
     return "\n".join(lines) + "\n"
