@@ -72,7 +72,7 @@ class EventOut(Schema):
     @staticmethod
     def of(event: Event) -> dict:
         counts = getattr(event, "counts", None) or event.roster().counts
-        offsets = sorted(event.reminders.values_list("offset", flat=True), reverse=True)
+        offsets = sorted((reminder.offset for reminder in event.reminders.all()), reverse=True)
         return {
             **{name: getattr(event, name) for name in ("id", "title", "description", "location", "capacity")},
             **{name: getattr(event, name) for name in ("starts_at", "ends_at", "signup_deadline", "status")},
@@ -118,8 +118,9 @@ class EventUpdate(Schema):
 
 
 def counted(rows):
+    """Events with their registrations counted per status and their reminders (three queries a page)."""
     by_status = {status: Count("registrations", filter=Q(registrations__status=status)) for status in Registered.values}
-    return rows.annotate(**{f"n_{status}": count for status, count in by_status.items()})
+    return rows.annotate(**{f"n_{status}": count for status, count in by_status.items()}).prefetch_related("reminders")
 
 
 def _with_counts(event: Event) -> Event:

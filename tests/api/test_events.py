@@ -264,3 +264,11 @@ def test_a_start_with_a_far_utc_offset_is_stored_as_its_instant(api):
     response = api.send("POST", api.url("/events"), picnic(starts_at=start))
     assert response.status_code == 201
     assert Event.objects.get().starts_at == datetime.fromisoformat(start)
+
+
+def test_a_page_of_events_costs_the_same_queries_whatever_its_length(api, cast, django_assert_num_queries):
+    for days in range(1, 6):
+        EventFactory(guild=cast.guild, starts_at=soon(days))
+    # The token and its last use (the rate limit is Redis), then the page: rows, reminders, count.
+    with django_assert_num_queries(5):
+        assert api.get(api.url("/events")).json()["count"] == 5
