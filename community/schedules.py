@@ -40,7 +40,7 @@ from django.db.models import Q
 from community.models import Occurrence, ScheduledMessage
 from community.responses import Context, check_response, render
 from core import outbox
-from core.errors import RuleError
+from core.errors import OUTAGES, RuleError
 from core.models import DeliveryPause, Guild, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -270,7 +270,13 @@ def post_due(*, now: datetime, limit: int = 200) -> int:
         _pause_if_unavailable(schedule_id, now=now)
     due = ScheduledMessage.objects.filter(status=Status.ACTIVE, next_occurrence_at__lte=now)
     for schedule_id in due.order_by("next_occurrence_at").values_list("id", flat=True)[:limit]:
-        posted += _post(schedule_id, now=now)
+        try:
+            posted += _post(schedule_id, now=now)
+        except OUTAGES:
+            raise  # nothing of this schedule was done: the next tick claims it again
+        except Exception:
+            # One broken schedule must not hold up the others; it stays due and is logged each tick.
+            log.exception("schedule %s could not be posted", schedule_id)
     return posted
 
 
@@ -290,7 +296,12 @@ def _post(schedule_id: int, *, now: datetime) -> int:
         reason = _unavailable(schedule)
         oldest_in_grace = now - timedelta(minutes=schedule.grace_minutes)
         posted = 0
+        recorded = set(
+            Occurrence.objects.filter(schedule=schedule, occurs_at__in=due_times).values_list("occurs_at", flat=True)
+        )
         for moment in due_times:
+            if moment in recorded:  # an edit brought back a time already settled: once is once
+                continue
             if moment < oldest_in_grace:
                 Occurrence.objects.create(schedule=schedule, occurs_at=moment, outcome=Occurrence.Outcome.SKIPPED)
             elif reason:

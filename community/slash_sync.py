@@ -52,15 +52,20 @@ def _queue(guild_id: int, countdown: float) -> None:
     transaction.on_commit(lambda: sync_guild_commands.apply_async((guild_id,), countdown=countdown), robust=True)
 
 
+def _claimable(now: datetime) -> Q:
+    """Due and not running, or left running by a worker that was killed (its change is not registered)."""
+    free = Q(running_since__isnull=True) | Q(running_since__lt=now - STALE_RUN)
+    return (Q(due_at__lte=now) & free) | Q(running_since__lt=now - STALE_RUN)
+
+
 def due(now: datetime) -> list[int]:
-    """Guilds whose sync is due (the backstop tick for a lost countdown)."""
-    return list(GuildCommandSync.objects.filter(due_at__lte=now).values_list("guild_id", flat=True)[:100])
+    """Guilds whose sync is due (the backstop tick for a lost countdown or a killed worker)."""
+    return list(GuildCommandSync.objects.filter(_claimable(now)).values_list("guild_id", flat=True)[:100])
 
 
 def sync(guild_id: int, *, now: datetime) -> float | None:
     """Register the guild's slash commands if its sync is due; seconds until a retry, else None."""
-    free = Q(running_since__isnull=True) | Q(running_since__lt=now - STALE_RUN)
-    claimed = GuildCommandSync.objects.filter(free, guild_id=guild_id, due_at__lte=now)
+    claimed = GuildCommandSync.objects.filter(_claimable(now), guild_id=guild_id)
     if not claimed.update(due_at=None, running_since=now):
         return None
     commands = list(CustomCommand.objects.filter(guild_id=guild_id, slash_command=True).order_by("created_at", "id"))

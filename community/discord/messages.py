@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+from community.models import CustomCommand, GuildCommandSync, ScheduledMessage
 from core.interactions import CustomId
 from core.markup import escape, timestamp, truncate
 
@@ -60,6 +60,3 @@ def schedule_list(schedules: list[ScheduledMessage], skipped: dict[int, int]) ->
     if not schedules:
         return "This server has no scheduled messages. Organisers add them with /schedule create."
     return truncate("\n".join(schedule_line(s, skipped.get(s.id, 0)) for s in schedules), 2000)
-
-
-SKIPPED = Occurrence.Outcome.SKIPPED

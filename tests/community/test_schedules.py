@@ -228,3 +228,20 @@ def test_resuming_starts_at_the_next_occurrence_from_now_without_sending_what_fe
     assert Occurrence.objects.count() == 0
     with pytest.raises(RuleError, match=r"^That schedule is not paused\.$"):
         schedules.resume_schedule(schedule, now=NOW)
+
+
+def test_a_broken_schedule_does_not_hold_up_the_others(cast):
+    broken, fine = create(cast, content="A"), create(cast, content="B")
+    ScheduledMessage.objects.filter(id=broken.id).update(content="", embed={"fields": [{"name": "x", "value": ""}]})
+    assert schedules.post_due(now=paris(2026, 3, 27, 9, 0)) == 1
+    assert list(OutboundMessage.objects.values_list("payload__content", flat=True)) == ["B"]
+    assert ScheduledMessage.objects.get(id=broken.id).next_occurrence_at == paris(2026, 3, 27, 9, 0)
+    assert fine.occurrences.count() == 1
+
+
+def test_a_time_already_settled_is_never_posted_again(cast):
+    schedule = create(cast, recurrence=Recurrence("daily"))
+    Occurrence.objects.create(schedule=schedule, occurs_at=paris(2026, 3, 27, 9, 0), outcome="sent")
+    assert schedules.post_due(now=paris(2026, 3, 27, 9, 0)) == 0
+    assert OutboundMessage.objects.count() == 0
+    assert ScheduledMessage.objects.get(id=schedule.id).next_occurrence_at == paris(2026, 3, 28, 9, 0)

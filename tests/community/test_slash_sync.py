@@ -116,3 +116,14 @@ def test_musters_own_commands_synced_into_a_development_guild_are_kept(live_disc
     add(guild, "rules", now=now)
     slash_sync.sync(guild.id, now=now + timedelta(seconds=3))
     assert registered(live_discord) == ["muster", "rules"]
+
+
+def test_a_sync_whose_worker_was_killed_is_taken_up_again_by_the_backstop(live_discord, guild):
+    now = timezone.now()
+    add(guild, "rules", now=now)
+    GuildCommandSync.objects.filter(guild=guild).update(due_at=None, running_since=now)  # claimed, then killed
+    assert slash_sync.due(now + timedelta(seconds=60)) == []
+    later = now + timedelta(seconds=121)
+    assert slash_sync.due(later) == [guild.id]
+    slash_sync.sync(guild.id, now=later)
+    assert registered(live_discord) == ["rules"]
