@@ -84,6 +84,8 @@ try:
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
     # Registrants are told of an event's edits this long after the first, in one DM.
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
+    # Requests per minute one REST API token may make (api.throttle); past it, 429 with Retry-After.
+    API_RATE_LIMIT_PER_MINUTE = env.integer("API_RATE_LIMIT", 120, minimum=1)
 except SettingError as exc:
     # One line, no traceback, whichever process (manage.py, gunicorn, celery) imports us.
     raise SystemExit(f"muster: configuration error: {exc}") from None
@@ -166,6 +168,10 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "dashboard",
     "dashboard.discord_login",
+    "api",
+    # django-ninja, for its templates and static files: /api/v1/docs serves Swagger UI
+    # from Muster's own static files instead of a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api import urls as api_urls
 from core.views import healthz
 from jira_sync import urls as jira_urls
 
@@ -17,4 +18,5 @@ urlpatterns = [
     # allauth: /accounts/discord/login/ and its callback, logout (SOCIALACCOUNT_ONLY: no passwords)
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("api/v1/", include(api_urls)),
 ]
