@@ -27,19 +27,38 @@ from core.errors import RuleError
 from core.models import Member
 from core.spreadsheet import csv_safe
 
+GOING = "going"  # events' Registration.Status.GOING, read through the ORM only
 CSV_COLUMNS = ["event_id", "event", "kind", "leg_or_night", "member_id", "username", "display_name", "detail"]
 
 
 class RideAdminForm(forms.ModelForm):
-    """Seats and notes change through ``services.change_ride`` (never below the seats taken)."""
+    """Seats and notes change through ``services.change_ride`` (never below the seats taken);
+    *Put a member in this car* moves a going member here through ``services.assign``."""
+
+    move_here = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        label="Put a member in this car",
+        help_text="A going member, moved from any other car on this leg and locked here (as /ride assign).",
+    )
 
     class Meta:
         model = Ride
         fields = ("seats", "notes")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ride = self.instance
+        if ride.pk:
+            going = Member.objects.filter(registrations__event_id=ride.event_id, registrations__status=GOING)
+            seated = Seat.objects.filter(ride=ride).values("member_id")
+            self.fields["move_here"].queryset = (
+                going.exclude(id=ride.driver_id).exclude(id__in=seated).order_by("username")
+            )
+
     def clean(self):
         data = super().clean()
-        if self.errors or not self.changed_data:
+        if self.errors or not (set(self.changed_data) - {"move_here"}):
             return data
         try:
             services.check_ride_change(
@@ -86,7 +105,10 @@ class RideAdmin(admin.ModelAdmin):
     list_filter = ("status", "direction")
     search_fields = ("area", "event__title", "driver__username", "=id")
     list_select_related = ("event", "driver")
-    fields = ("event", "driver", "direction", "area", "departs_at", "seats", "notes", "pair", "status", "created_at")
+    fields = (
+        *("event", "driver", "direction", "area", "departs_at", "seats", "notes", "move_here"),
+        *("pair", "status", "created_at"),
+    )
     readonly_fields = ("event", "driver", "direction", "area", "departs_at", "pair", "status", "created_at")
     form = RideAdminForm
     inlines = [SeatInline]
@@ -96,8 +118,16 @@ class RideAdmin(admin.ModelAdmin):
         return False  # drivers offer rides in Discord (/ride offer)
 
     def save_model(self, request, obj, form, change):
-        if form.changed_data:
+        if set(form.changed_data) - {"move_here"}:
             services.change_ride(obj.pk, seats=obj.seats, notes=obj.notes, now=timezone.now())
+        member = form.cleaned_data.get("move_here")
+        if member is not None:
+            try:
+                services.assign(obj.pk, member.id, guild_id=None, now=timezone.now(), lock=True)
+            except RuleError as error:
+                self.message_user(request, f"{member}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{member} is in this car now; both are told by DM.", messages.SUCCESS)
 
     def save_formset(self, request, form, formset, change):
         now = timezone.now()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone as tz
 
 from carpool.models import Ride, Seat
-from carpool.services import Need, Offer, join_ride, need_ride, offer_ride
+from carpool.services import Need, Offer, join_ride, leave_ride, need_ride, offer_ride
 from tests.carpool.factories import going, logistics_event, need, offer
 from tests.events.factories import NOW, EventFactory
 from tests.factories import SuperuserFactory
@@ -125,3 +125,36 @@ def test_more_seats_in_the_admin_go_to_waiting_requests_and_a_deleted_passenger_
     assert sorted(Seat.objects.filter(ride=ride).values_list("member_id", flat=True)) == sorted(
         [waiting.member_id, later.member_id]
     )
+
+
+def test_an_organiser_moves_a_passenger_to_another_car_in_the_admin_and_capacity_holds(organiser_client):
+    now = tz.now()
+    event = logistics_event(starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=4))
+    first, second = offer_now(event, seats=1), offer_now(event, seats=1)
+    rider, other = going(event), going(event)
+    join_ride(first.id, rider.id, guild_id=None, sequence=1, now=now)
+    join_ride(second.id, other.id, guild_id=None, sequence=2, now=now)
+    url = reverse("admin:carpool_ride_change", args=[second.id])
+
+    full = organiser_client.post(url, ride_form(second, move_here=str(rider.id)), follow=True)
+    assert f"{rider}: Ride {second.id} is full: free a seat first." in full.content.decode()
+    assert Seat.objects.get(member=rider).ride_id == first.id
+
+    leave_ride(second.id, other.id, guild_id=None, now=now)
+    second.refresh_from_db()
+    moved = organiser_client.post(url, ride_form(second, move_here=str(rider.id)), follow=True)
+    assert f"{rider} is in this car now; both are told by DM." in moved.content.decode()
+    seat = Seat.objects.get(member=rider)
+    assert (seat.ride_id, seat.locked) == (second.id, True)
+    assert not Seat.objects.filter(ride=first).exists()
+
+
+def test_only_going_members_not_already_in_the_car_are_offered_to_move_here(organiser_client):
+    now = tz.now()
+    event = logistics_event(starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=4))
+    ride = offer_now(event, seats=2)
+    seated, free = going(event), going(event)
+    join_ride(ride.id, seated.id, guild_id=None, sequence=1, now=now)
+    EventFactory()  # someone going elsewhere is not offered
+    form = organiser_client.get(reverse("admin:carpool_ride_change", args=[ride.id])).context["adminform"].form
+    assert [m.id for m in form.fields["move_here"].queryset] == [free.id]
