@@ -62,6 +62,8 @@ class EventOut(Schema):
     channel_id: Snowflake | None
     message_id: Snowflake | None
     reminders: list[str] = Field(description='Offsets before the start, as typed in Discord: "1d", "1h".')
+    needs_rides: bool = Field(description="Members organise rides for it (/ride); logistics tracks who has none.")
+    needs_rooms: bool = Field(description="Members share rooms for it (/room); logistics tracks who has no bed.")
     going: int
     waitlisted: int
     maybe: int
@@ -76,6 +78,7 @@ class EventOut(Schema):
         return {
             **{name: getattr(event, name) for name in ("id", "title", "description", "location", "capacity")},
             **{name: getattr(event, name) for name in ("starts_at", "ends_at", "signup_deadline", "status")},
+            **{name: getattr(event, name) for name in ("needs_rides", "needs_rooms")},
             "guild_id": str(event.guild_id),
             "channel_id": snowflake(event.channel_id),
             "message_id": snowflake(event.message_id),
@@ -102,6 +105,8 @@ class EventCreate(Schema):
     signup_deadline: Moment | None = Field(None, description="Registration closes then. Blank: at the start.")
     channel_id: Snowflake | None = Field(None, description="Where it is posted. Blank: the announcement channel.")
     reminders: Reminders = Field(["1h"], description='DMs to everyone going, e.g. ["1d", "1h"]; [] for none.')
+    needs_rides: bool = Field(False, description="Members organise rides for it (/ride).")
+    needs_rooms: bool = Field(False, description="Members share rooms for it (/room).")
 
 
 class EventUpdate(Schema):
@@ -115,6 +120,8 @@ class EventUpdate(Schema):
     capacity: Capacity | None = None
     signup_deadline: Moment | None = None
     reminders: Reminders | None = None
+    needs_rides: bool | None = None
+    needs_rooms: bool | None = None
 
 
 def counted(rows):
@@ -202,7 +209,7 @@ def _json(result: tuple[int, dict]) -> tuple[int, dict]:
     return status, EventOut.model_validate(body).model_dump(mode="json")
 
 
-NOT_NULL = ("title", "starts_at", "description", "location")
+NOT_NULL = ("title", "starts_at", "description", "location", "needs_rides", "needs_rooms")
 
 
 @router.patch(

@@ -46,6 +46,17 @@ def test_it_creates_an_event_and_posts_it_as_discord_would(api, cast):
     assert OutboundMessage.objects.filter(idempotency_key__startswith=f"event-post:{event.id}").count() == 1
 
 
+def test_an_event_that_needs_rides_and_rooms_says_so_and_an_edit_turns_it_off(api):
+    created = api.send("POST", api.url("/events"), picnic(needs_rides=True, needs_rooms=True))
+    assert created.status_code == 201
+    assert (created.json()["needs_rides"], created.json()["needs_rooms"]) == (True, True)
+    event = Event.objects.get()
+    edited = api.send("PATCH", api.url(f"/events/{event.id}"), {"needs_rooms": False})
+    assert (edited.status_code, edited.json()["needs_rides"], edited.json()["needs_rooms"]) == (200, True, False)
+    event.refresh_from_db()
+    assert (event.needs_rides, event.needs_rooms) == (True, False)
+
+
 def test_a_time_without_a_utc_offset_is_refused_naming_the_field(api):
     response = api.send("POST", api.url("/events"), picnic(starts_at="2027-06-01T18:30:00"))
     assert response.status_code == 422
