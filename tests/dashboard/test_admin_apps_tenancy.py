@@ -192,3 +192,12 @@ def test_area_and_room_rows_of_the_other_guild_are_not_listed(world):
         assert [row.pk for row in listed] == [rows.elsewhere[label].pk], label
         assert model.objects.count() == 2
     assert timezone.now() - timedelta(days=1) < timezone.now()
+
+
+def test_the_logistics_csv_is_hers_only(world):
+    rows = rows_of(world)
+    client = log_in(world, "olivia")
+    ours = client.get(reverse("admin:carpool_logistics_csv", args=[rows.hq["events.event"].pk]))
+    theirs = client.get(reverse("admin:carpool_logistics_csv", args=[rows.elsewhere["events.event"].pk]))
+    assert (ours.status_code, theirs.status_code) == (200, 404)
+    assert ours.content.decode().splitlines()[1].split(",")[2:4] == ["driver", "to"]
