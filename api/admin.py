@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import SCOPES, ApiToken
+from core.admin import GuildScopedAdmin
 from core.errors import RuleError
 
 
@@ -32,7 +33,9 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(GuildScopedAdmin):
+    # Organisers make tokens for their guild (shown once), revoke them, and delete old ones.
+    # Neither the token nor its digest is ever a field here: only the public prefix.
     list_display = ("name", "guild", "prefix", "scopes", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("guild", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "prefix")

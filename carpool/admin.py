@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from carpool import logistics, services
 from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
 from core import hooks
+from core.admin import GuildScopedAdmin, GuildScopedInline, scope_to_guilds
 from core.errors import RuleError
 from core.models import Member
 from core.spreadsheet import csv_safe
@@ -82,13 +83,14 @@ class NudgeAdminForm(forms.ModelForm):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(GuildScopedAdmin):
+    # An organiser's list of where rides start from: theirs to add, rename and remove.
     list_display = ("name", "guild")
     list_filter = ("guild",)
     search_fields = ("name",)
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(GuildScopedInline, admin.TabularInline):
     model = Seat
     extra = 0
     fields = ("member", "places", "locked", "created_at")
@@ -100,7 +102,10 @@ class SeatInline(admin.TabularInline):
 
 
 @admin.register(Ride)
-class RideAdmin(admin.ModelAdmin):
+class RideAdmin(GuildScopedAdmin):
+    # Drivers offer rides in Discord; organisers change seats and notes, free a seat or cancel
+    # (the action tells passengers). Deleting a ride would skip those DMs: operators only.
+    organiser_may_add = organiser_may_delete = False
     list_display = ("id", "event", "driver", "direction", "area", "departs_at", "seats", "status")
     list_filter = ("status", "direction")
     search_fields = ("area", "event__title", "driver__username", "=id")
@@ -158,21 +163,28 @@ class RideAdmin(admin.ModelAdmin):
         return [path("logistics/<int:event_id>.csv", view, name="carpool_logistics_csv"), *super().get_urls()]
 
     def logistics_view(self, request, event_id: int):
-        event = get_object_or_404(services.event_model(), pk=event_id)
+        # Scoped like every admin page: another guild's event is not found.
+        events = services.event_model()._default_manager.all()
+        guild_ids = self.organised(request)
+        if guild_ids is not None:
+            events = scope_to_guilds(events, guild_ids)
+        event = get_object_or_404(events, pk=event_id)
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         return logistics_csv(event)
 
 
 @admin.register(RideRequest)
-class RideRequestAdmin(admin.ModelAdmin):
+class RideRequestAdmin(GuildScopedAdmin):
+    # Members ask in Discord and the matching seats them: organisers look.
+    organiser_read_only = True
     list_display = ("member", "event", "direction", "area", "party", "status", "created_at")
     list_filter = ("status", "direction")
     list_select_related = ("event", "member")
     raw_id_fields = ("event", "member")
 
 
-class BedClaimInline(admin.TabularInline):
+class BedClaimInline(GuildScopedInline, admin.TabularInline):
     model = BedClaim
     extra = 0
     fields = ("member", "night", "created_at")
@@ -183,7 +195,9 @@ class BedClaimInline(admin.TabularInline):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(GuildScopedAdmin):
+    # Hosts offer rooms in Discord; organisers fix the place, beds or nights, or free a bed.
+    organiser_may_add = organiser_may_delete = False
     list_display = ("id", "event", "host", "place", "beds", "first_night", "last_night", "status")
     list_filter = ("status",)
     search_fields = ("place", "event__title", "=id")
@@ -197,7 +211,8 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(Nudge)
-class NudgeAdmin(admin.ModelAdmin):
+class NudgeAdmin(GuildScopedAdmin):
+    # When going members without a ride or bed are nudged: the organiser's setting.
     form = NudgeAdminForm
     list_display = ("event", "offset", "due_at", "sent_at")
     raw_id_fields = ("event",)
@@ -211,7 +226,7 @@ class NudgeAdmin(admin.ModelAdmin):
 # On the event's admin page (through core.hooks.event_admin).
 
 
-class RideInline(admin.TabularInline):
+class RideInline(GuildScopedInline, admin.TabularInline):
     model = Ride
     fk_name = "event"
     extra = 0
@@ -234,7 +249,7 @@ class RideInline(admin.TabularInline):
         return ", ".join(str(seat.member) for seat in ride.passengers.all()) or "—"
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(GuildScopedInline, admin.TabularInline):
     model = Room
     extra = 0
     fields = ("id", "host", "place", "beds", "first_night", "last_night", "status", "sleeper_list")

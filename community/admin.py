@@ -16,6 +16,7 @@ from community import schedules, services
 from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
 from community.schedules import Recurrence, ScheduleDraft
 from community.services import CommandDraft
+from core.admin import GuildScopedAdmin, GuildScopedInline
 from core.errors import RuleError
 
 COMMAND_FIELDS = (
@@ -72,7 +73,8 @@ def _ids(value) -> list[int]:
 
 
 @admin.register(CustomCommand)
-class CustomCommandAdmin(admin.ModelAdmin):
+class CustomCommandAdmin(GuildScopedAdmin):
+    # Organisers add, change and delete their guild's commands (as /command does in Discord).
     form = CustomCommandForm
     list_display = ("name", "guild", "private", "cooldown_seconds", "slash_command", "slash_registered_at", "problem")
     list_filter = ("slash_command", "private", "guild")
@@ -102,7 +104,9 @@ class CustomCommandAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuildCommandSync)
-class GuildCommandSyncAdmin(admin.ModelAdmin):
+class GuildCommandSyncAdmin(GuildScopedAdmin):
+    # Whether Discord took the guild's slash commands, kept by the workers: organisers look.
+    organiser_read_only = True
     list_display = ("guild", "synced_at", "registered", "due_at", "attempts", "last_error")
     readonly_fields = ("guild", "due_at", "running_since", "synced_at", "registered", "last_error", "attempts")
 
@@ -163,7 +167,7 @@ class ScheduledMessageForm(forms.ModelForm):
         return data
 
 
-class OccurrenceInline(admin.TabularInline):
+class OccurrenceInline(GuildScopedInline, admin.TabularInline):
     model = Occurrence
     extra = 0
     fields = ("occurs_at", "outcome", "recorded_at", "outbound")
@@ -173,9 +177,14 @@ class OccurrenceInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # An occurrence records that a time was posted (once): organisers never erase it.
+        return self.organised(request) is None and super().has_delete_permission(request, obj)
+
 
 @admin.register(ScheduledMessage)
-class ScheduledMessageAdmin(admin.ModelAdmin):
+class ScheduledMessageAdmin(GuildScopedAdmin):
+    # Organisers add, change, pause, resume and delete their guild's schedules.
     form = ScheduledMessageForm
     list_display = ("id", "guild", "channel_id", "repeat", "status", "next_occurrence_at", "paused_reason")
     list_filter = ("status", "repeat", "guild")

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 
+from core.channels import check_channel
 from core.errors import RuleError
 from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, Member, OutboundMessage
 from core.permissions import guilds_organised_by
@@ -67,6 +68,38 @@ class _Scoped:
         return not self.organiser_read_only and self._may_look(request)
 
 
+# Channel ids an organiser may type: each must be one Muster knows in the form's guild.
+CHANNEL_FIELDS = ("channel_id", "announcement_channel_id")
+
+
+class _ChannelsChecked:
+    """Mixed into an organiser's admin form: a changed channel id must be one Muster knows
+    belongs to the guild (``core.channels``), else a form error naming it."""
+
+    def clean(self):
+        data = super().clean()
+        for name in CHANNEL_FIELDS:
+            channel_id = data.get(name)
+            if not channel_id or name not in self.changed_data or self.has_error(name):
+                continue
+            guild = self._guild(data)
+            if guild is None:
+                continue  # the guild field has its own error
+            try:
+                # A guild's new announcement channel needs other proof than being announced in.
+                check_channel(guild, channel_id, with_announcement=name != "announcement_channel_id")
+            except RuleError as error:
+                self.add_error(name, error.message)
+        return data
+
+    def _guild(self, data):
+        if isinstance(self.instance, Guild):
+            return self.instance
+        if "guild" in self.fields:
+            return data.get("guild")
+        return Guild.objects.filter(pk=getattr(self.instance, "guild_id", None)).first()
+
+
 class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
     """A ModelAdmin that organisers see only for the guilds they organise.
 
@@ -91,6 +124,12 @@ class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
         if found is None and self.organised(request) is not None:
             raise Http404("No such object in the guilds you organise.")
         return found
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if self.organised(request) is None or not set(CHANNEL_FIELDS) & set(form.base_fields):
+            return form
+        return type(form.__name__, (_ChannelsChecked, form), {})
 
     def get_list_filter(self, request):
         filters = super().get_list_filter(request)

@@ -8,9 +8,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from core.admin import GuildScopedAdmin, GuildScopedInline
 from core.errors import RuleError
 from jira_sync.models import JiraLink, JiraSite
 from jira_sync.sites import check_site
+
+ENV_FIELDS = ("token_env", "oauth_client_id_env", "oauth_client_secret_env")
+MUSTERS_OWN = "JIRA_TOKEN_KEY"  # the key Muster encrypts members' OAuth tokens with
 
 CONNECTION = (
     "service_email",
@@ -48,10 +52,17 @@ class JiraSiteForm(forms.ModelForm):
             "active",
         )
 
+    # Set by JiraSiteAdmin.get_form: an organiser names only Jira variables their guild may use.
+    by_organiser = False
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        if self.by_organiser:
+            self._check_variables(data)
+            if self.errors:
+                return data  # nothing is sent to the site with a variable it may not use
         if data["auth"] == JiraSite.Auth.OAUTH and not (
             data.get("oauth_client_id_env") and data.get("oauth_client_secret_env") and data.get("cloud_id")
         ):
@@ -72,8 +83,22 @@ class JiraSiteForm(forms.ModelForm):
                 raise forms.ValidationError(error.message) from None
         return data
 
+    def _check_variables(self, data) -> None:
+        """A site sends its token to its base URL: an organiser may name no variable but a
+        Jira one (``JIRA_…``), never Muster's own key, never one another guild's site uses."""
+        for name in ENV_FIELDS:
+            variable = data.get(name) or ""
+            if not variable:
+                continue
+            if not variable.startswith("JIRA_") or variable == MUSTERS_OWN:
+                self.add_error(name, f"{variable} is not a Jira variable: name one starting with JIRA_ that holds it.")
+                continue
+            sites = JiraSite.objects.exclude(guild=data["guild"]).exclude(pk=self.instance.pk)
+            if any(sites.filter(**{field: variable}).exists() for field in ENV_FIELDS):
+                self.add_error(name, f"{variable} belongs to another server's site: ask the operator for your own.")
 
-class JiraLinkInline(admin.TabularInline):
+
+class JiraLinkInline(GuildScopedInline, admin.TabularInline):
     model = JiraLink
     extra = 0
     fields = ("member", "display_name", "status", "linked_at", "last_reminder_at")
@@ -85,12 +110,18 @@ class JiraLinkInline(admin.TabularInline):
 
 
 @admin.register(JiraSite)
-class JiraSiteAdmin(admin.ModelAdmin):
+class JiraSiteAdmin(GuildScopedAdmin):
+    # Organisers connect, change and remove their guild's sites, and unlink a member.
     form = JiraSiteForm
     list_display = ("name", "guild", "auth", "health", "last_success_at", "last_error", "requests_last_cycle")
     list_filter = ("guild", "auth", "active")
     readonly_fields = ("health", "last_success_at", "last_error", "failing_since", "requests_last_cycle", "watermark")
     inlines = [JiraLinkInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.by_organiser = self.organised(request) is not None  # a class made for this request
+        return form
 
     @admin.display(description="Health")
     def health(self, site: JiraSite) -> str:

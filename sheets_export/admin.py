@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from core import datasets
+from core.admin import GuildScopedAdmin, GuildScopedInline, scope_to_guilds
 from core.errors import RuleError
 from sheets_export import services, tasks
 from sheets_export.models import ExportRun, ExportTarget
@@ -60,7 +61,7 @@ class ExportTargetForm(forms.ModelForm):
         return data
 
 
-class ExportRunInline(admin.TabularInline):
+class ExportRunInline(GuildScopedInline, admin.TabularInline):
     model = ExportRun
     extra = 0
     fields = RUN_FIELDS
@@ -75,9 +76,13 @@ class ExportRunInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return self.organised(request) is None and super().has_delete_permission(request, obj)
+
 
 @admin.register(ExportTarget)
-class ExportTargetAdmin(admin.ModelAdmin):
+class ExportTargetAdmin(GuildScopedAdmin):
+    # Organisers connect their guild's spreadsheets, change what goes there, export now, remove.
     form = ExportTargetForm
     list_display = ("spreadsheet_id", "guild", "cadence", "last_success_at", "last_error")
     list_filter = ("guild", "cadence")
@@ -85,6 +90,12 @@ class ExportTargetAdmin(admin.ModelAdmin):
     readonly_fields = ("last_run_at", "last_success_at", "last_error", "next_run_at")
     actions = ["export_now"]
     inlines = [ExportRunInline]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A target's runs go with it: that organisers may not delete a run alone does not stop it.
+        perms_needed.discard(ExportRun._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -105,10 +116,15 @@ class ExportTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportRun)
-class ExportRunAdmin(admin.ModelAdmin):
+class ExportRunAdmin(GuildScopedAdmin):
+    # What each run did, written by the workers: organisers look.
+    organiser_read_only = True
     list_display = ("target", "started_at", "trigger", "status", "rows_added", "rows_updated", "rows_marked", "error")
     list_filter = ("status", "trigger")
     readonly_fields = ("target", *RUN_FIELDS)
+
+    def scope(self, queryset, guild_ids):
+        return queryset.filter(target__in=scope_to_guilds(ExportTarget.objects.all(), guild_ids))
 
     def has_add_permission(self, request):
         return False

@@ -10,6 +10,7 @@ Discord flow (the sandbox), so the rights are those a login gives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
@@ -30,8 +31,14 @@ pytestmark = pytest.mark.django_db
 # What organisers may do with each model the guild mixin scopes; every other model is 403.
 LOOK = {"core.guild", "core.member", "core.guildmember", "core.commandlog", "core.outboundmessage"}
 LOOK |= {"events.event", "polls.poll", "admin.logentry"}
-ADD = {"events.event", "polls.poll"}
-DELETE = {"events.event", "polls.poll"}
+LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", "carpool.nudge"}
+LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
+LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
+# What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
+OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
+OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken"}
+ADD = {"events.event", "polls.poll"} | OWN_SETUP
+DELETE = {"events.event", "polls.poll"} | OWN_SETUP
 
 
 @dataclass
@@ -72,6 +79,7 @@ def rows_of(world) -> Rows:
             user_id=_superuser().pk, queryset=[event], action_flag=CHANGE, change_message="walk", single_object=True
         )
         made[name] = {
+            **other_apps_rows(name, guild, member, event),
             "core.guild": guild,
             "core.member": member.member,
             "core.guildmember": member,
@@ -82,6 +90,50 @@ def rows_of(world) -> Rows:
             "admin.logentry": entry,
         }
     return Rows(made["hq"], made["elsewhere"])
+
+
+def other_apps_rows(name: str, guild, member, event) -> dict:
+    """One row per guild of every model carpool, jira_sync, sheets_export, community and api register."""
+    from api import tokens
+    from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
+    from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+    from jira_sync.models import JiraLink, JiraSite
+    from sheets_export.models import ExportRun, ExportTarget
+
+    person, leaves = member.member, event.starts_at - timedelta(hours=1)
+    ride = Ride.objects.create(event=event, driver=person, direction="to", seats=3, area="North", departs_at=leaves)
+    request = RideRequest.objects.create(event=event, member=person, direction="to", area="North", sequence=1)
+    Seat.objects.create(ride=ride, request=request, member=person, event=event, direction="to")
+    night = event.starts_at.date()
+    room = Room.objects.create(
+        event=event, host=person, place=f"Flat in {name}", beds=2, first_night=night, last_night=night
+    )
+    BedClaim.objects.create(room=room, member=person, event=event, night=night)
+    site = JiraSite.objects.create(
+        guild=guild, name=f"Jira of {name}", base_url=f"https://{name}.atlassian.net", token_env=f"JIRA_{name.upper()}"
+    )
+    JiraLink.objects.create(site=site, member=person, account_id=f"acc-{name}", display_name=f"Jira {name}")
+    target = ExportTarget.objects.create(guild=guild, spreadsheet_id=f"sheet-of-{name}", datasets=["events"])
+    schedule = ScheduledMessage.objects.create(
+        guild=guild, channel_id=guild.id + 3, content="Hello", timezone="UTC", starts_at=event.starts_at
+    )
+    Occurrence.objects.create(schedule=schedule, occurs_at=event.starts_at, outcome="sent")
+    ask = tokens.TokenRequest(guild=guild, name=f"script of {name}", scopes=("read",), lifetime=timedelta(days=30))
+    token, _ = tokens.create_token(ask, now=event.starts_at - timedelta(days=1))
+    return {
+        "carpool.area": Area.objects.create(guild=guild, name=f"Area of {name}"),
+        "carpool.ride": ride,
+        "carpool.riderequest": request,
+        "carpool.room": room,
+        "carpool.nudge": Nudge.objects.create(event=event, due_at=event.starts_at - timedelta(days=1)),
+        "jira_sync.jirasite": site,
+        "sheets_export.exporttarget": target,
+        "sheets_export.exportrun": ExportRun.objects.create(target=target, trigger="beat", status="written"),
+        "community.customcommand": CustomCommand.objects.create(guild=guild, name=f"rules-{name}", content="Be kind"),
+        "community.guildcommandsync": GuildCommandSync.objects.create(guild=guild),
+        "community.scheduledmessage": schedule,
+        "api.apitoken": token,
+    }
 
 
 def _superuser():
