@@ -9,10 +9,8 @@ from django.http import HttpRequest
 from pydantic import AfterValidator, AwareDatetime
 
 from api.errors import ApiError, field_error
-from community.models import ScheduledMessage
+from core import channels
 from core.models import Guild
-from events.models import Event
-from polls.models import Poll
 
 NO_SUCH_GUILD = "There is no such guild for this token."
 NO_CHANNEL = "this server has no announcement channel: give channel_id"
@@ -58,13 +56,7 @@ def posting_channel(guild: Guild, channel_id: str | None, *, default: int | None
             )
         return default
     wanted = int(channel_id)
-    known = (
-        wanted == guild.announcement_channel_id
-        or Event.objects.filter(guild=guild, channel_id=wanted).exists()
-        or Poll.objects.filter(guild=guild, channel_id=wanted).exists()
-        or ScheduledMessage.objects.filter(guild=guild, channel_id=wanted).exists()
-    )
-    if not known:
+    if not channels.is_known(guild, wanted):
         raise ApiError(
             422, f"Channel {wanted} {UNKNOWN_CHANNEL}.", [field_error(["body", "channel_id"], UNKNOWN_CHANNEL)]
         )
