@@ -31,6 +31,7 @@ CODE_TTL = timedelta(minutes=15)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 USED = "This link was already used. Run /jira link in Discord for a new one."
 EXPIRED = "This link has expired (links last 10 minutes). Run /jira link in Discord for a new one."
+TAKEN = "That Jira account is already linked to another Discord member."
 
 
 def start(site: JiraSite, member_id: int, now: datetime) -> str:
@@ -124,29 +125,33 @@ def _complete(attempt: LinkAttempt, account_id: str, display_name: str, now: dat
     with transaction.atomic():
         if not LinkAttempt.objects.filter(id=attempt.id, used_at__isnull=True).update(used_at=now):
             return None
-        taken = JiraLink.objects.filter(site=attempt.site, account_id=account_id).exclude(member=attempt.member)
-        if taken.exists():
-            _tell(attempt, "That Jira account is already linked to another Discord member; nothing was changed.", now)
-            return None
         try:
-            with transaction.atomic():
-                link, _ = JiraLink.objects.update_or_create(
-                    site=attempt.site,
-                    member_id=attempt.member_id,
-                    defaults={
-                        "account_id": account_id,
-                        "display_name": display_name[:255],
-                        "status": JiraLink.Status.ACTIVE,
-                        "linked_at": now,
-                        "seeded_at": None,
-                    },
-                )
-        except IntegrityError:
+            link = store_link(attempt, account_id, display_name, now)
+        except RuleError:
             _tell(attempt, "That Jira account is already linked to another Discord member; nothing was changed.", now)
             return None
         who, where = escape(display_name or account_id), escape(attempt.site.name)
         _tell(attempt, f"Your Jira account **{who}** is now linked on {where}.", now)
         return link
+
+
+def store_link(attempt: LinkAttempt, account_id: str, display_name: str, now: datetime, **fields) -> JiraLink:
+    """Link the attempt's member to a Jira account Jira vouched for, inside the caller's
+    transaction (both flows: the comment code and OAuth, whose tokens come in ``fields``).
+    RuleError(TAKEN) when another member of the site holds that account."""
+    if JiraLink.objects.filter(site=attempt.site, account_id=account_id).exclude(member=attempt.member).exists():
+        raise RuleError(TAKEN)
+    defaults = {"account_id": account_id, "display_name": display_name[:255], "status": JiraLink.Status.ACTIVE}
+    try:
+        with transaction.atomic():
+            link, _ = JiraLink.objects.update_or_create(
+                site=attempt.site,
+                member_id=attempt.member_id,
+                defaults={**defaults, "linked_at": now, "seeded_at": None, **fields},
+            )
+    except IntegrityError:
+        raise RuleError(TAKEN) from None
+    return link
 
 
 def _tell(attempt: LinkAttempt, text: str, now: datetime) -> None:

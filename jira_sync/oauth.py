@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from core import outbox
 from core.errors import RuleError
@@ -28,6 +28,7 @@ from core.markup import escape
 from jira_sync import crypto
 from jira_sync.client import Credentials, JiraClient, JiraFailure, read_only_session, request_timeout
 from jira_sync.credentials import from_env
+from jira_sync.linking import store_link
 from jira_sync.models import JiraLink, JiraSite, LinkAttempt
 
 log = logging.getLogger(__name__)
@@ -150,24 +151,7 @@ def _store(attempt: LinkAttempt, me: dict, tokens: dict, now: datetime) -> JiraL
     with transaction.atomic():
         if not LinkAttempt.objects.filter(id=attempt.id, used_at__isnull=True).update(used_at=now):
             raise RuleError(STALE)
-        if JiraLink.objects.filter(site=attempt.site, account_id=account_id).exclude(member=attempt.member).exists():
-            raise RuleError("That Jira account is already linked to another Discord member.")
-        try:
-            with transaction.atomic():
-                link, _ = JiraLink.objects.update_or_create(
-                    site=attempt.site,
-                    member_id=attempt.member_id,
-                    defaults={
-                        "account_id": account_id,
-                        "display_name": name[:255],
-                        "status": JiraLink.Status.ACTIVE,
-                        "linked_at": now,
-                        "seeded_at": None,
-                        **_sealed_tokens(tokens, now),
-                    },
-                )
-        except IntegrityError:
-            raise RuleError("That Jira account is already linked to another Discord member.") from None
+        link = store_link(attempt, account_id, name, now, **_sealed_tokens(tokens, now))
         outbox.enqueue(
             key=f"jira:link:{attempt.id}",
             member_id=attempt.member_id,
