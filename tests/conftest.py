@@ -37,6 +37,12 @@ def pytest_configure(config):
         return
     for name in ("DJANGO_READ_DOT_ENV_FILE", "DISCORD_TOKEN"):
         os.environ.pop(name, None)
+    if xdist_controller(config):
+        # `-n 2`: each worker process starts its own servers and sets Django up after them; this
+        # one runs no test. Importing config (its Celery app) set DJANGO_SETTINGS_MODULE here: a
+        # worker inheriting it would have pytest-django load the settings before the servers exist.
+        os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+        return
     if not on_sqlite():
         SERVERS["postgres"] = PostgresServer().start()
         config.add_cleanup(SERVERS["postgres"].destroy)
@@ -48,6 +54,11 @@ def pytest_configure(config):
     import django
 
     django.setup()
+
+
+def xdist_controller(config) -> bool:
+    """Whether this is pytest-xdist's controlling process (``-n N``), which only hands out tests."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
 def on_sqlite() -> bool:
