@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from carpool import logistics
 from core.errors import RuleError
@@ -167,9 +167,10 @@ def event_edit(request, guild_id: int, event_id: int):
 
 
 @login_required
-@require_POST
 def event_cancel(request, guild_id: int, event_id: int):
     guild, event = _event(request, guild_id, event_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     if event.status == Event.Status.CANCELLED:
         messages.info(request, "This event was already cancelled.")
     else:
@@ -192,10 +193,11 @@ def _registered(request, event: Event):
 
 
 @login_required
-@require_POST
 def registration_remove(request, guild_id: int, event_id: int):
     """/event remove: the place goes to the first on the waitlist, who is told by DM."""
     guild, event = _event(request, guild_id, event_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     try:
         registration = _registered(request, event)
         promoted = services.remove_registration(event.id, registration.member_id, now=timezone.now())
@@ -210,10 +212,11 @@ def registration_remove(request, guild_id: int, event_id: int):
 
 
 @login_required
-@require_POST
 def registration_move(request, guild_id: int, event_id: int):
     """Answer for a registered member, as their own click would: Going joins the waitlist when full."""
     guild, event = _event(request, guild_id, event_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     choice, now = request.POST.get("status", ""), timezone.now()
     try:
         registration = _registered(request, event)

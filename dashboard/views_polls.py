@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from core.models import Member
 from polls import services
@@ -78,10 +78,11 @@ def poll_detail(request, guild_id: int, poll_id: int):
 
 
 @login_required
-@require_POST
 def poll_close(request, guild_id: int, poll_id: int):
     """Close the poll now and post its results, as the admin's action and the beat tick do."""
     guild, poll = _poll(request, guild_id, poll_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     if services.close_poll(poll.id, now=timezone.now()):
         audit.record(request, guild, "closed poll", poll, "the results are posted")
         messages.success(request, "Closed; the results are posted in Discord.")
