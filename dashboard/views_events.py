@@ -22,6 +22,7 @@ from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
 from events import services
 from events.admin import ROSTER_ORDER, roster_response
+from events.discord.messages import offset_text
 from events.models import Event, Registration
 
 from . import audit
@@ -97,7 +98,7 @@ def event_detail(request, guild_id: int, event_id: int):
         "timeline": timeline([r.responded_at for r in registrations]),
         "missing": logistics.missing([event]).get(event.id),
         "moves": MOVES,
-        "reminders": list(event.reminders.order_by("offset")),
+        "reminders": [(r, offset_text(r.offset)) for r in event.reminders.order_by("offset")],
         "open": event.status == Event.Status.SCHEDULED and event.starts_at > timezone.now(),
     }
     return render_guild(request, guild, "events", "dashboard/event/detail.html", context)
