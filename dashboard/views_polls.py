@@ -11,11 +11,11 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
+from core import organiser_log
 from core.models import Member
 from polls import services
 from polls.models import Option, Poll
 
-from . import audit
 from .charts import Bar, share_bar
 from .nav import render_guild
 from .scoping import organised_guild_or_404
@@ -84,7 +84,7 @@ def poll_close(request, guild_id: int, poll_id: int):
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
     if services.close_poll(poll.id, now=timezone.now()):
-        audit.record(request, guild, "closed poll", poll, "the results are posted")
+        organiser_log.record(request, guild.id, "closed poll", poll, "the results are posted")
         messages.success(request, "Closed; the results are posted in Discord.")
     else:
         messages.info(request, "This poll was already closed.")

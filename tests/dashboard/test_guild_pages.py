@@ -224,3 +224,21 @@ def test_closing_a_poll_posts_its_results_once(hq, olivia):
     again = csrf_post(olivia, url, {}, page=url.replace("close/", ""))
     assert "This poll was already closed." in olivia.get(again["Location"]).content.decode()
     assert OrganiserAction.objects.filter(action="closed poll").count() == 1
+
+
+def test_changes_made_in_the_admin_are_in_the_guilds_log_too(world, hq, olivia):
+    poll = PollFactory(guild=hq, question="Pizza?")
+    url = f"/admin/polls/poll/{poll.id}/delete/"
+    done = csrf_post(olivia, url, {"post": "yes"})
+    assert done.status_code == 302, done.content
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+    [action] = OrganiserAction.objects.filter(guild=hq)
+    assert (action.actor, action.action, action.target, action.via) == (
+        "Olivia",
+        "deleted poll",
+        f"Pizza? (poll {poll.id})",
+        OrganiserAction.Via.ADMIN,
+    )
+    assert "deleted poll" in olivia.get(f"/dashboard/g/{hq.id}/log/").content.decode()
+    other = log_in(world, "otto").get(f"/dashboard/g/{world.cast.outsider.guild_id}/log/")
+    assert list(other.context["page"]) == []
