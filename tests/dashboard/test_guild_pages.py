@@ -242,3 +242,11 @@ def test_changes_made_in_the_admin_are_in_the_guilds_log_too(world, hq, olivia):
     assert "deleted poll" in olivia.get(f"/dashboard/g/{hq.id}/log/").content.decode()
     other = log_in(world, "otto").get(f"/dashboard/g/{world.cast.outsider.guild_id}/log/")
     assert list(other.context["page"]) == []
+
+
+def test_an_action_posted_without_the_csrf_token_is_refused(hq, olivia):
+    event = EventFactory(guild=hq, starts_at=soon())
+    refused = olivia.post(f"/dashboard/g/{hq.id}/events/{event.id}/cancel/")
+    assert refused.status_code == 403
+    event.refresh_from_db()
+    assert event.status == Event.Status.SCHEDULED
