@@ -12,11 +12,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
 from core import organiser_log
+from core.errors import RuleError
 from core.models import Member
+from core.permissions import SESSION_MEMBER_ID
 from polls import services
 from polls.models import Option, Poll
 
 from .charts import Bar, share_bar
+from .event_forms import PollForm
 from .nav import render_guild
 from .scoping import organised_guild_or_404
 
@@ -89,3 +92,25 @@ def poll_close(request, guild_id: int, poll_id: int):
     else:
         messages.info(request, "This poll was already closed.")
     return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+
+
+@login_required
+def poll_create(request, guild_id: int):
+    """/poll create on the web: posted in a channel Muster knows in the guild."""
+    guild = organised_guild_or_404(request, guild_id)
+    now = timezone.now()
+    member_id = int(request.session[SESSION_MEMBER_ID]) if request.session.get(SESSION_MEMBER_ID) else None
+    form = PollForm(request.POST or None, guild=guild, member_id=member_id, now=now)
+    if request.method == "POST" and form.is_valid():
+        try:
+            poll = services.create_poll(
+                guild, form.draft(), now=now, created_by_id=member_id, channel_id=form.cleaned_data["channel"]
+            )
+        except RuleError as error:
+            form.add_error(None, error.message)
+        else:
+            organiser_log.record(request, guild.id, "created poll", poll, f"posted in #{poll.channel_id}")
+            messages.success(request, "Created; the poll is posted in Discord.")
+            return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+    status = 400 if form.errors else 200
+    return render_guild(request, guild, "polls", "dashboard/poll/form.html", {"form": form}, status=status)

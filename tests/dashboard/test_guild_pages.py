@@ -250,3 +250,26 @@ def test_an_action_posted_without_the_csrf_token_is_refused(hq, olivia):
     assert refused.status_code == 403
     event.refresh_from_db()
     assert event.status == Event.Status.SCHEDULED
+
+
+def test_creating_a_poll_posts_it_with_discords_rules(hq, olivia):
+    url = f"/dashboard/g/{hq.id}/polls/new/"
+    form = {"question": "Pizza or pasta?", "options": "Pizza\nPasta\n", "closes": "in 2 days", "channel": CHANNEL}
+    done = csrf_post(olivia, url, form)
+    poll = Poll.objects.get(question="Pizza or pasta?")
+    assert done["Location"] == f"/dashboard/g/{hq.id}/polls/{poll.id}/"
+    assert [o.label for o in poll.options.order_by("position")] == ["Pizza", "Pasta"]
+    assert (poll.channel_id, poll.closes_at is not None) == (CHANNEL, True)
+    assert OutboundMessage.objects.filter(channel_id=CHANNEL, guild=hq).count() == 1
+    one_option = csrf_post(olivia, url, {**form, "question": "Only?", "options": "Yes"})
+    assert one_option.status_code == 400
+    assert "Only?" not in set(Poll.objects.values_list("question", flat=True))
+    assert one_option.context["form"].non_field_errors()
+
+
+def test_without_a_known_channel_the_forms_say_where_to_start(world, olivia):
+    for url in (f"/dashboard/g/{world.cast.guild.id}/polls/new/", f"/dashboard/g/{world.cast.guild.id}/events/new/"):
+        world.cast.guild.__class__.objects.filter(pk=world.cast.guild.pk).update(announcement_channel_id=None)
+        page = csrf_post(olivia, url, {"question": "Q?", "options": "A\nB", "title": "T", "start": "in 3 days"})
+        assert page.status_code == 400
+        assert "Muster knows no channel of this server yet to post in" in page.content.decode()
