@@ -32,8 +32,14 @@ def named(target) -> str:
     return str(target)
 
 
-def record(request, guild_id: int, action: str, target, detail: str = "", *, via: str = Via.DASHBOARD):
-    """Log that the request's user did ``action`` to ``target`` in the guild."""
+def record(
+    request, guild_id: int, action: str, target, detail: str = "", *, via: str = Via.DASHBOARD, submission: str = ""
+):
+    """Log that the request's user did ``action`` to ``target`` in the guild.
+
+    ``submission`` is a creating form's one-time token: a second action with the same one
+    raises ``IntegrityError`` (call it inside the creation's transaction, which then rolls back).
+    """
     member_id = request.session.get(SESSION_MEMBER_ID)
     member = Member.objects.filter(id=member_id).first() if member_id else None
     actor = (member.display_name or member.username) if member else request.user.get_username()
@@ -44,9 +50,22 @@ def record(request, guild_id: int, action: str, target, detail: str = "", *, via
         actor=actor[:150],
         action=action[:50],
         target=named(target)[:200],
+        object_id=target.pk if hasattr(target, "_meta") else None,
         detail=detail[:500],
         via=via,
+        submission=submission_key(guild_id, submission) if submission else None,
     )
+
+
+def submission_key(guild_id: int, submission: str) -> str:
+    return f"{guild_id}:{submission}"[:64]
+
+
+def submitted(guild_id: int, submission: str) -> OrganiserAction | None:
+    """The action a form with this one-time token already made, if it was sent before."""
+    if not submission:
+        return None
+    return OrganiserAction.objects.filter(guild_id=guild_id, submission=submission_key(guild_id, submission)).first()
 
 
 def admin_change(request, obj, action: str, message=None) -> None:

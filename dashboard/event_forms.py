@@ -8,6 +8,8 @@ sentence, shown as a form error.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.apps import apps
 
@@ -38,7 +40,18 @@ def known_channels(guild: Guild) -> list[tuple[int, str]]:
     return [(c, f"#{c} (announcements)" if c == guild.announcement_channel_id else f"#{c}") for c in seen]
 
 
-class EventForm(forms.Form):
+class OnceForm(forms.Form):
+    """A creating form sent once: its hidden one-time token keys the organiser log's row
+    (``core.organiser_log``), so a double click or a resent POST creates nothing more."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission", uuid.uuid4().hex)
+
+
+class EventForm(OnceForm):
     title = forms.CharField(max_length=Event._meta.get_field("title").max_length)
     start = forms.CharField(max_length=100, help_text=TIME_HELP)
     end = forms.CharField(max_length=100, required=False, help_text="Optional.")
@@ -126,7 +139,7 @@ class EventForm(forms.Form):
         return changes
 
 
-class PollForm(forms.Form):
+class PollForm(OnceForm):
     """/poll create on the web: one option per line, the closing time typed as in Discord."""
 
     question = forms.CharField(max_length=200)

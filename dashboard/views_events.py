@@ -30,6 +30,7 @@ from .charts import Bar, capacity_bar, timeline
 from .event_forms import EventForm
 from .nav import render_guild
 from .scoping import organised_guild_or_404
+from .submissions import create_once
 
 Status = Registration.Status
 LISTED = 50  # events per list (upcoming, then past)
@@ -124,20 +125,29 @@ def event_create(request, guild_id: int):
     form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.create_event(
+            event_id, first = create_once(
+                request,
                 guild,
-                form.draft(),
-                now=now,
-                created_by_id=member_id,
-                channel_id=form.cleaned_data.get("channel") or None,
-                reminder_offsets=form.reminder_offsets(),
+                form,
+                "created event",
+                lambda: services.create_event(
+                    guild,
+                    form.draft(),
+                    now=now,
+                    created_by_id=member_id,
+                    channel_id=form.cleaned_data.get("channel") or None,
+                    reminder_offsets=form.reminder_offsets(),
+                ),
+                lambda event: f"posted in #{event.channel_id}",
             )
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            organiser_log.record(request, guild.id, "created event", event, f"posted in #{event.channel_id}")
-            messages.success(request, f"Created {event.title}; it is posted in Discord.")
-            return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
+            if first:
+                messages.success(request, "Created; the event is posted in Discord.")
+            else:
+                messages.info(request, "This form was already sent: the event was created once.")
+            return redirect("dashboard:event", guild_id=guild.id, event_id=event_id)
     status = 400 if form.errors else 200
     context = {"form": form, "creating": True}
     return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)

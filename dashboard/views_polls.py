@@ -22,6 +22,7 @@ from .charts import Bar, share_bar
 from .event_forms import PollForm
 from .nav import render_guild
 from .scoping import organised_guild_or_404
+from .submissions import create_once
 
 LISTED = 50  # polls per page of the list, newest first
 
@@ -103,14 +104,23 @@ def poll_create(request, guild_id: int):
     form = PollForm(request.POST or None, guild=guild, member_id=member_id, now=now)
     if request.method == "POST" and form.is_valid():
         try:
-            poll = services.create_poll(
-                guild, form.draft(), now=now, created_by_id=member_id, channel_id=form.cleaned_data["channel"]
+            poll_id, first = create_once(
+                request,
+                guild,
+                form,
+                "created poll",
+                lambda: services.create_poll(
+                    guild, form.draft(), now=now, created_by_id=member_id, channel_id=form.cleaned_data["channel"]
+                ),
+                lambda poll: f"posted in #{poll.channel_id}",
             )
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            organiser_log.record(request, guild.id, "created poll", poll, f"posted in #{poll.channel_id}")
-            messages.success(request, "Created; the poll is posted in Discord.")
-            return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+            if first:
+                messages.success(request, "Created; the poll is posted in Discord.")
+            else:
+                messages.info(request, "This form was already sent: the poll was created once.")
+            return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll_id)
     status = 400 if form.errors else 200
     return render_guild(request, guild, "polls", "dashboard/poll/form.html", {"form": form}, status=status)

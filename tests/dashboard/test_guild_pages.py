@@ -273,3 +273,15 @@ def test_without_a_known_channel_the_forms_say_where_to_start(world, olivia):
         page = csrf_post(olivia, url, {"question": "Q?", "options": "A\nB", "title": "T", "start": "in 3 days"})
         assert page.status_code == 400
         assert "Muster knows no channel of this server yet to post in" in page.content.decode()
+
+
+def test_the_same_form_sent_twice_creates_one_event(hq, olivia):
+    url = f"/dashboard/g/{hq.id}/events/new/"
+    token = olivia.get(url).context["form"].initial["submission"]
+    form = {"title": "Once", "start": "in 3 days", "channel": CHANNEL, "submission": token}
+    first, second = csrf_post(olivia, url, form), csrf_post(olivia, url, form)
+    event = Event.objects.get(title="Once")
+    assert first["Location"] == second["Location"] == f"/dashboard/g/{hq.id}/events/{event.id}/"
+    assert "This form was already sent: the event was created once." in olivia.get(second["Location"]).content.decode()
+    assert OutboundMessage.objects.filter(idempotency_key__startswith="event-post:").count() == 1
+    assert OrganiserAction.objects.get(submission__endswith=token).object_id == event.id
