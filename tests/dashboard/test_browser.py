@@ -121,3 +121,8 @@ def test_an_organiser_logs_in_and_creates_an_event_that_is_posted(
     assert "Browser picnic" in str(post["embeds"])
     browser.refresh()
     snap(browser, "07-event-after-post")
+    browser.find_element(By.LINK_TEXT, "Overview").click()
+    arrive(browser, f"{live_server.url}/dashboard/g/{hq.id}/", exact=True)
+    assert browser.find_element(By.LINK_TEXT, "Browser picnic")
+    assert browser.find_element(By.CSS_SELECTOR, "span.bar svg").get_attribute("aria-label") == "0/12 going"
+    snap(browser, "08-guild-overview-with-the-event")
