@@ -26,7 +26,7 @@ SQLITE_TESTS := tests/core tests/events tests/polls tests/carpool tests/jira_syn
 PYTEST_WORKERS ?= 2
 
 test: $(INSTALLED)
-	@scripts/system_deps.sh redis postgres compose
+	@scripts/system_deps.sh redis postgres compose browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -m "not e2e and not postgres" $(SQLITE_TESTS)
 

@@ -1,0 +1,178 @@
+"""The dashboard's event and poll forms: typed as in Discord's /event create and /poll create,
+checked by the same services.
+
+Times are written as members write them in Discord (``tomorrow 18:30``, ``next friday 7pm``)
+and read by ``core.timeparse`` in the organiser's zone; every refusal is the service's own
+sentence, shown as a form error.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.apps import apps
+
+from core.models import Guild
+from core.timeparse import EXAMPLES, day_first, member_zone, parse_offsets, read_time
+from events.discord.messages import offset_text
+from events.models import Event
+from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
+
+TIME_HELP = f"As in Discord: {EXAMPLES}."
+NO_CHANNEL = (
+    "Muster knows no channel of this server yet to post in: set its announcement channel, or create "
+    "the first event or poll from Discord (/event create, /poll create) in the channel you want."
+)
+TIME_FIELDS = {"start": "starts_at", "end": "ends_at", "signup_deadline": "signup_deadline"}
+
+
+def known_channels(guild: Guild) -> list[tuple[int, str]]:
+    """Channels Muster knows in the guild (``core.channels``' rule): the announcement
+    channel first, then those its events and polls post in. Muster keeps no channel names."""
+    ids: list[int] = []
+    if guild.announcement_channel_id:
+        ids.append(guild.announcement_channel_id)
+    for label in ("events.Event", "polls.Poll"):
+        rows = apps.get_model(label).objects.filter(guild=guild, channel_id__isnull=False)
+        ids.extend(rows.order_by("channel_id").values_list("channel_id", flat=True).distinct())
+    seen = list(dict.fromkeys(ids))
+    return [(c, f"#{c} (announcements)" if c == guild.announcement_channel_id else f"#{c}") for c in seen]
+
+
+class OnceForm(forms.Form):
+    """A creating form sent once: its hidden one-time token keys the organiser log's row
+    (``core.organiser_log``), so a double click or a resent POST creates nothing more."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission", uuid.uuid4().hex)
+
+
+class EventForm(OnceForm):
+    title = forms.CharField(max_length=Event._meta.get_field("title").max_length)
+    start = forms.CharField(max_length=100, help_text=TIME_HELP)
+    end = forms.CharField(max_length=100, required=False, help_text="Optional.")
+    location = forms.CharField(max_length=Event._meta.get_field("location").max_length, required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000)
+    capacity = forms.IntegerField(required=False, min_value=0, help_text="Empty or 0: no limit.")
+    signup_deadline = forms.CharField(max_length=100, required=False, help_text="Optional; blank: at the start.")
+    reminders = forms.CharField(
+        max_length=100, required=False, help_text="DMs before the start to those going: 30m, 1h, 2d or 1w."
+    )
+    needs_rides = forms.BooleanField(required=False, label="Members organise rides")
+    needs_rooms = forms.BooleanField(required=False, label="Members share rooms")
+    channel = forms.TypedChoiceField(coerce=int, required=False, help_text="Where the event is posted.")
+
+    def __init__(self, *args, guild: Guild, member_id: int | None, now, event: Event | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guild, self.now, self.event = guild, now, event
+        self.zone = member_zone(member_id or 0, guild.id)
+        self.day_first = day_first(guild.id)
+        if event is None:
+            self.fields["channel"].choices = known_channels(guild)
+            self.initial.setdefault("reminders", ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS))
+        else:
+            del self.fields["channel"]  # an event stays in the channel it was posted in
+            self.initial.update(self._shown(event))
+
+    def clean(self):
+        data = super().clean()
+        if "channel" in self.fields and not self.fields["channel"].choices:
+            raise forms.ValidationError(NO_CHANNEL)
+        return data
+
+    def _shown(self, event: Event) -> dict:
+        def local(moment):
+            return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+        reminders = event.reminders.order_by("offset").values_list("offset", flat=True)
+        return {
+            "title": event.title,
+            "start": local(event.starts_at),
+            "end": local(event.ends_at),
+            "location": event.location,
+            "description": event.description,
+            "capacity": event.capacity,
+            "signup_deadline": local(event.signup_deadline),
+            "reminders": ", ".join(offset_text(offset) for offset in reminders),
+            "needs_rides": event.needs_rides,
+            "needs_rooms": event.needs_rooms,
+        }
+
+    def _time(self, name: str, label: str):
+        return read_time(self.cleaned_data.get(name), self.zone, now=self.now, field=label, day_first=self.day_first)
+
+    def draft(self) -> EventDraft:
+        """The fields as the services take them; typed times read as Discord reads them (RuleError if not)."""
+        data = self.cleaned_data
+        return EventDraft(
+            title=data["title"],
+            description=data.get("description") or "",
+            location=data.get("location") or "",
+            starts_at=self._time("start", "start"),
+            ends_at=self._time("end", "end"),
+            capacity=data.get("capacity") or None,
+            signup_deadline=self._time("signup_deadline", "signup deadline"),
+            needs_rides=data.get("needs_rides", False),
+            needs_rooms=data.get("needs_rooms", False),
+        )
+
+    def reminder_offsets(self):
+        text = self.cleaned_data.get("reminders") or ""
+        return parse_offsets(text) if text.strip() else []
+
+    def changes(self) -> dict:
+        """What an edit changes, as ``events.services.edit_event`` takes it."""
+        draft, event, changes = self.draft(), self.event, {}
+        for name in ("title", "description", "location", "capacity", "needs_rides", "needs_rooms"):
+            if getattr(draft, name) != getattr(event, name):
+                changes[name] = getattr(draft, name)
+        typed = (("start", draft.starts_at), ("end", draft.ends_at), ("signup_deadline", draft.signup_deadline))
+        for name, value in typed:
+            if name in self.changed_data:
+                changes[TIME_FIELDS[name]] = value
+        if "reminders" in self.changed_data:
+            changes["reminder_offsets"] = self.reminder_offsets()
+        return changes
+
+
+class PollForm(OnceForm):
+    """/poll create on the web: one option per line, the closing time typed as in Discord."""
+
+    question = forms.CharField(max_length=200)
+    options = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), help_text="One per line, 2 to 10.")
+    multiple_choice = forms.BooleanField(required=False, label="Members may pick several")
+    anonymous = forms.BooleanField(required=False, help_text="Nobody, organisers included, will see who voted.")
+    closes = forms.CharField(max_length=100, required=False, help_text=f"Optional; blank: closed by hand. {TIME_HELP}")
+    channel = forms.TypedChoiceField(coerce=int, help_text="Where the poll is posted.")
+
+    def __init__(self, *args, guild: Guild, member_id: int | None, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guild, self.now = guild, now
+        self.zone = member_zone(member_id or 0, guild.id)
+        self.fields["channel"].choices = known_channels(guild)
+
+    def clean(self):
+        data = super().clean()
+        if not self.fields["channel"].choices:
+            raise forms.ValidationError(NO_CHANNEL)
+        return data
+
+    def draft(self):
+        """The fields as ``polls.services.create_poll`` takes them (RuleError for an unreadable time)."""
+        from polls.services import PollDraft
+
+        data = self.cleaned_data
+        closes_at = read_time(
+            data.get("closes"), self.zone, now=self.now, field="closing time", day_first=day_first(self.guild.id)
+        )
+        return PollDraft(
+            question=data["question"],
+            options=data["options"].splitlines(),
+            multiple_choice=data.get("multiple_choice", False),
+            anonymous=data.get("anonymous", False),
+            closes_at=closes_at,
+        )
