@@ -1,0 +1,181 @@
+"""Custom commands and scheduled messages of a guild: the dashboard's side of issue 17.
+
+Every change goes through ``community.services`` / ``community.schedules``, exactly as
+``/custom`` and ``/schedule`` do; their ``RuleError`` becomes the form's error. A
+schedule is saved only after its next five occurrences were shown: the first POST
+previews, the "Save" button of the preview posts the same fields with ``confirm``.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from community import schedules, services
+from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+from core.errors import RuleError
+from core.permissions import SESSION_MEMBER_ID
+from dashboard.forms_community import CommandForm, ScheduleForm
+from dashboard.organised import organised_guild_or_404
+
+
+def _member_id(request) -> int | None:
+    """The Discord user behind the login (None for an operator's password login)."""
+    member_id = request.session.get(SESSION_MEMBER_ID)
+    return int(member_id) if member_id else None
+
+
+# --- custom commands --------------------------------------------------------------------
+
+
+@login_required
+def commands(request, guild_id: int):
+    """The guild's custom commands, with where each /<name> registration stands."""
+    guild = organised_guild_or_404(request, guild_id)
+    context = {
+        "guild": guild,
+        "commands": CustomCommand.objects.filter(guild=guild).order_by("name"),
+        "sync": GuildCommandSync.objects.filter(guild=guild).first(),
+    }
+    return render(request, "dashboard/guild/commands.html", context)
+
+
+def _save_command(request, guild, command: CustomCommand | None):
+    if request.method != "POST":
+        form = CommandForm.of(guild, command) if command else CommandForm(guild)
+        return _command_form(request, guild, form, command)
+    form = CommandForm(guild, request.POST)
+    if form.is_valid():
+        now = timezone.now()
+        try:
+            draft = form.draft()
+            if command is None:
+                services.create_command(guild, draft, created_by_id=_member_id(request), now=now)
+            else:
+                services.update_command(command, draft, now=now)
+        except RuleError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("dashboard:commands", guild_id=guild.id)
+    return _command_form(request, guild, form, command, status=400)
+
+
+def _command_form(request, guild, form, command, *, status: int = 200):
+    context = {"guild": guild, "form": form, "command": command}
+    return render(request, "dashboard/guild/command_form.html", context, status=status)
+
+
+@login_required
+def command_create(request, guild_id: int):
+    return _save_command(request, organised_guild_or_404(request, guild_id), None)
+
+
+@login_required
+def command_edit(request, guild_id: int, command_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    return _save_command(request, guild, get_object_or_404(CustomCommand, guild=guild, id=command_id))
+
+
+@login_required
+@require_POST
+def command_delete(request, guild_id: int, command_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    services.delete_command(get_object_or_404(CustomCommand, guild=guild, id=command_id), now=timezone.now())
+    return redirect("dashboard:commands", guild_id=guild.id)
+
+
+# --- scheduled messages -----------------------------------------------------------------
+
+
+@login_required
+def schedule_list(request, guild_id: int):
+    """The guild's schedules: status, next post, and how many occurrences an outage skipped."""
+    guild = organised_guild_or_404(request, guild_id)
+    rows = (
+        ScheduledMessage.objects.filter(guild=guild)
+        .annotate(skipped=Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED)))
+        .order_by("status", "id")
+    )
+    return render(request, "dashboard/guild/schedules.html", {"guild": guild, "schedules": rows})
+
+
+def _save_schedule(request, guild, schedule: ScheduledMessage | None):
+    if request.method != "POST":
+        form = ScheduleForm.of(guild, schedule) if schedule else ScheduleForm(guild)
+        return _schedule_form(request, guild, form, schedule)
+    form = ScheduleForm(guild, request.POST)
+    if not form.is_valid():
+        return _schedule_form(request, guild, form, schedule, status=400)
+    now = timezone.now()
+    try:
+        draft = form.draft(now=now)
+        if "confirm" not in request.POST:
+            occurrences = schedules.preview(guild, draft, now=now)
+            zone = ZoneInfo(draft.timezone)
+            shown = [moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") for moment in occurrences]
+            return _schedule_form(request, guild, form, schedule, preview=shown)
+        if schedule is None:
+            schedules.create_schedule(guild, draft, created_by_id=_member_id(request), now=now)
+        else:
+            schedules.update_schedule(schedule, draft, now=now)
+    except RuleError as error:
+        form.add_error(None, error.message)
+        return _schedule_form(request, guild, form, schedule, status=400)
+    return redirect("dashboard:schedules", guild_id=guild.id)
+
+
+def _schedule_form(request, guild, form, schedule, *, preview=None, status: int = 200):
+    context = {"guild": guild, "form": form, "schedule": schedule, "preview": preview}
+    return render(request, "dashboard/guild/schedule_form.html", context, status=status)
+
+
+def _schedule_or_404(guild, schedule_id: int) -> ScheduledMessage:
+    return get_object_or_404(ScheduledMessage, guild=guild, id=schedule_id)
+
+
+@login_required
+def schedule_create(request, guild_id: int):
+    return _save_schedule(request, organised_guild_or_404(request, guild_id), None)
+
+
+@login_required
+def schedule_edit(request, guild_id: int, schedule_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    return _save_schedule(request, guild, _schedule_or_404(guild, schedule_id))
+
+
+@login_required
+@require_POST
+def schedule_pause(request, guild_id: int, schedule_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    schedules.pause_schedule(_schedule_or_404(guild, schedule_id), now=timezone.now(), reason="paused by an organiser")
+    return redirect("dashboard:schedules", guild_id=guild.id)
+
+
+@login_required
+@require_POST
+def schedule_resume(request, guild_id: int, schedule_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    schedule = _schedule_or_404(guild, schedule_id)
+    try:
+        schedules.resume_schedule(schedule, now=timezone.now())
+    except RuleError as error:
+        rows = ScheduledMessage.objects.filter(guild=guild).annotate(
+            skipped=Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED))
+        )
+        context = {"guild": guild, "schedules": rows.order_by("status", "id"), "error": error.message}
+        return render(request, "dashboard/guild/schedules.html", context, status=409)
+    return redirect("dashboard:schedules", guild_id=guild.id)
+
+
+@login_required
+@require_POST
+def schedule_delete(request, guild_id: int, schedule_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    schedules.delete_schedule(_schedule_or_404(guild, schedule_id))
+    return redirect("dashboard:schedules", guild_id=guild.id)

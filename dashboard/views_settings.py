@@ -1,0 +1,97 @@
+"""Settings of a guild: its own fields, ride areas, Jira sites and Sheets export targets.
+
+The guild's fields are saved through a model form (the model's validators are the rules,
+as in the admin); ride areas through ``carpool.services``; "export now" enqueues the task
+``/export now`` does (``sheets_export.tasks.export_soon``). Jira sites are shown, not
+changed here: their credentials live in the admin.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from carpool import services as carpool
+from carpool.models import Area
+from core.errors import RuleError
+from dashboard.forms_settings import AreaForm, GuildSettingsForm
+from dashboard.organised import organised_guild_or_404
+from jira_sync.models import JiraLink, JiraSite
+from sheets_export import tasks as sheets_tasks
+from sheets_export.models import ExportRun, ExportTarget
+
+RUNS_SHOWN = 3
+
+
+def _page(request, guild, *, form=None, area_form=None, status: int = 200, exporting: int | None = None):
+    links = JiraLink.objects.filter(status=JiraLink.Status.ACTIVE).select_related("member").order_by("member__username")
+    sites = JiraSite.objects.filter(guild=guild).prefetch_related(Prefetch("links", queryset=links, to_attr="linked"))
+    targets = list(ExportTarget.objects.filter(guild=guild).order_by("id"))
+    runs = ExportRun.objects.filter(target__in=targets).order_by("target_id", "-started_at", "-id")
+    recent: dict[int, list[ExportRun]] = {}
+    for run in runs.only("target_id", "status", "started_at", "finished_at", "error", "rows_added", "rows_updated"):
+        shown = recent.setdefault(run.target_id, [])
+        if len(shown) < RUNS_SHOWN:
+            shown.append(run)
+    for target in targets:
+        target.recent_runs = recent.get(target.id, [])
+    context = {
+        "guild": guild,
+        "form": form or GuildSettingsForm(instance=guild),
+        "area_form": area_form or AreaForm(),
+        "areas": Area.objects.filter(guild=guild),
+        "sites": sites,
+        "targets": targets,
+        "exporting": exporting,
+    }
+    return render(request, "dashboard/guild/settings.html", context, status=status)
+
+
+@login_required
+def guild_settings(request, guild_id: int):
+    """The settings page; a POST saves the guild's own fields."""
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return _page(request, guild)
+    form = GuildSettingsForm(request.POST, instance=guild)
+    if not form.is_valid():
+        return _page(request, guild, form=form, status=400)
+    form.save()
+    return redirect("dashboard:settings", guild_id=guild.id)
+
+
+@login_required
+@require_POST
+def area_add(request, guild_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    form = AreaForm(request.POST)
+    if form.is_valid():
+        try:
+            carpool.add_area(guild.id, form.cleaned_data["name"])
+        except RuleError as error:
+            form.add_error("name", error.message)
+        else:
+            return redirect("dashboard:settings", guild_id=guild.id)
+    return _page(request, guild, area_form=form, status=400)
+
+
+@login_required
+@require_POST
+def area_remove(request, guild_id: int, area_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    area = get_object_or_404(Area, guild=guild, id=area_id)
+    carpool.remove_area(guild.id, area.name)
+    return redirect("dashboard:settings", guild_id=guild.id)
+
+
+@login_required
+@require_POST
+def export_now(request, guild_id: int):
+    """Every export target of the guild, exported soon: what /export now does."""
+    guild = organised_guild_or_404(request, guild_id)
+    ids = list(ExportTarget.objects.filter(guild=guild).values_list("id", flat=True))
+    for target_id in ids:
+        sheets_tasks.export_soon(target_id, "now")
+    return _page(request, guild, exporting=len(ids))

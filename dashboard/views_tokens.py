@@ -1,0 +1,53 @@
+"""API tokens of a guild: list, create (the token is shown this once), revoke.
+
+The rules are ``api.tokens``'s (the one import of ``api`` the dashboard may make); a
+token is never stored here, only shown in the answer to the POST that made it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from api import tokens
+from api.models import ApiToken
+from core.errors import RuleError
+from dashboard.forms_tokens import TokenForm
+from dashboard.organised import organised_guild_or_404
+
+
+def _page(request, guild, form, *, token: str | None = None, status: int = 200):
+    rows = ApiToken.objects.filter(guild=guild).select_related("created_by")
+    context = {"guild": guild, "tokens": rows, "form": form, "token": token, "now": timezone.now()}
+    return render(request, "dashboard/guild/tokens.html", context, status=status)
+
+
+@login_required
+def token_list(request, guild_id: int):
+    """The guild's tokens (prefix, scopes, expiry, last use) and the form for a new one."""
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return _page(request, guild, TokenForm())
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, guild, form, status=400)
+    data = form.cleaned_data
+    ask = tokens.TokenRequest(guild=guild, name=data["name"], scopes=tuple(data["scopes"]), lifetime=data["lifetime"])
+    try:
+        _, token = tokens.create_token(ask, now=timezone.now(), created_by_id=request.user.pk)
+    except RuleError as error:
+        form.add_error(None, error.message)
+        return _page(request, guild, form, status=400)
+    # Rendered in this answer only: a reload shows the list without it.
+    return _page(request, guild, TokenForm(), token=token)
+
+
+@login_required
+@require_POST
+def token_revoke(request, guild_id: int, token_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    row = get_object_or_404(ApiToken, guild=guild, id=token_id)
+    tokens.revoke(row.id, now=timezone.now())
+    return redirect("dashboard:tokens", guild_id=guild.id)
