@@ -38,6 +38,11 @@ def _embed(title: str, text: str, fields_text: str, colour: str = "") -> tuple[s
     return "", embed
 
 
+def _colour(value) -> str:
+    """A stored embed colour (an integer) as the form shows it, ``#5865F2``."""
+    return f"#{value:06X}" if isinstance(value, int) else (value or "")
+
+
 class CommandForm(forms.Form):
     name = forms.CharField(max_length=40, help_text="1 to 32 lowercase letters, digits, - or _.")
     description = forms.CharField(max_length=100, help_text="Shown in Discord's command list.")
@@ -51,7 +56,7 @@ class CommandForm(forms.Form):
     embed_colour = forms.CharField(required=False, max_length=7, help_text="e.g. #5865F2")
     private = forms.BooleanField(required=False, help_text="Answer only the member who runs it.")
     cooldown_seconds = forms.IntegerField(
-        min_value=0, max_value=86400, initial=0, help_text="Per member, between uses."
+        required=False, min_value=0, max_value=86400, initial=0, help_text="Per member, between uses."
     )
     slash_command = forms.BooleanField(required=False, help_text="Also register /<name> in this server.")
     allowed_role_ids = forms.MultipleChoiceField(required=False, label="Only these roles", help_text="None: everyone.")
@@ -74,7 +79,7 @@ class CommandForm(forms.Form):
                 "response": embed.get("description", "") if embed else command.content,
                 "embed_title": embed.get("title", ""),
                 "embed_fields": "\n".join(f"{f['name']}: {f['value']}" for f in embed.get("fields", [])),
-                "embed_colour": embed.get("colour", "") or "",
+                "embed_colour": _colour(embed.get("colour")),
                 "private": command.private,
                 "cooldown_seconds": command.cooldown_seconds,
                 "slash_command": command.slash_command,
@@ -115,6 +120,7 @@ class ScheduleForm(forms.Form):
     until = forms.DateField(required=False, help_text="Optional last day, YYYY-MM-DD.")
     timezone = forms.CharField(required=False, max_length=64, help_text="Blank: the server's.")
     grace_minutes = forms.IntegerField(
+        required=False,
         min_value=0,
         max_value=schedules.MAX_GRACE_MINUTES,
         initial=60,
