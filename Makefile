@@ -21,7 +21,7 @@ run: $(INSTALLED)
 SQLITE_TESTS := tests/core tests/events tests/polls tests/carpool tests/jira_sync tests/sheets_export tests/community tests/test_admin.py
 
 test: $(INSTALLED)
-	@scripts/system_deps.sh redis postgres compose
+	@scripts/system_deps.sh redis postgres compose browser
 	$(BIN)/python -m pytest
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -q -m "not e2e and not postgres" $(SQLITE_TESTS)
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views, views_activity, views_community, views_members, views_settings, views_tokens
+from . import views, views_activity, views_community, views_guild, views_members, views_settings, views_tokens
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.guilds, name="guilds"),
     path("me/", views.me, name="me"),
+    # Guild pages: overview, events, polls (s24-dash-guild).
+    path("g/<int:guild_id>/", views_guild.overview, name="guild"),
 ]
 
 # Issue 16 part B and issue 17's dashboard side: a guild's members, activity, settings,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages Muster's local run and test suite need, when missing.
-# Usage: scripts/system_deps.sh [redis] [postgres] [compose]
+# Usage: scripts/system_deps.sh [redis] [postgres] [compose] [browser]
 set -euo pipefail
 
 missing=()
@@ -9,6 +9,8 @@ for need in "$@"; do
     redis) command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server) ;;
     postgres) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql) ;;
     compose) command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose) ;;
+    # The dashboard's browser test (tests/dashboard/test_browser.py) drives Debian's Chromium.
+    browser) [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || missing+=(chromium chromium-driver) ;;
     *) echo "system_deps.sh: unknown dependency '$need'" >&2; exit 2 ;;
   esac
 done
