@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.shortcuts import render
 from django.utils import timezone
 
 from core.models import CommandLog
-from dashboard.organised import organised_guild_or_404
+from dashboard.nav import render_guild
+from dashboard.scoping import organised_guild_or_404
 
 DAYS = 14
 ERRORS_SHOWN = 50
@@ -108,4 +108,4 @@ def activity(request, guild_id: int):
         "errors": failed.order_by("-received_at")[:ERRORS_SHOWN],
         "show_tracebacks": request.user.is_superuser,
     }
-    return render(request, "dashboard/guild/activity.html", context)
+    return render_guild(request, guild, "activity", "dashboard/guild/activity.html", context)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +21,8 @@ from community.models import CustomCommand, GuildCommandSync, Occurrence, Schedu
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
 from dashboard.forms_community import CommandForm, ScheduleForm
-from dashboard.organised import organised_guild_or_404
+from dashboard.nav import render_guild
+from dashboard.scoping import organised_guild_or_404
 
 
 def _member_id(request) -> int | None:
@@ -42,7 +43,7 @@ def commands(request, guild_id: int):
         "commands": CustomCommand.objects.filter(guild=guild).order_by("name"),
         "sync": GuildCommandSync.objects.filter(guild=guild).first(),
     }
-    return render(request, "dashboard/guild/commands.html", context)
+    return render_guild(request, guild, "commands", "dashboard/guild/commands.html", context)
 
 
 def _save_command(request, guild, command: CustomCommand | None):
@@ -67,7 +68,7 @@ def _save_command(request, guild, command: CustomCommand | None):
 
 def _command_form(request, guild, form, command, *, status: int = 200):
     context = {"guild": guild, "form": form, "command": command}
-    return render(request, "dashboard/guild/command_form.html", context, status=status)
+    return render_guild(request, guild, "commands", "dashboard/guild/command_form.html", context, status=status)
 
 
 @login_required
@@ -101,7 +102,9 @@ def schedule_list(request, guild_id: int):
         .annotate(skipped=Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED)))
         .order_by("status", "id")
     )
-    return render(request, "dashboard/guild/schedules.html", {"guild": guild, "schedules": rows})
+    return render_guild(
+        request, guild, "schedules", "dashboard/guild/schedules.html", {"guild": guild, "schedules": rows}
+    )
 
 
 def _save_schedule(request, guild, schedule: ScheduledMessage | None):
@@ -131,7 +134,7 @@ def _save_schedule(request, guild, schedule: ScheduledMessage | None):
 
 def _schedule_form(request, guild, form, schedule, *, preview=None, status: int = 200):
     context = {"guild": guild, "form": form, "schedule": schedule, "preview": preview}
-    return render(request, "dashboard/guild/schedule_form.html", context, status=status)
+    return render_guild(request, guild, "schedules", "dashboard/guild/schedule_form.html", context, status=status)
 
 
 def _schedule_or_404(guild, schedule_id: int) -> ScheduledMessage:
@@ -169,7 +172,7 @@ def schedule_resume(request, guild_id: int, schedule_id: int):
             skipped=Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED))
         )
         context = {"guild": guild, "schedules": rows.order_by("status", "id"), "error": error.message}
-        return render(request, "dashboard/guild/schedules.html", context, status=409)
+        return render_guild(request, guild, "schedules", "dashboard/guild/schedules.html", context, status=409)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Q
-from django.shortcuts import render
 
 from core.models import GuildMember
-from dashboard.organised import organised_guild_or_404
+from dashboard.nav import render_guild
+from dashboard.scoping import organised_guild_or_404
 
 PER_PAGE = 100
 
@@ -48,4 +48,4 @@ def members(request, guild_id: int):
             guild.organiser_role_id is not None and guild.organiser_role_id in (membership.role_ids or ())
         )
     context = {"guild": guild, "page": page, "sync": sync_status(guild)}
-    return render(request, "dashboard/guild/members.html", context)
+    return render_guild(request, guild, "members", "dashboard/guild/members.html", context)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from carpool import services as carpool
 from carpool.models import Area
 from core.errors import RuleError
 from dashboard.forms_settings import AreaForm, GuildSettingsForm
-from dashboard.organised import organised_guild_or_404
+from dashboard.nav import render_guild
+from dashboard.scoping import organised_guild_or_404
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export import tasks as sheets_tasks
 from sheets_export.models import ExportRun, ExportTarget
@@ -46,7 +47,7 @@ def _page(request, guild, *, form=None, area_form=None, status: int = 200, expor
         "targets": targets,
         "exporting": exporting,
     }
-    return render(request, "dashboard/guild/settings.html", context, status=status)
+    return render_guild(request, guild, "settings", "dashboard/guild/settings.html", context, status=status)
 
 
 @login_required

@@ -7,7 +7,7 @@ token is never stored here, only shown in the answer to the POST that made it.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,13 +15,14 @@ from api import tokens
 from api.models import ApiToken
 from core.errors import RuleError
 from dashboard.forms_tokens import TokenForm
-from dashboard.organised import organised_guild_or_404
+from dashboard.nav import render_guild
+from dashboard.scoping import organised_guild_or_404
 
 
 def _page(request, guild, form, *, token: str | None = None, status: int = 200):
     rows = ApiToken.objects.filter(guild=guild).select_related("created_by")
     context = {"guild": guild, "tokens": rows, "form": form, "token": token, "now": timezone.now()}
-    return render(request, "dashboard/guild/tokens.html", context, status=status)
+    return render_guild(request, guild, "tokens", "dashboard/guild/tokens.html", context, status=status)
 
 
 @login_required

@@ -24,6 +24,9 @@ def test_it_lists_the_members_and_the_sync_status(world):
     assert page.status_code == 200
     rows = [(m.member.username, m.organises, m.left_at is not None) for m in page.context["page"]]
     assert rows == [("alice", False, False), ("olivia", True, False), ("lena", False, True)]
+    nav = [(link.name, link.current) for link in page.context["guild_nav"]]
+    assert [name for name, _ in nav][-6:] == ["members", "activity", "settings", "commands", "schedules", "tokens"]
+    assert [name for name, current in nav if current] == ["members"]
     assert page.context["sync"] == {"stored": 3, "current": 2, "seen": 1, "last_event_at": seen}
     html = page.content.decode()
     assert "2 current of 3 stored; 1 seen by the gateway" in html
