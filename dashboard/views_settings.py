@@ -8,6 +8,8 @@ changed here: their credentials live in the admin.
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -56,7 +58,8 @@ def guild_settings(request, guild_id: int):
     guild = organised_guild_or_404(request, guild_id)
     if request.method != "POST":
         return _page(request, guild)
-    form = GuildSettingsForm(request.POST, instance=guild)
+    # A copy: a refused form must not leave half its values on the guild the page shows.
+    form = GuildSettingsForm(request.POST, instance=copy.copy(guild))
     if not form.is_valid():
         return _page(request, guild, form=form, status=400)
     form.save()
