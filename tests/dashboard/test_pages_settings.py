@@ -25,7 +25,7 @@ def url(guild, tail: str = "") -> str:
 def queued_tasks(redis) -> list[tuple[str, list]]:
     """(task name, args) of every message waiting in the broker's queues."""
     found = []
-    for key in redis.keys():
+    for key in redis.scan_iter():
         if redis.type(key) != b"list":
             continue
         for raw in redis.lrange(key, 0, -1):
