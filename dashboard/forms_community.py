@@ -147,7 +147,7 @@ class ScheduleForm(forms.Form):
                 "message": embed.get("description", "") if embed else schedule.content,
                 "embed_title": embed.get("title", ""),
                 "start": first.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                "repeat": repeat_text(recurrence),
+                "repeat": schedules.recurrence_text(recurrence),
                 "until": schedule.ends_on,
                 "timezone": schedule.timezone,
                 "grace_minutes": schedule.grace_minutes,
@@ -177,9 +177,3 @@ class ScheduleForm(forms.Form):
             mention_role_ids=tuple(int(r) for r in data["mention_role_ids"]),
             timezone=zone.key,
         )
-
-
-def repeat_text(recurrence: schedules.Recurrence) -> str:
-    """The recurrence as ``parse_recurrence`` reads it back ("weekly mon,thu", "monthly 2nd tue")."""
-    text = schedules.describe_recurrence(recurrence)
-    return text.replace(" on the ", " ").replace(" on ", " ").replace(", ", ",")
