@@ -70,6 +70,65 @@ def report(event) -> Report:
     return result
 
 
+@dataclass(frozen=True)
+class Missing:
+    """How many going members still lack a ride per leg, and a bed per night (``report``'s counts)."""
+
+    no_ride: dict[str, int] = field(default_factory=dict)
+    no_bed: dict[date, int] = field(default_factory=dict)
+
+
+def missing(events) -> dict[int, Missing]:
+    """``report``'s counts of who lacks a ride or a bed, for many events in six queries.
+
+    The dashboard's overview shows them for every upcoming event at once; the rules are
+    ``report``'s (a test holds the two to the same answers). Give events with their guild
+    (``select_related("guild")``): the nights are counted in its zone.
+    """
+    events = [event for event in events if event.needs_rides or event.needs_rooms]
+    ids = [event.id for event in events]
+    going: dict[int, set[int]] = {}
+    registration = services.event_model()._meta.get_field("registrations").related_model
+    registrations = registration.objects.filter(event_id__in=ids, status=GOING)
+    for event_id, member_id in registrations.values_list("event_id", "member_id"):
+        going.setdefault(event_id, set()).add(member_id)
+    covered: dict[tuple[int, str], set[int]] = {}
+    for event_id, leg, member_id in Ride.objects.filter(event_id__in=ids, status=Ride.Status.OPEN).values_list(
+        "event_id", "direction", "driver_id"
+    ):
+        covered.setdefault((event_id, leg), set()).add(member_id)
+    for event_id, leg, member_id in Seat.objects.filter(event_id__in=ids).values_list(
+        "event_id", "direction", "member_id"
+    ):
+        covered.setdefault((event_id, leg), set()).add(member_id)
+    sorted_: dict[int, set[int]] = {}
+    for event_id, member_id in SortedSelf.objects.filter(event_id__in=ids).values_list("event_id", "member_id"):
+        sorted_.setdefault(event_id, set()).add(member_id)
+    hosts = list(
+        Room.objects.filter(event_id__in=ids, status=Room.Status.OPEN).values_list(
+            "event_id", "host_id", "first_night", "last_night"
+        )
+    )
+    beds: dict[tuple[int, date], set[int]] = {}
+    for event_id, member_id, night in BedClaim.objects.filter(event_id__in=ids).values_list(
+        "event_id", "member_id", "night"
+    ):
+        beds.setdefault((event_id, night), set()).add(member_id)
+    result = {}
+    for event in events:
+        members = going.get(event.id, set())
+        no_ride, no_bed = {}, {}
+        if event.needs_rides:
+            for leg in ("to", "back"):
+                no_ride[leg] = len(members - covered.get((event.id, leg), set()) - sorted_.get(event.id, set()))
+        if event.needs_rooms:
+            for night in rooms.event_nights(event):
+                hosting = {h for e, h, first, last in hosts if e == event.id and first <= night <= last}
+                no_bed[night] = len(members - beds.get((event.id, night), set()) - hosting)
+        result[event.id] = Missing(no_ride=no_ride, no_bed=no_bed)
+    return result
+
+
 def for_organiser(event_id: int, *, guild_id: int | None):
     event = services.event_model().objects.filter(id=event_id).select_related("guild").first()
     if event is None or (guild_id is not None and event.guild_id != guild_id):

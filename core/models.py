@@ -6,6 +6,7 @@ payload's id is the row's id and no lookup table is needed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 
@@ -248,3 +249,39 @@ class DeliveryPause(models.Model):
 
     def __str__(self) -> str:
         return f"delivery paused ({self.scope}): {self.reason}"
+
+
+class OrganiserAction(models.Model):
+    """Who changed what, when, on the web: one row per change an organiser made from the
+    dashboard or the admin, kept with its guild so each guild's organisers see their log
+    (Django's own ``LogEntry`` knows no guild, and loses its object when that is deleted)."""
+
+    class Via(models.TextChoices):
+        DASHBOARD = "dashboard", "Dashboard"
+        ADMIN = "admin", "Admin"
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="organiser_actions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who, on the web",
+    )
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Who, in Discord"
+    )
+    actor = models.CharField(max_length=150, help_text="Their name when they acted")
+    action = models.CharField(max_length=50, help_text='"created event", "removed registration"…')
+    target = models.CharField(max_length=200, help_text="What it was done to, as it was called then")
+    detail = models.CharField(max_length=500, blank=True)
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.DASHBOARD)
+    at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["guild", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.target}"

@@ -21,6 +21,7 @@ SECTIONS = (
     ("commands", "Commands"),
     ("schedules", "Schedules"),
     ("tokens", "API tokens"),
+    ("log", "Organiser log"),
 )
 
 

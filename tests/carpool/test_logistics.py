@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from carpool.logistics import report, send_due_nudges, set_nudge
+from carpool.logistics import Missing, missing, report, send_due_nudges, set_nudge
 from carpool.rooms import RoomOffer, claim_bed, offer_room
 from carpool.services import join_ride, sorted_self
 from core.models import OutboundMessage
@@ -41,6 +41,27 @@ def test_the_report_names_who_has_no_ride_each_way_and_no_bed_each_night():
         date(2026, 6, 15): [there.driver_id, alice.id, bob.id, sorted_member.id, host.id],
     }
     assert result.free_beds == {date(2026, 6, 14): 1, date(2026, 6, 15): 0}
+
+
+def test_the_counts_for_many_events_are_the_reports_in_a_constant_number_of_queries(django_assert_num_queries):
+    event = logistics_event()
+    there, _back = offer(event, direction="both", seats=2)
+    alice, bob = going(event), going(event)
+    join_ride(there.id, alice.id, guild_id=None, sequence=1, now=NOW)
+    room = offer_room(event.id, bob.id, RoomOffer(beds=2, place="Flat", nights="2026-06-14"), guild_id=None, now=NOW)
+    claim_bed(room.id, alice.id, nights=None, guild_id=None, now=NOW)
+    plain = EventFactory(guild=event.guild)  # needs neither: not counted
+    expected = report(event)
+    events = [type(event).objects.select_related("guild").get(pk=pk) for pk in (event.pk, plain.pk)]
+    with django_assert_num_queries(6):
+        found = missing(events)
+    assert found == {
+        event.id: Missing(
+            no_ride={leg: len(members) for leg, members in expected.no_ride.items()},
+            no_bed={night: len(members) for night, members in expected.no_bed.items()},
+        )
+    }
+    assert found[event.id].no_ride == {"to": 1, "back": 2}
 
 
 def test_the_nudge_goes_once_to_going_members_with_no_ride_nor_sorted():

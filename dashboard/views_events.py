@@ -1,0 +1,237 @@
+"""Events of a guild: the list, one event with its roster and registration timeline, the
+roster as CSV, and the create / edit / cancel / remove / move actions.
+
+Every action calls the service Discord's handler calls (``events.services``), so the rules,
+the DMs and the post's refresh are the same; a ``RuleError`` becomes a form error or an
+error message on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+
+from carpool import logistics
+from core.errors import RuleError
+from core.permissions import SESSION_MEMBER_ID
+from events import services
+from events.admin import ROSTER_ORDER, roster_response
+from events.discord.messages import offset_text
+from events.models import Event, Registration
+
+from . import audit
+from .charts import Bar, capacity_bar, timeline
+from .event_forms import EventForm
+from .nav import render_guild
+from .scoping import organised_guild_or_404
+
+Status = Registration.Status
+LISTED = 50  # events per list (upcoming, then past)
+MOVES = ((Status.GOING, "Going"), (Status.MAYBE, "Maybe"), (Status.DECLINED, "Can't go"))
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: Event
+    bar: Bar
+    missing: logistics.Missing | None
+
+
+def with_counts(events):
+    return events.annotate(
+        going_count=Count("registrations", filter=Q(registrations__status=Status.GOING)),
+        waitlist_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
+    )
+
+
+def event_rows(events) -> list[EventRow]:
+    """Events (annotated ``with_counts``, their guild selected) with their bars and what logistics lack."""
+    events = list(events)
+    missing = logistics.missing(events)
+    return [
+        EventRow(event, capacity_bar(event.going_count, event.waitlist_count, event.capacity), missing.get(event.id))
+        for event in events
+    ]
+
+
+def _event(request, guild_id: int, event_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    return guild, get_object_or_404(Event.objects.filter(guild=guild).select_related("guild"), pk=event_id)
+
+
+def _member_id(request) -> int | None:
+    member_id = request.session.get(SESSION_MEMBER_ID)
+    return int(member_id) if member_id else None
+
+
+@login_required
+def event_list(request, guild_id: int):
+    """Upcoming events soonest first, then the latest past and cancelled ones."""
+    guild = organised_guild_or_404(request, guild_id)
+    now = timezone.now()
+    events = with_counts(Event.objects.filter(guild=guild).select_related("guild"))
+    upcoming = events.filter(status=Event.Status.SCHEDULED, starts_at__gt=now).order_by("starts_at", "id")
+    past = events.exclude(status=Event.Status.SCHEDULED, starts_at__gt=now).order_by("-starts_at", "-id")
+    context = {"upcoming": event_rows(upcoming[:LISTED]), "past": event_rows(past[:LISTED])}
+    return render_guild(request, guild, "events", "dashboard/event/list.html", context)
+
+
+@login_required
+def event_detail(request, guild_id: int, event_id: int):
+    """The event, its roster in order (going, waitlist, maybe, can't go) and registrations over time."""
+    guild, event = _event(request, guild_id, event_id)
+    registrations = list(
+        event.registrations.select_related("member").annotate(rank=ROSTER_ORDER).order_by("rank", "sequence", "id")
+    )
+    roster = {status: [r for r in registrations if r.status == status] for status, _ in Status.choices}
+    going, waiting = len(roster[Status.GOING]), len(roster[Status.WAITLISTED])
+    context = {
+        "event": event,
+        "bar": capacity_bar(going, waiting, event.capacity),
+        "lists": [(label, status, roster[status]) for status, label in _roster_order()],
+        "timeline": timeline([r.responded_at for r in registrations]),
+        "missing": logistics.missing([event]).get(event.id),
+        "moves": MOVES,
+        "reminders": [(r, offset_text(r.offset)) for r in event.reminders.order_by("offset")],
+        "open": event.status == Event.Status.SCHEDULED and event.starts_at > timezone.now(),
+    }
+    return render_guild(request, guild, "events", "dashboard/event/detail.html", context)
+
+
+def _roster_order():
+    labels = dict(Status.choices)
+    return [(status, labels[status]) for status in (Status.GOING, Status.WAITLISTED, Status.MAYBE, Status.DECLINED)]
+
+
+@login_required
+def roster_csv(request, guild_id: int, event_id: int):
+    """The roster as the admin downloads it: going first, then the waitlist in order."""
+    _guild, event = _event(request, guild_id, event_id)
+    return roster_response(Event.objects.filter(pk=event.pk), f"roster-event-{event.pk}.csv")
+
+
+@login_required
+def event_create(request, guild_id: int):
+    """The /event create form on the web; posted where the organiser picks (a channel Muster knows)."""
+    guild = organised_guild_or_404(request, guild_id)
+    now, member_id = timezone.now(), _member_id(request)
+    form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.create_event(
+                guild,
+                form.draft(),
+                now=now,
+                created_by_id=member_id,
+                channel_id=form.cleaned_data.get("channel") or None,
+                reminder_offsets=form.reminder_offsets(),
+            )
+        except RuleError as error:
+            form.add_error(None, error.message)
+        else:
+            audit.record(request, guild, "created event", event, f"posted in #{event.channel_id}")
+            messages.success(request, f"Created {event.title}; it is posted in Discord.")
+            return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
+    status = 400 if form.errors else 200
+    context = {"form": form, "creating": True}
+    return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)
+
+
+@login_required
+def event_edit(request, guild_id: int, event_id: int):
+    """/event edit on the web: registrants are told of a new title, time or place, as from Discord."""
+    guild, event = _event(request, guild_id, event_id)
+    now, member_id = timezone.now(), _member_id(request)
+    form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = form.changes()
+            if not changes:
+                raise RuleError("Nothing to change: edit at least one field.")
+            edited = services.edit_event(event.id, now=now, editor_id=member_id, **changes)
+        except RuleError as error:
+            form.add_error(None, error.message)
+        else:
+            audit.record(request, guild, "edited event", edited.event, "changed " + ", ".join(sorted(changes)))
+            told = " Registrants will be told by DM." if edited.told else ""
+            messages.success(request, f"Updated {edited.event.title}.{told}")
+            return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
+    status = 400 if form.errors else 200
+    context = {"form": form, "creating": False, "event": event}
+    return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)
+
+
+@login_required
+def event_cancel(request, guild_id: int, event_id: int):
+    guild, event = _event(request, guild_id, event_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    if event.status == Event.Status.CANCELLED:
+        messages.info(request, "This event was already cancelled.")
+    else:
+        services.cancel_event(event.id, now=timezone.now())
+        audit.record(request, guild, "cancelled event", event, "registrants are told by DM")
+        messages.success(request, "Cancelled; registrants will be told by DM.")
+    return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
+
+
+def _registered(request, event: Event):
+    """The registration a roster action names (``member``), or a RuleError the page shows."""
+    try:
+        member_id = int(request.POST.get("member", ""))
+    except ValueError:
+        raise RuleError("Pick a member of the roster.") from None
+    registration = event.registrations.filter(member_id=member_id).select_related("member").first()
+    if registration is None:
+        raise RuleError("That member is not registered.")
+    return registration
+
+
+@login_required
+def registration_remove(request, guild_id: int, event_id: int):
+    """/event remove: the place goes to the first on the waitlist, who is told by DM."""
+    guild, event = _event(request, guild_id, event_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        registration = _registered(request, event)
+        promoted = services.remove_registration(event.id, registration.member_id, now=timezone.now())
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        name = registration.member.display_name or registration.member.username
+        audit.record(request, guild, "removed registration", event, f"{name} ({registration.status})")
+        moved = " The first on the waitlist moves up." if promoted else ""
+        messages.success(request, f"Removed {name}.{moved}")
+    return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
+
+
+@login_required
+def registration_move(request, guild_id: int, event_id: int):
+    """Answer for a registered member, as their own click would: Going joins the waitlist when full."""
+    guild, event = _event(request, guild_id, event_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    choice, now = request.POST.get("status", ""), timezone.now()
+    try:
+        registration = _registered(request, event)
+        response = services.respond(
+            event.id, registration.member_id, choice, sequence=services.click_sequence(now), now=now
+        )
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        name = registration.member.display_name or registration.member.username
+        label = dict(Status.choices)[response.status]
+        if response.changed:
+            audit.record(
+                request, guild, "moved registration", event, f"{name}: {registration.status} → {response.status}"
+            )
+        messages.success(request, f"{name}: {label}." if response.changed else f"{name} was already {label}.")
+    return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)

@@ -1,0 +1,91 @@
+"""Polls of a guild: results as bars, who voted for what (only in polls that are not anonymous), closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+
+from core.models import Member
+from polls import services
+from polls.models import Option, Poll
+
+from . import audit
+from .charts import Bar, share_bar
+from .nav import render_guild
+from .scoping import organised_guild_or_404
+
+LISTED = 50  # polls per page of the list, newest first
+
+
+@dataclass(frozen=True)
+class Result:
+    position: int
+    label: str
+    votes: int
+    bar: Bar
+    voters: list[Member]
+
+
+def tallies(polls) -> dict[int, list[Result]]:
+    """Each poll's options with their votes as bars, in option order: one query for all the polls."""
+    options = Option.objects.filter(poll__in=polls).annotate(n=Count("votes")).order_by("poll_id", "position")
+    by_poll: dict[int, list[Option]] = {}
+    for option in options:
+        by_poll.setdefault(option.poll_id, []).append(option)
+    result = {}
+    for poll_id, rows in by_poll.items():
+        total = sum(option.n for option in rows)
+        result[poll_id] = [
+            Result(option.position, option.label, option.n, share_bar(option.n, total), []) for option in rows
+        ]
+    return result
+
+
+def _poll(request, guild_id: int, poll_id: int) -> tuple:
+    guild = organised_guild_or_404(request, guild_id)
+    return guild, get_object_or_404(Poll.objects.filter(guild=guild), pk=poll_id)
+
+
+@login_required
+def poll_list(request, guild_id: int):
+    """Open polls first, then the closed ones, each with its results."""
+    guild = organised_guild_or_404(request, guild_id)
+    polls = list(Poll.objects.filter(guild=guild).order_by("-status", "-created_at", "-id")[:LISTED])
+    results = tallies(polls)
+    rows = [(poll, results.get(poll.id, [])) for poll in polls]
+    return render_guild(request, guild, "polls", "dashboard/poll/list.html", {"rows": rows})
+
+
+@login_required
+def poll_detail(request, guild_id: int, poll_id: int):
+    """One poll's results; the first voters per option by name unless the poll is anonymous."""
+    guild, poll = _poll(request, guild_id, poll_id)
+    results = tallies([poll]).get(poll.id, [])
+    voters = poll.voters()  # {} for an anonymous poll: its votes carry no member id
+    members = Member.objects.in_bulk({member_id for ids in voters.values() for member_id in ids})
+    results = [
+        Result(r.position, r.label, r.votes, r.bar, [members[m] for m in voters.get(r.position, []) if m in members])
+        for r in results
+    ]
+    context = {"poll": poll, "results": results, "show_voters": not poll.anonymous}
+    return render_guild(request, guild, "polls", "dashboard/poll/detail.html", context)
+
+
+@login_required
+def poll_close(request, guild_id: int, poll_id: int):
+    """Close the poll now and post its results, as the admin's action and the beat tick do."""
+    guild, poll = _poll(request, guild_id, poll_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    if services.close_poll(poll.id, now=timezone.now()):
+        audit.record(request, guild, "closed poll", poll, "the results are posted")
+        messages.success(request, "Closed; the results are posted in Discord.")
+    else:
+        messages.info(request, "This poll was already closed.")
+    return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)

@@ -1,0 +1,116 @@
+"""Queries per page do not grow with the guild: 1,000 events and 10,000 registrations cost
+what one event and one registration cost.
+
+olivia organises two guilds of the same shape (an event that needs rides and rooms, a poll
+with votes, a DM and a post that failed, a logged action): Tiny has one of each, Big has
+1,000 events, 10,000 registrations (2,008 for one event) and 2,008 members. Each page is
+loaded once to warm the session, then its queries are counted in both guilds.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import GuildMember, Member, OrganiserAction, OutboundMessage
+from events.models import Event, Registration
+from polls.models import Option, Vote
+from tests.factories import GuildFactory
+from tests.polls.factories import PollFactory
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db
+MEMBER_BASE = 810_000_000_000_000_000
+
+
+def fill(guild, *, events: int, members: int, per_event: int, crowd: int, organiser) -> Event:
+    """``events`` events with ``per_event`` registrations each, the first with ``crowd``; returns the first."""
+    GuildMember.objects.create(guild=guild, member=organiser, is_organiser=True)
+    start = MEMBER_BASE + guild.id % 1000 * 100_000
+    people = Member.objects.bulk_create(
+        Member(id=start + n, username=f"m{guild.id % 1000}-{n}", display_name=f"M {n}") for n in range(members)
+    )
+    GuildMember.objects.bulk_create(GuildMember(guild=guild, member=member) for member in people)
+    soon = timezone.now() + timedelta(days=10)
+    rows = Event.objects.bulk_create(
+        Event(
+            guild=guild,
+            title=f"Event {n}",
+            starts_at=soon + timedelta(hours=n),
+            capacity=crowd,
+            needs_rides=n % 2 == 0,
+            needs_rooms=n % 3 == 0,
+            channel_id=700_000_000_000_000_099,
+        )
+        for n in range(events)
+    )
+    registrations = [Registration(event=rows[0], member=people[n], status="going", sequence=n) for n in range(crowd)]
+    for index, event in enumerate(rows[1:], 1):
+        for k in range(per_event):
+            member = people[(index * per_event + k) % members]
+            registrations.append(Registration(event=event, member=member, status="waitlisted", sequence=k))
+    Registration.objects.bulk_create(registrations, batch_size=2000)
+    poll = PollFactory(guild=guild, labels=["Yes", "No"])
+    yes = Option.objects.get(poll=poll, position=1)
+    Vote.objects.bulk_create(
+        Vote(poll=poll, option=yes, voter=str(member.id), single_choice=True) for member in people[: members // 2]
+    )
+    for n, member in enumerate(people[:3]):
+        OutboundMessage.objects.create(
+            idempotency_key=f"dm-{guild.id}-{n}", member=member, guild=guild, payload={}, status="undeliverable"
+        )
+    OutboundMessage.objects.create(
+        idempotency_key=f"post-{guild.id}", channel_id=1, guild=guild, payload={}, status="failed"
+    )
+    OrganiserAction.objects.bulk_create(
+        OrganiserAction(guild=guild, actor="olivia", action="edited event", target="x") for _ in range(events)
+    )
+    return rows[0]
+
+
+def pages(guild, event) -> dict[str, str]:
+    poll = guild.polls.get()
+    return {
+        "overview": reverse("dashboard:guild", args=[guild.id]),
+        "events": reverse("dashboard:events", args=[guild.id]),
+        "event": reverse("dashboard:event", args=[guild.id, event.id]),
+        "edit": reverse("dashboard:event_edit", args=[guild.id, event.id]),
+        "create": reverse("dashboard:event_create", args=[guild.id]),
+        "roster": reverse("dashboard:event_roster", args=[guild.id, event.id]),
+        "polls": reverse("dashboard:polls", args=[guild.id]),
+        "poll": reverse("dashboard:poll", args=[guild.id, poll.id]),
+        "log": reverse("dashboard:log", args=[guild.id]),
+    }
+
+
+def queries(client, path: str) -> int:
+    assert client.get(path).status_code == 200, path  # warm: the session's rights, the CSRF cookie
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, path
+    return len(captured)
+
+
+def test_each_page_costs_the_same_in_a_tiny_and_a_big_guild(world):
+    olivia = world.cast.organiser.member
+    tiny, big = GuildFactory(name="Tiny"), GuildFactory(name="Big")
+    tiny_event = fill(tiny, events=1, members=4, per_event=1, crowd=1, organiser=olivia)
+    big_event = fill(big, events=1_000, members=2_008, per_event=8, crowd=2_008, organiser=olivia)
+    assert Registration.objects.filter(event__guild=big).count() == 2_008 + 999 * 8 == 10_000
+    client = log_in(world, "olivia")
+    counts = {
+        name: (queries(client, tiny_path), queries(client, big_path))
+        for (name, tiny_path), big_path in zip(
+            pages(tiny, tiny_event).items(), pages(big, big_event).values(), strict=True
+        )
+    }
+    assert {name: small for name, (small, _) in counts.items()} == {name: large for name, (_, large) in counts.items()}
+    assert max(small for small, _ in counts.values()) <= 25, counts
