@@ -12,14 +12,15 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from community import schedules, services
 from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
+from dashboard import audit
 from dashboard.forms_community import CommandForm, ScheduleForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
@@ -56,12 +57,13 @@ def _save_command(request, guild, command: CustomCommand | None):
         try:
             draft = form.draft()
             if command is None:
-                services.create_command(guild, draft, created_by_id=_member_id(request), now=now)
+                saved = services.create_command(guild, draft, created_by_id=_member_id(request), now=now)
             else:
-                services.update_command(command, draft, now=now)
+                saved = services.update_command(command, draft, now=now)
         except RuleError as error:
             form.add_error(None, error.message)
         else:
+            audit.record(request, guild, "edited custom command" if command else "created custom command", saved)
             return redirect("dashboard:commands", guild_id=guild.id)
     return _command_form(request, guild, form, command, status=400)
 
@@ -83,10 +85,14 @@ def command_edit(request, guild_id: int, command_id: int):
 
 
 @login_required
-@require_POST
 def command_delete(request, guild_id: int, command_id: int):
     guild = organised_guild_or_404(request, guild_id)
-    services.delete_command(get_object_or_404(CustomCommand, guild=guild, id=command_id), now=timezone.now())
+    command = get_object_or_404(CustomCommand, guild=guild, id=command_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    name = f"{command} (custom command {command.id})"  # the row is gone once deleted
+    services.delete_command(command, now=timezone.now())
+    audit.record(request, guild, "deleted custom command", name)
     return redirect("dashboard:commands", guild_id=guild.id)
 
 
@@ -97,14 +103,7 @@ def command_delete(request, guild_id: int, command_id: int):
 def schedule_list(request, guild_id: int):
     """The guild's schedules: status, next post, and how many occurrences an outage skipped."""
     guild = organised_guild_or_404(request, guild_id)
-    rows = (
-        ScheduledMessage.objects.filter(guild=guild)
-        .annotate(skipped=Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED)))
-        .order_by("status", "id")
-    )
-    return render_guild(
-        request, guild, "schedules", "dashboard/guild/schedules.html", {"guild": guild, "schedules": rows}
-    )
+    return render_guild(request, guild, "schedules", "dashboard/guild/schedules.html", {"schedules": _schedules(guild)})
 
 
 def _save_schedule(request, guild, schedule: ScheduledMessage | None):
@@ -123,12 +122,14 @@ def _save_schedule(request, guild, schedule: ScheduledMessage | None):
             shown = [moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") for moment in occurrences]
             return _schedule_form(request, guild, form, schedule, preview=shown)
         if schedule is None:
-            schedules.create_schedule(guild, draft, created_by_id=_member_id(request), now=now)
+            saved = schedules.create_schedule(guild, draft, created_by_id=_member_id(request), now=now)
         else:
-            schedules.update_schedule(schedule, draft, now=now)
+            saved = schedules.update_schedule(schedule, draft, now=now)
     except RuleError as error:
         form.add_error(None, error.message)
         return _schedule_form(request, guild, form, schedule, status=400)
+    action = "edited scheduled message" if schedule else "created scheduled message"
+    audit.record(request, guild, action, saved, f"posts in #{saved.channel_id}, {saved.repeat}")
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
@@ -152,33 +153,50 @@ def schedule_edit(request, guild_id: int, schedule_id: int):
     return _save_schedule(request, guild, _schedule_or_404(guild, schedule_id))
 
 
-@login_required
-@require_POST
-def schedule_pause(request, guild_id: int, schedule_id: int):
+def _schedule_action(request, guild_id: int, schedule_id: int):
+    """The guild and schedule of an action's URL (404 first), or the 405 of a GET."""
     guild = organised_guild_or_404(request, guild_id)
-    schedules.pause_schedule(_schedule_or_404(guild, schedule_id), now=timezone.now(), reason="paused by an organiser")
+    schedule = _schedule_or_404(guild, schedule_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return guild, schedule, HttpResponseNotAllowed(["POST"])
+    return guild, schedule, None
+
+
+def _schedules(guild):
+    skipped = Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED))
+    return ScheduledMessage.objects.filter(guild=guild).annotate(skipped=skipped).order_by("status", "id")
+
+
+@login_required
+def schedule_pause(request, guild_id: int, schedule_id: int):
+    guild, schedule, refused = _schedule_action(request, guild_id, schedule_id)
+    if refused:
+        return refused
+    if schedules.pause_schedule(schedule, now=timezone.now(), reason="paused by an organiser"):
+        audit.record(request, guild, "paused scheduled message", schedule)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
 @login_required
-@require_POST
 def schedule_resume(request, guild_id: int, schedule_id: int):
-    guild = organised_guild_or_404(request, guild_id)
-    schedule = _schedule_or_404(guild, schedule_id)
+    guild, schedule, refused = _schedule_action(request, guild_id, schedule_id)
+    if refused:
+        return refused
     try:
         schedules.resume_schedule(schedule, now=timezone.now())
     except RuleError as error:
-        rows = ScheduledMessage.objects.filter(guild=guild).annotate(
-            skipped=Count("occurrences", filter=Q(occurrences__outcome=Occurrence.Outcome.SKIPPED))
-        )
-        context = {"guild": guild, "schedules": rows.order_by("status", "id"), "error": error.message}
+        context = {"schedules": _schedules(guild), "error": error.message}
         return render_guild(request, guild, "schedules", "dashboard/guild/schedules.html", context, status=409)
+    audit.record(request, guild, "resumed scheduled message", schedule)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
 @login_required
-@require_POST
 def schedule_delete(request, guild_id: int, schedule_id: int):
-    guild = organised_guild_or_404(request, guild_id)
-    schedules.delete_schedule(_schedule_or_404(guild, schedule_id))
+    guild, schedule, refused = _schedule_action(request, guild_id, schedule_id)
+    if refused:
+        return refused
+    name = str(schedule)
+    schedules.delete_schedule(schedule)
+    audit.record(request, guild, "deleted scheduled message", name)
     return redirect("dashboard:schedules", guild_id=guild.id)

@@ -12,12 +12,13 @@ import copy
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
 
 from carpool import services as carpool
 from carpool.models import Area
 from core.errors import RuleError
+from dashboard import audit
 from dashboard.forms_settings import AreaForm, GuildSettingsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
@@ -63,39 +64,47 @@ def guild_settings(request, guild_id: int):
     if not form.is_valid():
         return _page(request, guild, form=form, status=400)
     form.save()
+    changed = ", ".join(form.changed_data) or "nothing"
+    audit.record(request, guild, "changed settings", guild, f"changed {changed}")
     return redirect("dashboard:settings", guild_id=guild.id)
 
 
 @login_required
-@require_POST
 def area_add(request, guild_id: int):
     guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     form = AreaForm(request.POST)
     if form.is_valid():
         try:
-            carpool.add_area(guild.id, form.cleaned_data["name"])
+            area = carpool.add_area(guild.id, form.cleaned_data["name"])
         except RuleError as error:
             form.add_error("name", error.message)
         else:
+            audit.record(request, guild, "added ride area", area)
             return redirect("dashboard:settings", guild_id=guild.id)
     return _page(request, guild, area_form=form, status=400)
 
 
 @login_required
-@require_POST
 def area_remove(request, guild_id: int, area_id: int):
     guild = organised_guild_or_404(request, guild_id)
     area = get_object_or_404(Area, guild=guild, id=area_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     carpool.remove_area(guild.id, area.name)
+    audit.record(request, guild, "removed ride area", f"{area.name} (ride area {area_id})")
     return redirect("dashboard:settings", guild_id=guild.id)
 
 
 @login_required
-@require_POST
 def export_now(request, guild_id: int):
     """Every export target of the guild, exported soon: what /export now does."""
     guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     ids = list(ExportTarget.objects.filter(guild=guild).values_list("id", flat=True))
     for target_id in ids:
         sheets_tasks.export_soon(target_id, "now")
+    audit.record(request, guild, "exported now", guild, f"{len(ids)} spreadsheet{'s' if len(ids) != 1 else ''}")
     return _page(request, guild, exporting=len(ids))

@@ -7,13 +7,14 @@ token is never stored here, only shown in the answer to the POST that made it.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from api import tokens
 from api.models import ApiToken
 from core.errors import RuleError
+from dashboard import audit
 from dashboard.forms_tokens import TokenForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
@@ -37,18 +38,21 @@ def token_list(request, guild_id: int):
     data = form.cleaned_data
     ask = tokens.TokenRequest(guild=guild, name=data["name"], scopes=tuple(data["scopes"]), lifetime=data["lifetime"])
     try:
-        _, token = tokens.create_token(ask, now=timezone.now(), created_by_id=request.user.pk)
+        row, token = tokens.create_token(ask, now=timezone.now(), created_by_id=request.user.pk)
     except RuleError as error:
         form.add_error(None, error.message)
         return _page(request, guild, form, status=400)
+    audit.record(request, guild, "created API token", row, f"scopes {','.join(row.scopes)}, prefix {row.prefix}")
     # Rendered in this answer only: a reload shows the list without it.
     return _page(request, guild, TokenForm(), token=token)
 
 
 @login_required
-@require_POST
 def token_revoke(request, guild_id: int, token_id: int):
     guild = organised_guild_or_404(request, guild_id)
     row = get_object_or_404(ApiToken, guild=guild, id=token_id)
-    tokens.revoke(row.id, now=timezone.now())
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    if tokens.revoke(row.id, now=timezone.now()):
+        audit.record(request, guild, "revoked API token", row)
     return redirect("dashboard:tokens", guild_id=guild.id)

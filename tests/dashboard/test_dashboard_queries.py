@@ -86,7 +86,12 @@ def pages(guild, event) -> dict[str, str]:
         "polls": reverse("dashboard:polls", args=[guild.id]),
         "poll": reverse("dashboard:poll", args=[guild.id, poll.id]),
         "log": reverse("dashboard:log", args=[guild.id]),
+        **{name: reverse(f"dashboard:{name}", args=[guild.id]) for name in MINE},
     }
+
+
+# The pages of s24-dash-settings: members, activity, settings, custom commands, schedules, API tokens.
+MINE = ("members", "activity", "settings", "commands", "schedules", "tokens")
 
 
 def queries(client, path: str) -> int:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from community import schedules
 from community.models import ScheduledMessage
 from community.schedules import Recurrence, ScheduleDraft
-from core.models import Guild
+from core.models import Guild, OrganiserAction
 from tests.cast import CHANNEL_ID
 
 from .conftest import csrf_post, log_in
@@ -115,6 +115,11 @@ def test_pause_resume_and_delete(world, hq):
     assert (again.status_code, again.context["error"]) == (409, "That schedule is not paused.")
     assert csrf_post(olivia, url(hq, f"{schedule.id}/delete/"), {}, page=url(hq)).status_code == 302
     assert not ScheduledMessage.objects.exists()
+    assert list(OrganiserAction.objects.order_by("id").values_list("action", flat=True)) == [
+        "paused scheduled message",
+        "resumed scheduled message",
+        "deleted scheduled message",
+    ]
 
 
 def test_outsiders_and_other_guilds_schedules_get_404(world, hq):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import ApiToken
+from core.models import OrganiserAction
 
 from .conftest import csrf_post, log_in
 
@@ -58,6 +59,17 @@ def test_it_revokes_a_token_of_its_guild(world):
     assert (done.status_code, done["Location"]) == (302, tokens_url(world))
     row.refresh_from_db()
     assert row.revoked_at is not None
+    again = csrf_post(olivia, f"{tokens_url(world)}{row.id}/revoke/", {}, page=tokens_url(world))
+    assert again.status_code == 302
+    logged = OrganiserAction.objects.values_list("guild_id", "member_id", "action", "target")
+    assert list(logged) == [
+        (
+            world.cast.guild.id,
+            world.cast.organiser.member_id,
+            "revoked API token",
+            f"cron ({row.prefix}…) (API token {row.id})",
+        )
+    ]  # once: the second revoke changed nothing
 
 
 def test_outsiders_get_404_for_the_page_and_for_another_guilds_token(world):
