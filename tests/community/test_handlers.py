@@ -188,6 +188,14 @@ def test_the_schedule_edit_form_saves_with_the_same_rules_and_keeps_the_options_
         "The next occurrences:"
     )
     assert len(reply.content.splitlines()) == 6
+    pinging = f"schedule:edit:{schedule.id}:0:45:{ORGANISER_ROLE_ID}"
+    handle(cast.interaction(cast.organiser, kind="modal", custom_id=pinging, fields=fields))
+    schedule.refresh_from_db()
+    assert (schedule.grace_minutes, schedule.mention_role_ids) == (45, [ORGANISER_ROLE_ID])
+    everyone = f"schedule:edit:{schedule.id}:0::{cast.guild.id}"  # @everyone: ping no role
+    handle(cast.interaction(cast.organiser, kind="modal", custom_id=everyone, fields=fields))
+    schedule.refresh_from_db()
+    assert (schedule.grace_minutes, schedule.mention_role_ids) == (45, [])
     with pytest.raises(RuleError, match=r"^'fortnightly' is not a repetition Muster knows\. "):
         handle(
             cast.interaction(cast.organiser, kind="modal", custom_id=edit, fields={**fields, "repeat": "fortnightly"})
