@@ -9,6 +9,7 @@ changed here: their credentials live in the admin.
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -22,11 +23,21 @@ from dashboard import audit
 from dashboard.forms_settings import AreaForm, GuildSettingsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
+from events.services import DEFAULT_REMINDER_OFFSETS
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export import tasks as sheets_tasks
 from sheets_export.models import ExportRun, ExportTarget
 
 RUNS_SHOWN = 3
+
+
+def offset_text(offset: timedelta) -> str:
+    """A reminder offset as ``/event create`` takes it: 30m, 1h, 2d, 1w."""
+    minutes = int(offset.total_seconds() // 60)
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 def _page(request, guild, *, form=None, area_form=None, status: int = 200, exporting: int | None = None):
@@ -49,6 +60,8 @@ def _page(request, guild, *, form=None, area_form=None, status: int = 200, expor
         "sites": sites,
         "targets": targets,
         "exporting": exporting,
+        # Muster's one default (events.services); each event chooses its own in /event create.
+        "default_reminders": ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS),
     }
     return render_guild(request, guild, "settings", "dashboard/guild/settings.html", context, status=status)
 

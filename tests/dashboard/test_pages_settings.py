@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 
 from carpool.models import Area
 from core.models import Guild
+from dashboard.views_settings import offset_text
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export.models import ExportRun, ExportTarget
 from tests.cast import CHANNEL_ID, ORGANISER_ROLE_ID
@@ -43,7 +45,9 @@ def hq(world) -> Guild:
 
 def test_it_saves_the_time_zone_role_and_channel_from_the_pickers(world, hq):
     olivia = log_in(world, "olivia")
-    form = olivia.get(url(hq)).context["form"]
+    page = olivia.get(url(hq))
+    assert '<span class="default-reminders">1h</span>' in page.content.decode()
+    form = page.context["form"]
     assert [value for value, _ in form.fields["organiser_role_id"].choices] == ["", str(ORGANISER_ROLE_ID)]
     assert [value for value, _ in form.fields["announcement_channel_id"].choices] == ["", str(CHANNEL_ID)]
     data = {"timezone": "America/New_York", "date_order": "mdy", "organiser_role_id": "", "announcement_channel_id": ""}
@@ -115,3 +119,7 @@ def test_outsiders_and_other_guilds_areas_get_404(world, hq):
     olivia = log_in(world, "olivia")
     assert csrf_post(olivia, url(hq, f"areas/{theirs.id}/remove/"), {}, page=url(hq)).status_code == 404
     assert list(Area.objects.values_list("name", flat=True)) == ["South"]
+
+
+def test_reminder_offsets_read_as_event_create_takes_them():
+    assert [offset_text(timedelta(minutes=m)) for m in (30, 60, 90, 1440, 10080)] == ["30m", "1h", "90m", "1d", "1w"]
