@@ -108,7 +108,12 @@ class CommandForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    channel_id = forms.TypedChoiceField(coerce=int, label="Channel")
+    channel_id = forms.TypedChoiceField(
+        coerce=int,
+        label="Channel",
+        help_text="The channels Muster knows here: the announcement channel and where events, polls or schedules "
+        "post (for a new one, /schedule create there in Discord).",
+    )
     message = forms.CharField(
         widget=forms.Textarea, max_length=4096, help_text="May use {guild}, {date}, {event.title} ..."
     )
