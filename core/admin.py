@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 
+from core import organiser_log
 from core.channels import check_channel
 from core.errors import RuleError
 from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, Member, OutboundMessage
@@ -110,6 +111,20 @@ class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
 
     organiser_may_add = True
     organiser_may_delete = True
+
+    # Django's LogEntry as before, and the guild's organiser log (core.organiser_log).
+    def log_addition(self, request, obj, message):
+        organiser_log.admin_change(request, obj, "added", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        organiser_log.admin_change(request, obj, "changed", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            organiser_log.admin_change(request, obj, "deleted")
+        return super().log_deletions(request, queryset)
 
     def scope(self, queryset, guild_ids):
         return scope_to_guilds(queryset, guild_ids)

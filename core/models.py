@@ -275,9 +275,13 @@ class OrganiserAction(models.Model):
     actor = models.CharField(max_length=150, help_text="Their name when they acted")
     action = models.CharField(max_length=50, help_text='"created event", "removed registration"…')
     target = models.CharField(max_length=200, help_text="What it was done to, as it was called then")
+    object_id = models.BigIntegerField(null=True, blank=True, help_text="Its id, when it is a row")
     detail = models.CharField(max_length=500, blank=True)
     via = models.CharField(max_length=10, choices=Via.choices, default=Via.DASHBOARD)
     at = models.DateTimeField(default=now)
+    # A creating form's one-time token: the same form sent twice (a double click, a resent
+    # POST) finds its first action here and creates nothing more.
+    submission = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,4 +1,5 @@
-"""The dashboard's event form: typed as in Discord's /event create, checked by the same services.
+"""The dashboard's event and poll forms: typed as in Discord's /event create and /poll create,
+checked by the same services.
 
 Times are written as members write them in Discord (``tomorrow 18:30``, ``next friday 7pm``)
 and read by ``core.timeparse`` in the organiser's zone; every refusal is the service's own
@@ -6,6 +7,8 @@ sentence, shown as a form error.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django import forms
 from django.apps import apps
@@ -17,6 +20,10 @@ from events.models import Event
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
 
 TIME_HELP = f"As in Discord: {EXAMPLES}."
+NO_CHANNEL = (
+    "Muster knows no channel of this server yet to post in: set its announcement channel, or create "
+    "the first event or poll from Discord (/event create, /poll create) in the channel you want."
+)
 TIME_FIELDS = {"start": "starts_at", "end": "ends_at", "signup_deadline": "signup_deadline"}
 
 
@@ -33,7 +40,18 @@ def known_channels(guild: Guild) -> list[tuple[int, str]]:
     return [(c, f"#{c} (announcements)" if c == guild.announcement_channel_id else f"#{c}") for c in seen]
 
 
-class EventForm(forms.Form):
+class OnceForm(forms.Form):
+    """A creating form sent once: its hidden one-time token keys the organiser log's row
+    (``core.organiser_log``), so a double click or a resent POST creates nothing more."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission", uuid.uuid4().hex)
+
+
+class EventForm(OnceForm):
     title = forms.CharField(max_length=Event._meta.get_field("title").max_length)
     start = forms.CharField(max_length=100, help_text=TIME_HELP)
     end = forms.CharField(max_length=100, required=False, help_text="Optional.")
@@ -51,15 +69,20 @@ class EventForm(forms.Form):
     def __init__(self, *args, guild: Guild, member_id: int | None, now, event: Event | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.guild, self.now, self.event = guild, now, event
-        self.zone = member_zone(member_id, guild.id) if member_id else member_zone(0, guild.id)
+        self.zone = member_zone(member_id or 0, guild.id)
         self.day_first = day_first(guild.id)
         if event is None:
             self.fields["channel"].choices = known_channels(guild)
-            self.fields["channel"].required = bool(self.fields["channel"].choices)
             self.initial.setdefault("reminders", ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS))
         else:
             del self.fields["channel"]  # an event stays in the channel it was posted in
             self.initial.update(self._shown(event))
+
+    def clean(self):
+        data = super().clean()
+        if "channel" in self.fields and not self.fields["channel"].choices:
+            raise forms.ValidationError(NO_CHANNEL)
+        return data
 
     def _shown(self, event: Event) -> dict:
         def local(moment):
@@ -114,3 +137,42 @@ class EventForm(forms.Form):
         if "reminders" in self.changed_data:
             changes["reminder_offsets"] = self.reminder_offsets()
         return changes
+
+
+class PollForm(OnceForm):
+    """/poll create on the web: one option per line, the closing time typed as in Discord."""
+
+    question = forms.CharField(max_length=200)
+    options = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), help_text="One per line, 2 to 10.")
+    multiple_choice = forms.BooleanField(required=False, label="Members may pick several")
+    anonymous = forms.BooleanField(required=False, help_text="Nobody, organisers included, will see who voted.")
+    closes = forms.CharField(max_length=100, required=False, help_text=f"Optional; blank: closed by hand. {TIME_HELP}")
+    channel = forms.TypedChoiceField(coerce=int, help_text="Where the poll is posted.")
+
+    def __init__(self, *args, guild: Guild, member_id: int | None, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guild, self.now = guild, now
+        self.zone = member_zone(member_id or 0, guild.id)
+        self.fields["channel"].choices = known_channels(guild)
+
+    def clean(self):
+        data = super().clean()
+        if not self.fields["channel"].choices:
+            raise forms.ValidationError(NO_CHANNEL)
+        return data
+
+    def draft(self):
+        """The fields as ``polls.services.create_poll`` takes them (RuleError for an unreadable time)."""
+        from polls.services import PollDraft
+
+        data = self.cleaned_data
+        closes_at = read_time(
+            data.get("closes"), self.zone, now=self.now, field="closing time", day_first=day_first(self.guild.id)
+        )
+        return PollDraft(
+            question=data["question"],
+            options=data["options"].splitlines(),
+            multiple_choice=data.get("multiple_choice", False),
+            anonymous=data.get("anonymous", False),
+            closes_at=closes_at,
+        )

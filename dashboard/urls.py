@@ -28,6 +28,7 @@ urlpatterns = [
     path("g/<int:guild_id>/events/<int:event_id>/remove/", views_events.registration_remove, name="event_remove"),
     path("g/<int:guild_id>/events/<int:event_id>/move/", views_events.registration_move, name="event_move"),
     path("g/<int:guild_id>/polls/", views_polls.poll_list, name="polls"),
+    path("g/<int:guild_id>/polls/new/", views_polls.poll_create, name="poll_create"),
     path("g/<int:guild_id>/polls/<int:poll_id>/", views_polls.poll_detail, name="poll"),
     path("g/<int:guild_id>/polls/<int:poll_id>/close/", views_polls.poll_close, name="poll_close"),
     # End of the guild pages of s24-dash-guild.

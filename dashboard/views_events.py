@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
 from carpool import logistics
+from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
 from events import services
@@ -25,11 +26,11 @@ from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
 from events.models import Event, Registration
 
-from . import audit
 from .charts import Bar, capacity_bar, timeline
 from .event_forms import EventForm
 from .nav import render_guild
 from .scoping import organised_guild_or_404
+from .submissions import create_once
 
 Status = Registration.Status
 LISTED = 50  # events per list (upcoming, then past)
@@ -124,20 +125,29 @@ def event_create(request, guild_id: int):
     form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.create_event(
+            event_id, first = create_once(
+                request,
                 guild,
-                form.draft(),
-                now=now,
-                created_by_id=member_id,
-                channel_id=form.cleaned_data.get("channel") or None,
-                reminder_offsets=form.reminder_offsets(),
+                form,
+                "created event",
+                lambda: services.create_event(
+                    guild,
+                    form.draft(),
+                    now=now,
+                    created_by_id=member_id,
+                    channel_id=form.cleaned_data.get("channel") or None,
+                    reminder_offsets=form.reminder_offsets(),
+                ),
+                lambda event: f"posted in #{event.channel_id}",
             )
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            audit.record(request, guild, "created event", event, f"posted in #{event.channel_id}")
-            messages.success(request, f"Created {event.title}; it is posted in Discord.")
-            return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
+            if first:
+                messages.success(request, "Created; the event is posted in Discord.")
+            else:
+                messages.info(request, "This form was already sent: the event was created once.")
+            return redirect("dashboard:event", guild_id=guild.id, event_id=event_id)
     status = 400 if form.errors else 200
     context = {"form": form, "creating": True}
     return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)
@@ -158,7 +168,9 @@ def event_edit(request, guild_id: int, event_id: int):
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            audit.record(request, guild, "edited event", edited.event, "changed " + ", ".join(sorted(changes)))
+            organiser_log.record(
+                request, guild.id, "edited event", edited.event, "changed " + ", ".join(sorted(changes))
+            )
             told = " Registrants will be told by DM." if edited.told else ""
             messages.success(request, f"Updated {edited.event.title}.{told}")
             return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
@@ -176,7 +188,7 @@ def event_cancel(request, guild_id: int, event_id: int):
         messages.info(request, "This event was already cancelled.")
     else:
         services.cancel_event(event.id, now=timezone.now())
-        audit.record(request, guild, "cancelled event", event, "registrants are told by DM")
+        organiser_log.record(request, guild.id, "cancelled event", event, "registrants are told by DM")
         messages.success(request, "Cancelled; registrants will be told by DM.")
     return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
 
@@ -206,7 +218,7 @@ def registration_remove(request, guild_id: int, event_id: int):
         messages.error(request, error.message)
     else:
         name = registration.member.display_name or registration.member.username
-        audit.record(request, guild, "removed registration", event, f"{name} ({registration.status})")
+        organiser_log.record(request, guild.id, "removed registration", event, f"{name} ({registration.status})")
         moved = " The first on the waitlist moves up." if promoted else ""
         messages.success(request, f"Removed {name}.{moved}")
     return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
@@ -230,8 +242,8 @@ def registration_move(request, guild_id: int, event_id: int):
         name = registration.member.display_name or registration.member.username
         label = dict(Status.choices)[response.status]
         if response.changed:
-            audit.record(
-                request, guild, "moved registration", event, f"{name}: {registration.status} → {response.status}"
+            organiser_log.record(
+                request, guild.id, "moved registration", event, f"{name}: {registration.status} → {response.status}"
             )
         messages.success(request, f"{name}: {label}." if response.changed else f"{name} was already {label}.")
     return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 
 from core.models import OrganiserAction
+from events.models import Event
 from polls.models import Poll
 
 from .nav import render_guild
@@ -24,9 +25,9 @@ def overview(request, guild_id: int):
     """Upcoming events, open polls, the logistics still missing, and problems to look at."""
     guild = organised_guild_or_404(request, guild_id)
     now = timezone.now()
-    upcoming = with_counts(guild.events.filter(status="scheduled", starts_at__gt=now).select_related("guild")).order_by(
-        "starts_at", "id"
-    )[:SHOWN]
+    upcoming = with_counts(
+        Event.objects.filter(guild=guild, status=Event.Status.SCHEDULED, starts_at__gt=now).select_related("guild")
+    ).order_by("starts_at", "id")[:SHOWN]
     polls = list(Poll.objects.filter(guild=guild, status=Poll.Status.OPEN).order_by("closes_at", "-id")[:SHOWN])
     results = tallies(polls)
     context = {

@@ -11,14 +11,18 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
+from core import organiser_log
+from core.errors import RuleError
 from core.models import Member
+from core.permissions import SESSION_MEMBER_ID
 from polls import services
 from polls.models import Option, Poll
 
-from . import audit
 from .charts import Bar, share_bar
+from .event_forms import PollForm
 from .nav import render_guild
 from .scoping import organised_guild_or_404
+from .submissions import create_once
 
 LISTED = 50  # polls per page of the list, newest first
 
@@ -84,8 +88,39 @@ def poll_close(request, guild_id: int, poll_id: int):
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
     if services.close_poll(poll.id, now=timezone.now()):
-        audit.record(request, guild, "closed poll", poll, "the results are posted")
+        organiser_log.record(request, guild.id, "closed poll", poll, "the results are posted")
         messages.success(request, "Closed; the results are posted in Discord.")
     else:
         messages.info(request, "This poll was already closed.")
     return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+
+
+@login_required
+def poll_create(request, guild_id: int):
+    """/poll create on the web: posted in a channel Muster knows in the guild."""
+    guild = organised_guild_or_404(request, guild_id)
+    now = timezone.now()
+    member_id = int(request.session[SESSION_MEMBER_ID]) if request.session.get(SESSION_MEMBER_ID) else None
+    form = PollForm(request.POST or None, guild=guild, member_id=member_id, now=now)
+    if request.method == "POST" and form.is_valid():
+        try:
+            poll_id, first = create_once(
+                request,
+                guild,
+                form,
+                "created poll",
+                lambda: services.create_poll(
+                    guild, form.draft(), now=now, created_by_id=member_id, channel_id=form.cleaned_data["channel"]
+                ),
+                lambda poll: f"posted in #{poll.channel_id}",
+            )
+        except RuleError as error:
+            form.add_error(None, error.message)
+        else:
+            if first:
+                messages.success(request, "Created; the poll is posted in Discord.")
+            else:
+                messages.info(request, "This form was already sent: the poll was created once.")
+            return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll_id)
+    status = 400 if form.errors else 200
+    return render_guild(request, guild, "polls", "dashboard/poll/form.html", {"form": form}, status=status)

@@ -114,10 +114,15 @@ def test_an_organiser_logs_in_and_creates_an_event_that_is_posted(
     event = wait_for_event("Browser picnic")
     arrive(browser, f"/dashboard/g/{hq.id}/events/{event.id}/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Browser picnic"
-    assert "Created Browser picnic; it is posted in Discord." in browser.page_source
+    assert "Created; the event is posted in Discord." in browser.page_source
     snap(browser, "06-event")
 
     [post] = world.control.wait_for_message(channel_id, count=1, timeout=30)
     assert "Browser picnic" in str(post["embeds"])
     browser.refresh()
     snap(browser, "07-event-after-post")
+    browser.find_element(By.LINK_TEXT, "Overview").click()
+    arrive(browser, f"{live_server.url}/dashboard/g/{hq.id}/", exact=True)
+    assert browser.find_element(By.LINK_TEXT, "Browser picnic")
+    assert browser.find_element(By.CSS_SELECTOR, "span.bar svg").get_attribute("aria-label") == "0/12 going"
+    snap(browser, "08-guild-overview-with-the-event")

@@ -85,6 +85,7 @@ def pages(guild, event) -> dict[str, str]:
         "roster": reverse("dashboard:event_roster", args=[guild.id, event.id]),
         "polls": reverse("dashboard:polls", args=[guild.id]),
         "poll": reverse("dashboard:poll", args=[guild.id, poll.id]),
+        "new poll": reverse("dashboard:poll_create", args=[guild.id]),
         "log": reverse("dashboard:log", args=[guild.id]),
         **{name: reverse(f"dashboard:{name}", args=[guild.id]) for name in MINE},
     }

@@ -224,3 +224,64 @@ def test_closing_a_poll_posts_its_results_once(hq, olivia):
     again = csrf_post(olivia, url, {}, page=url.replace("close/", ""))
     assert "This poll was already closed." in olivia.get(again["Location"]).content.decode()
     assert OrganiserAction.objects.filter(action="closed poll").count() == 1
+
+
+def test_changes_made_in_the_admin_are_in_the_guilds_log_too(world, hq, olivia):
+    poll = PollFactory(guild=hq, question="Pizza?")
+    url = f"/admin/polls/poll/{poll.id}/delete/"
+    done = csrf_post(olivia, url, {"post": "yes"})
+    assert done.status_code == 302, done.content
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+    [action] = OrganiserAction.objects.filter(guild=hq)
+    assert (action.actor, action.action, action.target, action.via) == (
+        "Olivia",
+        "deleted poll",
+        f"Pizza? (poll {poll.id})",
+        OrganiserAction.Via.ADMIN,
+    )
+    assert "deleted poll" in olivia.get(f"/dashboard/g/{hq.id}/log/").content.decode()
+    other = log_in(world, "otto").get(f"/dashboard/g/{world.cast.outsider.guild_id}/log/")
+    assert list(other.context["page"]) == []
+
+
+def test_an_action_posted_without_the_csrf_token_is_refused(hq, olivia):
+    event = EventFactory(guild=hq, starts_at=soon())
+    refused = olivia.post(f"/dashboard/g/{hq.id}/events/{event.id}/cancel/")
+    assert refused.status_code == 403
+    event.refresh_from_db()
+    assert event.status == Event.Status.SCHEDULED
+
+
+def test_creating_a_poll_posts_it_with_discords_rules(hq, olivia):
+    url = f"/dashboard/g/{hq.id}/polls/new/"
+    form = {"question": "Pizza or pasta?", "options": "Pizza\nPasta\n", "closes": "in 2 days", "channel": CHANNEL}
+    done = csrf_post(olivia, url, form)
+    poll = Poll.objects.get(question="Pizza or pasta?")
+    assert done["Location"] == f"/dashboard/g/{hq.id}/polls/{poll.id}/"
+    assert [o.label for o in poll.options.order_by("position")] == ["Pizza", "Pasta"]
+    assert (poll.channel_id, poll.closes_at is not None) == (CHANNEL, True)
+    assert OutboundMessage.objects.filter(channel_id=CHANNEL, guild=hq).count() == 1
+    one_option = csrf_post(olivia, url, {**form, "question": "Only?", "options": "Yes"})
+    assert one_option.status_code == 400
+    assert "Only?" not in set(Poll.objects.values_list("question", flat=True))
+    assert one_option.context["form"].non_field_errors()
+
+
+def test_without_a_known_channel_the_forms_say_where_to_start(world, olivia):
+    for url in (f"/dashboard/g/{world.cast.guild.id}/polls/new/", f"/dashboard/g/{world.cast.guild.id}/events/new/"):
+        world.cast.guild.__class__.objects.filter(pk=world.cast.guild.pk).update(announcement_channel_id=None)
+        page = csrf_post(olivia, url, {"question": "Q?", "options": "A\nB", "title": "T", "start": "in 3 days"})
+        assert page.status_code == 400
+        assert "Muster knows no channel of this server yet to post in" in page.content.decode()
+
+
+def test_the_same_form_sent_twice_creates_one_event(hq, olivia):
+    url = f"/dashboard/g/{hq.id}/events/new/"
+    token = olivia.get(url).context["form"].initial["submission"]
+    form = {"title": "Once", "start": "in 3 days", "channel": CHANNEL, "submission": token}
+    first, second = csrf_post(olivia, url, form), csrf_post(olivia, url, form)
+    event = Event.objects.get(title="Once")
+    assert first["Location"] == second["Location"] == f"/dashboard/g/{hq.id}/events/{event.id}/"
+    assert "This form was already sent: the event was created once." in olivia.get(second["Location"]).content.decode()
+    assert OutboundMessage.objects.filter(idempotency_key__startswith="event-post:").count() == 1
+    assert OrganiserAction.objects.get(submission__endswith=token).object_id == event.id
