@@ -20,6 +20,7 @@ from core.errors import RuleError
 from core.models import Guild
 from core.timeparse import day_first, parse_local_time
 from core.timezones import known_timezones, not_a_timezone
+from dashboard.event_forms import OnceForm
 from dashboard.pickers import channel_choices, role_choices
 
 
@@ -43,7 +44,7 @@ def _colour(value) -> str:
     return f"#{value:06X}" if isinstance(value, int) else (value or "")
 
 
-class CommandForm(forms.Form):
+class CommandForm(OnceForm):
     name = forms.CharField(max_length=40, help_text="1 to 32 lowercase letters, digits, - or _.")
     description = forms.CharField(max_length=100, help_text="Shown in Discord's command list.")
     response = forms.CharField(
@@ -107,7 +108,7 @@ class CommandForm(forms.Form):
         )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(OnceForm):
     channel_id = forms.TypedChoiceField(
         coerce=int,
         label="Channel",

@@ -7,9 +7,10 @@ from django import forms
 from api import tokens
 from api.models import SCOPES
 from core.errors import RuleError
+from dashboard.event_forms import OnceForm
 
 
-class TokenForm(forms.Form):
+class TokenForm(OnceForm):
     name = forms.CharField(max_length=100, help_text="What will use it: the script or service.")
     scopes = forms.MultipleChoiceField(
         choices=[(scope, scope) for scope in SCOPES],

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -18,12 +20,13 @@ from django.utils import timezone
 
 from community import schedules, services
 from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
-from dashboard import audit
 from dashboard.forms_community import CommandForm, ScheduleForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
+from dashboard.submissions import create_once
 
 
 def _member_id(request) -> int | None:
@@ -57,13 +60,21 @@ def _save_command(request, guild, command: CustomCommand | None):
         try:
             draft = form.draft()
             if command is None:
-                saved = services.create_command(guild, draft, created_by_id=_member_id(request), now=now)
+                member_id = _member_id(request)
+
+                def create():
+                    return services.create_command(guild, draft, created_by_id=member_id, now=now)
+
+                _, first = create_once(request, guild, form, "created custom command", create, lambda row: "")
+                if not first:
+                    messages.info(request, "This form was already sent: the command was created once.")
             else:
-                saved = services.update_command(command, draft, now=now)
+                with transaction.atomic():
+                    saved = services.update_command(command, draft, now=now)
+                    organiser_log.record(request, guild.id, "edited custom command", saved)
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            audit.record(request, guild, "edited custom command" if command else "created custom command", saved)
             return redirect("dashboard:commands", guild_id=guild.id)
     return _command_form(request, guild, form, command, status=400)
 
@@ -92,7 +103,7 @@ def command_delete(request, guild_id: int, command_id: int):
         return HttpResponseNotAllowed(["POST"])
     name = f"{command} (custom command {command.id})"  # the row is gone once deleted
     services.delete_command(command, now=timezone.now())
-    audit.record(request, guild, "deleted custom command", name)
+    organiser_log.record(request, guild.id, "deleted custom command", name)
     return redirect("dashboard:commands", guild_id=guild.id)
 
 
@@ -122,15 +133,27 @@ def _save_schedule(request, guild, schedule: ScheduledMessage | None):
             shown = [moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") for moment in occurrences]
             return _schedule_form(request, guild, form, schedule, preview=shown)
         if schedule is None:
-            saved = schedules.create_schedule(guild, draft, created_by_id=_member_id(request), now=now)
+            # A double click or a resent POST must not make a second schedule that posts twice.
+            member_id = _member_id(request)
+
+            def create():
+                return schedules.create_schedule(guild, draft, created_by_id=member_id, now=now)
+
+            _, first = create_once(request, guild, form, "created scheduled message", create, _posts_in)
+            if not first:
+                messages.info(request, "This form was already sent: the schedule was created once.")
         else:
-            saved = schedules.update_schedule(schedule, draft, now=now)
+            with transaction.atomic():
+                saved = schedules.update_schedule(schedule, draft, now=now)
+                organiser_log.record(request, guild.id, "edited scheduled message", saved, _posts_in(saved))
     except RuleError as error:
         form.add_error(None, error.message)
         return _schedule_form(request, guild, form, schedule, status=400)
-    action = "edited scheduled message" if schedule else "created scheduled message"
-    audit.record(request, guild, action, saved, f"posts in #{saved.channel_id}, {saved.repeat}")
     return redirect("dashboard:schedules", guild_id=guild.id)
+
+
+def _posts_in(schedule: ScheduledMessage) -> str:
+    return f"posts in #{schedule.channel_id}, {schedule.repeat}"
 
 
 def _schedule_form(request, guild, form, schedule, *, preview=None, status: int = 200):
@@ -173,7 +196,7 @@ def schedule_pause(request, guild_id: int, schedule_id: int):
     if refused:
         return refused
     if schedules.pause_schedule(schedule, now=timezone.now(), reason="paused by an organiser"):
-        audit.record(request, guild, "paused scheduled message", schedule)
+        organiser_log.record(request, guild.id, "paused scheduled message", schedule)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
@@ -187,7 +210,7 @@ def schedule_resume(request, guild_id: int, schedule_id: int):
     except RuleError as error:
         context = {"schedules": _schedules(guild), "error": error.message}
         return render_guild(request, guild, "schedules", "dashboard/guild/schedules.html", context, status=409)
-    audit.record(request, guild, "resumed scheduled message", schedule)
+    organiser_log.record(request, guild.id, "resumed scheduled message", schedule)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
@@ -198,5 +221,5 @@ def schedule_delete(request, guild_id: int, schedule_id: int):
         return refused
     name = str(schedule)
     schedules.delete_schedule(schedule)
-    audit.record(request, guild, "deleted scheduled message", name)
+    organiser_log.record(request, guild.id, "deleted scheduled message", name)
     return redirect("dashboard:schedules", guild_id=guild.id)

@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404, redirect
 
 from carpool import services as carpool
 from carpool.models import Area
+from core import organiser_log
 from core.errors import RuleError
-from dashboard import audit
 from dashboard.forms_settings import AreaForm, GuildSettingsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
@@ -78,7 +78,7 @@ def guild_settings(request, guild_id: int):
         return _page(request, guild, form=form, status=400)
     form.save()
     changed = ", ".join(form.changed_data) or "nothing"
-    audit.record(request, guild, "changed settings", guild, f"changed {changed}")
+    organiser_log.record(request, guild.id, "changed settings", guild, f"changed {changed}")
     return redirect("dashboard:settings", guild_id=guild.id)
 
 
@@ -94,7 +94,7 @@ def area_add(request, guild_id: int):
         except RuleError as error:
             form.add_error("name", error.message)
         else:
-            audit.record(request, guild, "added ride area", area)
+            organiser_log.record(request, guild.id, "added ride area", area)
             return redirect("dashboard:settings", guild_id=guild.id)
     return _page(request, guild, area_form=form, status=400)
 
@@ -106,7 +106,7 @@ def area_remove(request, guild_id: int, area_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     carpool.remove_area(guild.id, area.name)
-    audit.record(request, guild, "removed ride area", f"{area.name} (ride area {area_id})")
+    organiser_log.record(request, guild.id, "removed ride area", f"{area.name} (ride area {area_id})")
     return redirect("dashboard:settings", guild_id=guild.id)
 
 
@@ -119,5 +119,7 @@ def export_now(request, guild_id: int):
     ids = list(ExportTarget.objects.filter(guild=guild).values_list("id", flat=True))
     for target_id in ids:
         sheets_tasks.export_soon(target_id, "now")
-    audit.record(request, guild, "exported now", guild, f"{len(ids)} spreadsheet{'s' if len(ids) != 1 else ''}")
+    organiser_log.record(
+        request, guild.id, "exported now", guild, f"{len(ids)} spreadsheet{'s' if len(ids) != 1 else ''}"
+    )
     return _page(request, guild, exporting=len(ids))

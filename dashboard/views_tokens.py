@@ -6,6 +6,7 @@ token is never stored here, only shown in the answer to the POST that made it.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -13,11 +14,12 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import ApiToken
+from core import organiser_log
 from core.errors import RuleError
-from dashboard import audit
 from dashboard.forms_tokens import TokenForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
+from dashboard.submissions import create_once
 
 
 def _page(request, guild, form, *, token: str | None = None, status: int = 200):
@@ -37,14 +39,25 @@ def token_list(request, guild_id: int):
         return _page(request, guild, form, status=400)
     data = form.cleaned_data
     ask = tokens.TokenRequest(guild=guild, name=data["name"], scopes=tuple(data["scopes"]), lifetime=data["lifetime"])
-    try:
+    made: list[str] = []
+
+    def create():
         row, token = tokens.create_token(ask, now=timezone.now(), created_by_id=request.user.pk)
+        made.append(token)
+        return row
+
+    try:
+        _, first = create_once(
+            request, guild, form, "created API token", create, lambda row: f"scopes {','.join(row.scopes)}"
+        )
     except RuleError as error:
         form.add_error(None, error.message)
         return _page(request, guild, form, status=400)
-    audit.record(request, guild, "created API token", row, f"scopes {','.join(row.scopes)}, prefix {row.prefix}")
+    if not first:  # the same form sent again: its token was shown the first time, and only then
+        messages.info(request, "This form was already sent: its token was made once and shown then.")
+        return redirect("dashboard:tokens", guild_id=guild.id)
     # Rendered in this answer only: a reload shows the list without it.
-    return _page(request, guild, TokenForm(), token=token)
+    return _page(request, guild, TokenForm(), token=made[0])
 
 
 @login_required
@@ -54,5 +67,5 @@ def token_revoke(request, guild_id: int, token_id: int):
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
     if tokens.revoke(row.id, now=timezone.now()):
-        audit.record(request, guild, "revoked API token", row)
+        organiser_log.record(request, guild.id, "revoked API token", row)
     return redirect("dashboard:tokens", guild_id=guild.id)

@@ -140,3 +140,18 @@ def test_outsiders_and_other_guilds_schedules_get_404(world, hq):
     for action in ("edit", "pause", "resume", "delete"):
         assert csrf_post(olivia, url(hq, f"{theirs.id}/{action}/"), {}, page=url(hq)).status_code == 404, action
     assert ScheduledMessage.objects.count() == 2
+
+
+def test_the_same_form_sent_twice_makes_one_schedule(world, hq):
+    olivia = log_in(world, "olivia")
+    page = olivia.get(url(hq, "create/"))
+    submission = page.context["form"].initial["submission"]
+    assert f'name="submission" value="{submission}"' in page.content.decode()
+    for _ in range(2):
+        done = csrf_post(olivia, url(hq, "create/"), form(confirm="1", submission=submission))
+        assert (done.status_code, done["Location"]) == (302, url(hq))
+    assert ScheduledMessage.objects.count() == 1
+    assert OrganiserAction.objects.filter(action="created scheduled message").count() == 1
+    assert [str(m) for m in olivia.get(url(hq)).context["messages"]] == [
+        "This form was already sent: the schedule was created once."
+    ]

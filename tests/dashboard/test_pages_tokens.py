@@ -98,3 +98,19 @@ def test_a_post_without_the_csrf_token_is_refused(world):
     page = olivia.post(tokens_url(world), {"name": "x", "scopes": ["read"], "lifetime": "5d"})
     assert page.status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_the_same_form_sent_twice_makes_one_token_and_shows_it_once(world):
+    olivia = log_in(world, "olivia")
+    submission = olivia.get(tokens_url(world)).context["form"].initial["submission"]
+    data = {"name": "Club website", "scopes": ["read"], "lifetime": "30d", "submission": submission}
+    first = csrf_post(olivia, tokens_url(world), data)
+    assert first.context["token"].startswith("mst_")
+    again = csrf_post(olivia, tokens_url(world), data)
+    assert (again.status_code, again["Location"]) == (302, tokens_url(world))
+    shown = olivia.get(tokens_url(world))
+    assert shown.context["token"] is None
+    assert [str(m) for m in shown.context["messages"]] == [
+        "This form was already sent: its token was made once and shown then."
+    ]
+    assert ApiToken.objects.count() == 1
