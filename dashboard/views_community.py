@@ -102,8 +102,9 @@ def command_delete(request, guild_id: int, command_id: int):
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
     name = f"{command} (custom command {command.id})"  # the row is gone once deleted
-    services.delete_command(command, now=timezone.now())
-    organiser_log.record(request, guild.id, "deleted custom command", name)
+    with transaction.atomic():  # the log's row with the change, or neither
+        services.delete_command(command, now=timezone.now())
+        organiser_log.record(request, guild.id, "deleted custom command", name)
     return redirect("dashboard:commands", guild_id=guild.id)
 
 
@@ -195,8 +196,9 @@ def schedule_pause(request, guild_id: int, schedule_id: int):
     guild, schedule, refused = _schedule_action(request, guild_id, schedule_id)
     if refused:
         return refused
-    if schedules.pause_schedule(schedule, now=timezone.now(), reason="paused by an organiser"):
-        organiser_log.record(request, guild.id, "paused scheduled message", schedule)
+    with transaction.atomic():
+        if schedules.pause_schedule(schedule, now=timezone.now(), reason="paused by an organiser"):
+            organiser_log.record(request, guild.id, "paused scheduled message", schedule)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
@@ -206,11 +208,12 @@ def schedule_resume(request, guild_id: int, schedule_id: int):
     if refused:
         return refused
     try:
-        schedules.resume_schedule(schedule, now=timezone.now())
+        with transaction.atomic():
+            schedules.resume_schedule(schedule, now=timezone.now())
+            organiser_log.record(request, guild.id, "resumed scheduled message", schedule)
     except RuleError as error:
         context = {"schedules": _schedules(guild), "error": error.message}
         return render_guild(request, guild, "schedules", "dashboard/guild/schedules.html", context, status=409)
-    organiser_log.record(request, guild.id, "resumed scheduled message", schedule)
     return redirect("dashboard:schedules", guild_id=guild.id)
 
 
@@ -220,6 +223,7 @@ def schedule_delete(request, guild_id: int, schedule_id: int):
     if refused:
         return refused
     name = str(schedule)
-    schedules.delete_schedule(schedule)
-    organiser_log.record(request, guild.id, "deleted scheduled message", name)
+    with transaction.atomic():
+        schedules.delete_schedule(schedule)
+        organiser_log.record(request, guild.id, "deleted scheduled message", name)
     return redirect("dashboard:schedules", guild_id=guild.id)

@@ -12,6 +12,7 @@ import copy
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -76,9 +77,10 @@ def guild_settings(request, guild_id: int):
     form = GuildSettingsForm(request.POST, instance=copy.copy(guild))
     if not form.is_valid():
         return _page(request, guild, form=form, status=400)
-    form.save()
     changed = ", ".join(form.changed_data) or "nothing"
-    organiser_log.record(request, guild.id, "changed settings", guild, f"changed {changed}")
+    with transaction.atomic():  # the log's row with the change, or neither
+        form.save()
+        organiser_log.record(request, guild.id, "changed settings", guild, f"changed {changed}")
     return redirect("dashboard:settings", guild_id=guild.id)
 
 
@@ -90,11 +92,12 @@ def area_add(request, guild_id: int):
     form = AreaForm(request.POST)
     if form.is_valid():
         try:
-            area = carpool.add_area(guild.id, form.cleaned_data["name"])
+            with transaction.atomic():
+                area = carpool.add_area(guild.id, form.cleaned_data["name"])
+                organiser_log.record(request, guild.id, "added ride area", area)
         except RuleError as error:
             form.add_error("name", error.message)
         else:
-            organiser_log.record(request, guild.id, "added ride area", area)
             return redirect("dashboard:settings", guild_id=guild.id)
     return _page(request, guild, area_form=form, status=400)
 
@@ -105,8 +108,9 @@ def area_remove(request, guild_id: int, area_id: int):
     area = get_object_or_404(Area, guild=guild, id=area_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    carpool.remove_area(guild.id, area.name)
-    organiser_log.record(request, guild.id, "removed ride area", f"{area.name} (ride area {area_id})")
+    with transaction.atomic():
+        carpool.remove_area(guild.id, area.name)
+        organiser_log.record(request, guild.id, "removed ride area", f"{area.name} (ride area {area_id})")
     return redirect("dashboard:settings", guild_id=guild.id)
 
 

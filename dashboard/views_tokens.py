@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -66,6 +67,7 @@ def token_revoke(request, guild_id: int, token_id: int):
     row = get_object_or_404(ApiToken, guild=guild, id=token_id)
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
-    if tokens.revoke(row.id, now=timezone.now()):
-        organiser_log.record(request, guild.id, "revoked API token", row)
+    with transaction.atomic():  # the log's row with the change, or neither
+        if tokens.revoke(row.id, now=timezone.now()):
+            organiser_log.record(request, guild.id, "revoked API token", row)
     return redirect("dashboard:tokens", guild_id=guild.id)
