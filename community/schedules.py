@@ -121,6 +121,16 @@ def describe_recurrence(recurrence: Recurrence) -> str:
     return str(recurrence.repeat)
 
 
+def recurrence_text(recurrence: Recurrence) -> str:
+    """The recurrence as a member types it, which ``parse_recurrence`` reads back: "weekly mon,thu"."""
+    if recurrence.repeat == Repeat.WEEKLY and recurrence.weekdays:
+        return "weekly " + ",".join(WEEKDAYS[d] for d in recurrence.weekdays)
+    if recurrence.repeat == Repeat.MONTHLY and recurrence.month_week is not None:
+        ordinal = next(k for k, v in ORDINALS.items() if v == recurrence.month_week)
+        return f"monthly {ordinal} {WEEKDAYS[recurrence.weekdays[0]]}"
+    return str(recurrence.repeat)
+
+
 def _rule(plan: Plan) -> rrule:
     local = plan.starts_at.astimezone(plan.zone).replace(tzinfo=None)
     until = datetime.combine(plan.ends_on, time.max) if plan.ends_on else None

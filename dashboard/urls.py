@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import views, views_events, views_guild, views_polls
+from . import (
+    views,
+    views_activity,
+    views_community,
+    views_events,
+    views_guild,
+    views_members,
+    views_polls,
+    views_settings,
+    views_tokens,
+)
 
 app_name = "dashboard"
 urlpatterns = [
@@ -22,4 +32,28 @@ urlpatterns = [
     path("g/<int:guild_id>/polls/<int:poll_id>/", views_polls.poll_detail, name="poll"),
     path("g/<int:guild_id>/polls/<int:poll_id>/close/", views_polls.poll_close, name="poll_close"),
     # End of the guild pages of s24-dash-guild.
+]
+
+# Issue 16 part B and issue 17's dashboard side: a guild's members, activity, settings,
+# custom commands, scheduled messages and API tokens.
+guild = "g/<int:guild_id>/"
+urlpatterns += [
+    path(f"{guild}members/", views_members.members, name="members"),
+    path(f"{guild}activity/", views_activity.activity, name="activity"),
+    path(f"{guild}settings/", views_settings.guild_settings, name="settings"),
+    path(f"{guild}settings/areas/", views_settings.area_add, name="area_add"),
+    path(f"{guild}settings/areas/<int:area_id>/remove/", views_settings.area_remove, name="area_remove"),
+    path(f"{guild}settings/export-now/", views_settings.export_now, name="export_now"),
+    path(f"{guild}commands/", views_community.commands, name="commands"),
+    path(f"{guild}commands/create/", views_community.command_create, name="command_create"),
+    path(f"{guild}commands/<int:command_id>/edit/", views_community.command_edit, name="command_edit"),
+    path(f"{guild}commands/<int:command_id>/delete/", views_community.command_delete, name="command_delete"),
+    path(f"{guild}schedules/", views_community.schedule_list, name="schedules"),
+    path(f"{guild}schedules/create/", views_community.schedule_create, name="schedule_create"),
+    path(f"{guild}schedules/<int:schedule_id>/edit/", views_community.schedule_edit, name="schedule_edit"),
+    path(f"{guild}schedules/<int:schedule_id>/pause/", views_community.schedule_pause, name="schedule_pause"),
+    path(f"{guild}schedules/<int:schedule_id>/resume/", views_community.schedule_resume, name="schedule_resume"),
+    path(f"{guild}schedules/<int:schedule_id>/delete/", views_community.schedule_delete, name="schedule_delete"),
+    path(f"{guild}tokens/", views_tokens.token_list, name="tokens"),
+    path(f"{guild}tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
 ]

@@ -3,15 +3,20 @@ the user themself, on *Me*), as ``core.permissions.guilds_organised_by`` decides
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.shortcuts import render
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from carpool.models import BedClaim, Ride, Room, Seat
 from core.models import Guild, Member
 from core.permissions import SESSION_MEMBER_ID, bot_invite_url, guilds_organised_by
+from dashboard.forms_me import MemberPreferencesForm
 from events.models import Event, Registration
+from jira_sync.models import JiraLink
 
 
 @login_required
@@ -35,16 +40,45 @@ def guilds(request):
 
 @login_required
 def me(request):
-    """Your upcoming events and registrations, time zone and DM preference."""
+    """Your upcoming events and registrations, rides and beds, Jira links, time zone and DM preference.
+
+    A POST saves your time zone and whether reminders come by DM (the same fields as
+    ``/muster timezone``); everything else is changed in Discord.
+    """
     member_id = request.session.get(SESSION_MEMBER_ID)
     member = Member.objects.filter(id=member_id).first() if member_id else None
-    registrations = []
-    if member is not None:
-        registrations = (
-            Registration.objects.filter(
-                member=member, event__starts_at__gte=timezone.now(), event__status=Event.Status.SCHEDULED
-            )
-            .select_related("event__guild")
-            .order_by("event__starts_at")
-        )
-    return render(request, "dashboard/me.html", {"member": member, "registrations": registrations})
+    if member is None:
+        return render(request, "dashboard/me.html", {"member": None, "registrations": []})
+    form = MemberPreferencesForm(instance=member)
+    if request.method == "POST":
+        # A copy: a refused form must not show half its values as saved.
+        form = MemberPreferencesForm(request.POST, instance=copy.copy(member))
+        if form.is_valid():
+            form.save()
+            return redirect("dashboard:me")
+    context = {"member": member, "form": form, **mine(member, now=timezone.now())}
+    return render(request, "dashboard/me.html", context, status=400 if form.errors else 200)
+
+
+def mine(member: Member, *, now) -> dict:
+    """What is the member's from now on: one query per kind, whatever their number."""
+    upcoming = {"event__starts_at__gte": now, "event__status": Event.Status.SCHEDULED}
+    return {
+        "registrations": Registration.objects.filter(member=member, **upcoming)
+        .select_related("event__guild")
+        .order_by("event__starts_at"),
+        "rides": Ride.objects.filter(driver=member, status=Ride.Status.OPEN, **upcoming)
+        .select_related("event")
+        .annotate(taken_places=Sum("passengers__places"))
+        .order_by("departs_at"),
+        "seats": Seat.objects.filter(member=member, **upcoming)
+        .select_related("ride__driver", "event")
+        .order_by("ride__departs_at"),
+        "rooms": Room.objects.filter(host=member, status=Room.Status.OPEN, **upcoming)
+        .select_related("event")
+        .order_by("first_night"),
+        "beds": BedClaim.objects.filter(member=member, **upcoming)
+        .select_related("room__host", "event")
+        .order_by("night"),
+        "jira_links": JiraLink.objects.filter(member=member).select_related("site").order_by("site__name"),
+    }

@@ -37,9 +37,20 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "event create",
             "poll create",
             "schedule create",
+            "schedule edit",
         ]
     )
-    assert forms == set(opening.values()) == {"custom:save", "event:create", "poll:create", "schedule:create"}
+    assert (
+        forms
+        == set(opening.values())
+        == {
+            "custom:save",
+            "event:create",
+            "poll:create",
+            "schedule:create",
+            "schedule:edit",
+        }
+    )
 
 
 def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_organiser_commands():

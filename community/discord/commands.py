@@ -10,12 +10,14 @@ command's ``private`` flag (the async ORM, read only).
 from __future__ import annotations
 
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 
-from community.discord.messages import SAVE_FORM, SCHEDULE_FORM
-from community.models import CustomCommand
+from community.discord.messages import SAVE_FORM, SCHEDULE_EDIT_FORM, SCHEDULE_FORM
+from community.models import CustomCommand, ScheduledMessage
+from community.schedules import Recurrence, recurrence_text
 from core.interactions.declare import Form, FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
 
@@ -59,6 +61,13 @@ SCHEDULE_FIELDS = (
     TextField("embed_title", "Embed title (optional: post an embed)", required=False, max_length=256),
 )
 SCHEDULE = FormLayout(SCHEDULE_FORM, "Scheduled message", SCHEDULE_FIELDS)
+# The same fields; its times are read in the schedule's own zone (the server's unless set on the dashboard).
+SCHEDULE_EDIT_FIELDS = (
+    SCHEDULE_FIELDS[0],
+    replace(SCHEDULE_FIELDS[1], label="Next time (the schedule's time zone)"),
+    *SCHEDULE_FIELDS[2:],
+)
+SCHEDULE_EDIT = FormLayout(SCHEDULE_EDIT_FORM, "Edit scheduled message", SCHEDULE_EDIT_FIELDS)
 
 
 async def command_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -207,6 +216,54 @@ async def schedule_create(
         mention=str(mention.id) if mention else "",
     )
     await open_form(interaction, form)
+
+
+@opens(SCHEDULE_EDIT_FORM)
+@schedule_group.command(name="edit", description="Change a scheduled message (opens its form; options left out stay)")
+@app_commands.describe(
+    schedule="The number /schedule list shows",
+    channel="Where it posts (default: where it posts now)",
+    grace="After an outage, post what was missed by at most this many minutes",
+    mention="A role the post may ping (@everyone: none)",
+)
+async def schedule_edit(
+    interaction: discord.Interaction,
+    schedule: ScheduleId,
+    channel: discord.TextChannel | None = None,
+    grace: app_commands.Range[int, 0, 10080] | None = None,
+    mention: discord.Role | None = None,
+):
+    if not await may_open(interaction):
+        await refuse(interaction, REFUSAL)
+        return
+    found = await ScheduledMessage.objects.filter(id=schedule, guild_id=interaction.guild_id).afirst()
+    if found is None:
+        await refuse(interaction, "This server has no scheduled message with that number; see /schedule list.")
+        return
+    form = SCHEDULE_EDIT.build(
+        schedule_id=found.id,
+        channel_id=channel.id if channel else 0,
+        grace="" if grace is None else str(grace),
+        mention=str(mention.id) if mention else "",
+    )
+    await open_form(interaction, filled_schedule(form, found))
+
+
+def filled_schedule(form: Form, schedule: ScheduledMessage) -> Form:
+    """The edit form showing the schedule as it is: its next time in its own zone."""
+    embed = schedule.embed or {}
+    moment = (schedule.next_occurrence_at or schedule.starts_at).astimezone(ZoneInfo(schedule.timezone))
+    values = {
+        "message": embed.get("description", "") if embed else schedule.content,
+        "start": f"{moment:%Y-%m-%d %H:%M}",
+        "repeat": recurrence_text(Recurrence(schedule.repeat, tuple(schedule.weekdays), schedule.month_week)),
+        "until": schedule.ends_on.isoformat() if schedule.ends_on else "",
+        "embed_title": embed.get("title", ""),
+    }
+    fields = tuple(
+        replace(f, default=values[f.custom_id][: f.max_length]) if values.get(f.custom_id) else f for f in form.fields
+    )
+    return Form(form.custom_id, form.title, fields)
 
 
 @schedule_group.command(name="list", description="This server's scheduled messages (organisers)")

@@ -6,6 +6,7 @@ Each reads the interaction, calls one service (``community.services``,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from community import schedules, services
 from community.discord import messages
-from community.discord.messages import SAVE_FORM, SCHEDULE_FORM
+from community.discord.messages import SAVE_FORM, SCHEDULE_EDIT_FORM, SCHEDULE_FORM
 from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
 from community.responses import parse_fields
 from community.schedules import ScheduleDraft
@@ -143,36 +144,72 @@ def _until(text: str) -> date | None:
         raise RuleError(f"Write the end date as YYYY-MM-DD, e.g. 2027-06-30 (not {text[:20]!r}).") from None
 
 
+def _schedule_draft(interaction: Interaction, base: ScheduleDraft, zone: ZoneInfo, *, now) -> ScheduleDraft:
+    """The submitted form over ``base`` (the options and what the fields do not carry)."""
+    fields = interaction.fields
+    start = fields.get("start") or ""
+    if not start.strip():
+        raise RuleError("The schedule needs a first time.")
+    starts_at = parse_local_time(start, zone, now=now, field="first time", day_first=day_first(interaction.guild_id))
+    message = (fields.get("message") or "").strip()
+    embed_title = (fields.get("embed_title") or "").strip()
+    embed = {**base.embed, "title": embed_title, "description": message} if embed_title else {}
+    return replace(
+        base,
+        starts_at=starts_at,
+        content="" if embed_title else message,
+        embed=embed,
+        recurrence=schedules.parse_recurrence(fields.get("repeat")),
+        ends_on=_until(fields.get("until") or ""),
+    )
+
+
+def _scheduled(schedule: ScheduledMessage, head: str) -> Reply:
+    """``head`` ("... posts in <#1> daily, first <time>"), then the next five occurrences."""
+    zone, first = ZoneInfo(schedule.timezone), schedule.next_occurrence_at
+    plan = schedules.plan_of(schedule)
+    following = [first, *schedules.upcoming(plan, after=first, count=4)]
+    where = f"<#{schedule.channel_id}> {schedules.describe_recurrence(plan.recurrence)}"
+    return Reply(
+        content=head.format(id=schedule.id, where=where, first=describe(first, zone))
+        + f" The next occurrences:\n{messages.occurrence_list(following)}"
+    )
+
+
 @modal(SCHEDULE_FORM, allowed=organiser)
 def create_schedule(interaction: Interaction, channel_id: int, grace: str, mention: str) -> Reply:
     """The submitted /schedule create form; the reply shows the next five occurrences."""
     guild = Guild.objects.get(id=interaction.guild_id)
-    zone, now, fields = ZoneInfo(guild.timezone), timezone.now(), interaction.fields
-    start = fields.get("start") or ""
-    if not start.strip():
-        raise RuleError("The schedule needs a first time.")
-    starts_at = parse_local_time(start, zone, now=now, field="first time", day_first=day_first(guild.id))
-    message = (fields.get("message") or "").strip()
-    embed_title = (fields.get("embed_title") or "").strip()
-    draft = ScheduleDraft(
+    now = timezone.now()
+    base = ScheduleDraft(
         channel_id=channel_id or interaction.channel_id or 0,
-        starts_at=starts_at,
-        content="" if embed_title else message,
-        embed={"title": embed_title, "description": message} if embed_title else {},
-        recurrence=schedules.parse_recurrence(fields.get("repeat")),
-        ends_on=_until(fields.get("until") or ""),
+        starts_at=now,
         grace_minutes=int(grace) if grace.isdigit() else 60,
         mention_role_ids=(int(mention),) if mention.isdigit() else (),
     )
+    draft = _schedule_draft(interaction, base, ZoneInfo(guild.timezone), now=now)
     schedule = schedules.create_schedule(guild, draft, created_by_id=interaction.actor.id, now=now)
-    plan = schedules.plan_of(schedule)
-    first = schedule.next_occurrence_at
-    following = [first, *schedules.upcoming(plan, after=first, count=4)]
-    recurrence = schedules.describe_recurrence(draft.recurrence)
-    return Reply(
-        content=f"Scheduled message **{schedule.id}** posts in <#{schedule.channel_id}> {recurrence}, first "
-        f"{describe(first, zone)}. The next occurrences:\n{messages.occurrence_list(following)}"
+    return _scheduled(schedule, "Scheduled message **{id}** posts in {where}, first {first}.")
+
+
+@modal(SCHEDULE_EDIT_FORM, allowed=organiser)
+def edit_schedule(interaction: Interaction, schedule_id: int, channel_id: int, grace: str, mention: str) -> Reply:
+    """The submitted /schedule edit form: the same rules as create; options left out keep their value."""
+    schedule = ScheduledMessage.objects.filter(id=schedule_id, guild_id=interaction.guild_id).first()
+    if schedule is None:
+        raise RuleError("That scheduled message was deleted meanwhile; create it again with /schedule create.")
+    now = timezone.now()
+    base = ScheduleDraft(
+        channel_id=channel_id or schedule.channel_id,
+        starts_at=now,
+        embed=dict(schedule.embed or {}),
+        grace_minutes=int(grace) if grace.isdigit() else schedule.grace_minutes,
+        mention_role_ids=_roles(mention, schedule.mention_role_ids, interaction.guild_id),
+        timezone=schedule.timezone,
     )
+    draft = _schedule_draft(interaction, base, ZoneInfo(schedule.timezone), now=now)
+    saved = schedules.update_schedule(schedule, draft, now=now)
+    return _scheduled(saved, "Saved scheduled message **{id}**: it posts in {where}, next {first}.")
 
 
 @command("schedule list", allowed=organiser)

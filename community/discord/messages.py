@@ -17,6 +17,8 @@ from core.markup import escape, timestamp, truncate
 SAVE_FORM = CustomId("custom:save:{command_id:int}:{private}:{cooldown}:{slash}:{role}:{mention}:{colour}")
 # /schedule create's form: its options ride in the id (grace minutes, a role it may ping).
 SCHEDULE_FORM = CustomId("schedule:create:{channel_id:int}:{grace}:{mention}")
+# /schedule edit's form: the schedule, then options as for create (0 or "": keep what it was).
+SCHEDULE_EDIT_FORM = CustomId("schedule:edit:{schedule_id:int}:{channel_id:int}:{grace}:{mention}")
 
 
 def slash_state(command: CustomCommand, sync: GuildCommandSync | None) -> str:

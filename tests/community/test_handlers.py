@@ -143,3 +143,74 @@ def test_pause_resume_delete_and_list(cast):
         RuleError, match=r"^This server has no scheduled message with that number; see /schedule list\.$"
     ):
         act("schedule delete")
+
+
+def created_schedule(cast, **fields) -> ScheduledMessage:
+    start = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    fields = {"message": "Hi", "start": start, "repeat": "weekly", **fields}
+    handle(cast.interaction(cast.organiser, kind="modal", custom_id="schedule:create:0:30:", fields=fields))
+    return ScheduledMessage.objects.get()
+
+
+def test_schedule_edit_opens_the_form_filled_in_with_the_schedule_as_it_is(cast):
+    from community.discord.commands import SCHEDULE_EDIT, filled_schedule
+
+    schedule = created_schedule(cast, repeat="monthly 2nd tue", until="2030-06-30", embed_title="News")
+    form = filled_schedule(SCHEDULE_EDIT.build(schedule_id=schedule.id, channel_id=0, grace="", mention=""), schedule)
+    assert form.custom_id == f"schedule:edit:{schedule.id}:0::"
+    local = schedule.next_occurrence_at.astimezone(ZoneInfo(schedule.timezone))
+    assert {field.custom_id: field.default for field in form.fields} == {
+        "message": "Hi",
+        "start": f"{local:%Y-%m-%d %H:%M}",
+        "repeat": "monthly 2nd tue",
+        "until": "2030-06-30",
+        "embed_title": "News",
+    }
+
+
+def test_the_schedule_edit_form_saves_with_the_same_rules_and_keeps_the_options_left_out(cast):
+    schedule = created_schedule(cast)
+    start = (timezone.now() + timedelta(days=3)).astimezone(ZoneInfo(schedule.timezone)).replace(hour=8, minute=15)
+    fields = {"message": "Stand-up!", "start": start.strftime("%Y-%m-%d %H:%M"), "repeat": "daily", "until": ""}
+    edit = f"schedule:edit:{schedule.id}:0::"
+    reply = handle(cast.interaction(cast.organiser, kind="modal", custom_id=edit, fields=fields))
+    schedule.refresh_from_db()
+    assert (schedule.content, schedule.repeat, schedule.channel_id, schedule.grace_minutes) == (
+        "Stand-up!",
+        "daily",
+        CHANNEL_ID,
+        30,
+    )
+    assert schedule.next_occurrence_at == start.replace(second=0, microsecond=0)
+    first = describe(schedule.next_occurrence_at, ZoneInfo(schedule.timezone))
+    assert reply.content.splitlines()[0] == (
+        f"Saved scheduled message **{schedule.id}**: it posts in <#{CHANNEL_ID}> daily, next {first}. "
+        "The next occurrences:"
+    )
+    assert len(reply.content.splitlines()) == 6
+    pinging = f"schedule:edit:{schedule.id}:0:45:{ORGANISER_ROLE_ID}"
+    handle(cast.interaction(cast.organiser, kind="modal", custom_id=pinging, fields=fields))
+    schedule.refresh_from_db()
+    assert (schedule.grace_minutes, schedule.mention_role_ids) == (45, [ORGANISER_ROLE_ID])
+    everyone = f"schedule:edit:{schedule.id}:0::{cast.guild.id}"  # @everyone: ping no role
+    handle(cast.interaction(cast.organiser, kind="modal", custom_id=everyone, fields=fields))
+    schedule.refresh_from_db()
+    assert (schedule.grace_minutes, schedule.mention_role_ids) == (45, [])
+    with pytest.raises(RuleError, match=r"^'fortnightly' is not a repetition Muster knows\. "):
+        handle(
+            cast.interaction(cast.organiser, kind="modal", custom_id=edit, fields={**fields, "repeat": "fortnightly"})
+        )
+    schedule.refresh_from_db()
+    assert schedule.repeat == "daily"
+
+
+def test_schedule_edit_touches_no_other_guilds_schedule_and_members_are_refused(cast):
+    schedule = created_schedule(cast)
+    ScheduledMessage.objects.filter(pk=schedule.pk).update(guild=cast.outsider.guild)
+    fields = {"message": "Mine now", "start": "tomorrow 09:00", "repeat": "daily"}
+    edit = f"schedule:edit:{schedule.id}:0::"
+    with pytest.raises(RuleError, match=r"^That scheduled message was deleted meanwhile; create it again"):
+        handle(cast.interaction(cast.organiser, kind="modal", custom_id=edit, fields=fields))
+    refused = cast.interaction(cast.member, kind="modal", custom_id=edit, fields=fields)
+    assert dispatcher.run(refused)[1]["message"]["content"] == REFUSAL
+    assert ScheduledMessage.objects.get().content == "Hi"

@@ -70,6 +70,7 @@ ORGANISER_ONLY = [
     "ride assign",
     "schedule create",
     "schedule delete",
+    "schedule edit",
     "schedule list",
     "schedule pause",
     "schedule resume",

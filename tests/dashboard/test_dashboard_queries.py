@@ -87,7 +87,12 @@ def pages(guild, event) -> dict[str, str]:
         "poll": reverse("dashboard:poll", args=[guild.id, poll.id]),
         "new poll": reverse("dashboard:poll_create", args=[guild.id]),
         "log": reverse("dashboard:log", args=[guild.id]),
+        **{name: reverse(f"dashboard:{name}", args=[guild.id]) for name in MINE},
     }
+
+
+# The pages of s24-dash-settings: members, activity, settings, custom commands, schedules, API tokens.
+MINE = ("members", "activity", "settings", "commands", "schedules", "tokens")
 
 
 def queries(client, path: str) -> int:

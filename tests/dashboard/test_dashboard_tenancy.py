@@ -22,6 +22,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
+from api.tokens import TokenRequest, create_token
+from carpool.models import Area
+from community.schedules import ScheduleDraft, create_schedule
+from community.services import CommandDraft, create_command
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.polls.factories import PollFactory
 
@@ -34,6 +38,10 @@ SAMPLES = {
     "guild_id": lambda rows: rows["guild"].id,
     "event_id": lambda rows: rows["event"].id,
     "poll_id": lambda rows: rows["poll"].id,
+    "area_id": lambda rows: rows["area"].id,
+    "command_id": lambda rows: rows["command"].id,
+    "schedule_id": lambda rows: rows["schedule"].id,
+    "token_id": lambda rows: rows["token"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -64,7 +72,22 @@ def rows_of(guild) -> dict:
     """One of each object a dashboard URL names, in ``guild``."""
     event = EventFactory(guild=guild, starts_at=timezone.now() + timedelta(days=5))
     RegistrationFactory(event=event)
-    return {"guild": guild, "event": event, "poll": PollFactory(guild=guild)}
+    now = timezone.now()
+    return {
+        "guild": guild,
+        "event": event,
+        "poll": PollFactory(guild=guild),
+        "area": Area.objects.create(guild=guild, name=f"North of {guild.id}"),
+        "command": create_command(guild, CommandDraft(name="rules", description="d", content="Hi"), now=now),
+        "schedule": create_schedule(
+            guild,
+            ScheduleDraft(
+                channel_id=event.channel_id, starts_at=(now + timedelta(days=2)).replace(microsecond=0), content="Hi"
+            ),
+            now=now,
+        ),
+        "token": create_token(TokenRequest(guild, "walk", ("read",), timedelta(days=5)), now=now)[0],
+    }
 
 
 def url(route: Route, rows: dict, objects: dict | None = None) -> str:

@@ -84,3 +84,33 @@ def test_a_schedule_posts_into_the_channel_once(discord, world, sandbox_cast, mu
     assert len(posts) == 1
     wait_until(lambda: schedule.occurrences.filter(outbound__status="delivered").count() == 1, what="delivered")
     assert len(discord.control.wait_for_message(world.channel_id, contains="Stand-up", timeout=2)) == 1
+
+
+def test_schedule_edit_opens_the_form_filled_in_and_saves_the_change(
+    discord, world, sandbox_cast, muster_worker, gateway
+):
+    olivia = sandbox_cast.organiser_id
+    wait_until(lambda: Guild.objects.filter(id=world.guild_id).exists(), what="the guild known to Muster")
+    submit_form(discord, world, olivia, "schedule", {"message": "Hi", "start": "tomorrow 09:00", "repeat": "daily"})
+    schedule = ScheduledMessage.objects.get()
+
+    ix = discord.control.inject_command(
+        "schedule", subcommand="edit", options={"schedule": schedule.id}, channel_id=world.channel_id, user_id=olivia
+    )
+    form = discord.control.wait_for_response(ix["id"], timeout=5)["response"]["data"]
+    assert form["custom_id"] == f"schedule:edit:{schedule.id}:0::"
+    shown = {row["components"][0]["custom_id"]: row["components"][0].get("value") for row in form["components"]}
+    assert (shown["message"], shown["repeat"], shown["start"][-5:]) == ("Hi", "daily", "09:00")
+    submit = discord.control.inject_modal_submit(
+        channel_id=world.channel_id,
+        user_id=olivia,
+        custom_id=form["custom_id"],
+        fields={**{k: v for k, v in shown.items() if v}, "message": "Stand-up!", "repeat": "weekly mon"},
+    )
+    answer = discord.control.wait_for_original_edit(submit["id"], timeout=15)["original"]["content"]
+    assert answer.startswith(
+        f"Saved scheduled message **{schedule.id}**: it posts in <#{world.channel_id}> weekly on mon"
+    )
+    schedule.refresh_from_db()
+    assert (schedule.content, schedule.weekdays) == ("Stand-up!", [0])
+    assert "Traceback" not in gateway.output()

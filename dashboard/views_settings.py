@@ -1,0 +1,129 @@
+"""Settings of a guild: its own fields, ride areas, Jira sites and Sheets export targets.
+
+The guild's fields are saved through a model form (the model's validators are the rules,
+as in the admin); ride areas through ``carpool.services``; "export now" enqueues the task
+``/export now`` does (``sheets_export.tasks.export_soon``). Jira sites are shown, not
+changed here: their credentials live in the admin.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+
+from carpool import services as carpool
+from carpool.models import Area
+from core import organiser_log
+from core.errors import RuleError
+from dashboard.forms_settings import AreaForm, GuildSettingsForm
+from dashboard.nav import render_guild
+from dashboard.scoping import organised_guild_or_404
+from events.services import DEFAULT_REMINDER_OFFSETS
+from jira_sync.models import JiraLink, JiraSite
+from sheets_export import tasks as sheets_tasks
+from sheets_export.models import ExportRun, ExportTarget
+
+RUNS_SHOWN = 3
+
+
+def offset_text(offset: timedelta) -> str:
+    """A reminder offset as ``/event create`` takes it: 30m, 1h, 2d, 1w."""
+    minutes = int(offset.total_seconds() // 60)
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
+def _page(request, guild, *, form=None, area_form=None, status: int = 200, exporting: int | None = None):
+    links = JiraLink.objects.filter(status=JiraLink.Status.ACTIVE).select_related("member").order_by("member__username")
+    sites = JiraSite.objects.filter(guild=guild).prefetch_related(Prefetch("links", queryset=links, to_attr="linked"))
+    targets = list(ExportTarget.objects.filter(guild=guild).order_by("id"))
+    runs = ExportRun.objects.filter(target__in=targets).order_by("target_id", "-started_at", "-id")
+    recent: dict[int, list[ExportRun]] = {}
+    for run in runs.only("target_id", "status", "started_at", "finished_at", "error", "rows_added", "rows_updated"):
+        shown = recent.setdefault(run.target_id, [])
+        if len(shown) < RUNS_SHOWN:
+            shown.append(run)
+    for target in targets:
+        target.recent_runs = recent.get(target.id, [])
+    context = {
+        "guild": guild,
+        "form": form or GuildSettingsForm(instance=guild),
+        "area_form": area_form or AreaForm(),
+        "areas": Area.objects.filter(guild=guild),
+        "sites": sites,
+        "targets": targets,
+        "exporting": exporting,
+        # Muster's one default (events.services); each event chooses its own in /event create.
+        "default_reminders": ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS),
+    }
+    return render_guild(request, guild, "settings", "dashboard/guild/settings.html", context, status=status)
+
+
+@login_required
+def guild_settings(request, guild_id: int):
+    """The settings page; a POST saves the guild's own fields."""
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return _page(request, guild)
+    # A copy: a refused form must not leave half its values on the guild the page shows.
+    form = GuildSettingsForm(request.POST, instance=copy.copy(guild))
+    if not form.is_valid():
+        return _page(request, guild, form=form, status=400)
+    changed = ", ".join(form.changed_data) or "nothing"
+    with transaction.atomic():  # the log's row with the change, or neither
+        form.save()
+        organiser_log.record(request, guild.id, "changed settings", guild, f"changed {changed}")
+    return redirect("dashboard:settings", guild_id=guild.id)
+
+
+@login_required
+def area_add(request, guild_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    form = AreaForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                area = carpool.add_area(guild.id, form.cleaned_data["name"])
+                organiser_log.record(request, guild.id, "added ride area", area)
+        except RuleError as error:
+            form.add_error("name", error.message)
+        else:
+            return redirect("dashboard:settings", guild_id=guild.id)
+    return _page(request, guild, area_form=form, status=400)
+
+
+@login_required
+def area_remove(request, guild_id: int, area_id: int):
+    guild = organised_guild_or_404(request, guild_id)
+    area = get_object_or_404(Area, guild=guild, id=area_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    with transaction.atomic():
+        carpool.remove_area(guild.id, area.name)
+        organiser_log.record(request, guild.id, "removed ride area", f"{area.name} (ride area {area_id})")
+    return redirect("dashboard:settings", guild_id=guild.id)
+
+
+@login_required
+def export_now(request, guild_id: int):
+    """Every export target of the guild, exported soon: what /export now does."""
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    ids = list(ExportTarget.objects.filter(guild=guild).values_list("id", flat=True))
+    for target_id in ids:
+        sheets_tasks.export_soon(target_id, "now")
+    organiser_log.record(
+        request, guild.id, "exported now", guild, f"{len(ids)} spreadsheet{'s' if len(ids) != 1 else ''}"
+    )
+    return _page(request, guild, exporting=len(ids))
