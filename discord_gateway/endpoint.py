@@ -1,0 +1,161 @@
+"""HTTP mode: the same command tree and callbacks as the gateway, answered in the HTTP response.
+
+When Discord POSTs interactions to the Interactions Endpoint URL, the initial response is
+the body of the HTTP answer rather than a callback request. The web process builds a
+``discord.Interaction`` from the posted JSON exactly as discord.py does for a gateway
+INTERACTION_CREATE, runs it through ``build_tree`` (the gateway's tree of every app's
+``commands.py``) or ``InteractionAnswers.on_interaction``, and records what the callbacks
+answer through ``CapturedResponse`` instead of sending it. So commands, autocomplete,
+forms, refusals and *Edit and try again* behave as in the gateway, from one copy of them.
+
+The one difference is the order of forwarding: the gateway defers, then publishes, and
+says so in a second request when publishing failed; here the deferral can only be sent
+once publishing is settled, so a failure is the response itself (``forward``).
+
+The client never logs in: it holds no bot token and opens no connection. What it reads of
+discord.py beyond the documented API is named where it is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+
+from discord_gateway import forwarding, payloads
+from discord_gateway.client import InteractionAnswers, MusterTree, build_tree
+from discord_gateway.publish import Outcome, publish
+
+log = logging.getLogger("discord_gateway")
+
+EPHEMERAL = 64  # the message flag of a private answer
+
+
+class CapturedResponse(discord.InteractionResponse):
+    """An ``InteractionResponse`` whose answer becomes the HTTP body instead of a callback POST.
+
+    It overrides the public methods Muster's callbacks and discord.py's tree answer with
+    (``defer``, ``send_message``, ``send_modal``, ``autocomplete``, ``is_done``), building
+    the bodies discord.py would post (Discord's interaction response types 4 to 9).
+    """
+
+    def __init__(self, parent: discord.Interaction):
+        super().__init__(parent)
+        self.interaction = parent
+        self.body: dict | None = None
+
+    def is_done(self) -> bool:
+        return self.body is not None
+
+    def _answer(self, kind: int, data: dict | None = None) -> None:
+        if self.body is not None:
+            raise discord.InteractionResponded(self.interaction)
+        self.body = {"type": kind} if data is None else {"type": kind, "data": data}
+
+    async def defer(self, *, ephemeral: bool = False, thinking: bool = False) -> None:
+        # A command always "thinks"; a button, select or form does when it answers with a new message.
+        if thinking or self.interaction.type is discord.InteractionType.application_command:
+            self._answer(5, {"flags": EPHEMERAL} if ephemeral else None)
+        else:
+            self._answer(6)  # the deferred update of the component's message
+
+    async def send_message(self, content: str | None = None, *, ephemeral: bool = False, **unsupported) -> None:
+        if unsupported:  # nothing in Muster sends more from the gateway; refuse silently dropping it
+            raise TypeError(f"HTTP mode answers with text only, not {sorted(unsupported)}")
+        data = {"content": content or ""}
+        if ephemeral:
+            data["flags"] = EPHEMERAL
+        self._answer(4, data)
+
+    async def send_modal(self, modal: discord.ui.Modal, /) -> None:
+        # Modal.to_dict() is what discord.py itself posts for send_modal.
+        self._answer(9, modal.to_dict())
+
+    async def autocomplete(self, choices: Sequence[app_commands.Choice]) -> None:
+        # No translator is set on Muster's tree, so discord.py would post Choice.to_dict() too.
+        self._answer(8, {"choices": [choice.to_dict() for choice in choices]})
+
+
+class HttpInteraction(discord.Interaction):
+    """A ``discord.Interaction`` from a POSTed body, whose ``response`` is captured."""
+
+    def __init__(self, *, data: dict, state):
+        super().__init__(data=data, state=state)
+        self.captured = CapturedResponse(self)
+
+    @property
+    def response(self) -> CapturedResponse:
+        return self.captured
+
+
+class EndpointTree(MusterTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Nothing to recycle: each interaction is a web request, whose cycle closes old connections."""
+        return True
+
+
+class EndpointClient(InteractionAnswers, discord.Client):
+    """The tree and callbacks of the gateway, in a client that never connects."""
+
+    def __init__(self):
+        super().__init__(intents=discord.Intents.none())
+        self.tree = build_tree(self, EndpointTree)
+
+    async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
+        """Publish the payload, then defer; if it was not confirmed published, say so instead.
+
+        Within Discord's 3 s: publishing gives up after ``publish.DEADLINE_S``. The member
+        reads the gateway's sentences (``forwarding.UNAVAILABLE`` / ``UNCONFIRMED``), privately.
+        """
+        payload = payloads.build(interaction, ephemeral=ephemeral, acked_at=time.time())
+        outcome = await publish(payload)
+        if outcome is Outcome.PUBLISHED:
+            await forwarding.acknowledge(interaction, ephemeral=ephemeral)
+        else:
+            await interaction.response.send_message(forwarding.failure_message(outcome), ephemeral=True)
+
+    async def answer(self, data: dict) -> dict | None:
+        """The response body for one verified interaction (not a PING); None when nothing answered it."""
+        # ``_connection`` is the client's ConnectionState, which discord.py passes to every
+        # Interaction it builds from a gateway event; it is stable across discord.py 2.x.
+        state = self._connection
+        if state.user is None:
+            # Filled from READY on a gateway; an Interaction in a guild asks for it
+            # (``Guild.me``). Discord gives an application's bot user the application's id.
+            user = {
+                "id": data["application_id"],
+                "username": "Muster",
+                "discriminator": "0",
+                "avatar": None,
+                "bot": True,
+            }
+            state.user = discord.ClientUser(state=state, data=user)
+        interaction = HttpInteraction(data=data, state=state)
+        if interaction.type in (discord.InteractionType.application_command, discord.InteractionType.autocomplete):
+            await self._run_tree(interaction)
+        else:
+            await self.on_interaction(interaction)
+        return interaction.response.body
+
+    async def _run_tree(self, interaction: HttpInteraction) -> None:
+        # CommandTree._call is the tree's one entry point, what discord.py's ConnectionState
+        # runs for a gateway INTERACTION_CREATE (through CommandTree._from_interaction, which
+        # needs a running client's loop); errors then go to the tree's public on_error.
+        try:
+            await self.tree._call(interaction)
+        except app_commands.AppCommandError as error:
+            await self.tree.on_error(interaction, error)
+
+
+_client: EndpointClient | None = None
+
+
+def endpoint_client() -> EndpointClient:
+    """This process's client, built on first use (the tree imports every app's commands)."""
+    global _client
+    if _client is None:
+        _client = EndpointClient()
+    return _client

@@ -1,0 +1,59 @@
+"""The Interactions Endpoint URL (HTTP mode): Discord POSTs interactions here, signed.
+
+On only where DISCORD_PUBLIC_KEY is set (404 otherwise). A request that is not Discord's,
+not fresh or seen before gets 401 and does nothing else: no task, no command log row, one
+log line without the body. A PING gets a PONG; anything else is answered as the gateway
+would (``discord_gateway.endpoint``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from discord_gateway import forwarding, signature
+from discord_gateway.endpoint import EPHEMERAL, endpoint_client
+
+log = logging.getLogger("discord_gateway")
+
+PING, PONG = 1, 1
+
+
+@csrf_exempt
+@require_POST
+def interactions(request: HttpRequest) -> JsonResponse:
+    if not settings.DISCORD_PUBLIC_KEY:
+        raise Http404("HTTP interactions are off")
+    try:
+        interaction = signature.checked(
+            request.body,
+            request.headers.get("X-Signature-Ed25519"),
+            request.headers.get("X-Signature-Timestamp"),
+        )
+        signature.mark_delivered(interaction)
+    except signature.Refused as refusal:
+        log.warning("interaction request refused (401): %s", refusal)
+        return JsonResponse({"error": "invalid request signature"}, status=401)
+    except redis.RedisError as exc:  # genuine, but whether it is a replay cannot be known
+        log.error("interaction request not taken: Redis is unreachable (%s)", type(exc).__name__)
+        return JsonResponse(_private(forwarding.UNAVAILABLE))
+    if interaction.get("type") == PING:
+        return JsonResponse({"type": PONG})
+    try:
+        body = async_to_sync(endpoint_client().answer)(interaction)
+    except Exception:
+        log.exception("interaction %s: the endpoint could not answer it", interaction["id"])
+        body = None
+    if body is None:  # as in the gateway, Discord then tells the member it failed
+        return JsonResponse({"error": "the interaction was not answered"}, status=500)
+    return JsonResponse(body)
+
+
+def _private(text: str) -> dict:
+    return {"type": 4, "data": {"content": text, "flags": EPHEMERAL}}
