@@ -96,8 +96,8 @@ except SettingError as exc:
 try:
     DISCORD_TOKEN = env.string("DISCORD_TOKEN")  # secret; DISCORD_TOKEN_FILE works too. Never logged.
     # The gateway signs each interaction with it and workers run only what it signed
-    # (core.interactions.signing). Only those two hold it: never web, never Flower.
-    # Required by them outside DEBUG (they refuse to start without it), not read by others.
+    # (core.interactions.signing). Web holds it too, for HTTP interactions mode; never Flower.
+    # Required by the gateway and workers outside DEBUG (they refuse to start without it).
     INTERACTION_SIGNING_KEY = env.string("INTERACTION_SIGNING_KEY")
     DISCORD_APPLICATION_ID = env.integer("DISCORD_APPLICATION_ID", 0, minimum=0) or None
     DISCORD_DEV_GUILD_ID = env.integer("DISCORD_DEV_GUILD_ID", 0, minimum=0) or None

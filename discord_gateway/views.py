@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.interactions import signing
 from discord_gateway import forwarding, signature
 from discord_gateway.endpoint import EPHEMERAL, endpoint_client
 
@@ -45,6 +46,11 @@ def interactions(request: HttpRequest) -> JsonResponse:
         return JsonResponse(_private(forwarding.UNAVAILABLE))
     if interaction.get("type") == PING:
         return JsonResponse({"type": PONG})
+    try:
+        signing.signing_key()  # web signs what it enqueues, as the gateway does
+    except signing.SigningKeyMissing as exc:
+        log.error("interaction %s not taken: %s", interaction["id"], exc)
+        return JsonResponse(_private(forwarding.UNAVAILABLE))
     try:
         body = async_to_sync(endpoint_client().answer)(interaction)
     except Exception:

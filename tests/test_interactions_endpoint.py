@@ -225,6 +225,15 @@ def test_it_is_off_without_a_public_key(client, settings, broker):
     assert queued(broker) == []
 
 
+def test_a_web_process_without_the_signing_key_says_it_cannot_take_requests(client, discord_key, broker, settings):
+    settings.INTERACTION_SIGNING_KEY = None
+
+    answer = signed_post(client, discord_key, command("muster", "ping")).json()
+
+    assert answer == {"type": 4, "data": {"content": forwarding.UNAVAILABLE, "flags": 64}}
+    assert queued(broker) == []
+
+
 def test_it_takes_posts_only(client, discord_key):
     assert client.get(URL).status_code == 405
 
