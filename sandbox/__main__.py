@@ -148,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _announce(args, servers, key_path: Path, sheets_app, discord_problem: str | None) -> None:
     if "discord" in servers:
-        print(f"discord  {servers['discord'].url}  bot token: {args.bot_token}")
+        discord = servers["discord"]
+        public_key = discord.app["state"].endpoint.verify_key
+        print(f"discord  {discord.url}  bot token: {args.bot_token}  public key: {public_key}")
     else:
         print(f"discord  not started: {discord_problem}")
     jira = servers["jira"]

@@ -46,6 +46,7 @@ def create_app(
     oauth2.install(app)
     control_api.install(app)
     app.on_shutdown.append(_close_sockets)
+    app.on_cleanup.append(_close_endpoint_client)
     return app
 
 
@@ -72,6 +73,10 @@ async def _close_sockets(app: web.Application) -> None:
     if connections:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_until_closed(app), 2.0)
+
+
+async def _close_endpoint_client(app: web.Application) -> None:
+    await app["state"].endpoint.close()
 
 
 async def _until_closed(app: web.Application) -> None:

@@ -32,6 +32,17 @@ class ControlError(RuntimeError):
         self.status = status
 
 
+class EndpointRefused(ControlError):
+    """Discord's validation refused an Interactions Endpoint URL; ``checks`` is what the
+    signed PING and the badly signed one got back (``{"ping": {...}, "bad_signature": ...}``).
+    """
+
+    def __init__(self, reason: str, checks: dict) -> None:
+        super().__init__(400, reason)
+        self.reason = reason
+        self.checks = checks
+
+
 class WaitTimeout(AssertionError):
     """A ``wait_*`` condition did not hold in time; ``condition`` is what was asked."""
 
@@ -181,6 +192,30 @@ class DiscordControl:
         """
         return self._call("POST", "/intents", {name: enabled for name in names})
 
+    # --- the application and HTTP interactions ------------------------------------------------
+
+    def application(self) -> dict:
+        """``{"id", "verify_key", "interactions_endpoint_url", "delivery", "in_flight"}``:
+        ``verify_key`` is the hex Ed25519 public key ("PUBLIC KEY" in the developer portal)
+        that signs every POST to the endpoint; ``delivery`` is ``"gateway"`` or ``"http"``.
+        """
+        return self._call("GET", "/application")
+
+    def set_interactions_endpoint(self, url: str | None) -> dict:
+        """Set the Interactions Endpoint URL (``http://127.0.0.1:PORT/...`` only) after
+        Discord's validation: a signed PING must be answered 200 ``{"type": 1}`` and a badly
+        signed one 401. From then on every injected interaction is POSTed there, signed,
+        instead of INTERACTION_CREATE. ``None`` or ``""`` goes back to the gateway. Returns
+        ``application()`` plus ``checks``; raises ``EndpointRefused`` with the reason.
+        """
+        response = self._http.post("/application/interactions-endpoint", json={"url": url}, timeout=30)
+        data = response.json()
+        if response.status_code == 400 and "checks" in data:
+            raise EndpointRefused(data["error"], data["checks"])
+        if response.status_code >= 400:
+            raise ControlError(response.status_code, data.get("error", response.text))
+        return data
+
     # --- interactions ------------------------------------------------------------------------
 
     def inject_command(
@@ -254,7 +289,14 @@ class DiscordControl:
         return self._call("POST", "/interactions/modal", body)
 
     def interaction(self, interaction_id: Id) -> dict:
-        """``{"response", "refused", "original", "followups", "created", ...}`` of an interaction."""
+        """``{"response", "refused", "failed", "delivery", "original", "followups", "created",
+        ...}`` of an interaction. ``response.at.monotonic - created.monotonic`` is the ack
+        time in both delivery modes; ``failed`` says why the user saw "This interaction
+        failed" (``late_callback``, ``http_late``, ``http_status``, ``http_malformed``,
+        ``http_invalid``, ``http_connection``); ``delivery`` is ``{"mode": "gateway"}`` or the
+        HTTP POST's record (``url``, ``sent``, ``answered``, ``status``, ``outcome``: response,
+        callback (202), late, status, malformed, invalid, connection; ``error``).
+        """
         return self._call("GET", f"/interactions/{interaction_id}")
 
     # --- read back and wait -------------------------------------------------------------------
@@ -326,9 +368,17 @@ class DiscordControl:
 
     # --- limits, faults, stats ------------------------------------------------------------------
 
-    def stats(self) -> dict:
-        """``{"rest": {requests, statuses, ratelimited, invalid_requests, ...}, "gateway": ...}``."""
-        return self._call("GET", "/stats")
+    def stats(self, *, ack_samples: bool = False) -> dict:
+        """``{"rest": {requests, statuses, ratelimited, invalid_requests, ...}, "gateway": ...,
+        "interactions": ...}``. ``interactions`` counts both delivery modes: ``delivered``
+        (``delivered_gateway``, ``delivered_http``), ``responded_in_time``,
+        ``deadline_missed`` (interactions the user saw fail: a callback refused as too late,
+        an HTTP answer late, not 200/202, malformed or refused; each counted once, by reason
+        in ``missed``), ``unanswered`` (past the deadline, never answered), ``in_flight``
+        POSTs, and ``ack_ms`` (``count``, ``p50``, ``p90``, ``p99``, ``max`` of accepted
+        initial responses); ``ack_samples=True`` adds ``ack_ms_samples``, each one in order.
+        """
+        return self._call("GET", "/stats", params={"ack_samples": "1"} if ack_samples else None)
 
     def register_oauth2_application(self, client_secret: str, redirect_uris: list[str]) -> dict:
         """Register the OAuth2 application (client id = the application id) for user logins."""

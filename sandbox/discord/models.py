@@ -124,5 +124,10 @@ class Interaction:
     # The initial callback (type, data, at, status) once accepted; refused attempts too.
     response: dict | None = None
     refused: list[dict] = field(default_factory=list)
+    # "This interaction failed" as the user saw it (reason, at, elapsed_s): a late callback,
+    # or an HTTP answer late, not 2xx, malformed or refused. Dead from then on.
+    failed: dict | None = None
+    # How it reached the app: {"mode": "gateway"}, or the HTTP POST's record (see endpoint.py).
+    delivery: dict = field(default_factory=lambda: {"mode": "gateway"})
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import payloads
+from .endpoint import Endpoint
 from .faults import FaultRegistry
 from .gateway import GatewayHub
 from .gateway import intents as I
@@ -53,6 +54,9 @@ class DiscordState:
         self.limits = RateLimits(config.global_limit_per_s, config.route_limits)
         self.faults = FaultRegistry()
         self.stats = Stats()
+        # The application's key pair and Interactions Endpoint URL (None: gateway delivery);
+        # application settings, so a reset keeps them.
+        self.endpoint = Endpoint()
         self.application_id = config.application_id or self.ids.next()
         self.privileged_intents = 0
         for name in config.privileged_intents:

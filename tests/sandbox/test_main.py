@@ -85,6 +85,9 @@ def test_it_starts_prints_urls_serves_and_stops_on_sigterm(sandbox_process, tmp_
     sheets = build("sheets", "v4", credentials=credentials, client_options={"api_endpoint": urls["sheets"]})
     created = sheets.spreadsheets().create(body={"properties": {"title": "From the runner"}}).execute()
     discord = httpx.get(f"{urls['discord']}/api/v10/gateway", trust_env=False, timeout=5)
+    application = httpx.get(
+        f"{urls['discord']}/api/v10/applications/@me", headers={"Authorization": "Bot bot-t0ken"}, trust_env=False
+    )
     oauth = dict(re.findall(r"(client id|secret|cloud id|redirect): (\S+)", banner.split("oauth", 1)[1]))
     authorize = {
         "audience": "api.atlassian.com",
@@ -103,6 +106,7 @@ def test_it_starts_prints_urls_serves_and_stops_on_sigterm(sandbox_process, tmp_
 
     assert set(urls) == {"discord", "jira", "sheets"}
     assert "bot token: bot-t0ken" in banner
+    assert f"public key: {application.json()['verify_key']}" in banner
     assert "user: ops@example.org  token: t0ken" in banner
     assert f"key file: {key_path}" in banner
     assert key_path.stat().st_mode & 0o777 == 0o600

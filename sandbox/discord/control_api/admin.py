@@ -41,14 +41,24 @@ async def reset(request: web.Request) -> web.Response:
 
 @routes.get("/_control/stats")
 async def stats(request: web.Request) -> web.Response:
-    """REST counters (per route, statuses, 429s by scope, invalid requests) and gateway counters."""
+    """REST counters (per route, statuses, 429s by scope, invalid requests), gateway counters,
+    and ``interactions``: delivery and answer figures of both modes (``?ack_samples=1`` adds
+    every accepted initial response's latency in ms, in order).
+    """
     state = request.app["state"]
+    interactions = state.stats.interaction_snapshot(
+        state.interactions, state.config.interaction_deadline_s, time.monotonic()
+    )
+    interactions["in_flight"] = state.endpoint.in_flight
+    if request.query.get("ack_samples") in ("1", "true"):
+        interactions["ack_ms_samples"] = [round(s * 1000, 3) for s in state.stats.ack_s]
     return c.ok(
         {
             "rest": state.stats.snapshot(),
             "gateway": state.hub.snapshot(),
             "limits": state.limits.snapshot(),
             "faults": state.faults.snapshot(),
+            "interactions": interactions,
         }
     )
 

@@ -33,6 +33,8 @@ def interaction_record(state, ix) -> dict:
         "created": ix.created,
         "response": ix.response,
         "refused": ix.refused,
+        "failed": ix.failed,
+        "delivery": ix.delivery,
         "original": c.message_record(state, original) if original else None,
         "followups": [c.message_record(state, state.messages[i]) for i in ix.followup_ids],
     }
@@ -121,7 +123,10 @@ def _predicate(state, data: dict):
         ix = state.interactions.get(c.as_id(data.get("interaction_id"), "interaction_id"))
         if ix is None:
             raise c.ControlError(404, f"no interaction {data.get('interaction_id')}")
-        settled = (lambda: ix.response or ix.refused) if data.get("include_refused") else (lambda: ix.response)
+        if data.get("include_refused"):
+            settled = lambda: ix.response or ix.refused or ix.failed  # noqa: E731
+        else:
+            settled = lambda: ix.response  # noqa: E731
         return lambda: interaction_record(state, ix) if settled() else None
     if kind == "original_edited":
         ix = state.interactions.get(c.as_id(data.get("interaction_id"), "interaction_id"))

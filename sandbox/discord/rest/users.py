@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import payloads, permissions
+from ..endpoint import INVALID_URL_CODE, INVALID_URL_MESSAGE, EndpointRefused, set_interactions_endpoint
 from ..world.messages import open_dm
-from .errors import json_response, unknown
+from .errors import field_error, invalid_form_body, json_response, unknown
 from .middleware import OAUTH2_GRANT
 from .routing import RouteTable, int_query, read_json, snowflake
 
@@ -99,13 +100,13 @@ def application_payload(state) -> dict:
         "type": None,
         "bot_public": False,
         "bot_require_code_grant": False,
-        "verify_key": "0" * 64,
+        "verify_key": state.endpoint.verify_key,
         "flags": state.application_flags(),
         "flags_new": str(state.application_flags()),
         "owner": payloads.user(owner),
         "team": None,
         "bot": state.bot_user_payload(),
-        "interactions_endpoint_url": None,
+        "interactions_endpoint_url": state.endpoint.url,
         "role_connections_verification_url": None,
         "explicit_content_filter": 0,
         "eligible_oauth2_scopes": ["bot", "applications.commands"],
@@ -126,6 +127,25 @@ async def get_oauth2_application(request: web.Request) -> web.Response:
 @routes.route("GET", "/applications/@me")
 async def get_application(request: web.Request) -> web.Response:
     return json_response(application_payload(request.app["state"]))
+
+
+@routes.route("PATCH", "/applications/@me")
+async def edit_application(request: web.Request) -> web.Response:
+    """Edit Current Application; the sandbox keeps ``interactions_endpoint_url`` only (the
+    other documented fields are accepted and ignored). A URL is validated first, as Discord
+    does (``endpoint.Endpoint.validate``); null or "" goes back to gateway delivery.
+    """
+    state = request.app["state"]
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise invalid_form_body(field_error("DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"))
+    if "interactions_endpoint_url" in body:
+        try:
+            await set_interactions_endpoint(state, body["interactions_endpoint_url"])
+        except EndpointRefused:
+            problem = field_error(INVALID_URL_CODE, INVALID_URL_MESSAGE)
+            raise invalid_form_body({"interactions_endpoint_url": problem}) from None
+    return json_response(application_payload(state))
 
 
 @routes.route("GET", "/gateway", auth="none")

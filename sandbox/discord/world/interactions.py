@@ -1,13 +1,18 @@
-"""Interactions: INTERACTION_CREATE as Discord sends it, and the initial-response rules."""
+"""Interactions: INTERACTION_CREATE as Discord sends it (or the signed POST to the
+Interactions Endpoint URL), and the initial-response rules both share."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
 
+import aiohttp
+
 from .. import payloads, permissions, validation
 from ..clock import stamp
+from ..endpoint import sent_record
 from ..models import Interaction, Message
 from ..rest import errors
 from .messages import EPHEMERAL, edit_message, post_message
@@ -38,7 +43,9 @@ class Trigger:
 
 
 def create_interaction(state, trigger: Trigger) -> Interaction:
-    """Record an interaction and dispatch INTERACTION_CREATE (no intent needed)."""
+    """Record an interaction and dispatch INTERACTION_CREATE (no intent needed), or, with an
+    Interactions Endpoint URL set, start its signed POST there (returning at once).
+    """
     channel = state.channels[trigger.channel_id]
     interaction = Interaction(
         id=state.ids.next(),
@@ -54,9 +61,79 @@ def create_interaction(state, trigger: Trigger) -> Interaction:
     )
     state.interactions[interaction.id] = interaction
     state.interaction_tokens[interaction.token] = interaction.id
-    state.hub.dispatch("INTERACTION_CREATE", interaction_payload(state, interaction), guild_id=channel.guild_id)
+    url = state.endpoint.url
+    if url:
+        interaction.delivery = sent_record(url)
+        state.endpoint.spawn(_deliver(state, interaction, interaction_payload(state, interaction), url))
+        state.stats.delivered("http")
+    else:
+        state.hub.dispatch("INTERACTION_CREATE", interaction_payload(state, interaction), guild_id=channel.guild_id)
+        state.stats.delivered("gateway")
     state.changed()
     return interaction
+
+
+async def _deliver(state, ix: Interaction, payload: dict, url: str) -> None:
+    """POST the interaction, signed, and apply the answer as the initial response: a 200
+    JSON interaction response is applied as a callback would be; a 202 means the app answers
+    through the callback route. Anything else within the deadline, or nothing, fails it.
+    """
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    deadline = state.config.interaction_deadline_s
+    remaining = deadline - (time.monotonic() - ix.created["monotonic"])
+    endpoint = state.endpoint
+    endpoint.in_flight += 1
+    try:
+        status, content_type, raw = await endpoint.post(url, body, max(remaining, 0.001))
+    except TimeoutError:
+        return _http_failed(state, ix, "late", f"no answer within {deadline:g} s")
+    except aiohttp.ClientError as error:
+        return _http_failed(state, ix, "connection", f"{type(error).__name__}: {error}")
+    finally:
+        endpoint.in_flight -= 1
+    ix.delivery.update(answered=stamp(), status=status)
+    if time.monotonic() - ix.created["monotonic"] > deadline:
+        return _http_failed(state, ix, "late", f"answered after {deadline:g} s")
+    if status == 202:
+        ix.delivery["outcome"] = "callback"
+        state.changed()
+        return None
+    if status != 200:
+        return _http_failed(state, ix, "status", f"answered {status}")
+    answer = _json_object(raw) if content_type == "application/json" else None
+    if answer is None:
+        return _http_failed(state, ix, "malformed", "the answer is not a JSON object (application/json)")
+    try:
+        respond(state, ix, answer, with_response=False, inline_status=status)
+    except errors.DiscordError as error:
+        return _http_failed(state, ix, "invalid", f"{error.code}: {error.message}")
+    ix.delivery["outcome"] = "response"
+    state.changed()
+    return None
+
+
+def _json_object(raw: bytes) -> dict | None:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _http_failed(state, ix: Interaction, outcome: str, reason: str) -> None:
+    if ix.delivery.get("answered") is None:
+        ix.delivery["answered"] = stamp()
+    ix.delivery.update(outcome=outcome, error=reason)
+    fail(state, ix, f"http_{outcome}")
+
+
+def fail(state, ix: Interaction, reason: str) -> None:
+    """Mark an unanswered interaction failed, once: it is dead (no callback, no follow-ups)."""
+    if ix.response is None and ix.failed is None and state.interactions.get(ix.id) is ix:
+        elapsed = time.monotonic() - ix.created["monotonic"]
+        ix.failed = {"reason": reason, "at": stamp(), "elapsed_s": elapsed}
+        state.stats.missed(reason)
+    state.changed()
 
 
 def interaction_payload(state, ix: Interaction) -> dict:
@@ -102,15 +179,24 @@ def interaction_payload(state, ix: Interaction) -> dict:
     return data
 
 
-def respond(state, ix: Interaction, body: dict, *, with_response: bool) -> dict | None:
-    """Apply an initial response, or raise the error Discord answers with."""
+def respond(
+    state, ix: Interaction, body: dict, *, with_response: bool, inline_status: int | None = None
+) -> dict | None:
+    """Apply an initial response, or raise the error Discord answers with.
+
+    ``inline_status``: the response came as the HTTP answer to the interaction's POST (with
+    that status) rather than as a callback request.
+    """
     elapsed = time.monotonic() - ix.created["monotonic"]
     kind = body.get("type")
     attempt = {"type": kind, "at": stamp(), "elapsed_s": elapsed}
     try:
         if ix.response is not None:
             raise errors.already_acknowledged()
+        if ix.failed is not None:
+            raise errors.unknown("interaction")
         if elapsed > state.config.interaction_deadline_s:
+            fail(state, ix, "late_callback")
             raise errors.unknown("interaction")
         _check(ix, kind, body.get("data") or {})
     except errors.DiscordError as error:
@@ -119,7 +205,11 @@ def respond(state, ix: Interaction, body: dict, *, with_response: bool) -> dict 
         raise
     data = body.get("data") or {}
     message = _apply(state, ix, kind, data)
-    ix.response = {**attempt, "data": data, "status": 200 if with_response else 204}
+    if inline_status is None:
+        ix.response = {**attempt, "data": data, "status": 200 if with_response else 204}
+    else:
+        ix.response = {**attempt, "data": data, "status": inline_status, "via": "http"}
+    state.stats.answered(elapsed)
     if kind == MODAL:
         state.open_modals[(ix.user_id, data.get("custom_id"))] = ix.id
     state.changed()
