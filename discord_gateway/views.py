@@ -37,7 +37,8 @@ def interactions(request: HttpRequest) -> JsonResponse:
             request.headers.get("X-Signature-Ed25519"),
             request.headers.get("X-Signature-Timestamp"),
         )
-        signature.mark_delivered(interaction)
+        if interaction.get("type") != PING:  # a PING does nothing: Discord may send the same one again
+            signature.mark_delivered(interaction)
     except signature.Refused as refusal:
         log.warning("interaction request refused (401): %s", refusal)
         return JsonResponse({"error": "invalid request signature"}, status=401)
