@@ -37,7 +37,7 @@ def interactions(request: HttpRequest) -> JsonResponse:
             request.headers.get("X-Signature-Ed25519"),
             request.headers.get("X-Signature-Timestamp"),
         )
-        if interaction.get("type") != PING:  # a PING does nothing: Discord may send the same one again
+        if interaction.get("type") != PING:  # a PING does nothing, and a URL validated again may send the same one
             signature.mark_delivered(interaction)
     except signature.Refused as refusal:
         log.warning("interaction request refused (401): %s", refusal)

@@ -162,6 +162,15 @@ def test_it_answers_a_ping_with_a_pong_and_enqueues_nothing(client, discord_key,
     assert queued(broker) == []
 
 
+def test_it_answers_the_same_ping_again_since_a_ping_does_nothing(client, discord_key, broker):
+    ping = {"id": str(next(ids)), "type": 1, "application_id": "1"}
+
+    answers = [signed_post(client, discord_key, ping).status_code for _ in range(2)]
+
+    # The sandbox's validation PING has the application's id as its own, each time the URL is saved.
+    assert answers == [200, 200]
+
+
 def test_it_refuses_an_unsigned_request_with_401_and_does_nothing(client, discord_key, broker):
     response = client.post(URL, command("muster", "ping"), content_type="application/json")
 
