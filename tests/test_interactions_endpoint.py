@@ -18,10 +18,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from config.celery_app import app
 from core.interactions import drafts, signing
 from core.interactions.values import PAYLOAD_VERSION
 from core.models import CommandLog
 from core.permissions import REFUSAL
+from devtools.localservers import RedisServer
 from discord_gateway import forwarding
 from discord_gateway.publish import stop_publisher
 from sandbox.discord import validation
@@ -369,3 +371,35 @@ def test_a_redis_that_does_not_answer_is_told_to_the_member_within_the_deadline(
 
     assert answer == {"type": 4, "data": {"content": forwarding.UNAVAILABLE, "flags": 64}}
     assert elapsed < 3
+
+
+@pytest.fixture
+def own_broker(monkeypatch):
+    """A broker of the test's own, apart from the Redis that keeps the replay marks."""
+    server = RedisServer().start()
+    stop_publisher()
+    monkeypatch.setattr(app.conf, "broker_url", server.url)
+    yield server
+    stop_publisher()
+    server.destroy()
+
+
+@pytest.mark.parametrize("kind", ["command", "button"])
+def test_a_broker_that_does_not_answer_is_told_to_the_member_privately_within_the_deadline(
+    client, discord_key, flush_redis, own_broker, cast, kind
+):
+    button = {"custom_id": "poll:vote:7:8", "component_type": 2}
+    signed_post(client, discord_key, command("muster", "ping", member=cast.member))  # the publisher is connected
+    os.kill(own_broker.process.pid, signal.SIGSTOP)
+    try:
+        body = command("muster", "ping", member=cast.member)
+        if kind == "button":
+            body = interaction(3, button, member=cast.member, message=message())
+        started = time.monotonic()
+        answer = signed_post(client, discord_key, body).json()
+        elapsed = time.monotonic() - started
+    finally:
+        os.kill(own_broker.process.pid, signal.SIGCONT)
+
+    assert answer == {"type": 4, "data": {"content": forwarding.UNAVAILABLE, "flags": 64}}
+    assert elapsed < 2.5
