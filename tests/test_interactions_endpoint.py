@@ -347,6 +347,25 @@ def test_a_form_submission_is_deferred_privately_and_enqueued_with_its_fields(cl
     )
 
 
+def test_edit_and_try_again_reopens_the_refused_form_filled_in(client, discord_key, broker, cast):
+    typed = {"question": "Lunch?", "options": "Pizza", "closes": "someday"}
+    refused = cast.interaction(cast.organiser, kind="modal", custom_id="poll:create:1:0", fields=typed)
+    custom_id = drafts.RETRY.build(draft=drafts.keep(refused))
+    body = interaction(3, {"custom_id": custom_id, "component_type": 2}, member=cast.organiser, message=message())
+
+    answer = signed_post(client, discord_key, body).json()
+
+    assert (answer["type"], answer["data"]["custom_id"]) == (9, "poll:create:1:0")
+    inputs = [row["components"][0] for row in answer["data"]["components"]]
+    assert [(field["custom_id"], field.get("value")) for field in inputs] == [
+        ("question", "Lunch?"),
+        ("options", "Pizza"),
+        ("closes", "someday"),
+    ]
+    assert validation.modal_errors(answer["data"]) == {}
+    assert queued(broker) == []
+
+
 def test_edit_and_try_again_after_the_draft_expired_says_so_privately(client, discord_key, broker, cast):
     custom_id = drafts.RETRY.build(draft="gone")
     body = interaction(3, {"custom_id": custom_id, "component_type": 2}, member=cast.member, message=message())
