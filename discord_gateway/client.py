@@ -29,6 +29,11 @@ log = logging.getLogger("discord_gateway")
 BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 4) | (1 << 28)
 
 
+def not_about_voice(record: logging.LogRecord) -> bool:
+    """A filter for discord.client: it warns at every start that voice libraries are missing; Muster has no voice."""
+    return not record.getMessage().endswith("voice will NOT be supported")
+
+
 def intents() -> discord.Intents:
     """The fewest that serve: guilds (joins, leaves, roles) and members (the privileged one)."""
     chosen = discord.Intents.none()

@@ -26,7 +26,7 @@ import discord
 from discord import app_commands
 
 from discord_gateway import forwarding, payloads
-from discord_gateway.client import InteractionAnswers, MusterTree, build_tree
+from discord_gateway.client import InteractionAnswers, MusterTree, build_tree, not_about_voice
 from discord_gateway.publish import Outcome, publish
 
 log = logging.getLogger("discord_gateway")
@@ -101,7 +101,9 @@ class EndpointClient(InteractionAnswers, discord.Client):
     """The tree and callbacks of the gateway, in a client that never connects."""
 
     def __init__(self):
-        super().__init__(intents=discord.Intents.none())
+        logging.getLogger("discord.client").addFilter(not_about_voice)
+        # Never used to connect; the guilds intent only spares the warning discord.py gives without it.
+        super().__init__(intents=discord.Intents(guilds=True))
         self.tree = build_tree(self, EndpointTree)
 
     async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
