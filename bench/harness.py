@@ -64,7 +64,7 @@ class Stack:
     beat: bool = False
     persistent_redis: bool = False  # an append-only file; compose runs Redis without one, as the bench does
     mode: str = "gateway"  # or "http": interactions POSTed to web processes (MODES)
-    web_workers: int = 2  # gunicorn workers in http mode
+    web_workers: int = 2  # gunicorn workers in http mode, each with web_argv's threads
 
     def __enter__(self) -> Stack:
         self._processes: list[ManagedProcess] = []

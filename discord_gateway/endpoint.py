@@ -19,6 +19,7 @@ discord.py beyond the documented API is named where it is used.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 
@@ -103,7 +104,7 @@ class EndpointClient(InteractionAnswers, discord.Client):
     def __init__(self):
         logging.getLogger("discord.client").addFilter(not_about_voice)
         # Never used to connect; the guilds intent only spares the warning discord.py gives without it.
-        super().__init__(intents=discord.Intents(guilds=True))
+        super().__init__(intents=discord.Intents(guilds=True), max_messages=None)
         self.tree = build_tree(self, EndpointTree)
 
     async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
@@ -153,11 +154,17 @@ class EndpointClient(InteractionAnswers, discord.Client):
 
 
 _client: EndpointClient | None = None
+_client_lock = threading.Lock()
 
 
 def endpoint_client() -> EndpointClient:
-    """This process's client, built on first use (the tree imports every app's commands)."""
+    """This process's client, built on first use (the tree imports every app's commands).
+
+    gunicorn's threads share it: each request builds its own Interaction and runs it on its
+    own event loop; the client's state only keeps one partial Guild per guild id (``Guild.me``).
+    """
     global _client
-    if _client is None:
-        _client = EndpointClient()
-    return _client
+    with _client_lock:
+        if _client is None:
+            _client = EndpointClient()
+        return _client

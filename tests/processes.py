@@ -73,7 +73,8 @@ def celery_worker_argv(queues: str = WORKER_QUEUES, concurrency: int = 2, hostna
     return python("-m", "celery", "-A", "config", "worker", *options, "--without-gossip", "--without-mingle")
 
 
-def web_argv(port: int, workers: int = 1) -> list[str]:
-    """The web process as production runs it (gunicorn config.wsgi), on 127.0.0.1:``port``."""
-    options = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "-"]
+def web_argv(port: int, workers: int = 1, threads: int = 4) -> list[str]:
+    """The web process as production runs it (gunicorn config.wsgi, threads), on 127.0.0.1:``port``."""
+    options = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+    options += ["--access-logfile", "-"]
     return python("-m", "gunicorn", "config.wsgi", *options)
