@@ -8,9 +8,11 @@ INTERACTION_CREATE, runs it through ``build_tree`` (the gateway's tree of every 
 answer through ``CapturedResponse`` instead of sending it. So commands, autocomplete,
 forms, refusals and *Edit and try again* behave as in the gateway, from one copy of them.
 
-The one difference is the order of forwarding: the gateway defers, then publishes, and
-says so in a second request when publishing failed; here the deferral can only be sent
-once publishing is settled, so a failure is the response itself (``forward``).
+Forwarding keeps the gateway's order: the deferral first, then the task. The gateway's
+callback request returns once Discord has the deferral; here the deferral is the response,
+so the task is published only after web has written it (``publish_after``), or a fast
+worker could edit a response Discord does not have yet, and lose its answer (404). When
+publishing fails the member is told so by editing that response, as the gateway does.
 
 The client never logs in: it holds no bot token and opens no connection. What it reads of
 discord.py beyond the documented API is named where it is used.
@@ -19,13 +21,19 @@ discord.py beyond the documented API is named where it is used.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
 
 import discord
+from asgiref.sync import async_to_sync
 from discord import app_commands
+from django.conf import settings
 
+from core.discord_api import DiscordClient, DiscordError
+from core.discord_api.ratelimit import RateLimiter
+from core.redis import get_redis
 from discord_gateway import forwarding, payloads
 from discord_gateway.client import InteractionAnswers, MusterTree, build_tree, not_about_voice
 from discord_gateway.publish import Outcome, publish
@@ -47,6 +55,7 @@ class CapturedResponse(discord.InteractionResponse):
         super().__init__(parent)
         self.interaction = parent
         self.body: dict | None = None
+        self.payload: dict | None = None  # to publish once the body is sent (``forward``)
 
     def is_done(self) -> bool:
         return self.body is not None
@@ -108,20 +117,12 @@ class EndpointClient(InteractionAnswers, discord.Client):
         self.tree = build_tree(self, EndpointTree)
 
     async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
-        """Publish the payload, then defer; if it was not confirmed published, say so instead.
+        """Defer (the response body), and keep the payload to publish once it is sent."""
+        await forwarding.acknowledge(interaction, ephemeral=ephemeral)
+        interaction.response.payload = payloads.build(interaction, ephemeral=ephemeral, acked_at=time.time())
 
-        Within Discord's 3 s: publishing gives up after ``publish.DEADLINE_S``. The member
-        reads the gateway's sentences (``forwarding.UNAVAILABLE`` / ``UNCONFIRMED``), privately.
-        """
-        payload = payloads.build(interaction, ephemeral=ephemeral, acked_at=time.time())
-        outcome = await publish(payload)
-        if outcome is Outcome.PUBLISHED:
-            await forwarding.acknowledge(interaction, ephemeral=ephemeral)
-        else:
-            await interaction.response.send_message(forwarding.failure_message(outcome), ephemeral=True)
-
-    async def answer(self, data: dict) -> dict | None:
-        """The response body for one verified interaction (not a PING); None when nothing answered it."""
+    async def answer(self, data: dict) -> CapturedResponse:
+        """What answers one verified interaction (not a PING): ``body`` (None: nothing did), ``payload``."""
         # ``_connection`` is the client's ConnectionState, which discord.py passes to every
         # Interaction it builds from a gateway event; it is stable across discord.py 2.x.
         state = self._connection
@@ -141,7 +142,7 @@ class EndpointClient(InteractionAnswers, discord.Client):
             await self._run_tree(interaction)
         else:
             await self.on_interaction(interaction)
-        return interaction.response.body
+        return interaction.response
 
     async def _run_tree(self, interaction: HttpInteraction) -> None:
         # CommandTree._call is the tree's one entry point, what discord.py's ConnectionState
@@ -151,6 +152,47 @@ class EndpointClient(InteractionAnswers, discord.Client):
             await self.tree._call(interaction)
         except app_commands.AppCommandError as error:
             await self.tree.on_error(interaction, error)
+
+
+def publish_after(payload: dict) -> None:
+    """Publish a forwarded interaction whose deferral was sent; if that fails, say so in its place.
+
+    The gateway's sentences (``forwarding.UNAVAILABLE`` / ``UNCONFIRMED``) within
+    ``publish.DEADLINE_S``, privately, through the interaction's own webhook (no bot token).
+    """
+    outcome = async_to_sync(publish)(payload)
+    if outcome is Outcome.PUBLISHED:
+        return
+    message = forwarding.failure_message(outcome)
+    client, app, token = webhooks(), payload["application_id"], payload["token"]
+    try:
+        if payload["kind"] != "component" and payload["ephemeral"]:
+            client.edit_original(app, token, {"content": message})
+            return
+        if payload["kind"] != "component":
+            client.delete_original(app, token)
+        client.followup(app, token, {"content": message, "flags": EPHEMERAL})
+    except DiscordError as exc:
+        log.warning("interaction %s: could not report the broker outage: %s", payload["id"], exc)
+
+
+_webhooks: dict[tuple[int, str], DiscordClient] = {}
+
+
+def webhooks() -> DiscordClient:
+    """This process's client for interaction webhooks, which the interaction's token authorises.
+
+    Web holds no bot token (``core.discord_api.get_client`` needs one); only the webhook
+    routes are called, and they never send it.
+    """
+    key = (os.getpid(), settings.DISCORD_API_BASE)
+    if key not in _webhooks:
+        limiter = RateLimiter(get_redis(), global_per_s=settings.DISCORD_GLOBAL_RATE_LIMIT)
+        _webhooks.clear()
+        _webhooks[key] = DiscordClient(
+            token="", api_base=settings.DISCORD_API_BASE, limiter=limiter, timeout=settings.DISCORD_REQUEST_TIMEOUT_S
+        )
+    return _webhooks[key]
 
 
 _client: EndpointClient | None = None

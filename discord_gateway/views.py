@@ -8,18 +8,19 @@ would (``discord_gateway.endpoint``).
 
 from __future__ import annotations
 
+import json
 import logging
 
 import redis
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.interactions import signing
 from discord_gateway import forwarding, signature
-from discord_gateway.endpoint import EPHEMERAL, endpoint_client
+from discord_gateway.endpoint import EPHEMERAL, endpoint_client, publish_after
 
 log = logging.getLogger("discord_gateway")
 
@@ -53,13 +54,36 @@ def interactions(request: HttpRequest) -> JsonResponse:
         log.error("interaction %s not taken: %s", interaction["id"], exc)
         return JsonResponse(_private(forwarding.UNAVAILABLE))
     try:
-        body = async_to_sync(endpoint_client().answer)(interaction)
+        answered = async_to_sync(endpoint_client().answer)(interaction)
     except Exception:
         log.exception("interaction %s: the endpoint could not answer it", interaction["id"])
-        body = None
-    if body is None:  # as in the gateway, Discord then tells the member it failed
+        answered = None
+    if answered is None or answered.body is None:  # as in the gateway, Discord then tells the member it failed
         return JsonResponse({"error": "the interaction was not answered"}, status=500)
-    return JsonResponse(body)
+    if answered.payload is None:
+        return JsonResponse(answered.body)
+    return _then_publish(answered.body, answered.payload)
+
+
+def _then_publish(body: dict, payload: dict) -> StreamingHttpResponse:
+    """The response, with the payload published once the server has written it.
+
+    WSGI servers write each chunk an application yields before asking for the next, so the
+    code after ``yield`` runs once the deferral is on its way to Discord; Content-Length
+    tells Discord the response is complete without waiting for the connection to close.
+    """
+    content = json.dumps(body).encode()
+
+    def chunks():
+        yield content
+        try:
+            publish_after(payload)
+        except Exception:  # the response is gone: nothing to answer with but the log
+            log.exception("interaction %s: publishing after the response failed", payload["id"])
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response["Content-Length"] = str(len(content))
+    return response
 
 
 def _private(text: str) -> dict:

@@ -13,7 +13,9 @@ import json
 import os
 import signal
 import time
+from dataclasses import dataclass
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -26,7 +28,10 @@ from core.permissions import REFUSAL
 from devtools.localservers import RedisServer
 from discord_gateway import forwarding
 from discord_gateway.publish import stop_publisher
-from sandbox.discord import validation
+from sandbox.discord import create_app, validation
+from sandbox.discord.control import DiscordControl
+from sandbox.discord.world.interactions import interaction_payload
+from sandbox.runner import ServerThread
 from tests.cast import CHANNEL_ID, ORGANISER_ROLE_ID
 
 URL = "/discord/interactions"
@@ -49,12 +54,35 @@ def broker(flush_redis):
     stop_publisher()  # this process's publisher thread, started by the first forwarded interaction
 
 
-def signed_post(client, key, body: dict | bytes, *, timestamp: int | None = None, headers: dict | None = None):
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+@dataclass
+class Answered:
+    """A response read to its end, as Discord reads it (a streamed one publishes after its body)."""
+
+    status_code: int
+    content: bytes
+    content_type: str
+
+    def json(self):
+        return json.loads(self.content)
+
+
+def read(response) -> Answered:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.streaming:
+        assert response["Content-Length"] == str(len(content))
+    return Answered(response.status_code, content, response["Content-Type"])
+
+
+def signed_headers(key, raw: bytes, timestamp: int | None = None) -> dict:
+    """Discord's signature: Ed25519 over the timestamp header and the raw body."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = key.sign(stamp.encode() + raw).hex()
-    sent = {"X-Signature-Ed25519": signature, "X-Signature-Timestamp": stamp, **(headers or {})}
-    return client.post(URL, raw, content_type="application/json", headers=sent)
+    return {"X-Signature-Ed25519": key.sign(stamp.encode() + raw).hex(), "X-Signature-Timestamp": stamp}
+
+
+def signed_post(client, key, body: dict | bytes, *, timestamp: int | None = None):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = signed_headers(key, raw, timestamp)
+    return read(client.post(URL, raw, content_type="application/json", headers=headers))
 
 
 def queued(broker) -> list[dict]:
@@ -403,22 +431,57 @@ def own_broker(monkeypatch):
     server.destroy()
 
 
+@pytest.fixture
+def sandbox(settings):
+    """The Discord sandbox in this process: it holds the interactions, and their webhooks answer."""
+    server = ServerThread(create_app(bot_token="unit-bot-token", application_id=APPLICATION_ID)).start()
+    control = DiscordControl(server.url)
+    settings.DISCORD_API_BASE = f"{server.url}/api/v10"
+    yield server, control
+    control.close()
+    server.stop()
+
+
 @pytest.mark.parametrize("kind", ["command", "button"])
-def test_a_broker_that_does_not_answer_is_told_to_the_member_privately_within_the_deadline(
-    client, discord_key, flush_redis, own_broker, cast, kind
+def test_a_broker_that_does_not_answer_is_told_to_the_member_privately_in_place_of_the_deferral(
+    client, discord_key, flush_redis, own_broker, sandbox, kind
 ):
-    button = {"custom_id": "poll:vote:7:8", "component_type": 2}
-    signed_post(client, discord_key, command("muster", "ping", member=cast.member))  # the publisher is connected
+    server, control = sandbox
+    guild = control.create_guild("Muster HQ")
+    alice = control.add_member(guild["id"], username="alice")
+    channel_id, user_id = guild["channels"][0]["id"], alice["user"]["id"]
+    api, bot = f"{server.url}/api/v10", {"Authorization": "Bot unit-bot-token"}
+    ping = {"type": 1, "name": "ping", "description": "Check that Muster answers"}
+    muster = {"type": 1, "name": "muster", "description": "About Muster", "options": [ping]}
+    assert httpx.put(f"{api}/applications/{APPLICATION_ID}/commands", headers=bot, json=[muster]).status_code == 200
+    button = {"type": 2, "style": 1, "label": "Pizza", "custom_id": "poll:vote:7:8"}
+    lunch = {"content": "Lunch?", "components": [{"type": 1, "components": [button]}]}
+    post = httpx.post(f"{api}/channels/{channel_id}/messages", headers=bot, json=lunch).json()  # the button's message
+    if kind == "command":
+        created = control.inject_command("muster", subcommand="ping", channel_id=channel_id, user_id=user_id)
+    else:
+        created = control.inject_component(message_id=post["id"], custom_id="poll:vote:7:8", user_id=user_id)
+    state = server.app["state"]
+    body = interaction_payload(state, state.interactions[int(created["id"])])
+    raw = json.dumps(body).encode()
     os.kill(own_broker.process.pid, signal.SIGSTOP)
     try:
-        body = command("muster", "ping", member=cast.member)
-        if kind == "button":
-            body = interaction(3, button, member=cast.member, message=message())
+        response = client.post(URL, raw, content_type="application/json", headers=signed_headers(discord_key, raw))
+        chunks = iter(response.streaming_content)
+        deferral = json.loads(next(chunks))
+        callback = f"{server.url}/api/v10/interactions/{body['id']}/{body['token']}/callback"
+        assert httpx.post(callback, json=deferral).status_code == 204  # what Discord does with the response
         started = time.monotonic()
-        answer = signed_post(client, discord_key, body).json()
+        list(chunks)  # the server asks for the rest once the body is written: the payload is published
         elapsed = time.monotonic() - started
     finally:
         os.kill(own_broker.process.pid, signal.SIGCONT)
 
-    assert answer == {"type": 4, "data": {"content": forwarding.UNAVAILABLE, "flags": 64}}
+    told = control.interaction(created["id"])
+    if kind == "command":
+        assert deferral == {"type": 5, "data": {"flags": 64}}
+        assert told["original"]["content"] == forwarding.UNAVAILABLE
+    else:
+        assert deferral == {"type": 6}
+        assert [(m["content"], m["flags"]) for m in told["followups"]] == [(forwarding.UNAVAILABLE, 64)]
     assert elapsed < 2.5
