@@ -15,6 +15,7 @@ import redis
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,7 @@ PING, PONG = 1, 1
 
 @csrf_exempt
 @require_POST
-def interactions(request: HttpRequest) -> JsonResponse:
+def interactions(request: HttpRequest) -> HttpResponseBase:
     if not settings.DISCORD_PUBLIC_KEY:
         raise Http404("HTTP interactions are off")
     try:
