@@ -110,14 +110,14 @@ class Endpoint:
 
     # --- validation ---------------------------------------------------------------------------
 
-    async def validate(self, url: str, *, application_id: int, timeout_s: float) -> dict:
+    async def validate(self, url: str, *, application_id: int, ping_id: int, timeout_s: float) -> dict:
         """Discord's checks before it accepts a URL: a signed PING must be answered 200
         ``{"type": 1}`` (JSON), and a PING with an invalid signature 401. Raises
         ``EndpointRefused`` with the first failed check; returns what both checks saw.
         """
         check_local(url)
         ping = {
-            "id": str(application_id),
+            "id": str(ping_id),
             "application_id": str(application_id),
             "type": PING,
             "token": "cGluZw" + str(int(time.time() * 1000)),
@@ -180,7 +180,8 @@ async def set_interactions_endpoint(state, url) -> dict:
     if not isinstance(url, str):
         raise EndpointRefused(f"the URL must be a string, got {url!r}")
     timeout = state.config.interaction_deadline_s
-    checks = await state.endpoint.validate(url, application_id=state.application_id, timeout_s=timeout)
+    ids = {"application_id": state.application_id, "ping_id": state.ids.next()}
+    checks = await state.endpoint.validate(url, **ids, timeout_s=timeout)
     state.endpoint.url = url
     state.changed()
     return checks
@@ -188,4 +189,12 @@ async def set_interactions_endpoint(state, url) -> dict:
 
 def sent_record(url: str) -> dict:
     """The start of an HTTP delivery's record (the readback's ``delivery``)."""
-    return {"mode": "http", "url": url, "sent": stamp(), "answered": None, "status": None, "outcome": None}
+    return {
+        "mode": "http",
+        "url": url,
+        "sent": stamp(),
+        "answered": None,
+        "status": None,
+        "outcome": None,
+        "error": None,
+    }

@@ -101,7 +101,7 @@ async def _deliver(state, ix: Interaction, payload: dict, url: str) -> None:
     if status != 200:
         return _http_failed(state, ix, "status", f"answered {status}")
     answer = _json_object(raw) if content_type == "application/json" else None
-    if answer is None:
+    if answer is None or not isinstance(answer.get("data") or {}, dict):
         return _http_failed(state, ix, "malformed", "the answer is not a JSON object (application/json)")
     try:
         respond(state, ix, answer, with_response=False, inline_status=status)
@@ -121,8 +121,8 @@ def _json_object(raw: bytes) -> dict | None:
 
 
 def _http_failed(state, ix: Interaction, outcome: str, reason: str) -> None:
-    if ix.delivery.get("answered") is None:
-        ix.delivery["answered"] = stamp()
+    """Record why the POST did not answer the interaction (``answered`` stays None when no
+    answer came) and fail it unless a callback already did."""
     ix.delivery.update(outcome=outcome, error=reason)
     fail(state, ix, f"http_{outcome}")
 

@@ -240,6 +240,22 @@ def test_a_202_leaves_the_initial_response_to_the_callback_route(world, endpoint
     assert done["original"]["content"] == "via callback"
 
 
+def test_an_answer_after_the_app_already_called_back_is_refused_not_failed(world, endpoint):
+    def call_back_then_answer(payload: dict) -> Answer:
+        callback = f"/interactions/{payload['id']}/{payload['token']}/callback"
+        assert world.anon.post(callback, json={"type": 4, "data": {"content": "first"}}).status_code == 204
+        return Answer(body={"type": 4, "data": {"content": "second"}})
+
+    endpoint.answer = call_back_then_answer
+    asked = command(world)
+    until(lambda: world.control.interaction(asked["id"])["delivery"]["outcome"])
+    done = world.control.interaction(asked["id"])
+    assert done["original"]["content"] == "first" and done["failed"] is None
+    assert done["delivery"]["outcome"] == "invalid" and done["delivery"]["error"].startswith("40060")
+    assert [r["code"] for r in done["refused"]] == [40060]
+    assert world.control.stats()["interactions"]["deadline_missed"] == 0
+
+
 def test_injection_does_not_wait_for_the_endpoint(world, endpoint):
     endpoint.answer = lambda payload: Answer(body={"type": 5}, delay_s=1.0)
     started = time.monotonic()
@@ -259,7 +275,7 @@ def test_an_answer_past_the_deadline_kills_the_interaction(world, endpoint):
     done = settled(world, asked)
     assert done["response"] is None and done["original"] is None
     assert done["failed"]["reason"] == "http_late" and done["failed"]["elapsed_s"] >= 0.3
-    assert done["delivery"]["outcome"] == "late"
+    assert done["delivery"]["outcome"] == "late" and done["delivery"]["answered"] is None
     # The token's routes behave as Discord's do for a dead interaction.
     hook = f"/webhooks/{world.app_id}/{asked['token']}"
     assert answer(world.anon.post(hook, json={"content": "x"}), 404, S.ERROR)["code"] == 10015
@@ -281,6 +297,7 @@ def test_an_answer_past_the_deadline_kills_the_interaction(world, endpoint):
         (Answer(body=b"{not json"), "http_malformed"),
         (Answer(body={"type": 4}, content_type="text/html"), "http_malformed"),
         (Answer(body=[1, 2]), "http_malformed"),
+        (Answer(body={"type": 4, "data": "hello"}), "http_malformed"),
         (Answer(body={"type": 4, "data": {}}), "http_invalid"),  # an empty message
         (Answer(body={"type": 8, "data": {"choices": []}}), "http_invalid"),  # not for a command
     ],
@@ -302,7 +319,8 @@ def test_an_endpoint_that_is_gone_fails_the_interaction(world, endpoint):
     asked = command(world)
     done = settled(world, asked)
     assert done["failed"]["reason"] == "http_connection"
-    assert done["delivery"]["outcome"] == "connection"
+    assert done["delivery"]["outcome"] == "connection" and done["delivery"]["answered"] is None
+    assert "Connect" in done["delivery"]["error"]
 
 
 # --- figures shared by both modes ----------------------------------------------------------------
