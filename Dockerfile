@@ -21,4 +21,4 @@ EXPOSE 8000
 # GET /healthz with the Host of the first ALLOWED_HOSTS entry (Django refuses any other).
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD python config/healthcheck.py --port 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]

@@ -1,13 +1,16 @@
 """Everything a benchmark needs, started as real processes and torn down afterwards.
 
-    with Stack(workers=2, gateway=True, global_limit=50) as stack:
+    with Stack(workers=2, gateway=True, global_limit=50, mode="gateway") as stack:
         stack.control          # the Discord sandbox's control client
         stack.world            # a guild with the bot, a channel and a member
         ...                    # Django is set up in this process: models, outbox, tasks
 
 PostgreSQL and Redis are throwaway servers (devtools.localservers); the database is migrated;
 the Discord sandbox, the workers and the gateway are child processes, the last two pointed
-at the sandbox by environment only, as in the test suite (tests/e2e). The sandbox has a
+at the sandbox by environment only, as in the test suite (tests/e2e). ``mode="http"`` adds
+web processes (gunicorn, as production runs them) and sets the sandbox application's
+Interactions Endpoint URL to them: interactions then arrive signed over HTTP, and the
+gateway only receives guild and member events. The sandbox has a
 process of its own so that the benchmark's injecting threads do not slow it down (it
 timestamps every acknowledgement against Discord's 3 s deadline).
 """
@@ -23,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devtools.localservers import PostgresServer, RedisServer
-from tests.processes import ROOT, ManagedProcess, celery_worker_argv, python
+from devtools.ports import free_port
+from tests.processes import ROOT, ManagedProcess, celery_worker_argv, python, web_argv
 
 BOT_TOKEN = "bench-bot-token"  # noqa: S105 - the sandbox's, never a real one
 APPLICATION_ID = 1_300_000_000_000_000_001
@@ -45,6 +49,9 @@ class SandboxProcess:
         return f"http://127.0.0.1:{self.port}"
 
 
+MODES = ("gateway", "http")  # how interactions reach Muster: the gateway websocket, or HTTP POSTs to web
+
+
 @dataclass
 class Stack:
     workers: int = 2
@@ -56,6 +63,8 @@ class Stack:
     env: dict = field(default_factory=dict)
     beat: bool = False
     persistent_redis: bool = False  # an append-only file; compose runs Redis without one, as the bench does
+    mode: str = "gateway"  # or "http": interactions POSTed to web processes (MODES)
+    web_workers: int = 2  # gunicorn workers in http mode, each with web_argv's threads
 
     def __enter__(self) -> Stack:
         self._processes: list[ManagedProcess] = []
@@ -105,7 +114,31 @@ class Stack:
             self.start_process(argv, "beat").wait_for_output(r"beat: Starting", timeout=30)
         if self.gateway:
             self.start_process(python("manage.py", "run_gateway"), "gateway").wait_for_output("gateway ready", 30)
+        if self.mode == "http":
+            self._start_web()
         self.world = self._make_world()
+
+    def _start_web(self) -> None:
+        """gunicorn on a free port with the application's public key; the sandbox then POSTs there."""
+        import httpx
+
+        port = free_port()
+        env = {**self.child_env, "DISCORD_PUBLIC_KEY": self.control.application()["verify_key"]}
+        env.pop("DISCORD_TOKEN")  # web never holds the bot token
+        process = ManagedProcess(web_argv(port, workers=self.web_workers), env, "web")
+        self._processes.append(process)
+        process.wait_for_output(r"Booting worker", timeout=30)
+
+        def answering() -> bool:  # any answer: the workers have loaded Django
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            except httpx.HTTPError:
+                return False
+            return True
+
+        wait_until(answering, timeout=30, what="the web process answering")
+        self.control.set_interactions_endpoint(f"http://127.0.0.1:{port}/discord/interactions")
+        log(f"interactions are POSTed to {self.web_workers} web workers on port {port}")
 
     def _start_sandbox(self) -> None:
         from sandbox.discord.control import DiscordControl

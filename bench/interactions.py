@@ -13,7 +13,7 @@ import argparse
 import json
 import time
 
-from bench.harness import Stack, log, percentile, wait_until
+from bench.harness import MODES, Stack, log, percentile, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -22,9 +22,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="interactions injected per second")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--mode", choices=MODES, default="gateway", help="how interactions arrive (http: web processes)"
+    )
     args = parser.parse_args(argv)
 
-    with Stack(workers=args.workers, concurrency=args.concurrency, gateway=True) as stack:
+    with Stack(workers=args.workers, concurrency=args.concurrency, gateway=True, mode=args.mode) as stack:
         from core.models import CommandLog
 
         ids = inject(stack, args.count, args.rate)
@@ -42,6 +45,7 @@ def main(argv: list[str]) -> int:
             edited.append(done)
         ceiling = noop_ceiling(stack, max(args.count, 1000))
     figures = {
+        "mode": args.mode,
         "count": args.count,
         "rate": args.rate,
         "workers": args.workers,

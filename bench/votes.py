@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.harness import Stack, find_post, log, wait_until
+from bench.harness import MODES, Stack, find_post, log, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -28,10 +28,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--injectors", type=int, default=8, help="threads injecting clicks")
     parser.add_argument("--rate", type=float, default=0.0, help="clicks per second (0: as fast as possible)")
+    parser.add_argument("--mode", choices=MODES, default="gateway", help="how clicks arrive (http: web processes)")
     args = parser.parse_args(argv)
 
-    log(f"starting the stack with {args.members} members")
-    with Stack(workers=args.workers, concurrency=args.concurrency, members=args.members) as stack:
+    log(f"starting the stack with {args.members} members ({args.mode} mode)")
+    with Stack(workers=args.workers, concurrency=args.concurrency, members=args.members, mode=args.mode) as stack:
         from django.db.models import Count
         from django.utils import timezone
 
@@ -61,6 +62,7 @@ def main(argv: list[str]) -> int:
         log(f"sandbox REST statuses: {statuses}")
 
     figures = {
+        "mode": args.mode,
         "members": args.members,
         "rate": args.rate or "max",
         "counted": counted,

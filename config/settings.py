@@ -5,6 +5,7 @@ A missing or malformed variable stops the process at import with one line naming
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -95,13 +96,19 @@ except SettingError as exc:
 try:
     DISCORD_TOKEN = env.string("DISCORD_TOKEN")  # secret; DISCORD_TOKEN_FILE works too. Never logged.
     # The gateway signs each interaction with it and workers run only what it signed
-    # (core.interactions.signing). Only those two hold it: never web, never Flower.
-    # Required by them outside DEBUG (they refuse to start without it), not read by others.
+    # (core.interactions.signing). Web holds it too, for HTTP interactions mode; never Flower.
+    # Required by the gateway and workers outside DEBUG (they refuse to start without it).
     INTERACTION_SIGNING_KEY = env.string("INTERACTION_SIGNING_KEY")
     DISCORD_APPLICATION_ID = env.integer("DISCORD_APPLICATION_ID", 0, minimum=0) or None
     DISCORD_DEV_GUILD_ID = env.integer("DISCORD_DEV_GUILD_ID", 0, minimum=0) or None
     DISCORD_API_BASE = env.url("DISCORD_API_BASE", "https://discord.com/api/v10", schemes=("https", "http")).rstrip("/")
     DISCORD_GATEWAY_URL = env.url("DISCORD_GATEWAY_URL", None, schemes=("wss", "ws"))
+    # HTTP interactions mode (README): set, the web process answers Discord's signed POSTs at
+    # /discord/interactions (discord_gateway.views); unset, that URL is 404. The portal's
+    # Public Key (General Information); public, but DISCORD_PUBLIC_KEY_FILE works too.
+    DISCORD_PUBLIC_KEY = (env.string("DISCORD_PUBLIC_KEY") or "").strip().lower() or None
+    if DISCORD_PUBLIC_KEY and not re.fullmatch(r"[0-9a-f]{64}", DISCORD_PUBLIC_KEY):
+        raise SettingError("DISCORD_PUBLIC_KEY must be the portal's Public Key: 64 hexadecimal digits")
     SHARD_COUNT = env.integer("SHARD_COUNT", 0, minimum=0) or None
     try:
         SHARD_IDS = [int(item) for item in env.string_list("SHARD_IDS", [])] or None

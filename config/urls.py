@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from api import urls as api_urls
 from core.views import healthz
+from discord_gateway.views import interactions
 from jira_sync import urls as jira_urls
 
 admin.site.site_header = "Muster"
@@ -19,4 +20,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include(api_urls)),
+    # HTTP interactions mode: the portal's Interactions Endpoint URL (404 without DISCORD_PUBLIC_KEY)
+    path("discord/interactions", interactions, name="discord-interactions"),
 ]

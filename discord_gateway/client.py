@@ -29,6 +29,11 @@ log = logging.getLogger("discord_gateway")
 BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 4) | (1 << 28)
 
 
+def not_about_voice(record: logging.LogRecord) -> bool:
+    """A filter for discord.client: it warns at every start that voice libraries are missing; Muster has no voice."""
+    return not record.getMessage().endswith("voice will NOT be supported")
+
+
 def intents() -> discord.Intents:
     """The fewest that serve: guilds (joins, leaves, roles) and members (the privileged one)."""
     chosen = discord.Intents.none()
@@ -68,8 +73,8 @@ class MusterTree(app_commands.CommandTree):
         await super().on_error(interaction, error)
 
 
-def build_tree(client: discord.Client) -> app_commands.CommandTree:
-    tree = MusterTree(client)
+def build_tree(client: discord.Client, tree_class: type[MusterTree] = MusterTree) -> app_commands.CommandTree:
+    tree = tree_class(client)
     for group in declare.groups():
         tree.add_command(group)
     return tree
@@ -109,18 +114,37 @@ def _member_data(member: discord.Member) -> dict:
     }
 
 
-class GatewayEvents:
-    """Event handlers shared by the plain and the sharded client."""
+class InteractionAnswers:
+    """How an interaction is answered, whichever way it arrived (the gateway, or the HTTP endpoint).
 
-    def _setup(self, dev_guild_id: int | None) -> None:
-        self.dev_guild_id = dev_guild_id
-        self.tree = build_tree(self)
+    The command callbacks call ``forward`` and ``open_form`` (``core.interactions.declare``);
+    buttons, selects and modals go to ``on_interaction``.
+    """
 
     async def forward(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
         await forwarding.forward(interaction, ephemeral=ephemeral)
 
     async def open_form(self, interaction: discord.Interaction, form: declare.Form) -> None:
         await modals.open_form(interaction, form)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Slash commands go through the tree; buttons, selects and modals go to a worker,
+        # which routes them by custom_id.
+        if interaction.type == discord.InteractionType.component:
+            if RETRY.parse((interaction.data or {}).get("custom_id", "")) is not None:
+                await modals.reopen_form(interaction)  # a form must be the first answer: no worker can
+            else:
+                await self.forward(interaction, ephemeral=True)
+        elif interaction.type == discord.InteractionType.modal_submit:
+            await self.forward(interaction, ephemeral=True)
+
+
+class GatewayEvents(InteractionAnswers):
+    """Event handlers shared by the plain and the sharded client."""
+
+    def _setup(self, dev_guild_id: int | None) -> None:
+        self.dev_guild_id = dev_guild_id
+        self.tree = build_tree(self)
 
     async def setup_hook(self) -> None:
         if self.dev_guild_id:
@@ -136,17 +160,6 @@ class GatewayEvents:
     async def on_ready(self) -> None:
         shards = getattr(self, "shard_ids", None) or [0]
         log.info("gateway ready as %s on shards %s (%d guilds)", self.user, shards, len(self.guilds))
-
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Slash commands go through the tree; buttons, selects and modals go to a worker,
-        # which routes them by custom_id.
-        if interaction.type == discord.InteractionType.component:
-            if RETRY.parse((interaction.data or {}).get("custom_id", "")) is not None:
-                await modals.reopen_form(interaction)  # a form must be the first answer: no worker can
-            else:
-                await forwarding.forward(interaction)
-        elif interaction.type == discord.InteractionType.modal_submit:
-            await forwarding.forward(interaction, ephemeral=True)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         from core.tasks import sync_guild_joined

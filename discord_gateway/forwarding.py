@@ -29,18 +29,27 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
     """
     kind = payloads.kind_of(interaction)
     try:
-        if kind == "component":
-            await interaction.response.defer()
-        else:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        await acknowledge(interaction, ephemeral=ephemeral)
     except discord.HTTPException as exc:
         log.warning("interaction %s could not be acknowledged: %s", interaction.id, exc)
         return
     payload = payloads.build(interaction, ephemeral=ephemeral, acked_at=time.time())
     outcome = await publish(payload)
     if outcome is not Outcome.PUBLISHED:
-        message = UNAVAILABLE if outcome is Outcome.UNPUBLISHED else UNCONFIRMED
-        await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral, message=message)
+        await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral, message=failure_message(outcome))
+
+
+async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool) -> None:
+    """The deferral: of the message for a button or select, else "thinking…" (private when ``ephemeral``)."""
+    if payloads.kind_of(interaction) == "component":
+        await interaction.response.defer()
+    else:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
+def failure_message(outcome: Outcome) -> str:
+    """What the member is told when their interaction was not confirmed published."""
+    return UNAVAILABLE if outcome is Outcome.UNPUBLISHED else UNCONFIRMED
 
 
 async def tell_unavailable(

@@ -45,7 +45,7 @@ GENERATED_KEYS = {
 GOOGLE_KEYS = {"GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_SERVICE_ACCOUNT_FILE"}
 # What each process is given of them (and of DISCORD_TOKEN): only what it uses.
 SECRETS_OF = {
-    "web": {"SECRET_KEY", "JIRA_TOKEN_KEY", "DISCORD_CLIENT_SECRET"},
+    "web": {"SECRET_KEY", "JIRA_TOKEN_KEY", "DISCORD_CLIENT_SECRET", "INTERACTION_SIGNING_KEY"},  # HTTP mode signs
     "beat": {"SECRET_KEY"},
     "worker": {
         "SECRET_KEY",

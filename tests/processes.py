@@ -71,3 +71,10 @@ def python(*args: str) -> list[str]:
 def celery_worker_argv(queues: str = WORKER_QUEUES, concurrency: int = 2, hostname: str = "test") -> list[str]:
     options = ["-Q", queues, "-c", str(concurrency), "-n", f"{hostname}@%h", "-l", "info"]
     return python("-m", "celery", "-A", "config", "worker", *options, "--without-gossip", "--without-mingle")
+
+
+def web_argv(port: int, workers: int = 1, threads: int = 4) -> list[str]:
+    """The web process as production runs it (gunicorn config.wsgi, threads), on 127.0.0.1:``port``."""
+    options = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+    options += ["--access-logfile", "-"]
+    return python("-m", "gunicorn", "config.wsgi", *options)

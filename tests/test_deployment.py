@@ -77,7 +77,7 @@ def test_each_service_gets_only_the_secrets_it_needs(compose_project):
     workers = {"SECRET_KEY", "DISCORD_TOKEN", "INTERACTION_SIGNING_KEY", "POLL_VOTER_KEY", "JIRA_TOKEN_KEY"}
     assert held == {
         "migrate": {"SECRET_KEY"},
-        "web": {"SECRET_KEY", "JIRA_TOKEN_KEY", "DISCORD_CLIENT_SECRET"},
+        "web": {"SECRET_KEY", "JIRA_TOKEN_KEY", "DISCORD_CLIENT_SECRET", "INTERACTION_SIGNING_KEY"},
         "beat": {"SECRET_KEY"},
         "worker-interactions": workers,
         "worker": workers,

@@ -184,7 +184,7 @@ def test_each_process_is_given_only_the_secrets_it_uses():
     }
     given = {name: sorted(set(run_local.process_env(env, name)) - {"PATH"}) for name in run_local.SECRETS_OF}
     assert given == {
-        "web": ["DATABASE_URL", "DISCORD_CLIENT_SECRET", "JIRA_TOKEN_KEY", "SECRET_KEY"],
+        "web": ["DATABASE_URL", "DISCORD_CLIENT_SECRET", "INTERACTION_SIGNING_KEY", "JIRA_TOKEN_KEY", "SECRET_KEY"],
         "beat": ["DATABASE_URL", "SECRET_KEY"],
         "worker": [
             *("DATABASE_URL", "DISCORD_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS"),

@@ -61,6 +61,7 @@ def test_it_refuses_to_start_without_a_required_variable(variable):
         ("CONN_MAX_AGE", "soon", "CONN_MAX_AGE='soon' is not a whole number"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL='LOUD' is not one of"),
         ("CELERY_VISIBILITY_TIMEOUT", "60", "CELERY_VISIBILITY_TIMEOUT=60 must exceed"),
+        ("DISCORD_PUBLIC_KEY", "not-the-key", "DISCORD_PUBLIC_KEY must be the portal's Public Key: 64 hexadecimal"),
     ],
 )
 def test_it_names_a_malformed_variable_in_one_line(variable, value, expected):

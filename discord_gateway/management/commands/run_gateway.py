@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from core.interactions import signing
-from discord_gateway.client import build_client
+from discord_gateway.client import build_client, not_about_voice
 from discord_gateway.publish import publisher, stop_publisher
 
 log = logging.getLogger("discord_gateway")
@@ -31,11 +31,6 @@ def fail(reason: str) -> SystemExit:
     return SystemExit(f"muster gateway: {reason}")
 
 
-def _not_about_voice(record: logging.LogRecord) -> bool:
-    # discord.py warns at every start that voice libraries are missing; Muster has no voice.
-    return not record.getMessage().endswith("voice will NOT be supported")
-
-
 class Command(BaseCommand):
     help = "Run the Discord gateway: answer interactions within 3 s and hand them to workers."
 
@@ -48,7 +43,7 @@ class Command(BaseCommand):
             raise fail(str(exc)) from None
         self.check_database()
         self.check_broker()
-        logging.getLogger("discord.client").addFilter(_not_about_voice)
+        logging.getLogger("discord.client").addFilter(not_about_voice)
         Route.BASE = settings.DISCORD_API_BASE
         if settings.DISCORD_GATEWAY_URL:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.DISCORD_GATEWAY_URL)
