@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from api import urls as api_urls
 from core.views import healthz
+from events.views import calendar_feed
 from jira_sync import urls as jira_urls
 
 admin.site.site_header = "Muster"
@@ -19,4 +20,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include(api_urls)),
+    # A secret link per member or guild (events.calendars): no session, the token is the key.
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
 ]
