@@ -187,8 +187,8 @@ class ChangeNotice(models.Model):
 class CalendarFeed(models.Model):
     """A secret calendar link (a capability URL): a member's events in all their guilds, or
     one guild's events. Only the SHA-256 digest of the token is kept; the token is shown
-    once, when the link is made. A revoked link stays as a row so a rotation is visible in
-    the admin, and answers 404 like a token that never existed.
+    once, when the link is made. A revoked link stays as a row (when it was made and
+    revoked), and answers 404 like a token that never existed.
     """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds")
