@@ -227,3 +227,12 @@ def test_a_feed_costs_the_same_queries_for_two_events_as_for_forty(client, cast,
         return len(queries)
 
     assert queries_for(2) == queries_for(40) <= 3
+
+
+def test_an_outsiders_feed_shows_nothing_of_a_guild_they_are_not_in(cast):
+    # Given oscar, of another guild, holding a registration for an event of Muster HQ
+    RegistrationFactory(event=EventFactory(guild=cast.guild, title="HQ only"), member=cast.outsider.member)
+    RegistrationFactory(event=EventFactory(guild=cast.outsider.guild, title="His own"), member=cast.outsider.member)
+
+    # Then his feed holds his own guild's event alone
+    assert list(vevents(calendars.feed(CalendarFeed(member=cast.outsider.member), now=NOW))) == ["His own"]
