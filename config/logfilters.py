@@ -1,4 +1,4 @@
-"""Log filters: no interaction token reaches a log line, whatever LOG_LEVEL says.
+"""Log filters: no interaction token (nor calendar link) reaches a log line, whatever LOG_LEVEL says.
 
 An interaction's token answers as the bot for 15 minutes. discord.py puts it in request
 URLs (``/interactions/<id>/<token>/callback``, ``/webhooks/<app>/<token>/...``) at DEBUG
@@ -13,6 +13,8 @@ import re
 
 # /interactions/<id>/<token>/callback and /webhooks/<application id>/<token>[/...]
 TOKEN_IN_URL = re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_\-.~%]{20,}")
+# a calendar link's /calendar/<token>.ics (events.calendars: the token is the key to a feed)
+CALENDAR_IN_URL = re.compile(r"(/calendar/)[A-Za-z0-9_\-]{20,}")
 MASK = r"\1<token>"
 
 
@@ -24,7 +26,7 @@ class RedactInteractionTokens(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed record: let logging report it as it always does
             return True
-        redacted = TOKEN_IN_URL.sub(MASK, message)
+        redacted = CALENDAR_IN_URL.sub(MASK, TOKEN_IN_URL.sub(MASK, message))
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

@@ -4,6 +4,7 @@ from django.urls import include, path
 from api import urls as api_urls
 from core.views import healthz
 from discord_gateway.views import interactions
+from events.views import calendar_feed
 from jira_sync import urls as jira_urls
 
 admin.site.site_header = "Muster"
@@ -22,4 +23,6 @@ urlpatterns = [
     path("api/v1/", include(api_urls)),
     # HTTP interactions mode: the portal's Interactions Endpoint URL (404 without DISCORD_PUBLIC_KEY)
     path("discord/interactions", interactions, name="discord-interactions"),
+    # A secret link per member or guild (events.calendars): no session, the token is the key.
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
 ]

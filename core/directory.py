@@ -15,6 +15,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core import hooks
 from core.models import Guild, GuildMember, Member
 
 
@@ -113,10 +114,13 @@ def member_left(guild_id: int, user_id: int, *, seen_ns: int | None = None, user
             membership = _lock_membership(guild_id, user_id, {"username": username[:32]})
         if membership is None or _is_stale(membership, seen_ns):
             return
-        if membership.left_at is None:
+        leaving = membership.left_at is None
+        if leaving:
             membership.left_at = timezone.now()
         _stamp(membership, seen_ns)
         membership.save(update_fields=["left_at", "synced_ns"])
+        if leaving:
+            hooks.member_left.call(guild_id=guild_id, member_id=user_id)
 
 
 def role_deleted(guild_id: int, role_id: int) -> None:

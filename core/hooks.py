@@ -74,6 +74,11 @@ event_post_extras = Hook(
     "A provider: what another domain adds to an event's post. Each subscriber returns a "
     "``PostExtras`` (or None), read when the post is drawn.",
 )
+member_left = Hook(
+    "member_left",
+    ("guild_id", "member_id"),
+    "A member left the guild or was removed from it (once per leave; core.directory).",
+)
 
 event_admin = Hook(
     "event_admin",

@@ -44,6 +44,7 @@ urlpatterns += [
     path(f"{guild}settings/areas/", views_settings.area_add, name="area_add"),
     path(f"{guild}settings/areas/<int:area_id>/remove/", views_settings.area_remove, name="area_remove"),
     path(f"{guild}settings/export-now/", views_settings.export_now, name="export_now"),
+    path(f"{guild}settings/calendar/", views_settings.calendar_link, name="calendar_link"),
     path(f"{guild}commands/", views_community.commands, name="commands"),
     path(f"{guild}commands/create/", views_community.command_create, name="command_create"),
     path(f"{guild}commands/<int:command_id>/edit/", views_community.command_edit, name="command_edit"),

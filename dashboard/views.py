@@ -15,6 +15,7 @@ from carpool.models import BedClaim, Ride, Room, Seat
 from core.models import Guild, Member
 from core.permissions import SESSION_MEMBER_ID, bot_invite_url, guilds_organised_by
 from dashboard.forms_me import MemberPreferencesForm
+from events import calendars
 from events.models import Event, Registration
 from jira_sync.models import JiraLink
 
@@ -49,14 +50,23 @@ def me(request):
     member = Member.objects.filter(id=member_id).first() if member_id else None
     if member is None:
         return render(request, "dashboard/me.html", {"member": None, "registrations": []})
-    form = MemberPreferencesForm(instance=member)
-    if request.method == "POST":
+    form, calendar_url = MemberPreferencesForm(instance=member), None
+    if request.method == "POST" and "calendar" in request.POST:
+        # A new calendar link, shown in this answer only (the old one stops working).
+        calendar_url = calendars.rotate(member_id=member.id, now=timezone.now()).url
+    elif request.method == "POST":
         # A copy: a refused form must not show half its values as saved.
         form = MemberPreferencesForm(request.POST, instance=copy.copy(member))
         if form.is_valid():
             form.save()
             return redirect("dashboard:me")
-    context = {"member": member, "form": form, **mine(member, now=timezone.now())}
+    context = {
+        "member": member,
+        "form": form,
+        "calendar_url": calendar_url,
+        "has_calendar": calendar_url is not None or calendars.has_link(member_id=member.id),
+        **mine(member, now=timezone.now()),
+    }
     return render(request, "dashboard/me.html", context, status=400 if form.errors else 200)
 
 

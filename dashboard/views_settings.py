@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 
 from carpool import services as carpool
 from carpool.models import Area
@@ -24,6 +25,7 @@ from core.errors import RuleError
 from dashboard.forms_settings import AreaForm, GuildSettingsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
+from events import calendars
 from events.services import DEFAULT_REMINDER_OFFSETS
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export import tasks as sheets_tasks
@@ -41,7 +43,16 @@ def offset_text(offset: timedelta) -> str:
     return f"{minutes}m"
 
 
-def _page(request, guild, *, form=None, area_form=None, status: int = 200, exporting: int | None = None):
+def _page(
+    request,
+    guild,
+    *,
+    form=None,
+    area_form=None,
+    status: int = 200,
+    exporting: int | None = None,
+    calendar_url: str | None = None,
+):
     links = JiraLink.objects.filter(status=JiraLink.Status.ACTIVE).select_related("member").order_by("member__username")
     sites = JiraSite.objects.filter(guild=guild).prefetch_related(Prefetch("links", queryset=links, to_attr="linked"))
     targets = list(ExportTarget.objects.filter(guild=guild).order_by("id"))
@@ -61,6 +72,8 @@ def _page(request, guild, *, form=None, area_form=None, status: int = 200, expor
         "sites": sites,
         "targets": targets,
         "exporting": exporting,
+        "calendar_url": calendar_url,
+        "has_calendar": calendar_url is not None or calendars.has_link(guild_id=guild.id),
         # Muster's one default (events.services); each event chooses its own in /event create.
         "default_reminders": ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS),
     }
@@ -127,3 +140,17 @@ def export_now(request, guild_id: int):
         request, guild.id, "exported now", guild, f"{len(ids)} spreadsheet{'s' if len(ids) != 1 else ''}"
     )
     return _page(request, guild, exporting=len(ids))
+
+
+@login_required
+def calendar_link(request, guild_id: int):
+    """A new calendar link of the guild's events, shown in this answer only; the old one stops working."""
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    with transaction.atomic():  # the log's row with the change, or neither
+        link = calendars.rotate(guild_id=guild.id, now=timezone.now())
+        organiser_log.record(
+            request, guild.id, "made calendar link", guild, "the old link revoked" if link.replaced else ""
+        )
+    return _page(request, guild, calendar_url=link.url)

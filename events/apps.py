@@ -7,8 +7,10 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from core import hooks
+        from events import calendars
 
         hooks.event_post_stale.subscribe(redraw_post)
+        hooks.member_left.subscribe(calendars.on_member_left)
 
 
 def redraw_post(event_id: int) -> None:

@@ -52,6 +52,9 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Calendar apps keep the copy with the highest SEQUENCE: events.services adds one on
+    # every change members see (an edit that changes a field, the cancellation), never less.
+    revision = models.PositiveIntegerField(default=0, help_text="How many times the event changed since creation.")
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -179,3 +182,37 @@ class ChangeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"change of {self.event_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CalendarFeed(models.Model):
+    """A secret calendar link (a capability URL): a member's events in all their guilds, or
+    one guild's events. Only the SHA-256 digest of the token is kept; the token is shown
+    once, when the link is made. A revoked link stays as a row (when it was made and
+    revoked), and answers 404 like a token that never existed.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds")
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds")
+    prefix = models.CharField(max_length=8, help_text="The token's first characters, to tell links apart.")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token (hex).")
+    created_at = models.DateTimeField(default=now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=True, guild__isnull=False) | Q(member__isnull=False, guild__isnull=True),
+                name="calendarfeed_member_or_guild",
+            ),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(revoked_at__isnull=True), name="calendarfeed_one_live_per_member"
+            ),
+            models.UniqueConstraint(
+                fields=["guild"], condition=Q(revoked_at__isnull=True), name="calendarfeed_one_live_per_guild"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = f"member {self.member_id}" if self.member_id else f"guild {self.guild_id}"
+        return f"calendar of {owner} ({self.prefix}…)"

@@ -239,6 +239,8 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     draft = edited_draft(event, changes)
     going = event.registrations.filter(status=Status.GOING).count()
     validate_event(draft, now=now, changed=changes, going=going)
+    if draft != EventDraft.of(event):
+        event.revision += 1
     for name, value in asdict(draft).items():
         setattr(event, name, value)
     event.save()
@@ -259,7 +261,8 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     if event.status == Event.Status.CANCELLED:
         return event
     event.status = Event.Status.CANCELLED
-    event.save(update_fields=["status", "updated_at"])
+    event.revision += 1
+    event.save(update_fields=["status", "revision", "updated_at"])
     messages.event_cancelled(event)
     hooks.event_cancelled.call(event_id=event.id)
     schedule_refresh("event", event.id)

@@ -24,6 +24,11 @@ TOKEN = "aW50ZXJhY3Rpb246MTU3NzQ0MDIxNTY5NjUzOTY0ODpzZWNyZXQ"
             "PATCH https://discord.com/api/v10/webhooks/456/<token>/messages/@original has returned 404",
         ),
         ("channel %s", ("/channels/789/messages",), "channel /channels/789/messages"),
+        (
+            "Not Found: %s",
+            ("/calendar/3q2-7wEa_Gx5lGPNuWmk0nCzYbq1OKdLr8m0TjAXo9s.ics",),
+            "Not Found: /calendar/<token>.ics",
+        ),
     ],
 )
 def test_it_masks_the_token_of_interaction_urls(message, args, expected):

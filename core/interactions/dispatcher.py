@@ -97,6 +97,9 @@ def handle(payload: dict) -> None:
         completion_latency_ms=latency_ms,
         answer_claimed_at=None,
     )
+    if entry.reply.get("secret"):
+        # Kept only until it is sent: a redelivery after this finds it answered and sends nothing.
+        CommandLog.objects.filter(pk=pk).update(reply={"type": entry.reply["type"], "message": {}, "secret": True})
 
 
 def _answered_or_in_flight(pk: int) -> None:
@@ -237,10 +240,9 @@ def _refusal(interaction: Interaction, text: str, *, redacted: bool) -> dict:
 
 
 def _stored(result) -> dict:
-    if isinstance(result, Reply):
-        return {"type": "reply", "message": result.message()}
-    if isinstance(result, Update):
-        return {"type": "update", "message": result.message()}
+    if isinstance(result, Reply | Update):
+        kind = "reply" if isinstance(result, Reply) else "update"
+        return {"type": kind, "message": result.message(), **({"secret": True} if result.secret else {})}
     if result is None:
         return {"type": "none", "message": {}}
     raise TypeError(f"a handler returned {type(result).__name__}; expected Reply, Update or None")

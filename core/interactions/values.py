@@ -125,6 +125,8 @@ class Reply:
     components: list[dict] = field(default_factory=list)
     ephemeral: bool = True
     allowed_mentions: dict | None = None  # Discord's; None: Discord's default (every mention pings)
+    # It holds a secret shown once (a calendar link): the command log forgets it once sent.
+    secret: bool = False
 
     def message(self) -> dict:
         data: dict = {"content": self.content, "embeds": self.embeds, "components": self.components}
@@ -142,6 +144,7 @@ class Update:
     content: str | None = None
     embeds: list[dict] | None = None
     components: list[dict] | None = None
+    secret: bool = False  # as ``Reply.secret``
 
     def message(self) -> dict:
         data = {"content": self.content, "embeds": self.embeds, "components": self.components}

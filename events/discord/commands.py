@@ -132,3 +132,8 @@ async def remove(interaction: discord.Interaction, event: EventId, member: disco
 async def logistics(interaction: discord.Interaction, event: EventId, nudge: Reminders | None = None):
     # Answered by carpool's handler (routing is by path); declared here, in the /event group.
     await forward(interaction)
+
+
+@group.command(name="calendar", description="Your calendar link (iCal); organisers: the server's too")
+async def calendar(interaction: discord.Interaction):
+    await forward(interaction)

@@ -12,13 +12,16 @@ from django.utils import timezone
 from core.discord_api import DiscordError, PermanentError, get_client
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component, modal
+from core.interactions.components import button, row
 from core.markup import timestamp
 from core.models import Guild
 from core.permissions import organiser
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import services
+from events import calendars, services
 from events.discord import messages
 from events.discord.messages import (
+    CALENDAR_MINE,
+    CALENDAR_SERVER,
     CREATE_FORM,
     LIST_PAGE,
     NEEDS_RIDES,
@@ -234,3 +237,62 @@ def maybe(interaction: Interaction, event_id: int) -> Reply:
 @component(RESPONSES[Status.DECLINED])
 def declined(interaction: Interaction, event_id: int) -> Reply:
     return _click(interaction, event_id, Status.DECLINED)
+
+
+YOURS = (
+    "Your calendar link (the events you are going to, maybe going to or waitlisted for, in all your "
+    "servers): {url}\nSubscribe to it in your calendar app (Google Calendar: Other calendars, From URL). "
+    "Anyone with the link sees your events: keep it to yourself. It is shown only this once."
+)
+YOURS_EXISTS = (
+    "You already have a calendar link; it is shown only once, when it is made. "
+    "**New link** makes another, and the old one stops working at once."
+)
+SERVERS = (
+    "This server's calendar link (all its events): {url}\nShare it with members, in a pinned message "
+    "say. It is shown only this once."
+)
+SERVERS_EXISTS = (
+    "This server has a calendar link. **New server link** makes another, and the old one stops "
+    "working at once for everyone subscribed to it."
+)
+SERVERS_NONE = "This server has no calendar link yet. **Make server link** makes one (all its events) to share."
+REPLACED = " The old link no longer works: subscribe to this one instead."
+
+
+@command("event calendar")
+def calendar(interaction: Interaction) -> Reply:
+    """The member's link, made now if they have none (shown once); organisers also manage the server's."""
+    member_id, buttons, lines = interaction.actor.id, [], []
+    made = not calendars.has_link(member_id=member_id)
+    if made:
+        lines.append(YOURS.format(url=calendars.rotate(member_id=member_id, now=timezone.now()).url))
+    else:
+        lines.append(YOURS_EXISTS)
+        buttons.append(button("New link", CALENDAR_MINE.build()))
+    if organiser(interaction):
+        if calendars.has_link(guild_id=interaction.guild_id):
+            lines.append(SERVERS_EXISTS)
+            buttons.append(button("New server link", CALENDAR_SERVER.build()))
+        else:
+            lines.append(SERVERS_NONE)
+            buttons.append(button("Make server link", CALENDAR_SERVER.build(), style="primary"))
+    return Reply(content="\n\n".join(lines), components=[row(*buttons)] if buttons else [], secret=made)
+
+
+@component(CALENDAR_MINE)
+def new_calendar_link(interaction: Interaction) -> Update:
+    link = calendars.rotate(member_id=interaction.actor.id, now=timezone.now())
+    return _new_link(YOURS, link)
+
+
+@component(CALENDAR_SERVER, allowed=organiser)
+def new_server_calendar_link(interaction: Interaction) -> Update:
+    link = calendars.rotate(guild_id=interaction.guild_id, now=timezone.now())
+    return _new_link(SERVERS, link)
+
+
+def _new_link(text: str, link: calendars.NewLink) -> Update:
+    """The message with the button, now showing the new link once (and no buttons to click twice)."""
+    content = text.format(url=link.url) + (REPLACED if link.replaced else "")
+    return Update(content=content, components=[], secret=True)

@@ -50,6 +50,9 @@ LIST_PAGE = CustomId("event:list:{page:int}")
 # ``logistics``: 1 the event needs rides, 2 rooms, 3 both (``LOGISTICS``).
 CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{deadline:rest}")
 NEEDS_RIDES, NEEDS_ROOMS = 1, 2
+# /event calendar's buttons: a new link for the member, a new link for the server (organisers).
+CALENDAR_MINE = CustomId("event:new_calendar")
+CALENDAR_SERVER = CustomId("event:new_server_calendar")
 
 
 def logistics_bits(*, rides: bool, rooms: bool) -> int:
