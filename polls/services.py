@@ -189,7 +189,7 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime, guild_i
                 mine.filter(option_id=option_id).delete()
                 action = "withdrawn"
             else:
-                if not poll.multiple_choice:
+                if before and not poll.multiple_choice:  # a first vote has nothing to move (the lock above holds)
                     mine.delete()
                 single = not poll.multiple_choice
                 Vote.objects.create(
