@@ -181,10 +181,17 @@ def profile(stack: Stack, make, count: int, warmup: int) -> dict:
         statements = [query["sql"].lstrip().upper() for query in captured.captured_queries]
         queries.append(len(statements))
         control.append(sum(statement.startswith(TRANSACTION_CONTROL) for statement in statements))
+    from core.interactions.dispatcher import log_id
+    from core.models import CommandLog
+
+    measured = [dispatcher.Interaction.from_payload(payload) for payload in payloads[warmup:]]
+    keys = [log_id(ix, redacted=False) for ix in measured]
+    outcomes = Counter(CommandLog.objects.filter(pk__in=keys).values_list("outcome", flat=True))
     commands = _redis_commands(redis) - commands_before
     commands.pop("info", None)
     http = _http_calls(stack) - http_before
     return {
+        "outcomes": dict(outcomes),  # every interaction should be "ok": else the figures are of refusals
         "queries": round(statistics.mean(queries), 2),
         "transaction_control": round(statistics.mean(control), 2),
         "redis_commands": round(sum(commands.values()) / count, 2),
