@@ -51,6 +51,7 @@ def main(argv: list[str]) -> int:
         "count": args.count,
         "rate": args.rate or "max",
         "workers": args.workers,
+        "concurrency": args.concurrency,
         "worker_nice": settings.WORKER_NICE,
         "ack_p50_ms": round(percentile(acks, 0.50), 1),
         "ack_p99_ms": round(percentile(acks, 0.99), 1),

@@ -77,6 +77,7 @@ def main(argv: list[str]) -> int:
         "http_429": int(statuses.get("429", 0)),
         "ack_p99_ms": round(percentile(acks, 0.99), 1),
         "deadline_missed": missed,
+        "concurrency": args.concurrency,
         "worker_nice": settings.WORKER_NICE,
     }
     print(json.dumps(figures))
