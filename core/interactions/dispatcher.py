@@ -5,13 +5,14 @@ keyed by the interaction id (a keyed hash of it when redacted, see ``log_id``), 
 locked while the handler runs in the same transaction, so a redelivered task (a worker
 killed mid-task) finds the outcome recorded and only re-sends the stored answer.
 
-The answer is claimed with a compare-and-set on the row before it is sent
-(``answer_claimed_at``), so two concurrent deliveries of one interaction never both send
-it: a component's answer is a follow-up POST, which Discord would show twice. A delivery
-that finds the answer claimed and not yet sent raises ``AnswerInFlight``: the task comes
-back when the claim would have expired, and then finds it answered, or takes over a claim
-older than a task may live (``CELERY_TASK_TIME_LIMIT``: its worker was killed). A failed
-send gives the claim back for the retry.
+The answer is claimed on the row before it is sent (``answer_claimed_at``): by the
+delivery that ran the handler, in the statement that records its outcome under the lock;
+by any later delivery, with a compare-and-set. So two concurrent deliveries of one
+interaction never both send it: a component's answer is a follow-up POST, which Discord
+would show twice. A delivery that finds the answer claimed and not yet sent raises
+``AnswerInFlight``: the task comes back when the claim would have expired, and then finds
+it answered, or takes over a claim older than a task may live (``CELERY_TASK_TIME_LIMIT``:
+its worker was killed). A failed send gives the claim back for the retry.
 
 When the route redacts the interaction (``redact=`` in ``core.interactions.routing``, e.g. a
 vote in an anonymous poll), that is decided before the row is created, and whatever the
