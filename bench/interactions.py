@@ -4,7 +4,10 @@ N ``/muster ping`` interactions are injected into the Discord sandbox at R per s
 the gateway defers each and publishes it, workers answer by editing the response. Times
 are the sandbox's own: INTERACTION_CREATE sent → initial response (ack), → final edit
 (e2e). ``ceiling_tasks_per_s`` is the throughput of a no-op task on the same broker and
-workers in the same run: what the pipeline could reach if handlers cost nothing.
+workers in the same run: what the pipeline could reach if handlers cost nothing;
+``throughput_ratio`` is ``completed_per_s`` over it (meaningful with ``--rate max``, which
+injects from several threads as fast as the sandbox takes them: saturation).
+``worker_nice`` is the priority the workers ran at (WORKER_NICE), as compose runs them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from bench.harness import MODES, Stack, log, percentile, wait_until
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench interactions")
     parser.add_argument("--count", type=int, default=500)
-    parser.add_argument("--rate", type=float, default=50.0, help="interactions injected per second")
+    parser.add_argument("--rate", type=_rate, default=50.0, help="interactions injected per second, or max")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument(
@@ -28,11 +31,13 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     with Stack(workers=args.workers, concurrency=args.concurrency, gateway=True, mode=args.mode) as stack:
+        from django.conf import settings
+
         from core.models import CommandLog
 
         ids = inject(stack, args.count, args.rate)
         answered = CommandLog.objects.filter(answered_at__isnull=False)
-        timeout = args.count / args.rate * 5 + 60
+        timeout = args.count / (args.rate or 200) * 5 + 60
         wait_until(lambda: answered.count() == args.count, timeout=timeout, what="all answers")
         acks, e2es, created, edited = [], [], [], []
         for interaction_id in ids:
@@ -44,26 +49,37 @@ def main(argv: list[str]) -> int:
             created.append(start)
             edited.append(done)
         ceiling = noop_ceiling(stack, max(args.count, 1000))
+    completed_per_s = args.count / (max(edited) - min(created))
     figures = {
         "mode": args.mode,
         "count": args.count,
-        "rate": args.rate,
+        "rate": args.rate or "max",
         "workers": args.workers,
+        "concurrency": args.concurrency,
+        "worker_nice": settings.WORKER_NICE,
         "ack_p50_ms": round(percentile(acks, 0.50), 1),
         "ack_p99_ms": round(percentile(acks, 0.99), 1),
         "e2e_p50_ms": round(percentile(e2es, 0.50), 1),
         "e2e_p99_ms": round(percentile(e2es, 0.99), 1),
-        "completed_per_s": round(args.count / (max(edited) - min(created)), 2),
+        "completed_per_s": round(completed_per_s, 2),
         "ceiling_tasks_per_s": round(ceiling, 2),
+        "throughput_ratio": round(completed_per_s / ceiling, 3),
     }
     print(json.dumps(figures))
     return 0
 
 
+def _rate(text: str) -> float:
+    """``--rate``: a number per second, or ``max`` (0: no pacing, several injecting threads)."""
+    return 0.0 if text == "max" else float(text)
+
+
 def inject(stack: Stack, count: int, rate: float) -> list[str]:
-    """Inject ``count`` /muster ping commands, paced at ``rate`` per second."""
-    log(f"injecting {count} interactions at {rate}/s")
+    """Inject ``count`` /muster ping commands, paced at ``rate`` per second (0: as fast as possible)."""
+    log(f"injecting {count} interactions at {rate or 'max'}/s")
     where = {"channel_id": stack.world.channel_id, "user_id": stack.world.member_ids[0]}
+    if not rate:
+        return inject_at_once(stack, count, where)
     ids = []
     start = time.monotonic()
     for number in range(count):
@@ -73,6 +89,24 @@ def inject(stack: Stack, count: int, rate: float) -> list[str]:
         ix = stack.control.inject_command("muster", subcommand="ping", **where)
         ids.append(ix["id"])
     return ids
+
+
+def inject_at_once(stack: Stack, count: int, where: dict, threads: int = 8) -> list[str]:
+    """Inject ``count`` commands from ``threads`` threads, unpaced; their ids in order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sandbox.discord.control import DiscordControl
+
+    local = threading.local()
+
+    def one(_: int) -> str:
+        if not hasattr(local, "control"):
+            local.control = DiscordControl(stack.sandbox.url)
+        return local.control.inject_command("muster", subcommand="ping", **where)["id"]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(one, range(count)))
 
 
 def noop_ceiling(stack: Stack, count: int) -> float:

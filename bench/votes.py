@@ -7,7 +7,10 @@ the coalesced refresh. Figures, from the database and the sandbox's own records:
 ``counted`` votes stored, ``duplicates`` (votes beyond one per member), ``votes_per_s``
 (first click injected → last vote committed), ``message_edits`` of the poll message and
 ``max_edits_in_any_5s``, ``final_tally_lag_s`` (last click injected → the edit showing
-every vote), ``http_429`` answered by the sandbox.
+every vote), ``http_429`` answered by the sandbox, ``ack_p99_ms`` (click → the gateway's
+deferral accepted) and ``deadline_missed`` (clicks whose deferral came too late or never:
+Discord shows the member "This interaction failed"), both from the sandbox's record of
+each click; ``worker_nice`` is the priority the workers ran at (WORKER_NICE).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.harness import MODES, Stack, find_post, log, wait_until
+from bench.harness import MODES, Stack, find_post, log, percentile, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -33,6 +36,7 @@ def main(argv: list[str]) -> int:
 
     log(f"starting the stack with {args.members} members ({args.mode} mode)")
     with Stack(workers=args.workers, concurrency=args.concurrency, members=args.members, mode=args.mode) as stack:
+        from django.conf import settings
         from django.db.models import Count
         from django.utils import timezone
 
@@ -48,7 +52,7 @@ def main(argv: list[str]) -> int:
         clicks = [(member_id, options[n % len(options)]) for n, member_id in enumerate(stack.world.member_ids)]
 
         log(f"injecting {len(clicks)} votes with {args.injectors} threads")
-        first, last = inject(stack, post["id"], poll.id, clicks, args.injectors, args.rate)
+        first, last, ids = inject(stack, post["id"], poll.id, clicks, args.injectors, args.rate)
         log(f"injected in {last - first:.1f} s")
         counted, counted_at = wait_for_progress(lambda: Vote.objects.filter(poll=poll).count(), len(clicks))
         total = f"· {counted} vote{'s' if counted != 1 else ''}"
@@ -57,6 +61,7 @@ def main(argv: list[str]) -> int:
         duplicates = sum(row["n"] - 1 for row in per_voter if row["n"] > 1)
         message = stack.control.message(post["id"])
         edits = [entry["replaced_at"]["monotonic"] for entry in message["history"]]
+        acks, missed = acknowledgements(stack, ids)
         stats = stack.control.stats()["rest"]
         statuses = stats["statuses"]
         log(f"sandbox REST statuses: {statuses}")
@@ -72,6 +77,10 @@ def main(argv: list[str]) -> int:
         "max_edits_in_any_5s": max_in_window(edits, 5.0),
         "final_tally_lag_s": round(final - last, 2),
         "http_429": int(statuses.get("429", 0)),
+        "ack_p99_ms": round(percentile(acks, 0.99), 1),
+        "deadline_missed": missed,
+        "concurrency": args.concurrency,
+        "worker_nice": settings.WORKER_NICE,
     }
     print(json.dumps(figures))
     return 0 if counted == args.members and duplicates == 0 else 1
@@ -79,25 +88,37 @@ def main(argv: list[str]) -> int:
 
 def inject(stack: Stack, message_id: str, poll_id: int, clicks: list[tuple[int, int]], threads: int, rate: float = 0.0):
     """Inject every click from ``threads`` threads, paced at ``rate`` per second when given;
-    (first, last) injection times, monotonic."""
+    (first, last) injection times, monotonic, and the interactions' ids."""
     from sandbox.discord.control import DiscordControl
 
     local = threading.local()
 
-    def click(numbered: tuple[int, tuple[int, int]]) -> float:
+    def click(numbered: tuple[int, tuple[int, int]]) -> tuple[float, str]:
         number, (member_id, option_id) = numbered
         if not hasattr(local, "control"):
             local.control = DiscordControl(stack.sandbox.url)
         if rate:
             time.sleep(max(0.0, first + number / rate - time.monotonic()))
         custom_id = f"poll:vote:{poll_id}:{option_id}"
-        local.control.inject_component(message_id=message_id, custom_id=custom_id, user_id=member_id)
-        return time.monotonic()
+        ix = local.control.inject_component(message_id=message_id, custom_id=custom_id, user_id=member_id)
+        return time.monotonic(), ix["id"]
 
     first = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         done = list(pool.map(click, enumerate(clicks)))
-    return first, max(done)
+    return first, max(at for at, _ in done), [interaction_id for _, interaction_id in done]
+
+
+def acknowledgements(stack: Stack, ids: list[str]) -> tuple[list[float], int]:
+    """(ms from each click to its accepted deferral, clicks with none): the sandbox's own record."""
+    acks, missed = [], 0
+    for interaction_id in ids:
+        record = stack.control.interaction(interaction_id)
+        if record["response"] is None:
+            missed += 1  # refused as too late (Discord's 3 s deadline), or never answered
+        else:
+            acks.append((record["response"]["at"]["monotonic"] - record["created"]["monotonic"]) * 1000)
+    return acks, missed
 
 
 def wait_for_progress(count, target: int, stall_s: float = 20.0) -> tuple[int, float]:

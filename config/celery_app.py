@@ -1,9 +1,10 @@
 """The Celery application; settings come from Django's, under the CELERY_ prefix."""
 
+import logging
 import os
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -16,6 +17,20 @@ app.autodiscover_tasks()
 def announce_beat(sender, **kwargs) -> None:
     """Write beat's first heartbeat at start instead of one interval later."""
     sender.app.send_task("core.tasks.record_beat_heartbeat", expires=25)
+
+
+@worker_init.connect
+def yield_the_cpu(**kwargs) -> None:
+    """Lower the worker's priority (WORKER_NICE) before its pool starts: its children inherit it.
+
+    The gateway and the web process keep the default priority, so an acknowledgement
+    (Discord's 3 s deadline) never queues for the CPU behind domain work on one machine.
+    """
+    from django.conf import settings
+
+    if settings.WORKER_NICE:
+        niceness = os.nice(settings.WORKER_NICE)
+        logging.getLogger(__name__).info("worker niceness %s: the gateway and web processes run first", niceness)
 
 
 @task_prerun.connect

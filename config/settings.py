@@ -317,6 +317,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.integer("CELERY_TASK_SOFT_TIME_LIMIT", 60, min
 CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
+# Workers lower their CPU priority at start (os.nice, inherited by the pool's children), so
+# on a shared machine the gateway's and web's acknowledgements (Discord's 3 s deadline) never
+# wait behind domain work. 0 keeps the workers at the default priority (their own machine).
+WORKER_NICE = env.integer("WORKER_NICE", 10, minimum=0)
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

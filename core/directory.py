@@ -10,6 +10,8 @@ stamp of when it arrived, and a row ignores an event older than the newest it ap
 
 from __future__ import annotations
 
+import time
+
 from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -18,9 +20,26 @@ from django.utils import timezone
 from core import hooks
 from core.models import Guild, GuildMember, Member
 
+# What record_actor last found or wrote per (guild, member), and when (time.monotonic()).
+# Process-local and short-lived: another process's change (a leave, a rename) reaches this
+# process within RECORDED_FOR_S; this process's own changes forget the entry at once.
+RECORDED_FOR_S = 30.0
+RECORDED_MAX = 10_000
+_recorded: dict[tuple[int | None, int], tuple[tuple, float]] = {}
+
+
+def forget_recorded(guild_id: int | None, member_id: int | None = None) -> None:
+    """Drop what record_actor remembers of a member (or of every member of a guild)."""
+    if member_id is not None:
+        _recorded.pop((guild_id, member_id), None)
+        return
+    for key in [key for key in _recorded if key[0] == guild_id]:
+        _recorded.pop(key, None)
+
 
 def guild_joined(guild_id: int, name: str, *, seen_ns: int | None = None) -> Guild:
     """The bot is in ``guild_id`` (joined, or seen again at start-up)."""
+    forget_recorded(guild_id)
     with transaction.atomic():
         guild, _ = Guild.objects.select_for_update().get_or_create(id=guild_id, defaults={"name": name[:100]})
         if not _is_stale(guild, seen_ns):
@@ -32,6 +51,7 @@ def guild_joined(guild_id: int, name: str, *, seen_ns: int | None = None) -> Gui
 
 def guild_left(guild_id: int, *, seen_ns: int | None = None, name: str = "") -> None:
     """The bot left or was removed: keep the data, stop treating the guild as active."""
+    forget_recorded(guild_id)
     with transaction.atomic():
         guild = Guild.objects.select_for_update().filter(id=guild_id).first()
         if guild is None and seen_ns is not None:
@@ -62,6 +82,7 @@ def member_seen(guild_id: int | None, user: dict, *, seen_ns: int | None = None)
     ``user``: id, username, display_name, nick, roles (ids). Without ``guild_id`` (a DM)
     only the Member row is updated.
     """
+    forget_recorded(guild_id, int(user["id"]))
     with transaction.atomic():
         if guild_id is None:
             Member.objects.update_or_create(id=int(user["id"]), defaults=_member_fields(user))
@@ -107,6 +128,7 @@ def member_left(guild_id: int, user_id: int, *, seen_ns: int | None = None, user
     """A member left the guild (or was kicked). A leave that overtook the member's join
     leaves a closed membership behind, so the late join is seen as older and ignored.
     """
+    forget_recorded(guild_id, user_id)
     with transaction.atomic():
         if seen_ns is None:
             membership = GuildMember.objects.select_for_update().filter(guild_id=guild_id, member_id=user_id).first()
@@ -125,6 +147,7 @@ def member_left(guild_id: int, user_id: int, *, seen_ns: int | None = None, user
 
 def role_deleted(guild_id: int, role_id: int) -> None:
     """Forget a deleted role on every membership, and as the guild's organiser role."""
+    forget_recorded(guild_id)
     with transaction.atomic():
         Guild.objects.filter(id=guild_id, organiser_role_id=role_id).update(organiser_role_id=None)
         # JSON containment (role_ids__contains) exists on PostgreSQL only; the role id as
@@ -143,8 +166,10 @@ def role_deleted(guild_id: int, role_id: int) -> None:
 def record_actor(interaction) -> None:
     """Record the guild and member behind an interaction (names as the payload gives them).
 
-    Almost every interaction comes from someone already recorded exactly so: one read
-    decides that, and rows are written (and locked) only when something changed. A
+    Almost every interaction comes from someone already recorded exactly so: what this
+    process found or wrote in the last ``RECORDED_FOR_S`` seconds decides that without a
+    query, else one read does, and rows are written (and locked) only when something
+    changed. A
     membership closed by a leave is reopened only by an interaction created after the leave
     (the member is back, and their join event was missed); one created before it (handled
     late) leaves it closed.
@@ -158,7 +183,13 @@ def record_actor(interaction) -> None:
         "roles": actor.role_ids,
     }
     guild_name = interaction.guild_name[:100]
+    key = (interaction.guild_id, actor.id)
+    seen = (guild_name, actor.username, actor.display_name, actor.nick, tuple(sorted(actor.role_ids)))
+    remembered = _recorded.get(key)
+    if remembered is not None and remembered[0] == seen and time.monotonic() - remembered[1] < RECORDED_FOR_S:
+        return
     if _recorded_as(interaction.guild_id, guild_name, user):
+        _remember(key, seen)
         return
     if interaction.guild_id is not None and guild_name:
         Guild.objects.update_or_create(id=interaction.guild_id, defaults={"name": guild_name})
@@ -169,6 +200,13 @@ def record_actor(interaction) -> None:
         Member.objects.update_or_create(id=actor.id, defaults=_member_fields(user))
         return
     member_seen(interaction.guild_id, user)
+    _remember(key, seen)
+
+
+def _remember(key: tuple[int | None, int], seen: tuple) -> None:
+    if len(_recorded) >= RECORDED_MAX:
+        _recorded.clear()  # a crude bound: a busy process re-reads its active members once
+    _recorded[key] = (seen, time.monotonic())
 
 
 def _predates(interaction, leave: dict) -> bool:

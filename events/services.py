@@ -10,7 +10,7 @@ the rules refuse raises ``core.errors.RuleError`` with the sentence to show.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -37,6 +37,7 @@ class Response:
     changed: bool
     waitlist_position: int | None = None
     promoted: tuple[int, ...] = ()
+    event: Event | None = field(default=None, compare=False)  # as locked for the click: the caller shows it
 
 
 def click_sequence(at: datetime) -> int:
@@ -214,11 +215,16 @@ def edited_draft(event: Event, changes: dict) -> EventDraft:
     return replace(EventDraft.of(event), **changes).cleaned()
 
 
-def _locked(event_id: int) -> Event:
+NOT_IN_GUILD = "There is no such event in this server."
+
+
+def _locked(event_id: int, guild_id: int | None = None) -> Event:
+    """The event, locked; with ``guild_id``, only if it belongs to that guild (a click's scope)."""
+    events = Event.objects.select_for_update().select_related("guild")
     try:
-        return Event.objects.select_for_update().select_related("guild").get(id=event_id)
+        return events.get(id=event_id) if guild_id is None else events.get(id=event_id, guild_id=guild_id)
     except Event.DoesNotExist:
-        raise RuleError("This event no longer exists.") from None
+        raise RuleError("This event no longer exists." if guild_id is None else NOT_IN_GUILD) from None
 
 
 @transaction.atomic
@@ -270,17 +276,21 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
 
 
 @transaction.atomic
-def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: datetime) -> Response:
+def respond(
+    event_id: int, member_id: int, choice: str, *, sequence: int, now: datetime, guild_id: int | None = None
+) -> Response:
     """What happens when a member clicks Going, Maybe or Can't go.
 
     Going takes a place while there is one, else joins the waitlist in click order
     (``sequence``, the interaction's snowflake). Leaving a place promotes the first
     waiting member, who is told by DM. After the signup deadline only Can't go is
     accepted; nothing is accepted once the event has started or was cancelled.
+    ``guild_id``: the guild the click came from; an event of another guild is refused
+    as unknown there (one locked read both scopes and serialises the click).
     """
     if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
         raise RuleError("That is not a choice.")
-    event = _locked(event_id)
+    event = _locked(event_id, guild_id)
     if event.status == Event.Status.CANCELLED:
         raise RuleError("This event is cancelled.")
     if now >= event.starts_at:
@@ -288,9 +298,9 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     registration = Registration.objects.filter(event=event, member_id=member_id).first()
     current = registration.status if registration else None
     if choice == Status.GOING and current in (Status.GOING, Status.WAITLISTED):
-        return Response(current, changed=False, waitlist_position=waitlist_position(registration))
+        return Response(current, changed=False, waitlist_position=waitlist_position(registration), event=event)
     if choice == current:
-        return Response(current, changed=False)
+        return Response(current, changed=False, event=event)
     if choice != Status.DECLINED and now >= event.registration_closes_at:
         raise RuleError("Registration for this event is closed.")
     new_status = choice
@@ -306,7 +316,7 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
     schedule_refresh("event", event.id)
     position = waitlist_position(registration)
-    return Response(new_status, changed=True, waitlist_position=position, promoted=tuple(promoted))
+    return Response(new_status, changed=True, waitlist_position=position, promoted=tuple(promoted), event=event)
 
 
 @transaction.atomic

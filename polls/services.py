@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -44,6 +44,7 @@ class Ballot:
 
     chosen: tuple[int, ...]
     action: str  # "voted", "changed", "withdrawn" or "unchanged"
+    poll: Poll | None = field(default=None, compare=False)  # as read for the click: the caller shows it
 
 
 MISSING_VOTER_KEY = "POLL_VOTER_KEY is not set: workers need it to record anonymous votes (see README, Anonymous polls)"
@@ -136,19 +137,27 @@ def create_poll(
     return poll
 
 
-def _share_lock(poll_id: int) -> Poll:
+NOT_IN_GUILD = "There is no such poll in this server."
+
+
+def _share_lock(poll_id: int, guild_id: int | None = None) -> Poll:
+    """The poll, share-locked; with ``guild_id``, only if it belongs to that guild (a click's scope)."""
     if connection.vendor == "postgresql":
-        poll = next(iter(Poll.objects.raw("SELECT * FROM polls_poll WHERE id = %s FOR SHARE", [poll_id])), None)
+        sql, params = "SELECT * FROM polls_poll WHERE id = %s", [poll_id]
+        if guild_id is not None:
+            sql, params = sql + " AND guild_id = %s", [poll_id, guild_id]
+        poll = next(iter(Poll.objects.raw(sql + " FOR SHARE", params)), None)
     else:  # SQLite takes the database's write lock at BEGIN: votes are serialised there anyway.
-        poll = Poll.objects.filter(id=poll_id).first()
+        polls = Poll.objects.filter(id=poll_id)
+        poll = (polls if guild_id is None else polls.filter(guild_id=guild_id)).first()
     if poll is None:
-        raise RuleError("This poll no longer exists.")
+        raise RuleError("This poll no longer exists." if guild_id is None else NOT_IN_GUILD)
     return poll
 
 
-def _open_poll(poll_id: int, now: datetime, member_id: int) -> tuple[Poll, str]:
+def _open_poll(poll_id: int, now: datetime, member_id: int, guild_id: int | None = None) -> tuple[Poll, str]:
     """Share-lock an open poll and serialise this member's clicks on it; returns (poll, voter)."""
-    poll = _share_lock(poll_id)
+    poll = _share_lock(poll_id, guild_id)
     if poll.status != Poll.Status.OPEN or (poll.closes_at is not None and now >= poll.closes_at):
         raise RuleError("This poll is closed.")
     voter = voter_key(poll, member_id)
@@ -161,16 +170,17 @@ def _open_poll(poll_id: int, now: datetime, member_id: int) -> tuple[Poll, str]:
     return poll, voter
 
 
-def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ballot:
+def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime, guild_id: int | None = None) -> Ballot:
     """What happens when a member clicks an option.
 
     Single choice: clicking a new option moves the vote there; clicking the chosen one
     withdraws it. Multiple choice: each click toggles that option. A second identical
-    click racing the first changes nothing.
+    click racing the first changes nothing. ``guild_id``: the guild the click came from;
+    a poll of another guild is refused as unknown there (one locked read scopes it).
     """
     try:
         with transaction.atomic():
-            poll, voter = _open_poll(poll_id, now, member_id)
+            poll, voter = _open_poll(poll_id, now, member_id, guild_id)
             if not Option.objects.filter(id=option_id, poll_id=poll_id).exists():
                 raise RuleError("That option is not part of this poll.")
             mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
@@ -179,7 +189,7 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
                 mine.filter(option_id=option_id).delete()
                 action = "withdrawn"
             else:
-                if not poll.multiple_choice:
+                if before and not poll.multiple_choice:  # a first vote has nothing to move (the lock above holds)
                     mine.delete()
                 single = not poll.multiple_choice
                 Vote.objects.create(
@@ -195,7 +205,7 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime) -> Ball
         action = "unchanged"
         poll = Poll.objects.get(id=poll_id)
     schedule_refresh("poll", poll_id)
-    return Ballot(chosen=my_choices(poll, member_id), action=action)
+    return Ballot(chosen=my_choices(poll, member_id), action=action, poll=poll)
 
 
 def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime) -> Ballot:

@@ -212,7 +212,7 @@ def main() -> int:
 
     processes.update(
         web=f"{PYTHON} -m gunicorn config.wsgi -b 127.0.0.1:{web_port} --workers 2 --access-logfile -",
-        worker=f"{PYTHON} -m celery -A config worker -Q {','.join(MUSTER_QUEUES)} -c 2 -l info",
+        worker=f"{PYTHON} -m celery -A config worker -Q {','.join(MUSTER_QUEUES)} -c 4 -l info",
         beat=f"{PYTHON} -m celery -A config beat -s {shlex.quote(str(VAR / 'celerybeat-schedule'))} -l info",
         flower=f"{PYTHON} manage.py run_flower --port={flower_port} --address=127.0.0.1",
     )

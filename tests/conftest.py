@@ -152,3 +152,13 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _directory_remembers_nothing_between_tests():
+    """record_actor's memory of who it recorded is per process: each test's database starts empty."""
+    from core import directory
+
+    directory._recorded.clear()
+    yield
+    directory._recorded.clear()

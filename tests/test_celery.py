@@ -1,6 +1,8 @@
 """A real worker process runs Muster's tasks against the test database."""
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -37,3 +39,15 @@ def test_a_real_worker_runs_a_task_and_its_effect_lands_in_postgres(celery_worke
         time.sleep(0.1)
     assert Heartbeat.objects.count() == 1
     celery_worker.wait_for_output(r"Task core\.tasks\.record_beat_heartbeat\[[0-9a-f-]+\] succeeded")
+
+
+def test_a_worker_and_its_pool_run_below_the_gateways_priority(celery_worker):
+    # The worker's main process lowered its priority at start (WORKER_NICE, default 10) ...
+    celery_worker.wait_for_output(r"worker niceness 10: the gateway and web processes run first")
+    main = celery_worker.process.pid
+    assert os.getpriority(os.PRIO_PROCESS, main) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+    # ... and the pool's children, forked after it, inherit it
+    children = [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
+    assert children and {os.getpriority(os.PRIO_PROCESS, pid) for pid in children} == {
+        os.getpriority(os.PRIO_PROCESS, 0) + 10
+    }

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from core.discord_api.errors import DiscordError, PermanentError, TransientError
 from core.discord_api.limits import check_message
-from core.discord_api.ratelimit import RateLimiter
+from core.discord_api.ratelimit import LocalBuckets, RateLimiter
 from core.redis import get_redis
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class DiscordClient:
     def __init__(self, *, token: str, api_base: str, limiter: RateLimiter, timeout: float = 10.0):
         self.api_base = api_base.rstrip("/")
         self.limiter = limiter
+        self.interaction_buckets = LocalBuckets()  # interaction tokens' buckets: no Redis round trip
         self._authorization = f"Bot {token}"
         self.http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
 
@@ -117,26 +118,27 @@ class DiscordClient:
         headers = {}
         if bot_auth:  # webhook routes carry their credential (the interaction token) in the path
             headers["Authorization"] = self._authorization
+        buckets = self.interaction_buckets if "interaction_token" in params else self.limiter
         last: DiscordError | None = None
         for attempt in range(attempts):
-            state_key = self._wait_for_route(route, major, max_wait)
+            state_key = self._wait_for_route(buckets, route, major, max_wait)
             if bot_auth:
                 self._wait_for_global(max_wait)
             try:
                 response = self.http.request(method, url, json=json, headers=headers)
             except httpx.TransportError as exc:  # includes timeouts
-                self.limiter.release(state_key)
+                buckets.release(state_key)
                 last = TransientError(f"{route}: {type(exc).__name__}")
                 self._backoff(attempt)
                 continue
             if response.status_code >= 500 and "X-RateLimit-Remaining" not in response.headers:
                 # A 502 from Discord's edge says nothing about the bucket; learning from its
                 # missing headers would mark the route unlimited and let a burst through.
-                self.limiter.release(state_key)
+                buckets.release(state_key)
             else:
-                self.limiter.learn(route, state_key, response.headers)
+                buckets.learn(route, state_key, response.headers)
             if response.status_code == 429:
-                last = self._honour_429(route, state_key, response)
+                last = self._honour_429(buckets, route, state_key, response)
                 continue
             if response.status_code >= 500:
                 last = TransientError(f"{route}: server error", status=response.status_code)
@@ -147,10 +149,11 @@ class DiscordClient:
             return response.json() if response.content else None
         raise last or TransientError(f"{route}: gave up")
 
-    def _wait_for_route(self, route: str, major: str, max_wait: float) -> str:
+    @staticmethod
+    def _wait_for_route(buckets: RateLimiter | LocalBuckets, route: str, major: str, max_wait: float) -> str:
         waited = 0.0
         while True:
-            wait, state_key = self.limiter.acquire_route(route, major)
+            wait, state_key = buckets.acquire_route(route, major)
             if wait <= 0:
                 return state_key
             if waited + wait > max_wait:
@@ -165,7 +168,9 @@ class DiscordClient:
         if wait > 0:
             time.sleep(wait)
 
-    def _honour_429(self, route: str, state_key: str, response: httpx.Response) -> TransientError:
+    def _honour_429(
+        self, buckets: RateLimiter | LocalBuckets, route: str, state_key: str, response: httpx.Response
+    ) -> TransientError:
         try:
             body = response.json()
         except ValueError:
@@ -174,7 +179,9 @@ class DiscordClient:
         is_global = bool(body.get("global")) or response.headers.get("X-RateLimit-Global") == "true"
         scope = response.headers.get("X-RateLimit-Scope", "global" if is_global else "user")
         log.warning("discord 429 on %s: retry after %.3f s (scope %s)", route, retry_after, scope)
-        self.limiter.block(state_key, retry_after, is_global=is_global)
+        buckets.block(state_key, retry_after, is_global=is_global)
+        if is_global and buckets is not self.limiter:
+            self.limiter.block(state_key, retry_after, is_global=True)  # every worker holds back
         return TransientError(f"{route}: rate limited", status=429, retry_after=retry_after)
 
     @staticmethod

@@ -15,6 +15,9 @@ All times come from Redis (``TIME``) so workers on different machines share one 
 
 from __future__ import annotations
 
+import threading
+import time
+
 import redis
 
 PREFIX = "discord:rl:"
@@ -140,3 +143,82 @@ class RateLimiter:
         keys = list(self.redis.scan_iter(match=PREFIX + "*", count=1000))
         if keys:
             self.redis.delete(*keys)
+
+
+class LocalBuckets:
+    """The per-route buckets of interaction-token routes, kept in this process only.
+
+    Discord's interaction endpoints (``/webhooks/{application_id}/{interaction_token}``)
+    are outside the bot's global limit and bucketed per token. A token is answered by the
+    one delivery holding the answer's claim (see ``core.interactions.dispatcher``), so the
+    process that sends on it is the only one that could spend its bucket: the same rules
+    as ``RateLimiter``'s routes (learned windows, one probe at a time, 429s honoured) with
+    no Redis round trip. Windows are forgotten once they have expired.
+    """
+
+    def __init__(self, clock=time.monotonic, max_windows: int = 10_000):
+        self._clock = clock
+        self._max = max_windows
+        self._lock = threading.Lock()
+        self._bucket_of: dict[str, str] = {}
+        self._windows: dict[str, tuple[int, float]] = {}  # state key -> (remaining, reset_at)
+        self._probes: dict[str, float] = {}  # state key -> when the probe's claim lapses
+
+    def acquire_route(self, route: str, major: str) -> tuple[float, str]:
+        """As ``RateLimiter.acquire_route``: (seconds to wait first, state key)."""
+        with self._lock:
+            now = self._clock()
+            state_key = f"{self._bucket_of.get(route, route)}:{major}"
+            remaining, reset_at = self._windows.get(state_key, (None, 0.0))
+            if remaining is None or reset_at <= now:
+                if self._probes.get(state_key, 0.0) > now:
+                    return 0.02, state_key
+                self._probes[state_key] = now + PROBE_TTL_MS / 1000
+                return 0.0, state_key
+            if remaining > 0:
+                self._windows[state_key] = (remaining - 1, reset_at)
+                return 0.0, state_key
+            return reset_at - now, state_key
+
+    def learn(self, route: str, state_key: str, headers) -> None:
+        """As ``RateLimiter.learn``."""
+        bucket = headers.get("X-RateLimit-Bucket") or ""
+        remaining = headers.get("X-RateLimit-Remaining")
+        reset_after = headers.get("X-RateLimit-Reset-After")
+        with self._lock:
+            now = self._clock()
+            if remaining is None or reset_after is None:
+                self._windows[state_key] = (UNLIMITED, now + 5)
+            else:
+                known = self._windows.get(state_key)
+                if known is not None and known[1] > now:
+                    self._windows[state_key] = (min(known[0], int(remaining)), known[1])
+                else:
+                    self._windows[state_key] = (int(remaining), now + float(reset_after))
+            self._probes.pop(state_key, None)
+            if bucket:
+                self._bucket_of[route] = bucket
+            self._prune(now)
+
+    def release(self, state_key: str) -> None:
+        with self._lock:
+            self._probes.pop(state_key, None)
+
+    def block(self, state_key: str, retry_after: float, *, is_global: bool) -> None:
+        """A 429 on the token's bucket: nothing more on it for ``retry_after`` s.
+
+        A global 429 cannot come from an interaction route (they are outside the global
+        limit); were one to, the token's bucket is blocked, and ``RateLimiter`` keeps the
+        global block for the bot's own routes.
+        """
+        with self._lock:
+            self._windows[state_key] = (0, self._clock() + retry_after)
+            self._probes.pop(state_key, None)
+
+    def _prune(self, now: float) -> None:
+        if len(self._windows) < self._max:
+            return
+        self._windows = {key: window for key, window in self._windows.items() if window[1] > now}
+        self._probes = {key: lapses for key, lapses in self._probes.items() if lapses > now}
+        if len(self._bucket_of) >= self._max:
+            self._bucket_of.clear()

@@ -5,13 +5,14 @@ keyed by the interaction id (a keyed hash of it when redacted, see ``log_id``), 
 locked while the handler runs in the same transaction, so a redelivered task (a worker
 killed mid-task) finds the outcome recorded and only re-sends the stored answer.
 
-The answer is claimed with a compare-and-set on the row before it is sent
-(``answer_claimed_at``), so two concurrent deliveries of one interaction never both send
-it: a component's answer is a follow-up POST, which Discord would show twice. A delivery
-that finds the answer claimed and not yet sent raises ``AnswerInFlight``: the task comes
-back when the claim would have expired, and then finds it answered, or takes over a claim
-older than a task may live (``CELERY_TASK_TIME_LIMIT``: its worker was killed). A failed
-send gives the claim back for the retry.
+The answer is claimed on the row before it is sent (``answer_claimed_at``): by the
+delivery that ran the handler, in the statement that records its outcome under the lock;
+by any later delivery, with a compare-and-set. So two concurrent deliveries of one
+interaction never both send it: a component's answer is a follow-up POST, which Discord
+would show twice. A delivery that finds the answer claimed and not yet sent raises
+``AnswerInFlight``: the task comes back when the claim would have expired, and then finds
+it answered, or takes over a claim older than a task may live (``CELERY_TASK_TIME_LIMIT``:
+its worker was killed). A failed send gives the claim back for the retry.
 
 When the route redacts the interaction (``redact=`` in ``core.interactions.routing``, e.g. a
 vote in an anonymous poll), that is decided before the row is created, and whatever the
@@ -35,8 +36,8 @@ from datetime import datetime, timedelta
 
 import redis
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import directory
@@ -74,19 +75,17 @@ def handle(payload: dict) -> None:
     redacted = route is not None and route.redacts(interaction)
     directory.record_actor(interaction)
     pk = log_id(interaction, redacted=redacted)
-    _count_attempt(interaction, pk, redacted=redacted)
-    with transaction.atomic():
-        entry = CommandLog.objects.select_for_update().get(pk=pk)
-        if entry.outcome == Outcome.PENDING:
-            entry.outcome, entry.reply, entry.error, entry.reference = run(interaction, redacted=redacted)
-            entry.save(update_fields=["outcome", "reply", "error", "reference"])
-    if entry.answered_at is not None:
+    outcome, answered = _count_attempt(interaction, pk, redacted=redacted)
+    if answered:
         return
-    if not _claim_answer(pk):
-        _answered_or_in_flight(pk)
-        return
+    reply = _run_once(interaction, pk, redacted=redacted) if outcome == Outcome.PENDING else None
+    if reply is None:  # an earlier delivery ran the handler: take the right to send its answer
+        if not _claim_answer(pk):
+            _answered_or_in_flight(pk)
+            return
+        reply = CommandLog.objects.values_list("reply", flat=True).get(pk=pk)
     try:
-        answer(interaction, entry.reply)
+        answer(interaction, reply)
     except BaseException:
         CommandLog.objects.filter(pk=pk).update(answer_claimed_at=None)  # the retry sends it
         raise
@@ -100,6 +99,24 @@ def handle(payload: dict) -> None:
     if entry.reply.get("secret"):
         # Kept only until it is sent: a redelivery after this finds it answered and sends nothing.
         CommandLog.objects.filter(pk=pk).update(reply={"type": entry.reply["type"], "message": {}, "secret": True})
+
+
+def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> dict | None:
+    """Run the handler under the row's lock unless a concurrent delivery did; its stored answer, or None.
+
+    The outcome and the claim on the answer are written in one statement: nobody can hold
+    a claim on an answer that did not exist yet, and a delivery waiting on the lock finds
+    the outcome recorded and the answer claimed.
+    """
+    with transaction.atomic():
+        entry = CommandLog.objects.select_for_update().only("outcome").get(pk=pk)
+        if entry.outcome != Outcome.PENDING:
+            return None
+        outcome, reply, error, reference = run(interaction, redacted=redacted)
+        CommandLog.objects.filter(pk=pk).update(
+            outcome=outcome, reply=reply, error=error, reference=reference, answer_claimed_at=timezone.now()
+        )
+    return reply
 
 
 def _answered_or_in_flight(pk: int) -> None:
@@ -142,11 +159,14 @@ def to_the_hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _count_attempt(interaction: Interaction, pk: int, *, redacted: bool = False) -> None:
-    """Create the log row on the first delivery and count every delivery.
+def _count_attempt(interaction: Interaction, pk: int, *, redacted: bool = False) -> tuple[str, bool]:
+    """Create the log row on the first delivery and count every delivery: (outcome, answered).
 
-    Committed at once (two statements, no transaction), so a worker killed mid-handler
-    still shows in ``attempts``; a concurrent delivery's row is kept, not overwritten.
+    One upsert, committed at once (outside any transaction), so a worker killed
+    mid-handler still shows in ``attempts``; a concurrent delivery's row is kept, only
+    its count goes up. ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` is PostgreSQL's
+    and SQLite's (3.35+) alike; Django's ``bulk_create(update_conflicts=True)`` can only
+    copy the new row's value, not add one to the stored count.
     """
     entry = CommandLog(
         pk=pk,
@@ -157,9 +177,28 @@ def _count_attempt(interaction: Interaction, pk: int, *, redacted: bool = False)
         options=REDACTED_OPTIONS if redacted else _options(interaction),
         received_at=to_the_hour(timezone.now()) if redacted else timezone.now(),
         ack_latency_ms=_ack_latency_ms(interaction),
+        attempts=1,
     )
-    CommandLog.objects.bulk_create([entry], ignore_conflicts=True)
-    CommandLog.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(*_upsert(entry))
+        outcome, answered_at = cursor.fetchone()
+    return outcome, answered_at is not None
+
+
+def _upsert(entry: CommandLog) -> tuple[str, list]:
+    meta, quote = CommandLog._meta, connection.ops.quote_name
+    fields = meta.concrete_fields
+    table, attempts = quote(meta.db_table), quote("attempts")
+    values = [field.get_db_prep_save(field.pre_save(entry, add=True), connection) for field in fields]
+    # Only the model's own table and column names are formatted in; every value is a parameter.
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({quote(meta.pk.column)}) DO UPDATE SET {attempts} = {table}.{attempts} + 1"
+        f" RETURNING {quote('outcome')}, {quote('answered_at')}"
+    )
+    return sql, values
 
 
 def _options(interaction: Interaction) -> dict:

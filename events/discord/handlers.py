@@ -42,7 +42,7 @@ TIME_OPTIONS = (("start", "starts_at"), ("end", "ends_at"), ("signup_deadline", 
 def _event(event_id, guild_id: int | None) -> Event:
     event = Event.objects.filter(id=int(event_id), guild_id=guild_id).select_related("guild").first()
     if event is None:
-        raise RuleError("There is no such event in this server.")
+        raise RuleError(services.NOT_IN_GUILD)
     return event
 
 
@@ -208,10 +208,13 @@ def event_page(guild_id: int, page: int) -> dict:
 
 def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
     """What a member sees, privately, after clicking Going, Maybe or Can't go."""
-    event = _event(event_id, interaction.guild_id)
-    now = timezone.now()
-    response = services.respond(event.id, interaction.actor.id, choice, sequence=interaction.id, now=now)
-    link = event_link(event)
+    if interaction.guild_id is None:
+        raise RuleError(services.NOT_IN_GUILD)
+    now, member_id = timezone.now(), interaction.actor.id
+    response = services.respond(
+        int(event_id), member_id, choice, sequence=interaction.id, now=now, guild_id=interaction.guild_id
+    )
+    link = event_link(response.event)
     if response.status == Status.WAITLISTED:
         position = response.waitlist_position
         text = f"{link} is full: you are number {position} on the waitlist. You will get a DM if a place opens up."

@@ -26,7 +26,7 @@ from polls.services import Ballot, PollDraft
 def _poll(poll_id: int, guild_id: int | None) -> Poll:
     poll = Poll.objects.filter(id=int(poll_id), guild_id=guild_id).first()
     if poll is None:
-        raise RuleError("There is no such poll in this server.")
+        raise RuleError(services.NOT_IN_GUILD)
     return poll
 
 
@@ -86,9 +86,11 @@ def anonymous_poll(interaction: Interaction, poll_id: int, **parts) -> bool:
 
 @component(VOTE, redact=anonymous_poll)
 def vote(interaction: Interaction, poll_id: int, option_id: int) -> Reply:
-    poll = _poll(poll_id, interaction.guild_id)
-    ballot = services.vote(poll.id, option_id, interaction.actor.id, now=timezone.now())
-    return _answer(poll, ballot)
+    if interaction.guild_id is None:
+        raise RuleError(services.NOT_IN_GUILD)
+    now, member_id = timezone.now(), interaction.actor.id
+    ballot = services.vote(int(poll_id), option_id, member_id, now=now, guild_id=interaction.guild_id)
+    return _answer(ballot.poll, ballot)
 
 
 @component(SELECT, redact=anonymous_poll)

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from core.interactions import dispatcher
+from core import directory
+from core.interactions import Interaction, dispatcher
 from core.models import CommandLog, Guild
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -58,6 +59,23 @@ def test_two_concurrent_deliveries_of_a_click_send_one_follow_up(live_discord, s
     entry = CommandLog.objects.get(pk=payload["id"])
     assert (entry.outcome, entry.attempts, entry.answered_at is not None) == ("unknown", 3, True)
     assert entry.answer_claimed_at is None
+
+
+def test_a_delivery_whose_worker_died_mid_handler_is_counted_and_the_redelivery_runs_it_once(live_discord):
+    # Given a first delivery that counted itself and died before the handler's commit
+    payload = live_discord.component_payload("gone:button:3")
+    interaction = Interaction.from_payload(payload)
+    directory.record_actor(interaction)
+    assert dispatcher._count_attempt(interaction, interaction.id) == ("pending", False)
+
+    # When the broker redelivers it, twice
+    dispatcher.handle(payload)
+    dispatcher.handle(payload)
+
+    # Then every delivery is counted, the handler's answer was sent once
+    entry = CommandLog.objects.get(pk=payload["id"])
+    assert (entry.outcome, entry.attempts, entry.answer_claimed_at) == ("unknown", 3, None)
+    assert [m["content"] for m in live_discord.control.interaction(payload["id"])["followups"]] == [NO_LONGER]
 
 
 def test_an_answer_claimed_by_a_killed_worker_is_sent_once_the_claim_expires(live_discord, settings):

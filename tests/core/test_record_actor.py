@@ -99,3 +99,54 @@ def test_a_member_who_rejoins_is_reopened_by_the_join_event():
     user = {"id": membership.member_id, "username": membership.member.username, "nick": "Ali", "roles": []}
     directory.member_seen(membership.guild_id, user, seen_ns=time.time_ns())
     assert GuildMember.objects.get(pk=membership.pk).left_at is None
+
+
+def test_a_second_interaction_of_an_unchanged_member_costs_no_query():
+    membership = GuildMemberFactory(nickname="Ali", role_ids=[5, 7])
+    directory.record_actor(interaction_by(membership))
+
+    with CaptureQueriesContext(connection) as queries:
+        directory.record_actor(interaction_by(membership))
+
+    assert queries.captured_queries == []
+
+
+def test_what_it_remembers_is_forgotten_when_this_process_records_a_leave():
+    # Given alice's click was recorded, then her leave was applied by this process
+    membership = GuildMemberFactory(nickname="Ali")
+    directory.record_actor(interaction_by(membership))
+    directory.member_left(membership.guild_id, membership.member_id, seen_ns=time.time_ns())
+
+    # When she clicks again after the leave (back in the guild, her join event missed)
+    directory.record_actor(interaction_by(membership, created_at=time.time() + 1))
+
+    # Then the membership is read again and reopened
+    membership.refresh_from_db()
+    assert membership.left_at is None
+
+
+def test_a_changed_nickname_is_written_even_right_after_a_remembered_click():
+    membership = GuildMemberFactory(nickname="Ali")
+    directory.record_actor(interaction_by(membership))
+
+    directory.record_actor(interaction_by(membership, nick="Alice"))
+
+    membership.refresh_from_db()
+    assert membership.nickname == "Alice"
+
+
+def test_it_reads_again_once_what_it_remembers_is_older_than_its_lifetime():
+    # Given a click recorded, then a change another process made (a rename by the gateway)
+    membership = GuildMemberFactory(nickname="Ali")
+    directory.record_actor(interaction_by(membership))
+    GuildMember.objects.filter(pk=membership.pk).update(nickname="Renamed elsewhere")
+    key = (membership.guild_id, membership.member_id)
+    seen, _ = directory._recorded[key]
+    directory._recorded[key] = (seen, time.monotonic() - directory.RECORDED_FOR_S - 1)  # as if 31 s ago
+
+    # When the member, as Discord shows them, clicks again past the memory's lifetime
+    directory.record_actor(interaction_by(membership))
+
+    # Then the difference was read and written back
+    membership.refresh_from_db()
+    assert membership.nickname == "Ali"

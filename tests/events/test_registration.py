@@ -88,3 +88,16 @@ def test_it_refuses_clicks_on_a_cancelled_event():
 def test_it_refuses_clicks_on_a_deleted_event():
     with pytest.raises(RuleError, match=r"^This event no longer exists\.$"):
         respond(123456, MemberFactory().id, Status.GOING, sequence=1, now=NOW)
+
+
+def test_a_click_scoped_to_another_guild_is_refused_and_changes_nothing():
+    event, member = EventFactory(), MemberFactory()
+    with pytest.raises(RuleError, match=r"^There is no such event in this server\.$"):
+        respond(event.id, member.id, Status.GOING, sequence=1, now=NOW, guild_id=event.guild_id + 1)
+    assert event.registrations.count() == 0
+
+
+def test_a_scoped_click_returns_the_event_it_locked():
+    event, member = EventFactory(), MemberFactory()
+    response = respond(event.id, member.id, Status.GOING, sequence=1, now=NOW, guild_id=event.guild_id)
+    assert (response.status, response.event.pk) == (Status.GOING, event.pk)

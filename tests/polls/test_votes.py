@@ -165,3 +165,11 @@ def test_an_anonymous_vote_carries_the_polls_opening_and_an_open_vote_its_moment
     choose(public.id, [option(public, 2).id], member.id, now=later)
     assert Vote.objects.get(poll=anonymous).cast_at == anonymous.created_at
     assert Vote.objects.get(poll=public).cast_at == later
+
+
+def test_a_vote_scoped_to_another_guild_is_refused_and_counts_nothing():
+    poll = PollFactory()
+    option = poll.options.first()
+    with pytest.raises(RuleError, match=r"^There is no such poll in this server\.$"):
+        vote(poll.id, option.id, MemberFactory().id, now=NOW, guild_id=poll.guild_id + 1)
+    assert Vote.objects.filter(poll=poll).count() == 0
