@@ -91,14 +91,13 @@ def handle(payload: dict) -> None:
         raise
     latency_ms = max(0, int((time.time() - interaction.created_at) * 1000))
     answered_at = timezone.now()
-    CommandLog.objects.filter(pk=pk, answered_at__isnull=True).update(
-        answered_at=to_the_hour(answered_at) if redacted else answered_at,
-        completion_latency_ms=latency_ms,
-        answer_claimed_at=None,
-    )
-    if entry.reply.get("secret"):
+    done = {"answered_at": to_the_hour(answered_at) if redacted else answered_at}
+    if reply.get("secret"):
         # Kept only until it is sent: a redelivery after this finds it answered and sends nothing.
-        CommandLog.objects.filter(pk=pk).update(reply={"type": entry.reply["type"], "message": {}, "secret": True})
+        done["reply"] = {"type": reply["type"], "message": {}, "secret": True}
+    CommandLog.objects.filter(pk=pk, answered_at__isnull=True).update(
+        **done, completion_latency_ms=latency_ms, answer_claimed_at=None
+    )
 
 
 def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> dict | None:
