@@ -46,6 +46,8 @@ def post_message(state, channel: Channel, author_id: int, fields: dict, **meta) 
     state.channel_messages.setdefault(channel.id, []).append(message.id)
     if not message.ephemeral:
         channel.last_message_id = message.id
+        if channel.is_thread:
+            channel.message_count += 1
         _dispatch(state, "MESSAGE_CREATE", message)
     state.changed()
     return message
