@@ -26,7 +26,7 @@ from .errors import (
     unknown,
     wrong_channel_type,
 )
-from .routing import RouteTable, int_query, read_json, snowflake
+from .routing import RouteTable, body_int, int_query, read_json, snowflake
 
 routes = RouteTable()
 CHANNEL_FIELDS = ("name", "topic", "position", "nsfw", "permission_overwrites", "parent_id")
@@ -81,6 +81,9 @@ async def edit_channel(request: web.Request) -> web.Response:
     if "name" in fields and not 1 <= len(fields["name"] or "") <= 100:
         raise invalid_form_body({"name": field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")})
     if "permission_overwrites" in fields:
+        if not isinstance(fields["permission_overwrites"] or [], list):
+            problem = field_error("BASE_TYPE_ARRAY", "Must be an array.")  # Discord's wording unverified
+            raise invalid_form_body({"permission_overwrites": problem})
         check_overwrites(state, channel.guild_id, fields["permission_overwrites"] or [], channel)
     if "parent_id" in fields:
         fields["parent_id"] = check_parent(state, channel.guild_id, fields["parent_id"], channel.type)
@@ -91,7 +94,7 @@ def check_parent(state, guild_id: int, parent_id, channel_type: int) -> int | No
     """A parent must be a category of the same guild, and a category has none (50035)."""
     if parent_id is None:
         return None
-    parent = state.channels.get(int(parent_id))
+    parent = state.channels.get(body_int(parent_id, "parent_id"))
     if channel_type == GUILD_CATEGORY or parent is None or parent.type != GUILD_CATEGORY or parent.guild_id != guild_id:
         # Discord's field error code here is not documented; the sentence is what it shows.
         raise invalid_form_body({"parent_id": field_error("CHANNEL_PARENT_INVALID", "Category does not exist")})
@@ -109,8 +112,18 @@ def check_overwrites(state, guild_id: int, overwrites: list, channel=None, *, si
     if not in_channel & P.MANAGE_ROLES:
         raise missing_permissions()
     for i, overwrite in enumerate(overwrites):
-        if overwrite.get("type") not in (0, 1):
+        problem = None
+        if not isinstance(overwrite, dict):
+            problem = {"_errors": [{"code": "DICT_TYPE_CONVERT", "message": "Only dictionaries may be used."}]}
+        elif overwrite.get("type") not in (0, 1):
             problem = {"type": field_error("BASE_TYPE_CHOICES", "Value must be one of (0, 1).")}
+        else:
+            for key in ("id", "allow", "deny"):
+                try:
+                    int(overwrite.get(key) or 0)
+                except (TypeError, ValueError):
+                    problem = {key: field_error("NUMBER_TYPE_COERCE", f'Value "{overwrite[key]}" is not snowflake.')}
+        if problem is not None:
             raise invalid_form_body(problem if single else {"permission_overwrites": {str(i): problem}})
     granted_here = channel is not None and not base & P.MANAGE_ROLES
     if base & P.ADMINISTRATOR or granted_here:

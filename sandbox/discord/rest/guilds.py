@@ -18,7 +18,7 @@ from .errors import (
     no_content,
     unknown,
 )
-from .routing import RouteTable, int_query, read_json, snowflake
+from .routing import RouteTable, body_int, int_query, read_json, snowflake
 
 routes = RouteTable()
 CREATABLE_TYPES = (GUILD_TEXT, GUILD_VOICE, GUILD_CATEGORY)
@@ -63,10 +63,12 @@ async def create_channel(request: web.Request) -> web.Response:
     name = body.get("name") or ""
     if not 1 <= len(name) <= 100:
         raise invalid_form_body({"name": field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")})
-    kind = int(body.get("type") or 0)
+    kind = body_int(body.get("type") or 0, "type")
     if kind not in CREATABLE_TYPES:
         raise invalid_form_body({"type": field_error("BASE_TYPE_CHOICES", "Value must be one of (0, 2, 4).")})
     fields = {k: body[k] for k in ("topic", "nsfw", "permission_overwrites") if body.get(k) is not None}
+    if not isinstance(fields.get("permission_overwrites", []), list):
+        raise invalid_form_body({"permission_overwrites": field_error("BASE_TYPE_ARRAY", "Must be an array.")})
     if fields.get("permission_overwrites"):
         check_overwrites(state, guild.id, fields["permission_overwrites"])
     if body.get("parent_id"):
@@ -198,8 +200,10 @@ async def edit_member(request: web.Request) -> web.Response:
         if not have & P.MANAGE_ROLES:
             raise missing_permissions()
         wanted = []
-        for raw in body["roles"]:
-            role = guild.roles.get(int(raw))
+        if not isinstance(body["roles"], list):
+            raise invalid_form_body({"roles": field_error("BASE_TYPE_ARRAY", "Must be an array.")})
+        for i, raw in enumerate(body["roles"]):
+            role = guild.roles.get(body_int(raw, "roles", str(i)))
             if role is None or role.id == guild.id:
                 raise unknown("Role")
             if role.id not in wanted:

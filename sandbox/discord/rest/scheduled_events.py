@@ -61,7 +61,9 @@ def _fields(body: dict, current=None) -> dict:
             errors["name"] = field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         fields["name"] = body["name"]
     if "description" in body:
-        if body["description"] is not None and len(body["description"]) > 1000:
+        if body["description"] is not None and not isinstance(body["description"], str):
+            errors["description"] = field_error("BASE_TYPE_STRING", "Could not interpret value as string.")
+        elif body["description"] is not None and len(body["description"]) > 1000:
             errors["description"] = field_error("BASE_TYPE_MAX_LENGTH", "Must be 1000 or fewer in length.")
         fields["description"] = body["description"]
     if body.get("privacy_level") is not None:
@@ -89,7 +91,11 @@ def _fields(body: dict, current=None) -> dict:
         )
     fields.update(scheduled_start_time=start, scheduled_end_time=end)
     metadata = body.get("entity_metadata") if "entity_metadata" in body else None
-    location = (metadata or {}).get("location") if metadata is not None else (current.location if current else None)
+    if metadata is not None and not isinstance(metadata, dict):
+        metadata = {}
+    location = metadata.get("location") if metadata is not None else (current.location if current else None)
+    if location is not None and not isinstance(location, str):
+        location = None
     if entity_type == EXTERNAL and not location:
         errors["entity_metadata"] = {"location": REQUIRED}
     elif location and len(location) > 100:

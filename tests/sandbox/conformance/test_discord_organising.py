@@ -11,6 +11,7 @@ import pytest
 
 from sandbox.discord import permissions as P
 
+from .conftest import COMMANDS
 from .schemas import discord_api as S
 from .validate import answer
 
@@ -337,3 +338,37 @@ def test_events_need_create_events_and_others_events_manage_events(world):
 
     none = ctl.create_guild("Bare", bot_permissions=P.DEFAULT_BOT & ~P.CREATE_EVENTS & ~P.MANAGE_EVENTS)
     assert code(world.bot.post(f"/guilds/{none['id']}/scheduled-events", json=external())) == (403, 50013)
+
+
+def test_an_interaction_in_a_thread_carries_the_parents_permissions(world):
+    ctl = world.control
+    world.bot.put(f"/applications/{world.app_id}/commands", json=COMMANDS)
+    deny = {"id": world.alice, "type": 1, "allow": "0", "deny": str(P.SEND_MESSAGES)}
+    ctl.update_channel(world.channel_id, permission_overwrites=[deny])
+    thread = ctl.start_thread(world.channel_id, world.alice, "Questions")
+    ix = ctl.inject_command("event", subcommand="create", channel_id=thread["id"], user_id=world.alice)
+    perms = int(ix["payload"]["member"]["permissions"])
+    assert perms & P.VIEW_CHANNEL and not perms & P.SEND_MESSAGES
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "where"),
+    [
+        ("PATCH", "/guilds/{guild}/members/{alice}", {"roles": ["abc"]}, ["roles", "0"]),
+        ("PATCH", "/guilds/{guild}/members/{alice}", {"roles": "abc"}, ["roles"]),
+        ("POST", "/guilds/{guild}/channels", {"name": "x", "type": "text"}, ["type"]),
+        ("POST", "/guilds/{guild}/channels", {"name": "x", "parent_id": "abc"}, ["parent_id"]),
+        ("POST", "/guilds/{guild}/channels", {"name": "x", "permission_overwrites": [{"id": "a", "type": 0}]}, None),
+        ("PATCH", "/channels/{channel}", {"permission_overwrites": {"id": 1}}, ["permission_overwrites"]),
+        ("PUT", "/channels/{channel}/permissions/{alice}", {"type": 1, "allow": "lots"}, ["allow"]),
+        ("POST", "/guilds/{guild}/scheduled-events", {"description": 5, "entity_metadata": "park"}, None),
+    ],
+)
+def test_malformed_bodies_get_discords_form_error_not_a_crash(world, method, path, body, where):
+    url = path.format(guild=world.guild_id, alice=world.alice, channel=world.channel_id)
+    refused = answer(world.bot.request(method, url, json=body), 400, S.ERROR)
+    assert refused["code"] == 50035
+    node = refused["errors"]
+    for key in where or []:
+        node = node[key]
+    assert "_errors" in node or where is None
