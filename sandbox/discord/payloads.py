@@ -240,10 +240,10 @@ def guild_create(
             "voice_states": [],
             "members": [member(m, users) for m in listed],
             "channels": [channel(channels[c]) for c in g.channel_ids],
-            "threads": [],
+            "threads": [thread(c) for c in channels.values() if c.is_thread and c.guild_id == g.id and not c.archived],
             "presences": [],
             "stage_instances": [],
-            "guild_scheduled_events": [],
+            "guild_scheduled_events": [scheduled_event(e, users) for e in g.scheduled_events.values()],
             "soundboard_sounds": [],
         }
     )
@@ -255,8 +255,17 @@ def guild_create(
     return data
 
 
-def message(m: Message, users: dict[int, User], guild: Guild | None = None, *, gateway: bool = False) -> dict:
-    """A message object; gateway events add ``guild_id`` and the author's ``member``."""
+def message(
+    m: Message,
+    users: dict[int, User],
+    guild: Guild | None = None,
+    *,
+    gateway: bool = False,
+    started_thread: Channel | None = None,
+) -> dict:
+    """A message object; gateway events add ``guild_id`` and the author's ``member``; a message
+    a thread was started from carries that ``thread``.
+    """
     data = {
         "id": str(m.id),
         "channel_id": str(m.channel_id),
@@ -285,6 +294,8 @@ def message(m: Message, users: dict[int, User], guild: Guild | None = None, *, g
         data["interaction_metadata"] = m.interaction_metadata
     if m.message_reference is not None:
         data["message_reference"] = m.message_reference
+    if started_thread is not None:
+        data["thread"] = thread(started_thread)
     if gateway and guild is not None:
         data["guild_id"] = str(guild.id)
         author = guild.members.get(m.author_id)

@@ -49,12 +49,14 @@ async def start_thread_as_user(request: web.Request) -> web.Response:
     kind = int(data.get("type", PUBLIC_THREAD))
     if kind not in (PUBLIC_THREAD, PRIVATE_THREAD):
         raise c.ControlError(400, "type must be 11 (public) or 12 (private)")
-    thread_id = c.message(state, data["message_id"]).id if data.get("message_id") else None
-    if thread_id is not None and thread_id in state.channels:
-        raise c.ControlError(409, f"message {thread_id} already has a thread")
-    thread = thread_world.start_thread(
-        state, channel, owner.user_id, data.get("name") or "thread", type=kind, thread_id=thread_id
-    )
+    name = data.get("name") or "thread"
+    if data.get("message_id"):
+        message = c.message(state, data["message_id"])
+        if message.id in state.channels:
+            raise c.ControlError(409, f"message {message.id} already has a thread")
+        thread = thread_world.start_thread_from_message(state, channel, message, owner.user_id, name)
+    else:
+        thread = thread_world.start_thread(state, channel, owner.user_id, name, type=kind)
     return c.ok(thread_view(state, thread), status=201)
 
 

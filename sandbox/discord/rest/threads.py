@@ -69,9 +69,7 @@ async def start_thread_from_message(request: web.Request) -> web.Response:
     fields = _thread_fields(body)
     if message.id in state.channels:
         raise DiscordError(400, 160004, "A thread has already been created for this message")
-    thread = world.start_thread(
-        state, channel, state.bot.id, body["name"], type=PUBLIC_THREAD, thread_id=message.id, **fields
-    )
+    thread = world.start_thread_from_message(state, channel, message, state.bot.id, body["name"], **fields)
     return json_response(payloads.thread(thread), status=201)
 
 

@@ -12,6 +12,7 @@ from ..models import DM, Channel, Message, User
 
 EDITABLE = ("content", "embeds", "components", "flags")
 EPHEMERAL = 1 << 6
+HAS_THREAD = 1 << 5
 
 
 def open_dm(state, user: User) -> Channel:
@@ -71,6 +72,13 @@ def edit_message(state, message: Message, fields: dict) -> Message:
         _dispatch(state, "MESSAGE_UPDATE", message)
     state.changed()
     return message
+
+
+def thread_started(state, message: Message) -> None:
+    """A thread was started from ``message``: the HAS_THREAD flag, its ``thread``, MESSAGE_UPDATE."""
+    message.flags |= HAS_THREAD
+    _dispatch(state, "MESSAGE_UPDATE", message)
+    state.changed()
 
 
 def delete_message(state, message: Message) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from .. import payloads
 from ..clock import iso_now
 from ..gateway import intents as I
-from ..models import Channel
+from ..models import PUBLIC_THREAD, Channel, Message
+from . import messages
 
 
 def start_thread(
@@ -40,6 +41,13 @@ def start_thread(
     thread.thread_members[owner_id] = now
     state.channels[thread.id] = thread
     _dispatch(state, thread, "THREAD_CREATE", {**payloads.thread(thread), "newly_created": True}, I.GUILDS)
+    return thread
+
+
+def start_thread_from_message(state, parent: Channel, message: Message, owner_id: int, name: str, **fields) -> Channel:
+    """A public thread with the message's id; THREAD_CREATE, then MESSAGE_UPDATE of the message."""
+    thread = start_thread(state, parent, owner_id, name, type=PUBLIC_THREAD, thread_id=message.id, **fields)
+    messages.thread_started(state, message)
     return thread
 
 

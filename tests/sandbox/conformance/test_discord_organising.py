@@ -45,6 +45,8 @@ def test_threads_start_from_a_message_or_alone_and_take_members(world):
     assert (thread["id"], thread["type"], thread["parent_id"]) == (message["id"], 11, channel)
     assert thread["thread_metadata"]["auto_archive_duration"] == 1440
     assert code(bot.post(url, json={"name": "Again"})) == (400, 160004)
+    started = answer(bot.get(f"/channels/{channel}/messages/{message['id']}"), 200, S.MESSAGE)
+    assert (started["thread"]["id"], started["flags"] & 32) == (thread["id"], 32)  # HAS_THREAD
 
     private = answer(bot.post(f"/channels/{channel}/threads", json={"name": "Organisers"}), 201, S.THREAD)
     assert (private["type"], private["thread_metadata"]["invitable"]) == (12, True)  # type defaults to private

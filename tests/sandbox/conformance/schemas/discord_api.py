@@ -428,6 +428,7 @@ MESSAGE = obj(
         ),
         "interaction_metadata": {"oneOf": [COMMAND_METADATA, COMPONENT_METADATA, MODAL_METADATA]},
         "position": INT32,
+        "thread": THREAD,
     },
 )
 MESSAGES = {"title": "array of MessageResponse", **nullable(array(MESSAGE))}

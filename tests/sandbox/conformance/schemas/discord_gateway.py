@@ -97,10 +97,10 @@ GUILD_CREATE = with_fields(
         "voice_states": array({"type": "object"}),
         "members": array(MEMBER),
         "channels": array(CHANNEL),
-        "threads": array(CHANNEL),
+        "threads": array(rest.THREAD),
         "presences": array({"type": "object"}),
         "stage_instances": array({"type": "object"}),
-        "guild_scheduled_events": array({"type": "object"}),
+        "guild_scheduled_events": array(rest.SCHEDULED_EVENT),
         "soundboard_sounds": array({"type": "object"}),
     },
     {"unavailable": BOOL},
@@ -279,6 +279,8 @@ SCHEDULED_EVENT_USER = obj(
     closed=True,
 )
 ORGANISING_DISPATCHES = {
+    "MESSAGE_UPDATE": MESSAGE_UPDATE,  # the message a thread starts from gains its ``thread``
+    "GUILD_CREATE": GUILD_CREATE,
     "THREAD_CREATE": THREAD_CREATE,
     "THREAD_UPDATE": THREAD_UPDATE,
     "THREAD_DELETE": THREAD_DELETE,
