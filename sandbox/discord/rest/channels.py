@@ -189,6 +189,8 @@ async def create_message(request: web.Request) -> web.Response:
     unless it is locked (then only Manage Threads may: 50083 otherwise).
     """
     state, channel = channel_for_bot(request)
+    if channel.type == GUILD_CATEGORY:
+        raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
     need = P.SEND_MESSAGES_IN_THREADS if channel.is_thread else P.SEND_MESSAGES
     if channel.type != DM and not bot_permissions(state, channel) & need:
         raise missing_permissions()

@@ -136,7 +136,11 @@ async def add_thread_member(request: web.Request) -> web.Response:
     user_id = _user_id(request, state)
     if user_id not in state.guilds[thread.guild_id].members:
         raise unknown("Member")
-    if not bot_permissions(state, thread) & P.SEND_MESSAGES_IN_THREADS:
+    perms = bot_permissions(state, thread)
+    if not perms & P.SEND_MESSAGES_IN_THREADS:
+        raise missing_permissions()
+    closed = thread.type == PRIVATE_THREAD and not thread.invitable and user_id != state.bot.id
+    if closed and not perms & P.MANAGE_THREADS:  # only moderators invite to a non-invitable thread
         raise missing_permissions()
     world.add_thread_member(state, thread, user_id)
     return no_content()

@@ -131,6 +131,15 @@ def test_a_private_thread_is_seen_by_its_members(world):
     answer(world.bot.get(f"/channels/{thread['id']}"), 200, S.THREAD)  # the bot has Manage Threads
 
 
+def test_only_moderators_invite_to_a_private_thread_that_is_not_invitable(world):
+    bot, channel = world.bot, world.channel_id
+    thread = bot.post(f"/channels/{channel}/threads", json={"name": "Staff", "type": 12, "invitable": False}).json()
+    assert thread["thread_metadata"]["invitable"] is False
+    answer(bot.put(f"/channels/{thread['id']}/thread-members/{world.alice}"), 204, None)  # the bot moderates
+    deny_bot(world, channel, P.MANAGE_THREADS)
+    assert code(bot.put(f"/channels/{thread['id']}/thread-members/{world.closed}")) == (403, 50013)
+
+
 def test_thread_members_list_needs_the_guild_members_intent(world):
     thread = world.bot.post(f"/channels/{world.channel_id}/threads", json={"name": "a", "type": 11}).json()
     assert code(world.bot.get(f"/channels/{thread['id']}/thread-members")) == (403, 50001)
@@ -177,6 +186,8 @@ def test_categories_and_overwrites_decide_who_sees_a_channel(world):
     assert answer(not_category, 400, S.ERROR)["errors"]["parent_id"]
     nested = bot.post(f"{base}/channels", json={"name": "x", "type": 4, "parent_id": category["id"]})
     assert code(nested) == (400, 50035)
+    assert code(bot.post(f"/channels/{category['id']}/messages", json={"content": "x"})) == (400, 50008)
+    assert code(bot.post(f"/channels/{category['id']}/threads", json={"name": "x"})) == (400, 50024)
 
     moved = bot.patch(f"/channels/{world.channel_id}", json={"name": "lobby", "parent_id": category["id"]})
     assert answer(moved, 200, S.ANY_CHANNEL)["parent_id"] == category["id"]
