@@ -130,7 +130,9 @@ class DiscordControl:
         return self._call("DELETE", f"/guilds/{guild_id}/bot")
 
     def create_channel(self, guild_id: Id, name: str, *, type: int = 0, **fields) -> dict:
-        """A guild channel (CHANNEL_CREATE); ``fields``: topic, parent_id, permission_overwrites."""
+        """A guild channel (CHANNEL_CREATE), a category with ``type=4``; ``fields``: topic,
+        parent_id, permission_overwrites (``[{"id", "type": 0 role | 1 member, "allow", "deny"}]``).
+        """
         return self._call("POST", f"/guilds/{guild_id}/channels", {"name": name, "type": type, **fields})
 
     def update_channel(self, channel_id: Id, **fields) -> dict:
@@ -140,7 +142,7 @@ class DiscordControl:
         return self._call("DELETE", f"/channels/{channel_id}")
 
     def create_role(self, guild_id: Id, name: str, *, permissions: int = 0, **fields) -> dict:
-        """A role (GUILD_ROLE_CREATE); ``fields``: color, hoist, mentionable."""
+        """A role just above @everyone (GUILD_ROLE_CREATE); ``fields``: color, hoist, mentionable."""
         return self._call("POST", f"/guilds/{guild_id}/roles", {"name": name, "permissions": permissions, **fields})
 
     def update_role(self, guild_id: Id, role_id: Id, **fields) -> dict:
@@ -184,6 +186,71 @@ class DiscordControl:
 
     def delete_message(self, message_id: Id) -> dict:
         return self._call("DELETE", f"/messages/{message_id}")
+
+    def member(self, guild_id: Id, user_id: Id) -> dict:
+        """A member object plus ``role_names`` (highest first)."""
+        return self._call("GET", f"/guilds/{guild_id}/members/{user_id}")
+
+    def set_bot_role_position(self, guild_id: Id, position: int) -> dict:
+        """Move the bot's managed role (the role hierarchy: it may only hand out roles below)."""
+        role = next(r for r in self.guild(guild_id)["roles"] if r.get("tags", {}).get("bot_id"))
+        return self.update_role(guild_id, role["id"], position=position)
+
+    def permissions_in(self, channel_id: Id, user_id: Id) -> dict:
+        """What a member may do in a channel or thread, overwrites applied:
+        ``{"permissions", "view_channel", "send_messages", "overwrites"}``.
+        """
+        return self._call("GET", f"/channels/{channel_id}/permissions/{user_id}")
+
+    # --- threads and scheduled events -------------------------------------------------------
+
+    def threads(self, channel_id: Id) -> list[dict]:
+        """The threads under a channel: payloads plus ``members`` (user ids), ``archived``, ``locked``."""
+        return self._call("GET", f"/channels/{channel_id}/threads")
+
+    def thread(self, thread_id: Id) -> dict:
+        return self._call("GET", f"/threads/{thread_id}")
+
+    def start_thread(
+        self, channel_id: Id, owner_id: Id, name: str, *, type: int = 11, message_id: Id | None = None
+    ) -> dict:
+        """A member starts a thread (THREAD_CREATE): public (11) or private (12), or from a message."""
+        body = self._clean(owner_id=str(owner_id), name=name, type=type, message_id=message_id)
+        return self._call("POST", f"/channels/{channel_id}/threads", body)
+
+    def update_thread(self, thread_id: Id, **fields) -> dict:
+        """A moderator changes ``name``, ``archived`` or ``locked`` (THREAD_UPDATE)."""
+        return self._call("PATCH", f"/threads/{thread_id}", fields)
+
+    def join_thread(self, thread_id: Id, user_id: Id) -> dict:
+        """A member joins a thread (THREAD_MEMBERS_UPDATE)."""
+        return self._call("PUT", f"/threads/{thread_id}/members/{user_id}")
+
+    def leave_thread(self, thread_id: Id, user_id: Id) -> dict:
+        return self._call("DELETE", f"/threads/{thread_id}/members/{user_id}")
+
+    def scheduled_events(self, guild_id: Id) -> list[dict]:
+        """A guild's scheduled events, each with ``interested`` (user ids)."""
+        return self._call("GET", f"/guilds/{guild_id}/scheduled-events")
+
+    def create_scheduled_event(
+        self, guild_id: Id, creator_id: Id, name: str, *, start: str, end: str, location: str = "somewhere", **fields
+    ) -> dict:
+        """A member makes an EXTERNAL event (no checks: fill a guild, or make one not the bot's)."""
+        body = {
+            "creator_id": str(creator_id),
+            "name": name,
+            "scheduled_start_time": start,
+            "scheduled_end_time": end,
+            "location": location,
+            **fields,
+        }
+        return self._call("POST", f"/guilds/{guild_id}/scheduled-events", body)
+
+    def mark_interested(self, guild_id: Id, event_id: Id, user_id: Id, interested: bool = True) -> dict:
+        """A member clicks (or unclicks) "Interested" (GUILD_SCHEDULED_EVENT_USER_ADD/REMOVE)."""
+        method = "PUT" if interested else "DELETE"
+        return self._call(method, f"/guilds/{guild_id}/scheduled-events/{event_id}/users/{user_id}")
 
     def enable_intents(self, *names: str, enabled: bool = True) -> dict:
         """Enable (or with ``enabled=False`` disable) privileged intents for the application:

@@ -10,6 +10,10 @@ GUILD_TEXT = 0
 DM = 1
 GUILD_VOICE = 2
 GUILD_CATEGORY = 4
+ANNOUNCEMENT_THREAD = 10
+PUBLIC_THREAD = 11
+PRIVATE_THREAD = 12
+THREAD_TYPES = (ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD)
 
 
 @dataclass
@@ -49,6 +53,21 @@ class Channel:
     permission_overwrites: list[dict] = field(default_factory=list)
     last_message_id: int | None = None
     recipient_id: int | None = None
+    # Threads only: who started it, thread_metadata's fields, and its members (user id ->
+    # join_timestamp). A thread's permissions are its parent's; it has no overwrites.
+    owner_id: int | None = None
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 4320
+    archive_timestamp: str | None = None
+    create_timestamp: str | None = None
+    invitable: bool = True
+    thread_members: dict[int, str] = field(default_factory=dict)
+    message_count: int = 0
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
 
 @dataclass
@@ -71,10 +90,35 @@ class Guild:
     bot_joined_at: str | None = None
     # Permissions the bot's managed role gets whenever the bot joins.
     bot_permissions: int = 0
+    scheduled_events: dict[int, ScheduledEvent] = field(default_factory=dict)
 
     @property
     def has_bot(self) -> bool:
         return self.bot_joined_at is not None
+
+
+SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
+EXTERNAL = 3
+
+
+@dataclass
+class ScheduledEvent:
+    """A guild scheduled event; ``interested`` are the users who clicked "Interested"."""
+
+    id: int
+    guild_id: int
+    name: str
+    scheduled_start_time: str
+    entity_type: int
+    creator_id: int
+    privacy_level: int = 2
+    scheduled_end_time: str | None = None
+    description: str | None = None
+    channel_id: int | None = None
+    location: str | None = None
+    status: int = SCHEDULED
+    image: str | None = None
+    interested: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import permissions
-from .models import DM, Channel, Guild, Member, Message, Role, User
+from .models import DM, EXTERNAL, PRIVATE_THREAD, Channel, Guild, Member, Message, Role, ScheduledEvent, User
 
 
 def user(u: User) -> dict:
@@ -58,6 +58,8 @@ def channel(c: Channel, users: dict[int, User] | None = None) -> dict:
             "recipients": recipients,
             "flags": 0,
         }
+    if c.is_thread:
+        return thread(c)
     return {
         "id": str(c.id),
         "type": c.type,
@@ -72,6 +74,69 @@ def channel(c: Channel, users: dict[int, User] | None = None) -> dict:
         "parent_id": _opt_id(c.parent_id),
         "flags": 0,
     }
+
+
+def thread(c: Channel) -> dict:
+    """A thread channel object (``ThreadResponse``): its parent, owner and thread_metadata."""
+    metadata = {
+        "archived": c.archived,
+        "archive_timestamp": c.archive_timestamp,
+        "auto_archive_duration": c.auto_archive_duration,
+        "locked": c.locked,
+        "create_timestamp": c.create_timestamp,
+    }
+    if c.type == PRIVATE_THREAD:
+        metadata["invitable"] = c.invitable
+    return {
+        "id": str(c.id),
+        "type": c.type,
+        "guild_id": str(c.guild_id),
+        "parent_id": _opt_id(c.parent_id),
+        "owner_id": str(c.owner_id),
+        "name": c.name,
+        "last_message_id": _opt_id(c.last_message_id),
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "thread_metadata": metadata,
+        "message_count": c.message_count,
+        "member_count": min(len(c.thread_members), 50),
+        "total_message_sent": c.message_count,
+    }
+
+
+def thread_member(c: Channel, user_id: int, member_obj: dict | None = None) -> dict:
+    """A thread member object; ``member_obj`` adds the guild member (``with_member``)."""
+    data = {"id": str(c.id), "user_id": str(user_id), "join_timestamp": c.thread_members[user_id], "flags": 0}
+    if member_obj is not None:
+        data["member"] = member_obj
+    return data
+
+
+def scheduled_event(e: ScheduledEvent, users: dict[int, User], *, with_user_count: bool = False) -> dict:
+    """A guild scheduled event object (``ExternalScheduledEventResponse`` for EXTERNAL)."""
+    data = {
+        "id": str(e.id),
+        "guild_id": str(e.guild_id),
+        "channel_id": _opt_id(e.channel_id),
+        "creator_id": str(e.creator_id),
+        "name": e.name,
+        "description": e.description,
+        "image": e.image,
+        "scheduled_start_time": e.scheduled_start_time,
+        "scheduled_end_time": e.scheduled_end_time,
+        "privacy_level": e.privacy_level,
+        "status": e.status,
+        "entity_type": e.entity_type,
+        "entity_id": None,
+        "entity_metadata": {"location": e.location} if e.entity_type == EXTERNAL else None,
+        "recurrence_rule": None,
+        "guild_scheduled_event_exceptions": [],
+    }
+    if e.creator_id in users:
+        data["creator"] = user(users[e.creator_id])
+    if with_user_count:
+        data["user_count"] = len(e.interested)
+    return data
 
 
 def member(m: Member, users: dict[int, User], *, with_user: bool = True, perms: int | None = None) -> dict:
@@ -175,10 +240,10 @@ def guild_create(
             "voice_states": [],
             "members": [member(m, users) for m in listed],
             "channels": [channel(channels[c]) for c in g.channel_ids],
-            "threads": [],
+            "threads": [thread(c) for c in channels.values() if c.is_thread and c.guild_id == g.id and not c.archived],
             "presences": [],
             "stage_instances": [],
-            "guild_scheduled_events": [],
+            "guild_scheduled_events": [scheduled_event(e, users) for e in g.scheduled_events.values()],
             "soundboard_sounds": [],
         }
     )
@@ -190,8 +255,17 @@ def guild_create(
     return data
 
 
-def message(m: Message, users: dict[int, User], guild: Guild | None = None, *, gateway: bool = False) -> dict:
-    """A message object; gateway events add ``guild_id`` and the author's ``member``."""
+def message(
+    m: Message,
+    users: dict[int, User],
+    guild: Guild | None = None,
+    *,
+    gateway: bool = False,
+    started_thread: Channel | None = None,
+) -> dict:
+    """A message object; gateway events add ``guild_id`` and the author's ``member``; a message
+    a thread was started from carries that ``thread``.
+    """
     data = {
         "id": str(m.id),
         "channel_id": str(m.channel_id),
@@ -220,6 +294,8 @@ def message(m: Message, users: dict[int, User], guild: Guild | None = None, *, g
         data["interaction_metadata"] = m.interaction_metadata
     if m.message_reference is not None:
         data["message_reference"] = m.message_reference
+    if started_thread is not None:
+        data["thread"] = thread(started_thread)
     if gateway and guild is not None:
         data["guild_id"] = str(guild.id)
         author = guild.members.get(m.author_id)

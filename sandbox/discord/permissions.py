@@ -18,9 +18,15 @@ READ_MESSAGE_HISTORY = 1 << 16
 MENTION_EVERYONE = 1 << 17
 USE_EXTERNAL_EMOJIS = 1 << 18
 CHANGE_NICKNAME = 1 << 26
+MANAGE_NICKNAMES = 1 << 27
 MANAGE_ROLES = 1 << 28
 USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_EVENTS = 1 << 33
+MANAGE_THREADS = 1 << 34
+CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
+CREATE_EVENTS = 1 << 44
 ALL = (1 << 53) - 1
 
 # What a fresh guild's @everyone can do in the sandbox: read, talk, use commands.
@@ -38,8 +44,19 @@ DEFAULT_EVERYONE = (
     | USE_APPLICATION_COMMANDS
     | SEND_MESSAGES_IN_THREADS
 )
-# The bot's managed role unless a test says otherwise: what a typical invite link grants.
-DEFAULT_BOT = DEFAULT_EVERYONE | MANAGE_ROLES | MANAGE_CHANNELS | MANAGE_MESSAGES
+# The bot's managed role unless a test says otherwise: what a typical invite link grants,
+# with what issue 18's event threads and native events need.
+DEFAULT_BOT = (
+    DEFAULT_EVERYONE
+    | MANAGE_ROLES
+    | MANAGE_CHANNELS
+    | MANAGE_MESSAGES
+    | CREATE_PUBLIC_THREADS
+    | CREATE_PRIVATE_THREADS
+    | MANAGE_THREADS
+    | CREATE_EVENTS
+    | MANAGE_EVENTS
+)
 
 
 def base_permissions(guild, member) -> int:
@@ -75,4 +92,19 @@ def channel_permissions(guild, member, channel) -> int:
     own = overwrites.get(member.user_id)
     if own and int(own.get("type", 1)) == 1:
         perms = (perms & ~int(own["deny"])) | int(own["allow"])
+    return perms
+
+
+def in_channel(guild, member, channel, channels: dict) -> int:
+    """``member``'s permissions in ``channel``, a thread included.
+
+    A thread has no overwrites of its own: it takes its parent channel's permissions, and a
+    private thread is seen only by its members and by those who may Manage Threads.
+    """
+    if not getattr(channel, "is_thread", False):
+        return channel_permissions(guild, member, channel)
+    perms = channel_permissions(guild, member, channels.get(channel.parent_id))
+    private = channel.type == 12
+    if private and member.user_id not in channel.thread_members and not perms & MANAGE_THREADS:
+        perms &= ~VIEW_CHANNEL
     return perms

@@ -155,7 +155,9 @@ class DiscordState:
     def message_payload(self, message: Message, *, gateway: bool = False) -> dict:
         """A message object as REST (or, with ``gateway``, as the gateway) sends it."""
         guild = self.guilds.get(message.guild_id) if message.guild_id else None
-        return payloads.message(message, self.users, guild, gateway=gateway)
+        started = self.channels.get(message.id)  # a thread started from it shares its id
+        started = started if started is not None and started.is_thread else None
+        return payloads.message(message, self.users, guild, gateway=gateway, started_thread=started)
 
     def channel_payload(self, channel: Channel) -> dict:
         """A channel object."""

@@ -110,6 +110,8 @@ async def update_channel(request: web.Request) -> web.Response:
     state, data = request.app["state"], await c.body(request)
     channel = c.channel(state, request.match_info["channel_id"])
     fields = {k: data[k] for k in ("name", "topic", "nsfw", "permission_overwrites", "position") if k in data}
+    if "parent_id" in data:
+        fields["parent_id"] = c.channel(state, data["parent_id"]).id if data["parent_id"] else None
     return c.ok(payloads.channel(world.update_channel(state, channel, **fields)))
 
 
@@ -121,7 +123,7 @@ async def delete_channel(request: web.Request) -> web.Response:
 
 
 def _role_fields(data: dict) -> dict:
-    fields = {k: data[k] for k in ("color", "hoist", "mentionable") if k in data}
+    fields = {k: data[k] for k in ("color", "hoist", "mentionable", "position") if k in data}
     if "permissions" in data:
         fields["permissions"] = int(data["permissions"])
     return fields

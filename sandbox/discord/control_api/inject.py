@@ -50,7 +50,7 @@ def _resolve(state, guild, channel, kind: int, value, resolved: dict) -> str:
         resolved.setdefault("users", {})[str(target)] = payloads.user(state.users[target])
         member = guild.members.get(target) if guild else None
         if member is not None:
-            perms = permissions.channel_permissions(guild, member, channel)
+            perms = permissions.in_channel(guild, member, channel, state.channels)
             data = payloads.member(member, state.users, with_user=False, perms=perms)
             resolved.setdefault("members", {})[str(target)] = data
     elif kind in (ROLE, MENTIONABLE) and guild and target in guild.roles:

@@ -2,10 +2,10 @@
 
 from aiohttp import web
 
-from . import channels, commands, guilds, interactions, users
+from . import channels, commands, guilds, interactions, scheduled_events, threads, users
 
 
 def install(app: web.Application) -> None:
     """Add every REST route to ``app``."""
-    for module in (users, commands, interactions, channels, guilds):
+    for module in (users, commands, interactions, channels, threads, guilds, scheduled_events):
         module.routes.install(app)

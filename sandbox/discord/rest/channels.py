@@ -8,8 +8,9 @@ from aiohttp import web
 
 from .. import permissions as P
 from .. import validation
-from ..models import DM
+from ..models import DM, GUILD_CATEGORY
 from ..world import guilds as guild_world
+from ..world import threads as thread_world
 from ..world.messages import delete_message, edit_message, post_message, visible_messages
 from .errors import (
     DiscordError,
@@ -21,19 +22,21 @@ from .errors import (
     missing_access,
     missing_permissions,
     no_content,
+    thread_archived,
     unknown,
+    wrong_channel_type,
 )
-from .routing import RouteTable, int_query, read_json, snowflake
+from .routing import RouteTable, body_int, int_query, read_json, snowflake
 
 routes = RouteTable()
 CHANNEL_FIELDS = ("name", "topic", "position", "nsfw", "permission_overwrites", "parent_id")
 
 
 def bot_permissions(state, channel) -> int:
-    """The bot's permissions in a guild channel (0 when it is not in the guild)."""
+    """The bot's permissions in a guild channel or thread (0 when it is not in the guild)."""
     guild = state.guilds.get(channel.guild_id)
     member = guild.members.get(state.bot.id) if guild else None
-    return P.channel_permissions(guild, member, channel) if member else 0
+    return P.in_channel(guild, member, channel, state.channels) if member else 0
 
 
 def channel_for_bot(request: web.Request, *, need: int = 0):
@@ -60,21 +63,114 @@ async def get_channel(request: web.Request) -> web.Response:
 
 @routes.route("PATCH", "/channels/{channel_id}", bucket="channels")
 async def edit_channel(request: web.Request) -> web.Response:
-    state, channel = channel_for_bot(request, need=P.MANAGE_CHANNELS)
+    """Edit a guild channel (Manage Channels; its overwrites also need Manage Roles) or a
+    thread (see ``threads.edit_thread``).
+    """
+    state, channel = channel_for_bot(request)
     if channel.type == DM:
         raise DiscordError(403, 50003, "Cannot execute action on a DM channel")
     body = await read_json(request)
+    if channel.is_thread:
+        from .threads import edit_thread  # threads.py builds on this module's access checks
+
+        return edit_thread(state, channel, body)
+    perms = bot_permissions(state, channel)
+    if not perms & P.MANAGE_CHANNELS:
+        raise missing_permissions()
     fields = {k: body[k] for k in CHANNEL_FIELDS if k in body}
-    if "parent_id" in fields and fields["parent_id"] is not None:
-        fields["parent_id"] = int(fields["parent_id"])
+    if "name" in fields and not 1 <= len(fields["name"] or "") <= 100:
+        raise invalid_form_body({"name": field_error("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")})
+    if "permission_overwrites" in fields:
+        if not isinstance(fields["permission_overwrites"] or [], list):
+            problem = field_error("BASE_TYPE_ARRAY", "Must be an array.")  # Discord's wording unverified
+            raise invalid_form_body({"permission_overwrites": problem})
+        check_overwrites(state, channel.guild_id, fields["permission_overwrites"] or [], channel)
+    if "parent_id" in fields:
+        fields["parent_id"] = check_parent(state, channel.guild_id, fields["parent_id"], channel.type)
     return json_response(state.channel_payload(guild_world.update_channel(state, channel, **fields)))
+
+
+def check_parent(state, guild_id: int, parent_id, channel_type: int) -> int | None:
+    """A parent must be a category of the same guild, and a category has none (50035)."""
+    if parent_id is None:
+        return None
+    parent = state.channels.get(body_int(parent_id, "parent_id"))
+    if channel_type == GUILD_CATEGORY or parent is None or parent.type != GUILD_CATEGORY or parent.guild_id != guild_id:
+        # Discord's field error code here is not documented; the sentence is what it shows.
+        raise invalid_form_body({"parent_id": field_error("CHANNEL_PARENT_INVALID", "Category does not exist")})
+    return parent.id
+
+
+def check_overwrites(state, guild_id: int, overwrites: list, channel=None, *, single: bool = False) -> None:
+    """Setting overwrites needs Manage Roles, and the bot may only allow or deny permissions it
+    has in the guild, unless an overwrite in the channel gives it Manage Roles (50013).
+    """
+    guild = state.guilds[guild_id]
+    bot = guild.members[state.bot.id]
+    base = P.base_permissions(guild, bot)
+    in_channel = P.channel_permissions(guild, bot, channel) if channel is not None else base
+    if not in_channel & P.MANAGE_ROLES:
+        raise missing_permissions()
+    for i, overwrite in enumerate(overwrites):
+        problem = None
+        if not isinstance(overwrite, dict):
+            problem = {"_errors": [{"code": "DICT_TYPE_CONVERT", "message": "Only dictionaries may be used."}]}
+        elif overwrite.get("type") not in (0, 1):
+            problem = {"type": field_error("BASE_TYPE_CHOICES", "Value must be one of (0, 1).")}
+        else:
+            for key in ("id", "allow", "deny"):
+                try:
+                    int(overwrite.get(key) or 0)
+                except (TypeError, ValueError):
+                    problem = {key: field_error("NUMBER_TYPE_COERCE", f'Value "{overwrite[key]}" is not snowflake.')}
+        if problem is not None:
+            raise invalid_form_body(problem if single else {"permission_overwrites": {str(i): problem}})
+    granted_here = channel is not None and not base & P.MANAGE_ROLES
+    if base & P.ADMINISTRATOR or granted_here:
+        return
+    for overwrite in overwrites:
+        if (int(overwrite.get("allow") or 0) | int(overwrite.get("deny") or 0)) & ~base:
+            raise missing_permissions()
+
+
+@routes.route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", bucket="channels")
+async def edit_permission_overwrite(request: web.Request) -> web.Response:
+    """Set one role's (type 0) or member's (type 1) overwrite; 204 and CHANNEL_UPDATE."""
+    state, channel = channel_for_bot(request)
+    if channel.type == DM or channel.is_thread:
+        raise wrong_channel_type()
+    body = await read_json(request)
+    overwrite = {"id": snowflake(request, "overwrite_id"), **{k: body.get(k) for k in ("type", "allow", "deny")}}
+    check_overwrites(state, channel.guild_id, [overwrite], channel, single=True)
+    guild_world.set_overwrite(state, channel, guild_world.stored_overwrites([overwrite])[0])
+    return no_content()
+
+
+@routes.route("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", bucket="channels")
+async def delete_permission_overwrite(request: web.Request) -> web.Response:
+    state, channel = channel_for_bot(request)
+    if channel.type == DM or channel.is_thread:
+        raise wrong_channel_type()
+    check_overwrites(state, channel.guild_id, [], channel)
+    guild_world.delete_overwrite(state, channel, snowflake(request, "overwrite_id"))
+    return no_content()
 
 
 @routes.route("DELETE", "/channels/{channel_id}", bucket="channels")
 async def delete_channel(request: web.Request) -> web.Response:
-    """Delete a guild channel; for a DM, close it (Discord returns the channel and keeps it)."""
-    state, channel = channel_for_bot(request, need=P.MANAGE_CHANNELS)
+    """Delete a guild channel (Manage Channels) or a thread (Manage Threads); for a DM, close
+    it (Discord returns the channel and keeps it).
+    """
+    state, channel = channel_for_bot(request)
+    if channel.is_thread:
+        if not bot_permissions(state, channel) & P.MANAGE_THREADS:
+            raise missing_permissions()
+        payload = state.channel_payload(channel)
+        thread_world.delete_thread(state, channel)
+        return json_response(payload)
     if channel.type != DM:
+        if not bot_permissions(state, channel) & P.MANAGE_CHANNELS:
+            raise missing_permissions()
         guild_world.delete_channel(state, channel)
     return json_response(state.channel_payload(channel))
 
@@ -87,8 +183,17 @@ def _can_dm(state, channel) -> bool:
 
 @routes.route("POST", "/channels/{channel_id}/messages", bucket="messages:create")
 async def create_message(request: web.Request) -> web.Response:
-    """Send a message; a DM to someone who closed DMs fails here with 50007, as on Discord."""
-    state, channel = channel_for_bot(request, need=P.SEND_MESSAGES)
+    """Send a message; a DM to someone who closed DMs fails here with 50007, as on Discord.
+
+    In a thread it takes Send Messages in Threads; a message unarchives an archived thread
+    unless it is locked (then only Manage Threads may: 50083 otherwise).
+    """
+    state, channel = channel_for_bot(request)
+    if channel.type == GUILD_CATEGORY:
+        raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
+    need = P.SEND_MESSAGES_IN_THREADS if channel.is_thread else P.SEND_MESSAGES
+    if channel.type != DM and not bot_permissions(state, channel) & need:
+        raise missing_permissions()
     body = await read_json(request)
     if validation.is_empty(body):
         raise empty_message()
@@ -100,6 +205,10 @@ async def create_message(request: web.Request) -> web.Response:
     earlier = _same_nonce(state, channel, body)
     if earlier is not None:  # enforce_nonce: Discord returns the first message and creates none
         return json_response(state.message_payload(earlier))
+    if channel.is_thread and channel.archived:
+        if channel.locked and not bot_permissions(state, channel) & P.MANAGE_THREADS:
+            raise thread_archived()
+        thread_world.update_thread(state, channel, archived=False)
     message = post_message(state, channel, state.bot.id, body)
     return json_response(state.message_payload(message))
 

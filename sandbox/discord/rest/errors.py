@@ -62,6 +62,7 @@ def unknown(kind: str) -> DiscordError:
         "Webhook": 10015,
         "interaction": 10062,
         "application command": 10063,
+        "Guild Scheduled Event": 10070,
     }
     return DiscordError(404, codes[kind], f"Unknown {kind}")
 
@@ -76,6 +77,14 @@ def missing_access() -> DiscordError:
 
 def missing_permissions() -> DiscordError:
     return DiscordError(403, 50013, "Missing Permissions")
+
+
+def thread_archived() -> DiscordError:
+    return DiscordError(400, 50083, "Thread is archived")
+
+
+def wrong_channel_type() -> DiscordError:
+    return DiscordError(400, 50024, "Cannot execute action on this channel type")
 
 
 def cannot_dm() -> DiscordError:

@@ -91,6 +91,21 @@ def int_query(request: web.Request, name: str, default: int) -> int:
         raise invalid_form_body({name: problem}) from None
 
 
+def body_int(value, *path: str) -> int:
+    """A number or snowflake from a JSON body (ints or strings, as clients send them), or 50035
+    with the error nested under ``path`` (``"roles", "0"``).
+    """
+    from .errors import field_error, invalid_form_body
+
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        problem = field_error("NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
+        for key in reversed(path):
+            problem = {key: problem}
+        raise invalid_form_body(problem) from None
+
+
 async def read_json(request: web.Request):
     """The JSON body, or Discord's 50109 when it is not JSON."""
     from .errors import DiscordError

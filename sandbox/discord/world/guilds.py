@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import payloads, permissions
 from ..clock import iso_now
 from ..gateway import intents as I
-from ..models import GUILD_TEXT, Channel, Guild, Member, Role, User
+from ..models import GUILD_CATEGORY, GUILD_TEXT, Channel, Guild, Member, Role, User
+from . import threads
 
 
 def create_user(state, username: str, *, user_id: int | None = None, dms_open: bool = True, **fields) -> User:
@@ -120,11 +121,31 @@ def update_channel(state, channel: Channel, **fields) -> Channel:
 
 
 def delete_channel(state, channel: Channel) -> None:
-    """Delete a guild channel; CHANNEL_DELETE."""
+    """Delete a guild channel; CHANNEL_DELETE. Its threads go with it; a category's channels
+    stay, outside any category (CHANNEL_UPDATE each), as on Discord.
+    """
     guild = state.guilds[channel.guild_id]
     guild.channel_ids.remove(channel.id)
     del state.channels[channel.id]
+    for thread in threads.threads_of(state, channel.id):
+        del state.channels[thread.id]
     _guild_event(state, guild, "CHANNEL_DELETE", payloads.channel(channel), I.GUILDS)
+    if channel.type == GUILD_CATEGORY:
+        for child_id in guild.channel_ids:
+            if state.channels[child_id].parent_id == channel.id:
+                update_channel(state, state.channels[child_id], parent_id=None)
+
+
+def set_overwrite(state, channel: Channel, overwrite: dict) -> Channel:
+    """Add or replace one permission overwrite (by id); CHANNEL_UPDATE."""
+    kept = [o for o in channel.permission_overwrites if o["id"] != str(overwrite["id"])]
+    return update_channel(state, channel, permission_overwrites=[*kept, overwrite])
+
+
+def delete_overwrite(state, channel: Channel, overwrite_id: int) -> Channel:
+    """Drop the overwrite for a role or member; CHANNEL_UPDATE."""
+    kept = [o for o in channel.permission_overwrites if o["id"] != str(overwrite_id)]
+    return update_channel(state, channel, permission_overwrites=kept)
 
 
 def create_role(state, guild: Guild, name: str, *, permissions: int = 0, **fields) -> Role:
@@ -175,7 +196,8 @@ def update_member(state, guild: Guild, member: Member, **fields) -> Member:
 
 
 def remove_member(state, guild: Guild, member: Member) -> None:
-    """The member leaves or is kicked; GUILD_MEMBER_REMOVE."""
+    """The member leaves or is kicked (and leaves the guild's threads); GUILD_MEMBER_REMOVE."""
+    threads.remove_from_threads(state, guild.id, member.user_id)
     del guild.members[member.user_id]
     data = {"guild_id": str(guild.id), "user": payloads.user(state.users[member.user_id])}
     _guild_event(state, guild, "GUILD_MEMBER_REMOVE", data, I.GUILD_MEMBERS)

@@ -166,12 +166,14 @@ def interaction_payload(state, ix: Interaction) -> dict:
         return data
     member = guild.members[ix.user_id]
     bot_member = guild.members.get(state.bot.id)
-    app_perms = permissions.channel_permissions(guild, bot_member, channel) if bot_member else 0
+    app_perms = permissions.in_channel(guild, bot_member, channel, state.channels) if bot_member else 0
     data.update(
         guild_id=str(guild.id),
         guild={"id": str(guild.id), "locale": "en-US", "features": []},
         guild_locale="en-US",
-        member=payloads.member(member, state.users, perms=permissions.channel_permissions(guild, member, channel)),
+        member=payloads.member(
+            member, state.users, perms=permissions.in_channel(guild, member, channel, state.channels)
+        ),
         context=0,
         authorizing_integration_owners={"0": str(guild.id)},
         app_permissions=str(app_perms),

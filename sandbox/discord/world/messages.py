@@ -12,6 +12,7 @@ from ..models import DM, Channel, Message, User
 
 EDITABLE = ("content", "embeds", "components", "flags")
 EPHEMERAL = 1 << 6
+HAS_THREAD = 1 << 5
 
 
 def open_dm(state, user: User) -> Channel:
@@ -46,6 +47,8 @@ def post_message(state, channel: Channel, author_id: int, fields: dict, **meta) 
     state.channel_messages.setdefault(channel.id, []).append(message.id)
     if not message.ephemeral:
         channel.last_message_id = message.id
+        if channel.is_thread:
+            channel.message_count += 1
         _dispatch(state, "MESSAGE_CREATE", message)
     state.changed()
     return message
@@ -69,6 +72,13 @@ def edit_message(state, message: Message, fields: dict) -> Message:
         _dispatch(state, "MESSAGE_UPDATE", message)
     state.changed()
     return message
+
+
+def thread_started(state, message: Message) -> None:
+    """A thread was started from ``message``: the HAS_THREAD flag, its ``thread``, MESSAGE_UPDATE."""
+    message.flags |= HAS_THREAD
+    _dispatch(state, "MESSAGE_UPDATE", message)
+    state.changed()
 
 
 def delete_message(state, message: Message) -> None:

@@ -112,8 +112,84 @@ DM_CHANNEL = obj(
     {"id": SNOWFLAKE, "type": enum(1), "flags": INT32, "recipients": array(USER)},
     {"last_message_id": nullable(SNOWFLAKE)},
 )
-# GET /channels/{id} and friends: oneOf GuildChannelResponse, PrivateChannelResponse, ...
-ANY_CHANNEL = {"title": "GuildChannelResponse | PrivateChannelResponse", "oneOf": [GUILD_CHANNEL, DM_CHANNEL]}
+# ThreadMetadataResponse
+THREAD_METADATA = obj(
+    "ThreadMetadataResponse",
+    {
+        "archived": BOOL,
+        "archive_timestamp": nullable(DATE_TIME),
+        "auto_archive_duration": enum(60, 1440, 4320, 10080),  # ThreadAutoArchiveDuration
+        "locked": BOOL,
+    },
+    {"create_timestamp": DATE_TIME, "invitable": BOOL},
+)
+# ThreadResponse (POST .../messages/{id}/threads); CreatedThreadResponse (POST .../threads)
+# requires the same fields.
+THREAD = obj(
+    "ThreadResponse",
+    {
+        "id": SNOWFLAKE,
+        "type": enum(10, 11, 12),
+        "flags": INT32,
+        "guild_id": SNOWFLAKE,
+        "name": STRING,
+        "owner_id": SNOWFLAKE,
+        "thread_metadata": THREAD_METADATA,
+        "message_count": INT32,
+        "member_count": INT32,
+        "total_message_sent": INT32,
+    },
+    {
+        "last_message_id": nullable(SNOWFLAKE),
+        "parent_id": nullable(SNOWFLAKE),
+        "rate_limit_per_user": INT32,
+        "last_pin_timestamp": nullable(DATE_TIME),
+    },
+)
+# ThreadMemberResponse
+THREAD_MEMBER = obj(
+    "ThreadMemberResponse",
+    {"id": SNOWFLAKE, "user_id": SNOWFLAKE, "join_timestamp": DATE_TIME, "flags": INT32},
+    {"member": MEMBER},
+)
+THREAD_MEMBERS = {"title": "array of ThreadMemberResponse", **array(THREAD_MEMBER)}
+# GET /channels/{id} and friends: oneOf GuildChannelResponse, PrivateChannelResponse, ThreadResponse, ...
+ANY_CHANNEL = {
+    "title": "GuildChannelResponse | PrivateChannelResponse | ThreadResponse",
+    "oneOf": [GUILD_CHANNEL, DM_CHANNEL, THREAD],
+}
+
+# ExternalScheduledEventResponse (the sandbox serves EXTERNAL events only)
+SCHEDULED_EVENT = obj(
+    "ExternalScheduledEventResponse",
+    {
+        "id": SNOWFLAKE,
+        "guild_id": SNOWFLAKE,
+        "name": STRING,
+        "description": nullable(STRING),
+        "channel_id": nullable(SNOWFLAKE),
+        "creator_id": nullable(SNOWFLAKE),
+        "image": nullable(STRING),
+        "scheduled_start_time": DATE_TIME,
+        "scheduled_end_time": nullable(DATE_TIME),
+        "status": enum(1, 2, 3, 4),  # GuildScheduledEventStatuses
+        "entity_type": enum(3),
+        "entity_id": nullable(SNOWFLAKE),
+        "recurrence_rule": nullable({"type": "object"}),
+        "privacy_level": enum(2),  # GuildScheduledEventPrivacyLevels
+        "guild_scheduled_event_exceptions": array({"type": "object"}),
+        "entity_metadata": obj("EntityMetadataExternalResponse", {"location": STRING}),
+    },
+    {"creator": USER, "user_count": INT32},
+)
+SCHEDULED_EVENTS = {"title": "array of ExternalScheduledEventResponse", **nullable(array(SCHEDULED_EVENT))}
+# ScheduledEventUserResponse
+SCHEDULED_EVENT_USER = obj(
+    "ScheduledEventUserResponse",
+    {"guild_scheduled_event_id": SNOWFLAKE, "user_id": SNOWFLAKE, "response": enum(0, 1)},
+    {"user": USER, "member": MEMBER},
+)
+SCHEDULED_EVENT_USERS = {"title": "array of ScheduledEventUserResponse", **nullable(array(SCHEDULED_EVENT_USER))}
 
 # GuildWithCountsResponse (GET /guilds/{id}); GuildResponse has the same required fields.
 GUILD = obj(
@@ -352,6 +428,7 @@ MESSAGE = obj(
         ),
         "interaction_metadata": {"oneOf": [COMMAND_METADATA, COMPONENT_METADATA, MODAL_METADATA]},
         "position": INT32,
+        "thread": THREAD,
     },
 )
 MESSAGES = {"title": "array of MessageResponse", **nullable(array(MESSAGE))}

@@ -97,10 +97,10 @@ GUILD_CREATE = with_fields(
         "voice_states": array({"type": "object"}),
         "members": array(MEMBER),
         "channels": array(CHANNEL),
-        "threads": array(CHANNEL),
+        "threads": array(rest.THREAD),
         "presences": array({"type": "object"}),
         "stage_instances": array({"type": "object"}),
-        "guild_scheduled_events": array({"type": "object"}),
+        "guild_scheduled_events": array(rest.SCHEDULED_EVENT),
         "soundboard_sounds": array({"type": "object"}),
     },
     {"unavailable": BOOL},
@@ -251,4 +251,48 @@ DISPATCHES = {
     "MESSAGE_DELETE": MESSAGE_DELETE,
     "INTERACTION_CREATE": INTERACTION,
     "RESUMED": {"title": "Resumed", "type": ["object", "null"]},
+}
+
+# Issue 18's events (gateway-events.mdx "Threads", "Guild Scheduled Event ..."), apart from
+# DISPATCHES, which the first session test expects to see in full.
+THREAD_CREATE = with_fields(rest.THREAD, "Thread Create (channel object, newly_created)", {"newly_created": enum(True)})
+THREAD_UPDATE = rest.THREAD | {"title": "Thread Update (channel object)"}
+THREAD_DELETE = obj(
+    "Thread Delete (id, guild_id, parent_id, type)",
+    {"id": SNOWFLAKE, "guild_id": SNOWFLAKE, "parent_id": SNOWFLAKE, "type": enum(10, 11, 12)},
+    closed=True,
+)
+# "the thread member objects will also include the guild member and nullable presence"
+ADDED_THREAD_MEMBER = with_fields(
+    rest.THREAD_MEMBER, "Thread Member with member and presence", {"member": MEMBER, "presence": nullable(ANY)}
+)
+THREAD_MEMBERS_UPDATE = obj(
+    "Thread Members Update Event Fields",
+    {"id": SNOWFLAKE, "guild_id": SNOWFLAKE, "member_count": {"type": "integer", "minimum": 0, "maximum": 50}},
+    {"added_members": array(ADDED_THREAD_MEMBER), "removed_member_ids": array(SNOWFLAKE)},
+    closed=True,
+)
+SCHEDULED_EVENT = rest.SCHEDULED_EVENT | {"title": "Guild Scheduled Event Create/Update/Delete"}
+SCHEDULED_EVENT_USER = obj(
+    "Guild Scheduled Event User Add/Remove Event Fields",
+    {"guild_scheduled_event_id": SNOWFLAKE, "user_id": SNOWFLAKE, "guild_id": SNOWFLAKE},
+    closed=True,
+)
+ORGANISING_DISPATCHES = {
+    "MESSAGE_UPDATE": MESSAGE_UPDATE,  # the message a thread starts from gains its ``thread``
+    "GUILD_CREATE": GUILD_CREATE,
+    "THREAD_CREATE": THREAD_CREATE,
+    "THREAD_UPDATE": THREAD_UPDATE,
+    "THREAD_DELETE": THREAD_DELETE,
+    "THREAD_MEMBERS_UPDATE": THREAD_MEMBERS_UPDATE,
+    "CHANNEL_CREATE": GUILD_CHANNEL_EVENT,
+    "CHANNEL_UPDATE": GUILD_CHANNEL_EVENT,
+    "CHANNEL_DELETE": GUILD_CHANNEL_EVENT,
+    "GUILD_ROLE_CREATE": GUILD_ROLE,
+    "GUILD_MEMBER_UPDATE": GUILD_MEMBER_UPDATE,
+    "GUILD_SCHEDULED_EVENT_CREATE": SCHEDULED_EVENT,
+    "GUILD_SCHEDULED_EVENT_UPDATE": SCHEDULED_EVENT,
+    "GUILD_SCHEDULED_EVENT_DELETE": SCHEDULED_EVENT,
+    "GUILD_SCHEDULED_EVENT_USER_ADD": SCHEDULED_EVENT_USER,
+    "GUILD_SCHEDULED_EVENT_USER_REMOVE": SCHEDULED_EVENT_USER,
 }
