@@ -267,13 +267,17 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
 
 
 @transaction.atomic
-def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: datetime) -> Response:
+def respond(
+    event_id: int, member_id: int, choice: str, *, sequence: int, now: datetime, from_series: bool = False
+) -> Response:
     """What happens when a member clicks Going, Maybe or Can't go.
 
     Going takes a place while there is one, else joins the waitlist in click order
     (``sequence``, the interaction's snowflake). Leaving a place promotes the first
     waiting member, who is told by DM. After the signup deadline only Can't go is
     accepted; nothing is accepted once the event has started or was cancelled.
+    ``from_series``: made by registering for the whole series (``events.series``), which
+    leaving the series takes back; a member's own click makes it theirs.
     """
     if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
         raise RuleError("That is not a choice.")
@@ -298,6 +302,7 @@ def respond(event_id: int, member_id: int, choice: str, *, sequence: int, now: d
     if registration is None:
         registration = Registration(event=event, member_id=member_id)
     registration.status, registration.sequence, registration.responded_at = new_status, sequence, now
+    registration.from_series = from_series
     registration.save()
     hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=current, new=new_status)
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
