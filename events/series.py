@@ -311,6 +311,7 @@ class SeriesEdit:
     event: Event
     occurrences: int  # how many occurrences were edited
     told: bool
+    skipped_reminders: tuple[timedelta, ...] = ()  # of ``event``
 
 
 def _occurrence_of(event_id: int) -> Event:
@@ -330,7 +331,7 @@ def edit_occurrence(event_id: int, scope: str, *, now: datetime, editor_id: int 
             edited = services.edit_event(event.id, now=now, editor_id=editor_id, **changes)
             if event.series_id is not None:
                 Event.objects.filter(id=event.id).update(edited_alone=True)
-        return SeriesEdit(edited.event, 1, edited.told)
+        return SeriesEdit(edited.event, 1, edited.told, edited.skipped_reminders)
     with transaction.atomic():
         series = _locked_series(event.series_id)
         if scope == FOLLOWING and _starts_before(series, event.occurrence_start):
@@ -379,7 +380,7 @@ def _edit_all(series: Series, event: Event, changes: dict, *, now: datetime, edi
     if shift:
         series.first_start = placed(local_of(series.first_start, zone) + shift, zone)
     series.save()
-    edited, told, shown = 0, False, event
+    edited, told, shown, skipped = 0, False, event, ()
     targets = future_occurrences(series, now=now).filter(edited_alone=False)
     for occurrence in list(targets):
         own = {
@@ -397,8 +398,8 @@ def _edit_all(series: Series, event: Event, changes: dict, *, now: datetime, edi
             Event.objects.filter(id=occurrence.id).update(occurrence_start=start)
         edited, told = edited + 1, told or result.told
         if occurrence.id == event.id:
-            shown = result.event
-    return SeriesEdit(shown, edited, told)
+            shown, skipped = result.event, result.skipped_reminders
+    return SeriesEdit(shown, edited, told, skipped)
 
 
 def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInfo) -> tuple[timedelta, dict]:

@@ -52,6 +52,10 @@ SERIES_LEAVE = CustomId("event:series_leave:{series_id:int}")
 # /event create's form: the command's options ride in the id (a form has five inputs at most).
 # ``logistics``: 1 the event needs rides, 2 rooms, 3 both (``LOGISTICS``).
 CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{deadline:rest}")
+# /event create with repeat: the same form, the repetition riding in the id too (events.series).
+SERIES_FORM = CustomId(
+    "event:series:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{repeat}:{deadline:rest}"
+)
 NEEDS_RIDES, NEEDS_ROOMS = 1, 2
 
 
