@@ -21,7 +21,7 @@ from carpool import logistics
 from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
-from events import services
+from events import series, services
 from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
 from events.models import Event, Registration
@@ -164,15 +164,17 @@ def event_edit(request, guild_id: int, event_id: int):
             changes = form.changes()
             if not changes:
                 raise RuleError("Nothing to change: edit at least one field.")
-            edited = services.edit_event(event.id, now=now, editor_id=member_id, **changes)
+            scope = form.cleaned_data.get("scope") or series.THIS
+            edited = series.edit_occurrence(event.id, scope, now=now, editor_id=member_id, **changes)
         except RuleError as error:
             form.add_error(None, error.message)
         else:
+            others = f" and {edited.occurrences - 1} other occurrences" if edited.occurrences > 1 else ""
             organiser_log.record(
-                request, guild.id, "edited event", edited.event, "changed " + ", ".join(sorted(changes))
+                request, guild.id, "edited event", edited.event, "changed " + ", ".join(sorted(changes)) + others
             )
             told = " Registrants will be told by DM." if edited.told else ""
-            messages.success(request, f"Updated {edited.event.title}.{told}")
+            messages.success(request, f"Updated {edited.event.title}{others}.{told}")
             return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
     status = 400 if form.errors else 200
     context = {"form": form, "creating": False, "event": event}
@@ -184,12 +186,18 @@ def event_cancel(request, guild_id: int, event_id: int):
     guild, event = _event(request, guild_id, event_id)
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
-    if event.status == Event.Status.CANCELLED:
+    scope = request.POST.get("scope") or series.THIS
+    if event.status == Event.Status.CANCELLED and scope == series.THIS:
         messages.info(request, "This event was already cancelled.")
     else:
-        services.cancel_event(event.id, now=timezone.now())
-        organiser_log.record(request, guild.id, "cancelled event", event, "registrants are told by DM")
-        messages.success(request, "Cancelled; registrants will be told by DM.")
+        try:
+            cancelled = series.cancel_occurrence(event.id, scope, now=timezone.now())
+        except RuleError as error:
+            messages.error(request, error.message)
+        else:
+            others = f" with {cancelled - 1} other occurrences" if cancelled > 1 else ""
+            organiser_log.record(request, guild.id, "cancelled event", event, f"registrants are told by DM{others}")
+            messages.success(request, f"Cancelled{others}; registrants will be told by DM.")
     return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
 
 
