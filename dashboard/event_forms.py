@@ -14,6 +14,7 @@ from django import forms
 from django.apps import apps
 
 from core.models import Guild
+from core.recurrence import RULE_HELP
 from core.timeparse import EXAMPLES, day_first, member_zone, parse_offsets, read_time
 from events.discord.messages import offset_text
 from events.models import Event
@@ -79,6 +80,9 @@ class EventForm(OnceForm):
         self.day_first = day_first(guild.id)
         if event is None:
             self.fields["channel"].choices = known_channels(guild)
+            self.fields["repeat"] = forms.CharField(
+                max_length=60, required=False, help_text=f"Optional: makes it the first of a series. {RULE_HELP}"
+            )
             self.initial.setdefault("reminders", ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS))
         else:
             del self.fields["channel"]  # an event stays in the channel it was posted in

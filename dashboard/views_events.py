@@ -21,6 +21,7 @@ from carpool import logistics
 from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
+from core.recurrence import parse_rule
 from events import series, services
 from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
@@ -130,14 +131,7 @@ def event_create(request, guild_id: int):
                 guild,
                 form,
                 "created event",
-                lambda: services.create_event(
-                    guild,
-                    form.draft(),
-                    now=now,
-                    created_by_id=member_id,
-                    channel_id=form.cleaned_data.get("channel") or None,
-                    reminder_offsets=form.reminder_offsets(),
-                ),
+                lambda: _create(guild, form, now=now, member_id=member_id),
                 lambda event: f"posted in #{event.channel_id}",
             )
         except RuleError as error:
@@ -151,6 +145,30 @@ def event_create(request, guild_id: int):
     status = 400 if form.errors else 200
     context = {"form": form, "creating": True}
     return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)
+
+
+def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
+    """The event, or the first occurrence of the series when the form says how it repeats."""
+    channel_id = form.cleaned_data.get("channel") or None
+    repeat = (form.cleaned_data.get("repeat") or "").strip()
+    if not repeat:
+        return services.create_event(
+            guild,
+            form.draft(),
+            now=now,
+            created_by_id=member_id,
+            channel_id=channel_id,
+            reminder_offsets=form.reminder_offsets(),
+        )
+    plan = series.SeriesPlan(parse_rule(repeat), channel_id=channel_id, reminder_offsets=tuple(form.reminder_offsets()))
+    made = series.create_series(guild, form.draft(), plan, now=now, created_by_id=member_id)
+    first = made.occurrences.order_by("starts_at").first()
+    if first is None:  # the page shows an event: the first must be in the window
+        raise RuleError(
+            f"The first occurrence is more than {series.window().days} days ahead; "
+            "create the series nearer to its start (or from Discord)."
+        )
+    return first
 
 
 @login_required

@@ -93,3 +93,22 @@ def test_an_organiser_of_another_guild_finds_no_occurrence(world, weekly):
     refused = csrf_post(otto, f"{elsewhere}cancel/", {"scope": "all"}, page="/dashboard/")
     assert refused.status_code == 404
     assert set(weekly.occurrences.values_list("status", flat=True)) == {Event.Status.SCHEDULED}
+
+
+def test_creating_a_series_from_the_dashboard(world):
+    guild = world.cast.guild
+    guild.announcement_channel_id = CHANNEL
+    guild.save()
+    olivia = log_in(world, "olivia")
+    url = f"/dashboard/g/{guild.id}/events/new/"
+    form = {"title": "Run club", "start": "in 2 days", "reminders": "1h", "channel": CHANNEL}
+
+    refused = csrf_post(olivia, url, {**form, "repeat": "every blue moon"})
+    done = csrf_post(olivia, url, {**form, "repeat": "weekly for 4 times"})
+
+    assert refused.status_code == 400
+    assert "I did not understand &#x27;every blue&#x27; in &#x27;every blue moon&#x27;." in refused.content.decode()
+    made = Series.objects.get()
+    first = made.occurrences.order_by("starts_at").first()
+    assert done["Location"] == f"/dashboard/g/{guild.id}/events/{first.id}/"
+    assert (made.rule, made.occurrences.count(), made.channel_id) == ("FREQ=WEEKLY;COUNT=4", 4, CHANNEL)
