@@ -13,9 +13,9 @@ Stable signatures (the REST API builds on them):
 
 Times repeat on the wall clock of the schedule's zone (the guild's when created), so a
 09:00 daily post stays at 09:00 across DST: python-dateutil's ``rrule`` runs over naive
-local times and each is placed in the zone afterwards. A time the clocks skip that day
-(02:30 when they jump from 02:00 to 03:00) posts at the same offset after the jump
-(03:30); a time that happens twice posts at the first.
+local times and each is placed in the zone afterwards (``core.recurrence``, shared with
+event series). A time the clocks skip that day (02:30 when they jump from 02:00 to 03:00)
+posts at the same offset after the jump (03:30); a time that happens twice posts at the first.
 
 Each occurrence is claimed once by a compare-and-set on ``next_occurrence_at`` and
 recorded once (``Occurrence``, unique per schedule and time); its post goes through the
@@ -42,13 +42,12 @@ from community.responses import Context, check_response, render
 from core import outbox
 from core.errors import OUTAGES, RuleError
 from core.models import DeliveryPause, Guild, OutboundMessage
+from core.recurrence import ORDINALS, WEEKDAYS, instants_after, weekday_index
 
 log = logging.getLogger(__name__)
 
 Repeat = ScheduledMessage.Repeat
 Status = ScheduledMessage.Status
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4, "last": -1}
 MAX_GRACE_MINUTES = 7 * 24 * 60
 MAX_CATCH_UP = 1000  # occurrences looked at in one claim (three years of a daily post)
 RECURRENCE_HELP = 'Write once, daily, weekly (or "weekly mon,thu"), monthly (or "monthly 2nd tue", "monthly last fri").'
@@ -105,10 +104,7 @@ def parse_recurrence(text: str | None) -> Recurrence:
 
 
 def _weekday(word: str) -> int:
-    index = next((i for i, name in enumerate(WEEKDAYS) if word.startswith(name)), None)
-    if index is None or not WEEKDAYS[index].startswith(word[:3]) or len(word) < 3:
-        raise RuleError(f"{word!r} is not a day of the week (mon, tue, wed, thu, fri, sat, sun).")
-    return index
+    return weekday_index(word)
 
 
 def describe_recurrence(recurrence: Recurrence) -> str:
@@ -148,22 +144,13 @@ def _rule(plan: Plan) -> rrule:
     return rrule(MONTHLY, dtstart=local, bymonthday=local.day, until=until)
 
 
-def _placed(local: datetime, zone: ZoneInfo) -> datetime:
-    """A wall-clock time in ``zone`` as an instant: skipped times move past the gap, repeated take the first."""
-    return local.replace(tzinfo=zone).astimezone(UTC)
-
-
 def upcoming(plan: Plan, *, after: datetime, count: int = 5) -> list[datetime]:
     """The next ``count`` occurrences strictly after ``after`` (UTC instants)."""
     found: list[datetime] = []
-    # Start a day early in wall-clock time (a naive comparison near a DST change could miss one).
-    local_after = after.astimezone(plan.zone).replace(tzinfo=None) - timedelta(days=1)
-    for local in _rule(plan).xafter(local_after, inc=True):
-        moment = _placed(local, plan.zone)
-        if moment > after and (not found or moment > found[-1]):
-            found.append(moment)
-            if len(found) == count:
-                break
+    for moment in instants_after(_rule(plan), plan.zone, after):
+        found.append(moment)
+        if len(found) == count:
+            break
     return found
 
 

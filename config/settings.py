@@ -85,6 +85,8 @@ try:
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
     # Registrants are told of an event's edits this long after the first, in one DM.
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
+    # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
+    SERIES_WINDOW_DAYS = env.integer("SERIES_WINDOW_DAYS", 56, minimum=1)
     # Requests per minute one REST API token may make (api.throttle); past it, 429 with Retry-After.
     API_RATE_LIMIT_PER_MINUTE = env.integer("API_RATE_LIMIT", 120, minimum=1)
 except SettingError as exc:
@@ -365,6 +367,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.send_due_change_notices",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Series: create the occurrences that came into the window (bulk, bounded queries).
+    "event-series": {
+        "task": "events.tasks.materialise_series",
+        "schedule": 300.0,
+        "options": {"expires": 240},
     },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {

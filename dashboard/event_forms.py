@@ -14,9 +14,11 @@ from django import forms
 from django.apps import apps
 
 from core.models import Guild
+from core.recurrence import RULE_HELP
 from core.timeparse import EXAMPLES, day_first, member_zone, parse_offsets, read_time
 from events.discord.messages import offset_text
 from events.models import Event
+from events.series import SCOPES, THIS
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
 
 TIME_HELP = f"As in Discord: {EXAMPLES}."
@@ -51,6 +53,11 @@ class OnceForm(forms.Form):
         self.initial.setdefault("submission", uuid.uuid4().hex)
 
 
+def scope_field(help_text: str) -> forms.ChoiceField:
+    """This one / this and following / all, for an occurrence of a series (``events.series``)."""
+    return forms.ChoiceField(choices=list(SCOPES.items()), initial=THIS, help_text=help_text, label="Apply to")
+
+
 class EventForm(OnceForm):
     title = forms.CharField(max_length=Event._meta.get_field("title").max_length)
     start = forms.CharField(max_length=100, help_text=TIME_HELP)
@@ -73,10 +80,15 @@ class EventForm(OnceForm):
         self.day_first = day_first(guild.id)
         if event is None:
             self.fields["channel"].choices = known_channels(guild)
+            self.fields["repeat"] = forms.CharField(
+                max_length=60, required=False, help_text=f"Optional: makes it the first of a series. {RULE_HELP}"
+            )
             self.initial.setdefault("reminders", ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS))
         else:
             del self.fields["channel"]  # an event stays in the channel it was posted in
             self.initial.update(self._shown(event))
+            if event.series_id is not None:
+                self.fields["scope"] = scope_field("Which occurrences of the series change.")
 
     def clean(self):
         data = super().clean()

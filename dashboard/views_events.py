@@ -21,7 +21,8 @@ from carpool import logistics
 from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
-from events import services
+from core.recurrence import parse_rule
+from events import series, services
 from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
 from events.models import Event, Registration
@@ -130,14 +131,7 @@ def event_create(request, guild_id: int):
                 guild,
                 form,
                 "created event",
-                lambda: services.create_event(
-                    guild,
-                    form.draft(),
-                    now=now,
-                    created_by_id=member_id,
-                    channel_id=form.cleaned_data.get("channel") or None,
-                    reminder_offsets=form.reminder_offsets(),
-                ),
+                lambda: _create(guild, form, now=now, member_id=member_id),
                 lambda event: f"posted in #{event.channel_id}",
             )
         except RuleError as error:
@@ -153,6 +147,30 @@ def event_create(request, guild_id: int):
     return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)
 
 
+def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
+    """The event, or the first occurrence of the series when the form says how it repeats."""
+    channel_id = form.cleaned_data.get("channel") or None
+    repeat = (form.cleaned_data.get("repeat") or "").strip()
+    if not repeat:
+        return services.create_event(
+            guild,
+            form.draft(),
+            now=now,
+            created_by_id=member_id,
+            channel_id=channel_id,
+            reminder_offsets=form.reminder_offsets(),
+        )
+    plan = series.SeriesPlan(parse_rule(repeat), channel_id=channel_id, reminder_offsets=tuple(form.reminder_offsets()))
+    made = series.create_series(guild, form.draft(), plan, now=now, created_by_id=member_id)
+    first = made.occurrences.order_by("starts_at").first()
+    if first is None:  # the page shows an event: the first must be in the window
+        raise RuleError(
+            f"The first occurrence is more than {series.window().days} days ahead; "
+            "create the series nearer to its start (or from Discord)."
+        )
+    return first
+
+
 @login_required
 def event_edit(request, guild_id: int, event_id: int):
     """/event edit on the web: registrants are told of a new title, time or place, as from Discord."""
@@ -164,15 +182,17 @@ def event_edit(request, guild_id: int, event_id: int):
             changes = form.changes()
             if not changes:
                 raise RuleError("Nothing to change: edit at least one field.")
-            edited = services.edit_event(event.id, now=now, editor_id=member_id, **changes)
+            scope = form.cleaned_data.get("scope") or series.THIS
+            edited = series.edit_occurrence(event.id, scope, now=now, editor_id=member_id, **changes)
         except RuleError as error:
             form.add_error(None, error.message)
         else:
+            others = f" and {edited.occurrences - 1} other occurrences" if edited.occurrences > 1 else ""
             organiser_log.record(
-                request, guild.id, "edited event", edited.event, "changed " + ", ".join(sorted(changes))
+                request, guild.id, "edited event", edited.event, "changed " + ", ".join(sorted(changes)) + others
             )
             told = " Registrants will be told by DM." if edited.told else ""
-            messages.success(request, f"Updated {edited.event.title}.{told}")
+            messages.success(request, f"Updated {edited.event.title}{others}.{told}")
             return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
     status = 400 if form.errors else 200
     context = {"form": form, "creating": False, "event": event}
@@ -184,12 +204,18 @@ def event_cancel(request, guild_id: int, event_id: int):
     guild, event = _event(request, guild_id, event_id)
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
-    if event.status == Event.Status.CANCELLED:
+    scope = request.POST.get("scope") or series.THIS
+    if event.status == Event.Status.CANCELLED and scope == series.THIS:
         messages.info(request, "This event was already cancelled.")
     else:
-        services.cancel_event(event.id, now=timezone.now())
-        organiser_log.record(request, guild.id, "cancelled event", event, "registrants are told by DM")
-        messages.success(request, "Cancelled; registrants will be told by DM.")
+        try:
+            cancelled = series.cancel_occurrence(event.id, scope, now=timezone.now())
+        except RuleError as error:
+            messages.error(request, error.message)
+        else:
+            others = f" with {cancelled - 1} other occurrences" if cancelled > 1 else ""
+            organiser_log.record(request, guild.id, "cancelled event", event, f"registrants are told by DM{others}")
+            messages.success(request, f"Cancelled{others}; registrants will be told by DM.")
     return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
 
 

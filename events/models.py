@@ -25,6 +25,65 @@ class Roster:
         return self.counts.get(status, 0)
 
 
+class Series(models.Model):
+    """A recurring event: its rule and the template of its occurrences, which are real events.
+
+    ``rule`` is an RFC 5545 RRULE run over the wall clock of ``timezone`` from
+    ``first_start`` (``core.recurrence``); occurrences are materialised up to a window
+    ahead (``events.series``), each once: (series, occurrence_start) is unique.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+        CANCELLED = "cancelled", "Cancelled"
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="series")
+    rule = models.CharField(max_length=200, help_text="RFC 5545 RRULE, in the series' time zone.")
+    timezone = models.CharField(max_length=64)
+    first_start = models.DateTimeField(help_text="The rule's first start (DTSTART).")
+    title = models.CharField(max_length=100)
+    description = models.TextField(max_length=2000, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    duration = models.DurationField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    signup_lead = models.DurationField(null=True, blank=True, help_text="Registration closes this long before.")
+    reminder_offsets = models.JSONField(default=list, blank=True, help_text="Seconds before each start.")
+    needs_rides = models.BooleanField(default=False)
+    needs_rooms = models.BooleanField(default=False)
+    channel_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    materialised_until = models.DateTimeField(null=True, blank=True, help_text="Occurrences exist up to here.")
+    created_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_series"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        indexes = [models.Index(fields=["status", "materialised_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.rule})"
+
+
+class SeriesMember(models.Model):
+    """A member registered for the whole series: registered in each new occurrence, in join order."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="members")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="series_joined")
+    sequence = models.BigIntegerField(help_text="Join order; beyond capacity, the waitlist follows it.")
+    joined_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["sequence", "id"]
+        constraints = [models.UniqueConstraint(fields=["series", "member"], name="seriesmember_one_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in series {self.series_id}"
+
+
 class Event(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -50,6 +109,11 @@ class Event(models.Model):
     created_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_events"
     )
+    # An occurrence of a series: its rule's start (stable even if this one is moved), and
+    # whether it was edited alone (an edit of the series then leaves it as it is).
+    series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences")
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    edited_alone = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     # Calendar apps keep the copy with the highest SEQUENCE: events.services adds one on
@@ -70,6 +134,12 @@ class Event(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="event_capacity_positive"
+            ),
+            # The idempotency key of materialisation: each occurrence of a series exists once.
+            models.UniqueConstraint(
+                fields=["series", "occurrence_start"],
+                condition=Q(series__isnull=False),
+                name="event_one_per_occurrence",
             ),
         ]
 
@@ -121,6 +191,8 @@ class Registration(models.Model):
     # clicks), so the waitlist follows click order even when workers run out of order.
     sequence = models.BigIntegerField(help_text="Click order; the waitlist is served in this order.")
     responded_at = models.DateTimeField(default=now)
+    # Made by "Register for the whole series" (leaving the series takes it back), not a click.
+    from_series = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["sequence", "id"]

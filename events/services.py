@@ -277,7 +277,14 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
 
 @transaction.atomic
 def respond(
-    event_id: int, member_id: int, choice: str, *, sequence: int, now: datetime, guild_id: int | None = None
+    event_id: int,
+    member_id: int,
+    choice: str,
+    *,
+    sequence: int,
+    now: datetime,
+    guild_id: int | None = None,
+    from_series: bool = False,
 ) -> Response:
     """What happens when a member clicks Going, Maybe or Can't go.
 
@@ -287,6 +294,8 @@ def respond(
     accepted; nothing is accepted once the event has started or was cancelled.
     ``guild_id``: the guild the click came from; an event of another guild is refused
     as unknown there (one locked read both scopes and serialises the click).
+    ``from_series``: made by registering for the whole series (``events.series``), which
+    leaving the series takes back; a member's own click makes it theirs.
     """
     if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
         raise RuleError("That is not a choice.")
@@ -311,6 +320,7 @@ def respond(
     if registration is None:
         registration = Registration(event=event, member_id=member_id)
     registration.status, registration.sequence, registration.responded_at = new_status, sequence, now
+    registration.from_series = from_series
     registration.save()
     hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=current, new=new_status)
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from events import change_notices, services
+from events import change_notices, series, services
 
 
 @shared_task
@@ -22,3 +22,9 @@ def send_change_notice(notice_id: int) -> int:
 def send_due_change_notices() -> int:
     """The backstop for a lost countdown: every notice whose window has ended."""
     return change_notices.send_due(now=timezone.now())
+
+
+@shared_task
+def materialise_series() -> int:
+    """Create the occurrences of every series that came into the window; returns how many."""
+    return series.materialise(now=timezone.now()).occurrences

@@ -40,8 +40,9 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "schedule edit",
         ]
     )
+    # /event create opens the series form instead when it is given repeat (the same layout, one more part).
     assert (
-        forms
+        forms - {"event:series"}
         == set(opening.values())
         == {
             "custom:save",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
-from events.discord.messages import CREATE_FORM, logistics_bits
+from events.discord.messages import CREATE_FORM, SERIES_FORM, logistics_bits
 from events.models import Event
 
 group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
@@ -35,6 +35,14 @@ CREATE_FIELDS = (
     TextField("description", "Details (optional)", style="paragraph", required=False, max_length=2000),
 )
 CREATE = FormLayout(CREATE_FORM, "New event", CREATE_FIELDS)
+SERIES = FormLayout(SERIES_FORM, "New series (the first occurrence)", CREATE_FIELDS)
+series = app_commands.Group(name="series", description="Recurring events", parent=group)
+# Which occurrences of a series an edit or a cancellation touches (events.series.SCOPES).
+SCOPES = [
+    app_commands.Choice(name="This one", value="this"),
+    app_commands.Choice(name="This and following", value="following"),
+    app_commands.Choice(name="All", value="all"),
+]
 
 
 async def event_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -55,6 +63,7 @@ async def event_choices(interaction: discord.Interaction, current: str) -> list[
     channel="Where to post it (default: the announcement channel, else here)",
     needs_rides="Members organise rides to and from it (Rides button, /event logistics)",
     needs_rooms="Members share rooms for its nights (Rooms button, /event logistics)",
+    repeat='Make it a series, e.g. "weekly on tue,thu", "every 2 weeks", "monthly on the last fri until 2027-06-30"',
 )
 async def create(
     interaction: discord.Interaction,
@@ -64,31 +73,45 @@ async def create(
     channel: discord.TextChannel | None = None,
     needs_rides: bool = False,
     needs_rooms: bool = False,
+    repeat: app_commands.Range[str, 1, 60] | None = None,
 ):
     if not await may_open(interaction):
         await refuse(interaction, REFUSAL)
         return
-    form = CREATE.build(
-        capacity=capacity or 0,
-        channel_id=channel.id if channel else 0,
-        logistics=logistics_bits(rides=needs_rides, rooms=needs_rooms),
-        reminders=(reminders or "-").replace(":", ""),
-        deadline=signup_deadline or "",
-    )
+    parts = {
+        "capacity": capacity or 0,
+        "channel_id": channel.id if channel else 0,
+        "logistics": logistics_bits(rides=needs_rides, rooms=needs_rooms),
+        "reminders": (reminders or "-").replace(":", ""),
+        "deadline": signup_deadline or "",
+    }
+    if repeat is None:
+        await open_form(interaction, CREATE.build(**parts))
+        return
+    try:
+        form = SERIES.build(**parts, repeat=repeat.replace(":", " "))
+    except ValueError:  # Discord takes 100 characters of custom_id, which carries the options
+        await refuse(
+            interaction, 'That repetition is too long to carry; write it shorter (e.g. "weekly tue,thu count 10").'
+        )
+        return
     await open_form(interaction, form)
 
 
 @group.command(name="edit", description="Change an event; registrants are told")
 @app_commands.describe(
+    scope="For an occurrence of a series: which ones change (default: this one)",
     capacity="0 removes the limit",
     reminders="e.g. 1d,1h (replaces the reminders)",
     needs_rides="Members organise rides to and from it",
     needs_rooms="Members share rooms for its nights",
 )
 @app_commands.autocomplete(event=event_choices)
+@app_commands.choices(scope=SCOPES)
 async def edit(
     interaction: discord.Interaction,
     event: EventId,
+    scope: str | None = None,
     title: Title | None = None,
     start: TypedTime | None = None,
     end: TypedTime | None = None,
@@ -104,8 +127,17 @@ async def edit(
 
 
 @group.command(name="cancel", description="Cancel an event; registrants are told")
+@app_commands.describe(scope="For an occurrence of a series: which ones are cancelled (default: this one)")
 @app_commands.autocomplete(event=event_choices)
-async def cancel(interaction: discord.Interaction, event: EventId):
+@app_commands.choices(scope=SCOPES)
+async def cancel(interaction: discord.Interaction, event: EventId, scope: str | None = None):
+    await forward(interaction)
+
+
+@series.command(name="leave", description="Stop being registered for a whole series")
+@app_commands.describe(event="Any occurrence of the series")
+@app_commands.autocomplete(event=event_choices)
+async def series_leave(interaction: discord.Interaction, event: EventId):
     await forward(interaction)
 
 

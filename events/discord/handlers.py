@@ -6,6 +6,8 @@ their refusals live in ``events.services``; times are read by ``core.timeparse``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -13,11 +15,12 @@ from core.discord_api import DiscordError, PermanentError, get_client
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component, modal
 from core.interactions.components import button, row
-from core.markup import timestamp
+from core.markup import escape, timestamp
 from core.models import Guild
 from core.permissions import organiser
+from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, services
+from events import calendars, series, services
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
@@ -27,10 +30,13 @@ from events.discord.messages import (
     NEEDS_RIDES,
     NEEDS_ROOMS,
     RESPONSES,
+    SERIES_FORM,
+    SERIES_JOIN,
+    SERIES_LEAVE,
     event_link,
     offset_text,
 )
-from events.models import Event, Registration
+from events.models import Event, Registration, Series
 from events.services import EventDraft
 
 Status = Registration.Status
@@ -46,47 +52,99 @@ def _event(event_id, guild_id: int | None) -> Event:
     return event
 
 
+@dataclass(frozen=True)
+class CreateOptions:
+    """/event create's options, carried in the form's custom_id."""
+
+    capacity: int
+    channel_id: int
+    logistics: int
+    reminders: str
+    deadline: str
+
+
 @modal(CREATE_FORM, allowed=organiser)
 def create(
     interaction: Interaction, capacity: int, channel_id: int, logistics: int, reminders: str, deadline: str
 ) -> Reply:
     """The submitted /event create form: capacity, channel, reminders and deadline ride in the custom_id."""
+    options = CreateOptions(capacity, channel_id, logistics, reminders, deadline)
+    guild, draft, offsets, channel_id = _read_form(interaction, options)
+    event = services.create_event(
+        guild,
+        draft,
+        now=timezone.now(),
+        created_by_id=interaction.actor.id,
+        channel_id=channel_id,
+        reminder_offsets=offsets,
+    )
+    return Reply(content=f"Created {_created(interaction, event)}")
+
+
+@modal(SERIES_FORM, allowed=organiser)
+def create_series(
+    interaction: Interaction,
+    capacity: int,
+    channel_id: int,
+    logistics: int,
+    reminders: str,
+    repeat: str,
+    deadline: str,
+) -> Reply:
+    """The submitted /event create form with ``repeat``: a series whose first occurrence is the form's event."""
+    rule = parse_rule(repeat)
+    options = CreateOptions(capacity, channel_id, logistics, reminders, deadline)
+    guild, draft, offsets, channel_id = _read_form(interaction, options)
+    plan = series.SeriesPlan(rule, channel_id=channel_id, reminder_offsets=tuple(offsets))
+    made = series.create_series(guild, draft, plan, now=timezone.now(), created_by_id=interaction.actor.id)
+    first = made.occurrences.order_by("starts_at").first()
+    count = made.occurrences.count()
+    head = f"Created the series **{escape(made.title)}**, {rule.describe()}"
+    if first is None:
+        return Reply(content=f"{head}. Its first occurrence is posted {settings.SERIES_WINDOW_DAYS} days ahead of it.")
+    return Reply(
+        content=f"{head}: {count} occurrence{'s' if count != 1 else ''} posted now, each later one "
+        f"{settings.SERIES_WINDOW_DAYS} days ahead. The first is {_created(interaction, first)}"
+    )
+
+
+def _read_form(interaction: Interaction, options: CreateOptions):
+    """The guild, the draft, the reminders and the channel of a submitted create form."""
     now, zone = timezone.now(), member_zone(interaction.actor.id, interaction.guild_id)
     fields, dmy = interaction.fields, day_first(interaction.guild_id)
     starts_at = read_time(fields.get("start"), zone, now=now, field="start", day_first=dmy)
     if starts_at is None:
         raise RuleError("The event needs a start time.")
+    reminders, deadline, logistics = options.reminders, options.deadline, options.logistics
     offsets = parse_offsets(reminders) if reminders != "-" else services.DEFAULT_REMINDER_OFFSETS
     guild = Guild.objects.get(id=interaction.guild_id)
-    channel_id = _posting_channel(interaction, channel_id, guild)
+    channel_id = _posting_channel(interaction, options.channel_id, guild)
     draft = EventDraft(
         title=fields.get("title") or "",
         description=fields.get("description") or "",
         location=fields.get("location") or "",
         starts_at=starts_at,
         ends_at=read_time(fields.get("end"), zone, now=now, field="end", day_first=dmy),
-        capacity=capacity or None,
+        capacity=options.capacity or None,
         signup_deadline=read_time(deadline, zone, now=now, field="signup deadline", day_first=dmy),
         needs_rides=bool(logistics & NEEDS_RIDES),
         needs_rooms=bool(logistics & NEEDS_ROOMS),
     )
-    event = services.create_event(
-        guild,
-        draft,
-        now=now,
-        created_by_id=interaction.actor.id,
-        channel_id=channel_id,
-        reminder_offsets=offsets,
-    )
-    read_as = describe(starts_at, zone)
+    return guild, draft, offsets, channel_id
+
+
+def _created(interaction: Interaction, event: Event) -> str:
+    """What /event create says of the event it made: its time as read, its channel, skipped reminders."""
+    zone = member_zone(interaction.actor.id, interaction.guild_id)
+    read_as = describe(event.starts_at, zone)
     also = "".join(
         f" The {name} reads as {describe(moment, zone)}."
         for name, moment in (("end", event.ends_at), ("signup deadline", event.signup_deadline))
         if moment is not None
     )
     skipped = tuple(event.reminders.filter(skipped=True).order_by("offset").values_list("offset", flat=True))
-    return Reply(
-        content=f"Created {event_link(event)} for {timestamp(event.starts_at, 'F')} "
+    return (
+        f"{event_link(event)} for {timestamp(event.starts_at, 'F')} "
         f"(read as {read_as}); it is posted in <#{event.channel_id}>.{also}{_skipped(skipped)}"
     )
 
@@ -152,8 +210,11 @@ def edit(interaction: Interaction) -> Reply:
         changes["reminder_offsets"] = parse_offsets(options["reminders"])
     if not changes:
         raise RuleError("Nothing to change: give at least one option.")
-    edited = services.edit_event(event.id, now=now, editor_id=interaction.actor.id, **changes)
+    scope = options.get("scope") or series.THIS
+    edited = series.edit_occurrence(event.id, scope, now=now, editor_id=interaction.actor.id, **changes)
     told = f"; registrants will be told by DM {_after_window()}" if edited.told else ""
+    if edited.occurrences > 1:
+        told = f" and {edited.occurrences - 1} other occurrence{'s' if edited.occurrences != 2 else ''}{told}"
     read_as = "".join(
         f" The {name.replace('_', ' ')} reads as {describe(changes[field], zone)}."
         for name, field in TIME_OPTIONS
@@ -166,8 +227,12 @@ def edit(interaction: Interaction) -> Reply:
 @command("event cancel", allowed=organiser)
 def cancel(interaction: Interaction) -> Reply:
     event = _event(interaction.options["event"], interaction.guild_id)
-    event = services.cancel_event(event.id, now=timezone.now())
-    return Reply(content=f"Cancelled {event_link(event)}; registrants will be told by DM.")
+    scope = interaction.options.get("scope") or series.THIS
+    cancelled = series.cancel_occurrence(event.id, scope, now=timezone.now())
+    others = cancelled - 1 if event.status == Event.Status.SCHEDULED else cancelled
+    also = f" and {others} other occurrence{'s' if others != 1 else ''}" if others > 0 else ""
+    ended = " The series has no more occurrences." if scope != series.THIS and event.series_id else ""
+    return Reply(content=f"Cancelled {event_link(event)}{also}; registrants will be told by DM.{ended}")
 
 
 @command("event remove", allowed=organiser)
@@ -299,3 +364,53 @@ def _new_link(text: str, link: calendars.NewLink) -> Update:
     """The message with the button, now showing the new link once (and no buttons to click twice)."""
     content = text.format(url=link.url) + (REPLACED if link.replaced else "")
     return Update(content=content, components=[], secret=True)
+
+
+@component(SERIES_JOIN)
+def series_join(interaction: Interaction, series_id: int) -> Reply:
+    """Register for the whole series: every future occurrence, each under its own capacity."""
+    made = _series(series_id, interaction.guild_id)
+    joined = series.join_series(made.id, interaction.actor.id, sequence=interaction.id, now=timezone.now())
+    if not joined.changed:
+        return Reply(content=f"You are already registered for the whole series **{escape(made.title)}**.")
+    waiting = (
+        f" (on the waitlist of {joined.waitlisted}: you get a DM if a place opens up)" if joined.waitlisted else ""
+    )
+    return Reply(
+        content=f"You are registered for the whole series **{escape(made.title)}**: going to {joined.going} "
+        f"occurrence{'s' if joined.going != 1 else ''}{waiting}, and to each new one while there is a place. "
+        "Leave the series with its button or /event series leave."
+    )
+
+
+@component(SERIES_LEAVE)
+def series_leave_button(interaction: Interaction, series_id: int) -> Reply:
+    return _leave(interaction, _series(series_id, interaction.guild_id))
+
+
+@command("event series leave")
+def series_leave(interaction: Interaction) -> Reply:
+    event = _event(interaction.options["event"], interaction.guild_id)
+    if event.series_id is None:
+        raise RuleError("That event is not part of a series.")
+    return _leave(interaction, _series(event.series_id, interaction.guild_id))
+
+
+def _leave(interaction: Interaction, made) -> Reply:
+    removed = series.leave_series(made.id, interaction.actor.id, now=timezone.now())
+    taken = (
+        f" Your registration for {removed} future occurrence{'s' if removed != 1 else ''} was taken back"
+        if removed
+        else ""
+    )
+    return Reply(
+        content=f"You left the series **{escape(made.title)}**.{taken}{'.' if removed else ''} "
+        "Registrations you made yourself stay."
+    )
+
+
+def _series(series_id, guild_id: int | None) -> Series:
+    found = Series.objects.filter(id=int(series_id), guild_id=guild_id).first()
+    if found is None:
+        raise RuleError("There is no such series in this server.")
+    return found

@@ -46,9 +46,16 @@ BUTTONS = (
     (Status.DECLINED, "Can't go", "danger"),
 )
 LIST_PAGE = CustomId("event:list:{page:int}")
+# On each occurrence of a series: register for every occurrence, or stop (events.series).
+SERIES_JOIN = CustomId("event:series_join:{series_id:int}")
+SERIES_LEAVE = CustomId("event:series_leave:{series_id:int}")
 # /event create's form: the command's options ride in the id (a form has five inputs at most).
 # ``logistics``: 1 the event needs rides, 2 rooms, 3 both (``LOGISTICS``).
 CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{deadline:rest}")
+# /event create with repeat: the same form, the repetition riding in the id too (events.series).
+SERIES_FORM = CustomId(
+    "event:series:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{repeat}:{deadline:rest}"
+)
 NEEDS_RIDES, NEEDS_ROOMS = 1, 2
 # /event calendar's buttons: a new link for the member, a new link for the server (organisers).
 CALENDAR_MINE = CustomId("event:new_calendar")
@@ -122,6 +129,13 @@ def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | 
             )
         )
     ]
+    if event.series_id is not None:
+        rows.append(
+            row(
+                button("Register for the whole series", SERIES_JOIN.build(series_id=event.series_id), style="primary"),
+                button("Leave the series", SERIES_LEAVE.build(series_id=event.series_id)),
+            )
+        )
     if extras and extras.buttons:
         rows.append(row(*extras.buttons[:5]))
     return rows

@@ -90,7 +90,15 @@ def help_paths(cast, who):
 def test_help_lists_only_what_the_member_can_do(cast):
     member, organiser = help_paths(cast, cast.member), help_paths(cast, cast.organiser)
     assert member == [
-        *("custom list", "custom run", "event calendar", "event list", "event show", *JIRA_MEMBER),
+        *(
+            "custom list",
+            "custom run",
+            "event calendar",
+            "event list",
+            "event series leave",
+            "event show",
+            *JIRA_MEMBER,
+        ),
         *("muster help", "muster ping", "muster timezone", *RIDES_AND_ROOMS),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY

@@ -2,14 +2,17 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 
-from events.models import Registration
-from events.services import respond
+from core.recurrence import parse_rule
+from events.models import Event, Registration, Series
+from events.series import SeriesPlan, create_series, materialise
+from events.services import EventDraft, respond
 from tests.events.factories import NOW, EventFactory
-from tests.factories import MemberFactory
+from tests.factories import GuildFactory, MemberFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 Status = Registration.Status
@@ -64,3 +67,17 @@ def test_the_same_member_clicking_going_many_times_at_once_registers_once():
     results = simultaneously([lambda: respond(event.id, member.id, Status.GOING, sequence=1, now=NOW)] * 8)
     assert [r.changed for r in results].count(True) == 1
     assert event.registrations.count() == 1
+
+
+def test_simultaneous_series_ticks_make_each_occurrence_once():
+    now, guild = datetime(2027, 3, 1, 9, 0, tzinfo=UTC), GuildFactory(timezone="Europe/Berlin")
+    draft = EventDraft(title="Choir", starts_at=now + timedelta(days=1))
+    for _ in range(10):
+        create_series(guild, draft, SeriesPlan(parse_rule("weekly")), now=now)
+    later = now + timedelta(days=7)
+
+    made = simultaneously([lambda: materialise(now=later).occurrences for _ in range(4)])
+
+    assert sum(made) == 10  # one new week for each series, made by whichever tick locked it
+    assert Event.objects.count() == 90
+    assert Series.objects.filter(materialised_until=later + timedelta(days=56)).count() == 10
