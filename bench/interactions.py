@@ -8,6 +8,9 @@ workers in the same run: what the pipeline could reach if handlers cost nothing;
 ``throughput_ratio`` is ``completed_per_s`` over it (meaningful with ``--rate max``, which
 injects from several threads as fast as the sandbox takes them: saturation).
 ``worker_nice`` is the priority the workers ran at (WORKER_NICE), as compose runs them.
+``answered`` counts the interactions whose answer was shown (the run exits 1 when that is
+fewer than N; times are over those), ``deadline_missed`` the ones the sandbox failed
+(acknowledged too late, or in HTTP mode answered wrongly).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import argparse
 import json
 import time
 
-from bench.harness import MODES, Stack, log, percentile, wait_until
+from bench.harness import MODES, Stack, log, percentile, wait_for_growth, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -37,19 +40,24 @@ def main(argv: list[str]) -> int:
 
         ids = inject(stack, args.count, args.rate)
         answered = CommandLog.objects.filter(answered_at__isnull=False)
-        timeout = args.count / (args.rate or 200) * 5 + 60
-        wait_until(lambda: answered.count() == args.count, timeout=timeout, what="all answers")
+        got = wait_for_growth(answered.count, args.count, stall_s=20)
+        if got < args.count:
+            log(f"only {got} of {args.count} answered; nothing more for 20 s")
         acks, e2es, created, edited = [], [], [], []
         for interaction_id in ids:
             data = stack.control.interaction(interaction_id)
+            history = (data.get("original") or {}).get("history") or []
+            if not history or not data.get("response"):
+                continue  # never shown: counted in deadline_missed (or not answered at all)
             start = data["created"]["monotonic"]
-            done = data["original"]["history"][0]["replaced_at"]["monotonic"]
+            done = history[0]["replaced_at"]["monotonic"]
             acks.append((data["response"]["at"]["monotonic"] - start) * 1000)
             e2es.append((done - start) * 1000)
             created.append(start)
             edited.append(done)
+        interactions = stack.control.stats()["interactions"]
         ceiling = noop_ceiling(stack, max(args.count, 1000))
-    completed_per_s = args.count / (max(edited) - min(created))
+    completed_per_s = len(edited) / (max(edited) - min(created))
     figures = {
         "mode": args.mode,
         "count": args.count,
@@ -57,6 +65,8 @@ def main(argv: list[str]) -> int:
         "workers": args.workers,
         "concurrency": args.concurrency,
         "worker_nice": settings.WORKER_NICE,
+        "answered": len(edited),
+        "deadline_missed": interactions["deadline_missed"],
         "ack_p50_ms": round(percentile(acks, 0.50), 1),
         "ack_p99_ms": round(percentile(acks, 0.99), 1),
         "e2e_p50_ms": round(percentile(e2es, 0.50), 1),
@@ -66,7 +76,7 @@ def main(argv: list[str]) -> int:
         "throughput_ratio": round(completed_per_s / ceiling, 3),
     }
     print(json.dumps(figures))
-    return 0
+    return 0 if len(edited) == args.count else 1
 
 
 def _rate(text: str) -> float:
