@@ -41,7 +41,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import directory
-from core.discord_api import PermanentError, get_client
+from core.discord_api import PermanentError, TransientError, get_client
+from core.discord_api.errors import UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK
 from core.errors import OUTAGES, RuleError
 from core.interactions import drafts, routing
 from core.interactions.components import button, row
@@ -310,5 +311,18 @@ def answer(interaction: Interaction, stored: dict) -> None:
         else:
             client.edit_original(app, token, message)
     except PermanentError as exc:
+        if exc.code in (UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK) and _age_s(interaction) < ACK_RACE_S:
+            # In HTTP mode the acknowledgement is web's HTTP response, which Discord may not
+            # have taken in yet when a fast worker edits it: the task's retry (1 s, 2 s ...) does.
+            raise TransientError(f"the acknowledgement is not there yet ({exc})", status=exc.status) from exc
         # An interaction token lives 15 minutes; past that nothing can be shown.
         log.warning("interaction %s could not be answered: %s", interaction.id, exc)
+
+
+# How long after its creation an unknown deferral is taken for one not yet registered by
+# Discord (retried) rather than one that never came (given up): past Discord's 3 s deadline.
+ACK_RACE_S = 5.0
+
+
+def _age_s(interaction: Interaction) -> float:
+    return time.time() - interaction.created_at if interaction.created_at else float("inf")

@@ -22,15 +22,17 @@ class LiveDiscord:
     channel_id: int
     member_id: int
 
-    def component_payload(self, custom_id: str, *, message: dict | None = None) -> dict:
-        """Alice clicks ``custom_id`` on a message; the payload a worker gets once the gateway deferred it."""
+    def component_payload(self, custom_id: str, *, message: dict | None = None, defer: bool = True) -> dict:
+        """Alice clicks ``custom_id`` on a message; the payload a worker gets once the gateway deferred it
+        (``defer=False``: before Discord has the acknowledgement, as in HTTP mode's race)."""
         if message is None:
             button = {"type": 2, "style": 1, "label": "Click", "custom_id": custom_id}
             row = {"type": 1, "components": [button]}
             message = self.control.post_message(self.channel_id, self.member_id, "a post", components=[row])
         ix = self.control.inject_component(message_id=message["id"], custom_id=custom_id, user_id=self.member_id)
         callback = f"{self.url}/api/v10/interactions/{ix['id']}/{ix['token']}/callback"
-        httpx.post(callback, json={"type": 6}).raise_for_status()  # what the gateway does: defer
+        if defer:
+            httpx.post(callback, json={"type": 6}).raise_for_status()  # what the gateway does: defer
         return {
             "id": int(ix["id"]),
             "token": ix["token"],

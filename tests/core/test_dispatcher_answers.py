@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from core import directory
+from core.discord_api import TransientError
 from core.interactions import Interaction, dispatcher
 from core.models import CommandLog, Guild
 
@@ -189,3 +191,32 @@ def test_a_broker_error_after_the_commit_costs_neither_the_answer_nor_the_effect
     message = OutboundMessage.objects.get(idempotency_key="test-hooks:7")
     assert (message.status, outbox.due()) == ("pending", [message.id])
     assert list(PendingRefresh.objects.values_list("kind", "object_id")) == [("test-hooks", 7)]
+
+
+def test_an_answer_that_overtakes_its_acknowledgement_is_retried_until_discord_has_it(live_discord):
+    # Given a click whose deferral Discord has not taken in yet (HTTP mode: web's response in flight)
+    payload = live_discord.component_payload("gone:button:4", defer=False)
+
+    # When a worker answers it first, the task is to be retried, and the answer may be sent then
+    with pytest.raises(TransientError):
+        dispatcher.handle(payload)
+    entry = CommandLog.objects.get(pk=payload["id"])
+    assert (entry.answered_at, entry.answer_claimed_at) == (None, None)
+
+    # Then once the deferral is there, the retry sends the answer, once
+    callback = f"{live_discord.url}/api/v10/interactions/{payload['id']}/{payload['token']}/callback"
+    httpx.post(callback, json={"type": 6}).raise_for_status()
+    dispatcher.handle(payload)
+    dispatcher.handle(payload)
+    assert [m["content"] for m in live_discord.control.interaction(payload["id"])["followups"]] == [NO_LONGER]
+    assert CommandLog.objects.get(pk=payload["id"]).answered_at is not None
+
+
+def test_an_interaction_whose_acknowledgement_never_came_is_given_up_without_a_retry(live_discord):
+    # Given a click past Discord's deadline that was never acknowledged
+    payload = live_discord.component_payload("gone:button:5", defer=False)
+    payload["created_at"] -= dispatcher.ACK_RACE_S + 1
+
+    # When a worker answers it, nothing can be shown: it is logged and not retried
+    dispatcher.handle(payload)
+    assert live_discord.control.interaction(payload["id"])["followups"] == []
