@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -327,9 +327,11 @@ def logistics_csv(event) -> HttpResponse:
     requests = RideRequest.objects.filter(event=event, status=RideRequest.Status.OPEN).select_related("member")
     for request in requests:
         row("waiting", request.direction, request.member, f"from {request.area}, party of {request.party}")
-    for room in Room.objects.filter(event=event, status=Room.Status.OPEN).select_related("host"):
+    open_rooms = Room.objects.filter(event=event, status=Room.Status.OPEN).select_related("host")
+    sleepers = Prefetch("claims", queryset=BedClaim.objects.select_related("member"))
+    for room in open_rooms.prefetch_related(sleepers):  # a constant number of queries however many rooms
         row("host", f"{room.first_night}..{room.last_night}", room.host, f"room {room.id}: {room.place}")
-        for claim in room.claims.select_related("member"):
+        for claim in room.claims.all():
             row("sleeper", claim.night.isoformat(), claim.member, f"room {room.id}")
     report = logistics.report(event)
     members.update(Member.objects.in_bulk([*report.going]))

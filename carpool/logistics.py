@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from carpool import rooms, services
 from carpool.discord import messages
 from carpool.models import DEFAULT_NUDGE, BedClaim, Nudge, Ride, RideRequest, Room, Seat, SortedSelf
 from core import hooks
 from core.errors import RuleError
+from core.models import Member
 
 GOING = services.GOING
 
@@ -136,6 +138,75 @@ def for_organiser(event_id: int, *, guild_id: int | None):
     if not (event.needs_rides or event.needs_rooms):
         raise RuleError("This event needs neither rides nor rooms: turn them on with /event edit needs_rides:True.")
     return event, report(event)
+
+
+# The organisers' board (the dashboard's Logistics page).
+
+
+@dataclass(frozen=True)
+class Night:
+    """One night of the event: each open room hosting it, with who sleeps there that night."""
+
+    night: date
+    rooms: list[tuple[Room, list[Member]]]
+
+
+@dataclass
+class Board:
+    """Everything an organiser sees of one event's logistics, read in a constant number of
+    queries however many rides, seats and beds: the rides of each leg (``passengers`` and
+    ``taken_seats`` filled in), unmatched requests, who said "I'll get there myself", rooms by
+    night, ``report``'s counts, and ``members`` by id for the names of who lacks what."""
+
+    report: Report
+    legs: dict[str, list[Ride]] = field(default_factory=dict)
+    unmatched: list[RideRequest] = field(default_factory=list)
+    sorted_self: list[Member] = field(default_factory=list)
+    nights: list[Night] = field(default_factory=list)
+    members: dict[int, Member] = field(default_factory=dict)
+
+    def without_seat(self, leg: str) -> list[Member]:
+        """Going members with no seat or car of their own on ``leg`` (``report``'s rule), by name."""
+        found = [self.members[m] for m in self.report.no_ride.get(leg, []) if m in self.members]
+        return sorted(found, key=lambda member: (member.display_name or member.username).lower())
+
+
+def board(event) -> Board:
+    """The board of ``event`` (given with its guild selected: nights are in its zone)."""
+    result = Board(report=report(event))
+    going = Member.objects.filter(registrations__event=event, registrations__status=GOING)
+    result.members = {member.id: member for member in going}  # a join, not a list of ids: one query
+    if event.needs_rides:
+        rides = (
+            Ride.objects.filter(event=event, status=Ride.Status.OPEN)
+            .select_related("driver")
+            .prefetch_related(Prefetch("passengers", queryset=Seat.objects.select_related("member")))
+            .order_by("departs_at", "id")
+        )
+        result.legs = {"to": [], "back": []}
+        for ride in rides:
+            ride.taken_seats = sum(seat.places for seat in ride.passengers.all())
+            result.legs[ride.direction].append(ride)
+        result.unmatched = list(
+            RideRequest.objects.filter(event=event, status=RideRequest.Status.OPEN)
+            .select_related("member")
+            .order_by("-direction", "sequence", "id")  # "to" first
+        )
+        result.sorted_self = [
+            row.member for row in SortedSelf.objects.filter(event=event).select_related("member").order_by("id")
+        ]
+    if event.needs_rooms:
+        open_rooms = list(
+            Room.objects.filter(event=event, status=Room.Status.OPEN)
+            .select_related("host")
+            .prefetch_related(Prefetch("claims", queryset=BedClaim.objects.select_related("member")))
+        )
+        for night in rooms.event_nights(event):
+            hosting = [room for room in open_rooms if room.first_night <= night <= room.last_night]
+            result.nights.append(
+                Night(night, [(room, [c.member for c in room.claims.all() if c.night == night]) for room in hosting])
+            )
+    return result
 
 
 # The nudge.

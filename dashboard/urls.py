@@ -6,6 +6,7 @@ from . import (
     views_community,
     views_events,
     views_guild,
+    views_logistics,
     views_members,
     views_polls,
     views_settings,
@@ -57,4 +58,14 @@ urlpatterns += [
     path(f"{guild}schedules/<int:schedule_id>/delete/", views_community.schedule_delete, name="schedule_delete"),
     path(f"{guild}tokens/", views_tokens.token_list, name="tokens"),
     path(f"{guild}tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
+]
+
+# Issue 16's last gap: an event's rides and rooms, as the carpool admin offers them.
+event = f"{guild}events/<int:event_id>/logistics/"
+urlpatterns += [
+    path(event, views_logistics.logistics_page, name="event_logistics"),
+    path(f"{event}logistics.csv", views_logistics.logistics_csv, name="event_logistics_csv"),
+    path(f"{event}assign/", views_logistics.ride_assign, name="ride_assign"),
+    path(f"{event}change/", views_logistics.ride_change, name="ride_change"),
+    path(f"{event}cancel/", views_logistics.ride_cancel, name="ride_cancel"),
 ]

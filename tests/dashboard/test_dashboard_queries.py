@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from carpool.models import BedClaim, Ride, RideRequest, Room, Seat
+from carpool.rooms import event_nights
 from core.models import GuildMember, Member, OrganiserAction, OutboundMessage
 from events.models import Event, Registration
 from polls.models import Option, Vote
@@ -83,6 +85,8 @@ def pages(guild, event) -> dict[str, str]:
         "edit": reverse("dashboard:event_edit", args=[guild.id, event.id]),
         "create": reverse("dashboard:event_create", args=[guild.id]),
         "roster": reverse("dashboard:event_roster", args=[guild.id, event.id]),
+        "logistics": reverse("dashboard:event_logistics", args=[guild.id, event.id]),
+        "logistics csv": reverse("dashboard:event_logistics_csv", args=[guild.id, event.id]),
         "polls": reverse("dashboard:polls", args=[guild.id]),
         "poll": reverse("dashboard:poll", args=[guild.id, poll.id]),
         "new poll": reverse("dashboard:poll_create", args=[guild.id]),
@@ -120,3 +124,53 @@ def test_each_page_costs_the_same_in_a_tiny_and_a_big_guild(world):
     }
     assert {name: small for name, (small, _) in counts.items()} == {name: large for name, (_, large) in counts.items()}
     assert max(small for small, _ in counts.values()) <= 25, counts
+
+
+def carpool(event, people, *, rides: int, per_ride: int, waiting: int, rooms: int) -> None:
+    """``rides`` rides to the event with ``per_ride`` passengers each, ``waiting`` open
+    requests, and ``rooms`` rooms with a sleeper each night; people are taken in order."""
+    leaves = event.starts_at - timedelta(hours=2)
+    people = iter(people)
+    drivers = [next(people) for _ in range(rides)]
+    cars = Ride.objects.bulk_create(
+        Ride(event=event, driver=driver, direction="to", seats=8, area="North", departs_at=leaves) for driver in drivers
+    )
+    passengers = [(car, next(people)) for car in cars for _ in range(per_ride)]
+    asked = RideRequest.objects.bulk_create(
+        RideRequest(event=event, member=member, direction="to", area="North", status="seated", sequence=n)
+        for n, (_car, member) in enumerate(passengers)
+    )
+    Seat.objects.bulk_create(
+        Seat(ride=car, request=request, member=member, event=event, direction="to")
+        for (car, member), request in zip(passengers, asked, strict=True)
+    )
+    RideRequest.objects.bulk_create(
+        RideRequest(event=event, member=next(people), direction="back", area="South", sequence=n)
+        for n in range(waiting)
+    )
+    night = event_nights(event)[0]
+    hosted = Room.objects.bulk_create(
+        Room(event=event, host=next(people), place="Flat", beds=2, first_night=night, last_night=night)
+        for _ in range(rooms)
+    )
+    BedClaim.objects.bulk_create(BedClaim(room=room, member=next(people), event=event, night=night) for room in hosted)
+
+
+def test_the_logistics_page_and_csv_cost_the_same_with_one_ride_or_a_hundred(world):
+    olivia = world.cast.organiser.member
+    tiny, big = GuildFactory(name="Tiny"), GuildFactory(name="Big")
+    tiny_event = fill(tiny, events=1, members=6, per_event=1, crowd=6, organiser=olivia)
+    big_event = fill(big, events=1, members=1_000, per_event=1, crowd=1_000, organiser=olivia)
+    going = Registration.objects.filter(status="going").select_related("member").order_by("sequence")
+    carpool(tiny_event, [r.member for r in going.filter(event=tiny_event)], rides=1, per_ride=1, waiting=1, rooms=1)
+    carpool(big_event, [r.member for r in going.filter(event=big_event)], rides=100, per_ride=5, waiting=100, rooms=50)
+    assert Seat.objects.filter(event=big_event).count() == 500
+    client = log_in(world, "olivia")
+    counts = {}
+    for name in ("event_logistics", "event_logistics_csv"):
+        counts[name] = tuple(
+            queries(client, reverse(f"dashboard:{name}", args=[guild.id, event.id]))
+            for guild, event in ((tiny, tiny_event), (big, big_event))
+        )
+    assert all(small == large for small, large in counts.values()), counts
+    assert max(small for small, _ in counts.values()) <= 30, counts

@@ -70,7 +70,8 @@ def dashboard_routes(patterns=None, prefix="") -> list[Route]:
 
 def rows_of(guild) -> dict:
     """One of each object a dashboard URL names, in ``guild``."""
-    event = EventFactory(guild=guild, starts_at=timezone.now() + timedelta(days=5))
+    # Needing rides and rooms, so the walk renders the Logistics page's board too.
+    event = EventFactory(guild=guild, starts_at=timezone.now() + timedelta(days=5), needs_rides=True, needs_rooms=True)
     RegistrationFactory(event=event)
     now = timezone.now()
     return {
