@@ -93,9 +93,14 @@ class JiraSiteForm(forms.ModelForm):
             if not variable.startswith("JIRA_") or variable == MUSTERS_OWN:
                 self.add_error(name, f"{variable} is not a Jira variable: name one starting with JIRA_ that holds it.")
                 continue
-            sites = JiraSite.objects.exclude(guild=data["guild"]).exclude(pk=self.instance.pk)
+            sites = JiraSite.objects.exclude(guild=self._guild(data)).exclude(pk=self.instance.pk)
             if any(sites.filter(**{field: variable}).exists() for field in ENV_FIELDS):
                 self.add_error(name, f"{variable} belongs to another server's site: ask the operator for your own.")
+
+    def _guild(self, data):
+        """The site's guild: the admin's chosen one, or the instance's when the form has no guild
+        field (the dashboard's form, where it is the URL's guild)."""
+        return data["guild"] if "guild" in self.fields else self.instance.guild
 
 
 class JiraLinkInline(GuildScopedInline, admin.TabularInline):

@@ -26,6 +26,7 @@ from api.tokens import TokenRequest, create_token
 from carpool.models import Area
 from community.schedules import ScheduleDraft, create_schedule
 from community.services import CommandDraft, create_command
+from jira_sync.models import JiraSite
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.polls.factories import PollFactory
 
@@ -42,6 +43,7 @@ SAMPLES = {
     "command_id": lambda rows: rows["command"].id,
     "schedule_id": lambda rows: rows["schedule"].id,
     "token_id": lambda rows: rows["token"].id,
+    "site_id": lambda rows: rows["site"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -88,6 +90,9 @@ def rows_of(guild) -> dict:
             now=now,
         ),
         "token": create_token(TokenRequest(guild, "walk", ("read",), timedelta(days=5)), now=now)[0],
+        "site": JiraSite.objects.create(
+            guild=guild, name="Walk Jira", base_url=f"https://jira-{guild.id}.example", token_env="JIRA_WALK"
+        ),
     }
 
 
