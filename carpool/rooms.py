@@ -225,3 +225,37 @@ def totals(event_id: int) -> tuple[int, int]:
 
 def beds_by_night(event) -> Counter:
     return Counter(BedClaim.objects.filter(event=event, room__status=Room.Status.OPEN).values_list("night", flat=True))
+
+
+def check_room_change(room: Room, event, *, place: str, beds: int, nights: str | None, notes: str) -> tuple[date, date]:
+    """Refuse what ``offer_room`` refuses, and beds or nights that would turn out a sleeper;
+    returns the nights (first, last). The admin's room page edits the row; this is its rule."""
+    if not 1 <= beds <= BEDS_MAX:
+        raise RuleError(f"Offer 1 to {BEDS_MAX} beds (not counting the host).")
+    place = place.strip()
+    if not place or len(place) > PLACE_MAX:
+        raise RuleError(f"Say where in 1 to {PLACE_MAX} characters (a flat, a hotel room, a tent).")
+    if len(notes) > NOTES_MAX:
+        raise RuleError(f"The notes can be at most {NOTES_MAX} characters; these have {len(notes)}.")
+    first, last = read_nights(nights, event)
+    claims = BedClaim.objects.filter(room=room)
+    outside = claims.exclude(night__range=(first, last)).order_by("night").first()
+    if outside is not None:
+        raise RuleError(f"Someone sleeps in room {room.id} on {outside.night:%Y-%m-%d}: free their bed first.")
+    fullest = max((n for (_room, _night), n in sleepers([room.id]).items()), default=0)
+    if beds < fullest:
+        raise RuleError(f"{fullest} sleep in room {room.id} on one night; free a bed before offering fewer.")
+    return first, last
+
+
+@transaction.atomic
+def change_room(room_id: int, *, place: str, beds: int, nights: str | None, notes: str, now: datetime) -> Room:
+    """Change a room's place, beds, nights or notes (an organiser); never turns out a sleeper."""
+    event, room = _locked_room(room_id, guild_id=None, now=now)
+    first, last = check_room_change(room, event, place=place, beds=beds, nights=nights, notes=notes)
+    Room.objects.filter(id=room.id).update(
+        place=place.strip(), beds=beds, first_night=first, last_night=last, notes=notes.strip()
+    )
+    _changed(event)
+    room.refresh_from_db()
+    return room

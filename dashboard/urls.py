@@ -73,4 +73,11 @@ urlpatterns += [
     path(f"{event}assign/", views_logistics.ride_assign, name="ride_assign"),
     path(f"{event}change/", views_logistics.ride_change, name="ride_change"),
     path(f"{event}cancel/", views_logistics.ride_cancel, name="ride_cancel"),
+    path(f"{event}nudge/", views_logistics.nudge_set, name="nudge_set"),
+    path(f"{event}nudge/remove/", views_logistics.nudge_remove, name="nudge_remove"),
+    path(f"{event}room/change/", views_logistics.room_change, name="room_change"),
+    path(f"{event}room/cancel/", views_logistics.room_cancel, name="room_cancel"),
+    path(f"{event}bed/free/", views_logistics.bed_free, name="bed_free"),
+    path(f"{event}seat/free/", views_logistics.seat_free, name="seat_free"),
+    path(f"{event}seat/lock/", views_logistics.seat_lock, name="seat_lock"),
 ]

@@ -1,4 +1,5 @@
-"""An event's Logistics page: the board of rides and rooms, and the admin's ride actions."""
+"""An event's Logistics page: the board of rides and rooms, and the admin's ride, room,
+seat and nudge actions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from carpool import rooms, services
-from carpool.models import Ride, RideRequest, Seat
+from carpool.models import DEFAULT_NUDGE, BedClaim, Nudge, Ride, RideRequest, Room, Seat
+from core.errors import RuleError
 from core.models import OrganiserAction
 from tests.carpool.factories import going
 from tests.events.factories import EventFactory
@@ -171,11 +173,24 @@ def test_anyone_but_the_organisers_gets_404(world, board, username):
     client = log_in(world, username)
     assert client.get(page_url(event)).status_code == 404
     assert client.get(page_url(event, "logistics.csv")).status_code == 404
-    for tail in ("assign/", "change/", "cancel/"):
-        answer = csrf_post(client, page_url(event, tail), {"ride": ride.id, "seats": "1"}, page="/dashboard/")
+    room, seat = board["room"], Seat.objects.get(ride=ride)
+    data = {"ride": ride.id, "seats": "1", "room": room.id, "beds": "1", "seat": seat.id, "offset": "1h"}
+    data["member"] = board["pat"].id
+    for tail in TAILS:
+        answer = csrf_post(client, page_url(event, tail), data, page="/dashboard/")
         assert answer.status_code == 404, tail
     ride.refresh_from_db()
+    room.refresh_from_db()
     assert (ride.status, ride.seats) == (Ride.Status.OPEN, 3)
+    assert (room.status, room.beds) == (Room.Status.OPEN, 2)
+    assert Seat.objects.filter(id=seat.id).exists() and BedClaim.objects.filter(member=board["pat"]).exists()
+    assert not Nudge.objects.filter(event=event).exists()
+
+
+TAILS = (
+    *("assign/", "change/", "cancel/", "nudge/", "nudge/remove/"),
+    *("room/change/", "room/cancel/", "bed/free/", "seat/free/", "seat/lock/"),
+)
 
 
 def test_another_guilds_ride_is_404_even_inside_her_own_event(world, board):
@@ -197,3 +212,174 @@ def test_an_action_without_the_csrf_token_is_refused(world, board):
     assert answer.status_code == 403
     ride.refresh_from_db()
     assert ride.status == Ride.Status.OPEN
+
+
+# The nudge.
+
+
+def test_setting_the_nudge_as_typed_in_discord_and_removing_it(world, board):
+    event = board["event"]
+    olivia = log_in(world, "olivia")
+    assert "get one DM 2d before the start" in olivia.get(page_url(event)).content.decode()  # the default
+    assert csrf_post(olivia, page_url(event, "nudge/"), {"offset": "36h"}, page=page_url(event)).status_code == 302
+    nudge = Nudge.objects.get(event=event)
+    before = timedelta(hours=36)
+    assert (nudge.offset, nudge.due_at, nudge.sent_at) == (before, event.starts_at - before, None)
+    html = olivia.get(page_url(event)).content.decode()
+    assert "get one DM 36h before the start" in html and "not sent yet" in html
+    assert OrganiserAction.objects.get(action="set nudge").detail == "36h before the start"
+    csrf_post(olivia, page_url(event, "nudge/"), {"offset": "36h"}, page=page_url(event))  # sent twice
+    assert OrganiserAction.objects.filter(action="set nudge").count() == 1
+    assert csrf_post(olivia, page_url(event, "nudge/remove/"), {}, page=page_url(event)).status_code == 302
+    assert not Nudge.objects.filter(event=event).exists()
+    assert "Removed the nudge" in olivia.get(page_url(event)).content.decode()
+    assert OrganiserAction.objects.filter(action="removed nudge", object_id=event.id).count() == 1
+
+
+def test_a_nudge_that_cannot_be_read_or_was_sent_is_refused_on_the_page(world, board):
+    event = board["event"]
+    olivia = log_in(world, "olivia")
+    csrf_post(olivia, page_url(event, "nudge/"), {"offset": "soon"}, page=page_url(event))
+    assert "I could not read the reminder &#x27;soon&#x27;" in olivia.get(page_url(event)).content.decode()
+    csrf_post(olivia, page_url(event, "nudge/"), {"offset": "1d 2d"}, page=page_url(event))
+    assert "Give one time for the nudge, like 2d or 36h." in olivia.get(page_url(event)).content.decode()
+    assert not Nudge.objects.filter(event=event).exists()
+    due = event.starts_at - DEFAULT_NUDGE
+    Nudge.objects.create(event=event, offset=DEFAULT_NUDGE, due_at=due, sent_at=timezone.now())
+    csrf_post(olivia, page_url(event, "nudge/"), {"offset": "1h"}, page=page_url(event))
+    assert "members are nudged once." in olivia.get(page_url(event)).content.decode()
+    assert Nudge.objects.get(event=event).offset == DEFAULT_NUDGE
+    assert not OrganiserAction.objects.filter(action="set nudge").exists()
+
+
+def test_once_the_event_started_the_forms_are_gone_and_the_actions_refused(world, board):
+    event = board["event"]
+    olivia = log_in(world, "olivia")
+    type(event).objects.filter(id=event.id).update(starts_at=timezone.now() - timedelta(hours=1))
+    html = olivia.get(page_url(event)).content.decode()
+    assert "Set the nudge" not in html and "Free the seat" not in html and "Cancel the room" not in html
+    csrf_post(olivia, page_url(event, "nudge/"), {"offset": "1h"}, page=page_url(event))
+    assert "This event has started or was cancelled" in olivia.get(page_url(event)).content.decode()
+    seat = Seat.objects.get(ride=board["ride"])
+    csrf_post(olivia, page_url(event, "seat/lock/"), {"seat": seat.id, "locked": "1"}, page=page_url(event))
+    assert not Nudge.objects.filter(event=event).exists()
+    seat.refresh_from_db()
+    assert seat.locked is False
+
+
+# Rooms and beds.
+
+
+def test_changing_a_room_goes_through_change_room_and_is_logged(world, board):
+    event, room = board["event"], board["room"]
+    olivia = log_in(world, "olivia")
+    nights = f"{room.first_night:%Y-%m-%d}..{room.last_night:%Y-%m-%d}"
+    assert nights in olivia.get(page_url(event)).content.decode()  # the form shows the nights as typed
+    data = {"room": room.id, "place": " Hana's house ", "beds": "4", "nights": nights, "notes": "Bring a sleeping bag"}
+    assert csrf_post(olivia, page_url(event, "room/change/"), data, page=page_url(event)).status_code == 302
+    room.refresh_from_db()
+    assert (room.place, room.beds, room.notes) == ("Hana's house", 4, "Bring a sleeping bag")
+    assert OrganiserAction.objects.get(action="changed room", object_id=room.id).detail == "place, beds 2 → 4, notes"
+    csrf_post(olivia, page_url(event, "room/change/"), data, page=page_url(event))  # sent twice
+    assert f"Room {room.id} was already so." in olivia.get(page_url(event)).content.decode()
+    assert OrganiserAction.objects.filter(action="changed room").count() == 1
+
+
+def test_a_room_change_that_would_turn_out_a_sleeper_is_refused_with_a_sentence(world, board):
+    event, room, pat = board["event"], board["room"], board["pat"]
+    olivia = log_in(world, "olivia")
+    first = f"{room.first_night:%Y-%m-%d}"
+    data = {"room": room.id, "place": "Hana's flat", "beds": "2", "nights": first}  # Pat sleeps there both nights
+    csrf_post(olivia, page_url(event, "room/change/"), data, page=page_url(event))
+    html = olivia.get(page_url(event)).content.decode()
+    assert f"Someone sleeps in room {room.id} on {room.last_night:%Y-%m-%d}: free their bed first." in html
+    csrf_post(olivia, page_url(event, "room/change/"), {**data, "nights": "", "beds": "0"}, page=page_url(event))
+    assert "Offer 1 to 20 beds (not counting the host)." in olivia.get(page_url(event)).content.decode()
+    room.refresh_from_db()
+    assert (room.beds, room.first_night != room.last_night) == (2, True)
+    assert BedClaim.objects.filter(room=room, member=pat).count() == 2
+    assert not OrganiserAction.objects.filter(action="changed room").exists()
+
+
+def test_cancelling_a_room_frees_its_beds_and_is_logged(world, board):
+    event, room = board["event"], board["room"]
+    olivia = log_in(world, "olivia")
+    done = csrf_post(olivia, page_url(event, "room/cancel/"), {"room": room.id}, page=page_url(event))
+    assert done.status_code == 302
+    room.refresh_from_db()
+    assert room.status == Room.Status.CANCELLED
+    assert not BedClaim.objects.filter(room=room).exists()
+    assert OrganiserAction.objects.get(action="cancelled room", object_id=room.id).detail == "hosted by Hana"
+    csrf_post(olivia, page_url(event, "room/cancel/"), {"room": room.id}, page=page_url(event))
+    assert "This room was cancelled." in olivia.get(page_url(event)).content.decode()
+    assert OrganiserAction.objects.filter(action="cancelled room").count() == 1
+
+
+def test_freeing_a_bed_frees_every_night_of_it(world, board):
+    event, room, pat = board["event"], board["room"], board["pat"]
+    olivia = log_in(world, "olivia")
+    data = {"room": room.id, "member": pat.id}
+    assert csrf_post(olivia, page_url(event, "bed/free/"), data, page=page_url(event)).status_code == 302
+    assert not BedClaim.objects.filter(event=event, member=pat).exists()
+    assert OrganiserAction.objects.get(action="freed bed", object_id=room.id).detail == "Pat, 2 night(s)"
+    csrf_post(olivia, page_url(event, "bed/free/"), data, page=page_url(event))  # sent twice
+    assert f"You have no bed in room {room.id}." in olivia.get(page_url(event)).content.decode()
+    assert OrganiserAction.objects.filter(action="freed bed").count() == 1
+
+
+# Seats.
+
+
+def test_freeing_a_placed_passengers_seat_unlocks_and_withdraws_it(world, board):
+    event, ride, pat = board["event"], board["ride"], board["pat"]
+    Seat.objects.filter(ride=ride, member=pat).update(locked=True)  # placed: their own /ride leave is refused
+    olivia = log_in(world, "olivia")
+    seat = Seat.objects.get(ride=ride, member=pat)
+    assert csrf_post(olivia, page_url(event, "seat/free/"), {"seat": seat.id}, page=page_url(event)).status_code == 302
+    assert not Seat.objects.filter(event=event, member=pat).exists()
+    assert RideRequest.objects.get(event=event, member=pat).status == RideRequest.Status.WITHDRAWN
+    assert OrganiserAction.objects.get(action="freed seat", object_id=ride.id).detail == "Pat out of the car"
+    assert "Freed Pat&#x27;s seat" in olivia.get(page_url(event)).content.decode()
+
+
+def test_locking_and_unlocking_a_seat(world, board):
+    event, ride = board["event"], board["ride"]
+    seat = Seat.objects.get(ride=ride)
+    olivia = log_in(world, "olivia")
+    csrf_post(olivia, page_url(event, "seat/lock/"), {"seat": seat.id, "locked": "1"}, page=page_url(event))
+    seat.refresh_from_db()
+    assert seat.locked is True
+    assert "Unlock" in olivia.get(page_url(event)).content.decode()
+    with pytest.raises(RuleError, match="An organiser placed you"):
+        services.leave_ride(ride.id, board["pat"].id, guild_id=None, now=timezone.now())
+    csrf_post(olivia, page_url(event, "seat/lock/"), {"seat": seat.id, "locked": "1"}, page=page_url(event))
+    assert OrganiserAction.objects.filter(action="locked seat").count() == 1  # sent twice: logged once
+    csrf_post(olivia, page_url(event, "seat/lock/"), {"seat": seat.id, "locked": "0"}, page=page_url(event))
+    seat.refresh_from_db()
+    assert seat.locked is False
+    assert OrganiserAction.objects.filter(action="unlocked seat", object_id=ride.id).count() == 1
+
+
+def test_another_guilds_room_or_seat_is_404_inside_her_own_event(world, board):
+    theirs = logistics_event(world.cast.outsider.guild)
+    driver, rider, host = (going(theirs, username=name) for name in ("zed", "yan", "xia"))
+    their_ride = offer(theirs, driver)
+    need(theirs, rider)
+    their_seat = Seat.objects.get(ride=their_ride, member=rider)
+    place = rooms.RoomOffer(beds=2, place="Xia's")
+    their_room = rooms.offer_room(theirs.id, host.id, place, guild_id=None, now=timezone.now())
+    rooms.claim_bed(their_room.id, rider.id, nights=None, guild_id=None, now=timezone.now())
+    olivia, mine = log_in(world, "olivia"), page_url(board["event"])
+    posts = {
+        "room/change/": {"room": their_room.id, "place": "Mine now", "beds": "5"},
+        "room/cancel/": {"room": their_room.id},
+        "bed/free/": {"room": their_room.id, "member": rider.id},
+        "seat/free/": {"seat": their_seat.id},
+        "seat/lock/": {"seat": their_seat.id, "locked": "1"},
+    }
+    for tail, data in posts.items():
+        assert csrf_post(olivia, f"{mine}{tail}", data, page="/dashboard/").status_code == 404, tail
+    their_room.refresh_from_db()
+    their_seat.refresh_from_db()
+    assert (their_room.status, their_room.place, their_room.beds) == (Room.Status.OPEN, "Xia's", 2)
+    assert their_seat.locked is False and BedClaim.objects.filter(room=their_room, member=rider).exists()
