@@ -334,7 +334,8 @@ def logistics_csv(event) -> HttpResponse:
         for claim in room.claims.all():
             row("sleeper", claim.night.isoformat(), claim.member, f"room {room.id}")
     report = logistics.report(event)
-    members.update(Member.objects.in_bulk([*report.going]))
+    going = Member.objects.filter(registrations__event=event, registrations__status=logistics.GOING)
+    members.update((member.id, member) for member in going)  # a join, not a list of ids: one query on SQLite too
     for leg, missing in report.no_ride.items():
         for member_id in missing:
             row("no ride", leg, member_id, "")
