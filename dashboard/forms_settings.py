@@ -1,5 +1,5 @@
 """The guild settings form: time zone, date order, organiser role and announcement channel;
-the ride area form; the Jira site form.
+the ride area form; the Jira site form; the Sheets export target form.
 
 The role and channel are pickers of what Muster knows in the guild (``dashboard.pickers``),
 so an id of another guild cannot be posted (it is not a choice: a form error).
@@ -12,8 +12,11 @@ from django import forms
 from carpool.models import AREA_MAX
 from core.models import Guild, GuildMember, Member
 from dashboard.pickers import channel_choices, role_choices
+from events.models import Event
 from jira_sync.admin import JiraSiteForm
 from jira_sync.models import JiraSite
+from sheets_export.admin import ExportTargetForm
+from sheets_export.models import ExportTarget
 
 
 class GuildSettingsForm(forms.ModelForm):
@@ -74,4 +77,34 @@ class JiraSiteSettingsForm(JiraSiteForm):
         if base_url and others.exists():
             self.add_error("base_url", "This server already has a Jira site at that address.")
             return self.cleaned_data
+        return super().clean()
+
+
+SPREADSHEET_TAKEN = "This server already exports to that spreadsheet: open it below to change what goes there."
+
+
+class ExportTargetSettingsForm(ExportTargetForm):
+    """The admin's export target form as an organiser gets it (the same rules: the link or id
+    read by ``sheets_export.services.spreadsheet_id``, the datasets Muster has), for the URL's guild.
+
+    The guild is not a field: it is set on the instance, and the events and the member told of
+    errors are pickers of that guild's only, so no other guild's can be posted.
+    """
+
+    class Meta(ExportTargetForm.Meta):
+        fields = tuple(name for name in ExportTargetForm.Meta.fields if name != "guild")
+
+    def __init__(self, *args, guild: Guild, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.guild = guild
+        self.fields["events"].queryset = Event.objects.filter(guild=guild).order_by("-starts_at")
+        members = GuildMember.objects.filter(guild=guild).values("member_id")
+        self.fields["configured_by"].queryset = Member.objects.filter(pk__in=members).order_by("username")
+
+    def clean(self):
+        # Django skips the (guild, spreadsheet) constraint for a form without the guild field: check it here.
+        spreadsheet = self.cleaned_data.get("spreadsheet_id")
+        others = ExportTarget.objects.filter(guild=self.instance.guild, spreadsheet_id=spreadsheet)
+        if spreadsheet and others.exclude(pk=self.instance.pk).exists():
+            self.add_error("spreadsheet_id", SPREADSHEET_TAKEN)
         return super().clean()

@@ -11,6 +11,7 @@ from . import (
     views_members,
     views_polls,
     views_settings,
+    views_sheets_targets,
     views_tokens,
 )
 
@@ -51,6 +52,15 @@ urlpatterns += [
     path(f"{guild}settings/jira/<int:site_id>/", views_jira_sites.jira_site_edit, name="jira_site_edit"),
     path(f"{guild}settings/jira/<int:site_id>/delete/", views_jira_sites.jira_site_delete, name="jira_site_delete"),
     path(f"{guild}settings/jira/<int:site_id>/unlink/", views_jira_sites.jira_link_remove, name="jira_link_remove"),
+    path(f"{guild}settings/sheets/add/", views_sheets_targets.sheets_target_add, name="sheets_target_add"),
+    path(
+        f"{guild}settings/sheets/<int:target_id>/", views_sheets_targets.sheets_target_edit, name="sheets_target_edit"
+    ),
+    path(
+        f"{guild}settings/sheets/<int:target_id>/delete/",
+        views_sheets_targets.sheets_target_delete,
+        name="sheets_target_delete",
+    ),
     path(f"{guild}commands/", views_community.commands, name="commands"),
     path(f"{guild}commands/create/", views_community.command_create, name="command_create"),
     path(f"{guild}commands/<int:command_id>/edit/", views_community.command_edit, name="command_edit"),

@@ -2,8 +2,9 @@
 
 The guild's fields are saved through a model form (the model's validators are the rules,
 as in the admin); ride areas through ``carpool.services``; "export now" enqueues the task
-``/export now`` does (``sheets_export.tasks.export_soon``). Jira sites are shown here and
-changed on their own pages (``views_jira_sites``, with the admin's form).
+``/export now`` does (``sheets_export.tasks.export_soon``). Jira sites and export targets
+are shown here and changed on their own pages (``views_jira_sites``, ``views_sheets_targets``,
+with the admin's forms).
 """
 
 from __future__ import annotations

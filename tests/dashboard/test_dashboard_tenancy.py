@@ -27,6 +27,7 @@ from carpool.models import Area
 from community.schedules import ScheduleDraft, create_schedule
 from community.services import CommandDraft, create_command
 from jira_sync.models import JiraSite
+from sheets_export.models import ExportTarget
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.polls.factories import PollFactory
 
@@ -44,6 +45,7 @@ SAMPLES = {
     "schedule_id": lambda rows: rows["schedule"].id,
     "token_id": lambda rows: rows["token"].id,
     "site_id": lambda rows: rows["site"].id,
+    "target_id": lambda rows: rows["target"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -92,6 +94,9 @@ def rows_of(guild) -> dict:
         "token": create_token(TokenRequest(guild, "walk", ("read",), timedelta(days=5)), now=now)[0],
         "site": JiraSite.objects.create(
             guild=guild, name="Walk Jira", base_url=f"https://jira-{guild.id}.example", token_env="JIRA_WALK"
+        ),
+        "target": ExportTarget.objects.create(
+            guild=guild, spreadsheet_id=f"walk-sheet-{guild.id}", datasets=["events"]
         ),
     }
 
