@@ -41,6 +41,7 @@ urlpatterns = [
 guild = "g/<int:guild_id>/"
 urlpatterns += [
     path(f"{guild}members/", views_members.members, name="members"),
+    path(f"{guild}members/<int:membership_id>/organiser/", views_members.member_organiser, name="member_organiser"),
     path(f"{guild}activity/", views_activity.activity, name="activity"),
     path(f"{guild}settings/", views_settings.guild_settings, name="settings"),
     path(f"{guild}settings/areas/", views_settings.area_add, name="area_add"),
