@@ -33,6 +33,7 @@ urlpatterns = [
     path("g/<int:guild_id>/polls/new/", views_polls.poll_create, name="poll_create"),
     path("g/<int:guild_id>/polls/<int:poll_id>/", views_polls.poll_detail, name="poll"),
     path("g/<int:guild_id>/polls/<int:poll_id>/close/", views_polls.poll_close, name="poll_close"),
+    path("g/<int:guild_id>/polls/<int:poll_id>/edit/", views_polls.poll_edit, name="poll_edit"),
     # End of the guild pages of s24-dash-guild.
 ]
 
