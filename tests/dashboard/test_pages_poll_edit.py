@@ -76,3 +76,20 @@ def test_the_edit_needs_the_csrf_token(world):
     olivia = log_in(world, "olivia")
     assert olivia.post(edit_url(poll), {"question": "Pasta?"}).status_code == 403
     assert Poll.objects.get(pk=poll.pk).question == "Pizza?"
+
+
+def test_the_admins_change_redraws_the_post_too(world, django_capture_on_commit_callbacks):
+    poll = PollFactory(guild=world.cast.guild, question="Pizza?")
+    queued = f"refresh:poll:{poll.id}:queued"
+    get_redis().delete(queued)
+    data = {"guild": poll.guild_id, "question": "Pasta?", "channel_id": poll.channel_id}
+    data.update({"options-TOTAL_FORMS": "2", "options-INITIAL_FORMS": "2"})
+    for index, option in enumerate(poll.options.order_by("position")):
+        data.update({f"options-{index}-id": option.id, f"options-{index}-poll": poll.id})
+        data.update({f"options-{index}-position": option.position, f"options-{index}-label": option.label})
+    olivia = log_in(world, "olivia")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = csrf_post(olivia, f"/admin/polls/poll/{poll.id}/change/", data)
+    assert done.status_code == 302, done.context["adminform"].form.errors if done.context else done
+    assert Poll.objects.get(pk=poll.pk).question == "Pasta?"
+    assert get_redis().get(queued) is not None
