@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponseRedirect
@@ -19,8 +20,9 @@ from django.utils import timezone
 from core import organiser_log
 from core.channels import check_channel
 from core.errors import RuleError
+from core.memberships import check_organiser_flag
 from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, Member, OutboundMessage
-from core.permissions import guilds_organised_by
+from core.permissions import SESSION_MEMBER_ID, guilds_organised_by
 
 
 def scope_to_guilds(queryset, guild_ids):
@@ -299,6 +301,25 @@ class GuildMemberAdmin(GuildScopedAdmin):
     search_fields = ("member__username", "member__display_name", "nickname", "=member__id")
     list_select_related = ("member", "guild")
     raw_id_fields = ("member",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if self.organised(request) is None or obj is None or "is_organiser" not in form.base_fields:
+            return form
+        # An organiser changes the flag under the dashboard's rules (core.memberships).
+        actor = request.session.get(SESSION_MEMBER_ID)
+        actor_member_id = int(actor) if actor else None
+
+        def clean_is_organiser(self):
+            flagged = self.cleaned_data.get("is_organiser", False)
+            if "is_organiser" in self.changed_data:
+                try:
+                    check_organiser_flag(self.instance, flagged, actor_member_id=actor_member_id)
+                except RuleError as error:
+                    raise ValidationError(error.message) from None
+            return flagged
+
+        return type(form.__name__, (form,), {"clean_is_organiser": clean_is_organiser})
 
 
 @admin.register(Heartbeat)

@@ -20,6 +20,7 @@ from events.discord.messages import offset_text
 from events.models import Event
 from events.series import SCOPES, THIS
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
+from polls.admin import PollAdminForm
 
 TIME_HELP = f"As in Discord: {EXAMPLES}."
 NO_CHANNEL = (
@@ -188,3 +189,20 @@ class PollForm(OnceForm):
             anonymous=data.get("anonymous", False),
             closes_at=closes_at,
         )
+
+
+class PollEditForm(PollAdminForm):
+    """The admin's poll form for what an organiser changes after posting: the question and the
+    closing time (with the admin's check that it is not past). Options, choice type and
+    anonymity stay as posted: votes were cast under them. The times are the guild's."""
+
+    class Meta(PollAdminForm.Meta):
+        fields = ("question", "closes_at")
+        widgets = {"closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        help_texts = {"closes_at": "Blank: closed by hand."}
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.status != self.instance.Status.OPEN:
+            raise forms.ValidationError("This poll is closed: its question and results are final.")
+        return data

@@ -34,6 +34,7 @@ urlpatterns = [
     path("g/<int:guild_id>/polls/new/", views_polls.poll_create, name="poll_create"),
     path("g/<int:guild_id>/polls/<int:poll_id>/", views_polls.poll_detail, name="poll"),
     path("g/<int:guild_id>/polls/<int:poll_id>/close/", views_polls.poll_close, name="poll_close"),
+    path("g/<int:guild_id>/polls/<int:poll_id>/edit/", views_polls.poll_edit, name="poll_edit"),
     # End of the guild pages of s24-dash-guild.
 ]
 
@@ -42,6 +43,7 @@ urlpatterns = [
 guild = "g/<int:guild_id>/"
 urlpatterns += [
     path(f"{guild}members/", views_members.members, name="members"),
+    path(f"{guild}members/<int:membership_id>/organiser/", views_members.member_organiser, name="member_organiser"),
     path(f"{guild}activity/", views_activity.activity, name="activity"),
     path(f"{guild}settings/", views_settings.guild_settings, name="settings"),
     path(f"{guild}settings/areas/", views_settings.area_add, name="area_add"),

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Q
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 
+from core import organiser_log
+from core.errors import RuleError
+from core.memberships import set_organiser_flag
 from core.models import GuildMember
+from core.permissions import SESSION_MEMBER_ID
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
 
@@ -49,3 +56,45 @@ def members(request, guild_id: int):
         )
     context = {"guild": guild, "page": page, "sync": sync_status(guild)}
     return render_guild(request, guild, "members", "dashboard/guild/members.html", context)
+
+
+# What each answer says: the flag is one of three sources of the right (core.memberships).
+FLAGGED = (
+    "{name} is flagged as an organiser: they may use the organiser commands and this dashboard "
+    "for this server (within five minutes)."
+)
+UNFLAGGED = (
+    "{name}'s organiser flag is removed. Discord's Administrator, Manage Server or Manage Events "
+    "permission still makes them an organiser if they have one."
+)
+
+
+@login_required
+def member_organiser(request, guild_id: int, membership_id: int):
+    """Flag or unflag a membership as an organiser's (``organiser`` = 1 or 0), as the admin does."""
+    guild = organised_guild_or_404(request, guild_id)
+    membership = get_object_or_404(
+        GuildMember.objects.filter(guild=guild).select_related("member", "guild"), pk=membership_id
+    )
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    back = redirect("dashboard:members", guild_id=guild.id)
+    wanted = request.POST.get("organiser")
+    if wanted not in ("0", "1"):
+        messages.error(request, "Choose whether to flag or unflag the member as an organiser.")
+        return back
+    flagged = wanted == "1"
+    name = membership.nickname or str(membership.member)
+    actor = request.session.get(SESSION_MEMBER_ID)
+    try:
+        changed = set_organiser_flag(membership, flagged, actor_member_id=int(actor) if actor else None)
+    except RuleError as error:
+        messages.error(request, error.message)
+        return back
+    if not changed:
+        messages.info(request, f"{name} already was {'flagged' if flagged else 'not flagged'} as an organiser.")
+        return back
+    action = "flagged as organiser" if flagged else "removed organiser flag"
+    organiser_log.record(request, guild.id, action, membership.member)
+    messages.success(request, (FLAGGED if flagged else UNFLAGGED).format(name=name))
+    return back

@@ -19,7 +19,7 @@ from polls import services
 from polls.models import Option, Poll
 
 from .charts import Bar, share_bar
-from .event_forms import PollForm
+from .event_forms import PollEditForm, PollForm
 from .nav import render_guild
 from .scoping import organised_guild_or_404
 from .submissions import create_once
@@ -124,3 +124,24 @@ def poll_create(request, guild_id: int):
             return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll_id)
     status = 400 if form.errors else 200
     return render_guild(request, guild, "polls", "dashboard/poll/form.html", {"form": form}, status=status)
+
+
+@login_required
+def poll_edit(request, guild_id: int, poll_id: int):
+    """Change an open poll's question or closing time, through the admin's form; the post is redrawn."""
+    guild, poll = _poll(request, guild_id, poll_id)
+    with timezone.override(guild.timezone):  # the closing time is typed and shown in the guild's zone
+        form = PollEditForm(request.POST or None, instance=poll)
+        if request.method == "POST" and form.is_valid():
+            changed = form.changed_data
+            if changed:
+                form.save()
+                services.poll_edited(poll.id)
+                organiser_log.record(request, guild.id, "edited poll", poll, ", ".join(changed))
+                messages.success(request, "Saved; the poll's post in Discord shows it within a few seconds.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+        status = 400 if form.errors else 200
+        context = {"poll": poll, "form": form, "zone": guild.timezone}
+        return render_guild(request, guild, "polls", "dashboard/poll/edit.html", context, status=status)

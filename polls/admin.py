@@ -85,6 +85,8 @@ class PollAdmin(GuildScopedAdmin):
         super().save_related(request, form, formsets, change)
         if not change:  # posted once its options exist; the outbox key makes it once only
             post_poll(form.instance)
+        elif form.changed_data or any(formset.has_changed() for formset in formsets):
+            services.poll_edited(form.instance.id)  # the post shows the new question, options, closing time
 
     @admin.action(description="Close the selected polls and post their results")
     def close_polls(self, request, queryset):

@@ -137,6 +137,11 @@ def create_poll(
     return poll
 
 
+def poll_edited(poll_id: int) -> None:
+    """An organiser changed the question or closing time (admin, dashboard): redraw the post, coalesced."""
+    schedule_refresh("poll", poll_id)
+
+
 NOT_IN_GUILD = "There is no such poll in this server."
 
 

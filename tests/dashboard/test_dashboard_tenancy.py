@@ -29,6 +29,7 @@ from community.services import CommandDraft, create_command
 from jira_sync.models import JiraSite
 from sheets_export.models import ExportTarget
 from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import GuildMemberFactory
 from tests.polls.factories import PollFactory
 
 from .conftest import log_in
@@ -40,6 +41,7 @@ SAMPLES = {
     "guild_id": lambda rows: rows["guild"].id,
     "event_id": lambda rows: rows["event"].id,
     "poll_id": lambda rows: rows["poll"].id,
+    "membership_id": lambda rows: rows["membership"].id,
     "area_id": lambda rows: rows["area"].id,
     "command_id": lambda rows: rows["command"].id,
     "schedule_id": lambda rows: rows["schedule"].id,
@@ -82,6 +84,7 @@ def rows_of(guild) -> dict:
         "guild": guild,
         "event": event,
         "poll": PollFactory(guild=guild),
+        "membership": GuildMemberFactory(guild=guild),
         "area": Area.objects.create(guild=guild, name=f"North of {guild.id}"),
         "command": create_command(guild, CommandDraft(name="rules", description="d", content="Hi"), now=now),
         "schedule": create_schedule(
