@@ -88,16 +88,24 @@ def member_seen(guild_id: int | None, user: dict, *, seen_ns: int | None = None)
             Member.objects.update_or_create(id=int(user["id"]), defaults=_member_fields(user))
             return
         membership = _lock_membership(guild_id, int(user["id"]), _member_fields(user))
-        if _is_stale(membership, seen_ns):
-            return
+        if seen_ns is not None and seen_ns <= membership.profile_ns:
+            return  # a newer update of the names and roles was applied already
         member = membership.member
         for name, value in _member_fields(user).items():
             setattr(member, name, value)
         member.save(update_fields=[*_member_fields(user), "updated_at"])
-        for name, value in _membership_fields(user).items():
+        fields = _membership_fields(user)
+        if _is_stale(membership, seen_ns):
+            # Older than the leave applied last (workers take tasks in any order): its names
+            # and roles are still the newest known, but it does not reopen the membership.
+            del fields["left_at"]
+        else:
+            _stamp(membership, seen_ns)
+        for name, value in fields.items():
             setattr(membership, name, value)
-        _stamp(membership, seen_ns)
-        membership.save(update_fields=[*_membership_fields(user), "synced_ns"])
+        if seen_ns is not None:
+            membership.profile_ns = seen_ns
+        membership.save(update_fields=[*fields, "synced_ns", "profile_ns"])
 
 
 def _lock_membership(guild_id: int, user_id: int, member_defaults: dict) -> GuildMember:

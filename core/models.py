@@ -86,6 +86,11 @@ class GuildMember(models.Model):
     joined_at = models.DateTimeField(default=now)
     left_at = models.DateTimeField(null=True, blank=True)
     synced_ns = models.BigIntegerField(default=0, editable=False, help_text=SYNCED_NS_HELP)
+    profile_ns = models.BigIntegerField(
+        default=0,
+        editable=False,
+        help_text="When the gateway saw the newest member update applied to the names and roles (ns since the epoch).",
+    )
 
     class Meta:
         constraints = [

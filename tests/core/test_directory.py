@@ -34,8 +34,19 @@ def test_it_keeps_a_member_gone_when_their_join_is_applied_after_their_leave():
 
     directory.member_seen(GUILD, bob("Bobby"), seen_ns=10)
 
-    assert membership() == ("", [], True)
+    # Still gone, with the names he had when he left (the newest known)
+    assert membership() == ("Bobby", [], True)
     assert Member.objects.values_list("username", flat=True).get(id=BOB) == "bob"
+
+
+def test_an_update_applied_after_the_leave_it_preceded_keeps_the_newest_names_and_the_leave():
+    directory.member_seen(GUILD, bob("Bob 18"), seen_ns=10)
+    directory.member_left(GUILD, BOB, seen_ns=30, username="bob")
+
+    directory.member_seen(GUILD, bob("Bob 19", (5,)), seen_ns=20)  # sent before the leave, run after it
+    directory.member_seen(GUILD, bob("Bob 17"), seen_ns=5)  # older than every name applied: ignored
+
+    assert membership() == ("Bob 19", [5], True)
 
 
 def test_it_lets_a_member_rejoin_after_leaving():
