@@ -31,6 +31,7 @@ from core import organiser_log
 from core.errors import RuleError
 from core.models import Member
 from core.timeparse import parse_offsets
+from events.discord.messages import offset_text
 from events.models import Event
 
 from .nav import render_guild
@@ -91,15 +92,6 @@ def _nights(room: Room) -> str:
     return f"{room.first_night:%Y-%m-%d}..{room.last_night:%Y-%m-%d}"
 
 
-def _offset(offset) -> str:
-    """``2d``, ``36h``, ``90m``: how the nudge was typed, for the page and the log."""
-    minutes = int(offset.total_seconds()) // 60
-    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
-
-
 def _room_forms(board) -> list[tuple[Room, str]]:
     """Each open room once (the board lists them per night), with its nights as typed."""
     seen = {}
@@ -127,7 +119,7 @@ def logistics_page(request, guild_id: int, event_id: int):
         nudge = Nudge.objects.filter(event=event).first()
         context.update(
             nudge=nudge,
-            nudge_offset=_offset(nudge.offset if nudge else DEFAULT_NUDGE),
+            nudge_offset=offset_text(nudge.offset if nudge else DEFAULT_NUDGE),
             board=board,
             legs=[
                 (leg, label, board.legs.get(leg, []), board.without_seat(leg), board.report.free_seats.get(leg, 0))
@@ -233,10 +225,12 @@ def nudge_set(request, guild_id: int, event_id: int):
         messages.error(request, error.message)
     else:
         if before is not None and before.offset == nudge.offset:  # a form sent twice
-            messages.info(request, f"The nudge was already {_offset(nudge.offset)} before the start.")
+            messages.info(request, f"The nudge was already {offset_text(nudge.offset)} before the start.")
         else:
-            organiser_log.record(request, guild.id, "set nudge", event, f"{_offset(nudge.offset)} before the start")
-            messages.success(request, f"Members without a ride get one DM {_offset(nudge.offset)} before the start.")
+            organiser_log.record(request, guild.id, "set nudge", event, f"{offset_text(nudge.offset)} before the start")
+            messages.success(
+                request, f"Members without a ride get one DM {offset_text(nudge.offset)} before the start."
+            )
     return _back(event)
 
 
@@ -254,7 +248,7 @@ def nudge_remove(request, guild_id: int, event_id: int):
     except RuleError as error:
         messages.error(request, error.message)
     else:
-        default = _offset(DEFAULT_NUDGE)
+        default = offset_text(DEFAULT_NUDGE)
         organiser_log.record(request, guild.id, "removed nudge", event, f"back to {default}")
         messages.success(request, f"Removed the nudge: members without a ride get one DM {default} before the start.")
     return _back(event)

@@ -10,7 +10,6 @@ with the admin's forms).
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -27,21 +26,13 @@ from dashboard.forms_settings import AreaForm, GuildSettingsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
 from events import calendars
+from events.discord.messages import offset_text
 from events.services import DEFAULT_REMINDER_OFFSETS
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export import tasks as sheets_tasks
 from sheets_export.models import ExportRun, ExportTarget
 
 RUNS_SHOWN = 3
-
-
-def offset_text(offset: timedelta) -> str:
-    """A reminder offset as ``/event create`` takes it: 30m, 1h, 2d, 1w."""
-    minutes = int(offset.total_seconds() // 60)
-    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
-        if minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
 
 
 def _page(

@@ -10,7 +10,7 @@ import pytest
 
 from carpool.models import Area
 from core.models import Guild
-from dashboard.views_settings import offset_text
+from events.discord.messages import offset_text
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export.models import ExportRun, ExportTarget
 from tests.cast import CHANNEL_ID, ORGANISER_ROLE_ID
