@@ -17,7 +17,7 @@ $(INSTALLED): requirements/base.txt requirements/dev.txt
 run: $(INSTALLED)
 	@$(BIN)/python scripts/run_local.py
 
-# The service tests again on SQLite, `make run`'s embedded default (in memory, ~40 s).
+# The service tests again on SQLite, `make run`'s embedded default (in memory, about a minute).
 SQLITE_TESTS := tests/core tests/events tests/polls tests/carpool tests/jira_sync tests/sheets_export tests/community tests/api tests/dashboard tests/test_admin.py
 
 # Two pytest-xdist workers, each with its own PostgreSQL and Redis, one test file at a time:
