@@ -35,10 +35,29 @@ MANAGE_CHANNELS = 1 << 4
 MANAGE_GUILD = 1 << 5
 MANAGE_ROLES = 1 << 28
 MANAGE_EVENTS = 1 << 33
+MANAGE_THREADS = 1 << 34
+CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
+SEND_MESSAGES_IN_THREADS = 1 << 38
 
 # What the bot asks for when invited (README, "Setting up the Discord application"): View
-# Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles.
-BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | MANAGE_CHANNELS | MANAGE_ROLES
+# Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles,
+# Manage Events (mirrored scheduled events), and for event threads Manage Threads, Create
+# Public and Private Threads and Send Messages in Threads. The one source of the number: the
+# gateway's invite link and the dashboard's both read it.
+BOT_PERMISSIONS = (
+    (1 << 10)
+    | (1 << 11)
+    | (1 << 14)
+    | (1 << 16)
+    | MANAGE_CHANNELS
+    | MANAGE_ROLES
+    | MANAGE_EVENTS
+    | MANAGE_THREADS
+    | CREATE_PUBLIC_THREADS
+    | CREATE_PRIVATE_THREADS
+    | SEND_MESSAGES_IN_THREADS
+)
 
 
 def bot_invite_url(application_id: int, guild_id: int | None = None) -> str:

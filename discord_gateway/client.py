@@ -17,6 +17,7 @@ from asgiref.sync import sync_to_async
 from discord import app_commands
 from django.db import close_old_connections
 
+from core import permissions
 from core.interactions import declare
 from core.interactions.drafts import RETRY
 from discord_gateway import forwarding, modals
@@ -24,9 +25,8 @@ from discord_gateway.publish import deliver
 
 log = logging.getLogger("discord_gateway")
 
-# View Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles:
-# see README.md, "Setting up the Discord application", for why each is needed.
-BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 4) | (1 << 28)
+# README.md, "Setting up the Discord application", says why each permission is needed.
+BOT_PERMISSIONS = permissions.BOT_PERMISSIONS
 
 
 def not_about_voice(record: logging.LogRecord) -> bool:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages Muster's local run and test suite need, when missing.
-# Usage: scripts/system_deps.sh [redis] [postgres] [compose] [browser]
+# Usage: scripts/system_deps.sh [redis] [postgres] [compose] [browser] [k8s] [promtool]
 set -euo pipefail
 
 missing=()
@@ -11,6 +11,10 @@ for need in "$@"; do
     compose) command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose) ;;
     # The dashboard's browser test (tests/dashboard/test_browser.py) drives Debian's Chromium.
     browser) [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || missing+=(chromium chromium-driver) ;;
+    # The Kubernetes manifests are rendered offline with kubectl's kustomize (tests/deploy).
+    k8s) command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client) ;;
+    # The Prometheus alert rules are checked with promtool (tests/observability).
+    promtool) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
     *) echo "system_deps.sh: unknown dependency '$need'" >&2; exit 2 ;;
   esac
 done
