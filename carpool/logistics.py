@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 from carpool import rooms, services
 from carpool.discord import messages
 from carpool.models import DEFAULT_NUDGE, BedClaim, Nudge, Ride, RideRequest, Room, Seat, SortedSelf
-from core import hooks
+from core import hooks, nudging
 from core.errors import RuleError
 from core.models import Member
 
@@ -248,7 +248,7 @@ def ensure_nudges(*, now: datetime, batch: int = 500) -> int:
 
 
 def send_due_nudges(*, now: datetime, batch: int = 50) -> int:
-    """Claim each due nudge once and DM each member it concerns; returns DMs queued.
+    """Claim each due nudge once and DM each member it concerns whom ``core.nudging`` allows; returns DMs queued.
 
     Events that no longer need rides, were cancelled or have started are claimed and skipped.
     """
@@ -262,7 +262,7 @@ def send_due_nudges(*, now: datetime, batch: int = 50) -> int:
             event = Nudge.objects.select_related("event").get(id=nudge_id).event
             if not event.needs_rides or event.status == services.CANCELLED or now >= event.starts_at:
                 continue
-            for member_id in nudged_members(event):
+            for member_id in sorted(nudging.nudgeable_members(event.guild_id, nudged_members(event), at=now)):
                 messages.nudge(event, member_id)
                 queued += 1
     return queued

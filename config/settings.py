@@ -374,6 +374,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 240},
     },
+    # Expected members who have not answered an event get one DM per nudge time (events.nudges).
+    "event-nudges": {
+        "task": "events.tasks.send_due_nudges",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {
         "task": "carpool.tasks.send_due_nudges",

@@ -223,6 +223,8 @@ def deliver(message_id: int) -> float | None:
         updated_at=timezone.now(),
     )
     DeliveryPause.objects.filter(scope__in=_scopes(channel_id)).delete()
+    if message.member_id is not None:  # a DM arrived: their DMs are open (again), for core.nudging
+        Member.objects.filter(id=message.member_id, dms_closed_at__isnull=False).update(dms_closed_at=None)
     if message.refresh_kind and message.refresh_object_id is not None:
         redraw_posted(message.refresh_kind, message.refresh_object_id, message.payload)
     return None

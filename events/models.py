@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.timezone import now
 
-from core.models import Guild, Member
+from core.models import Guild, GuildMember, Member
 
 NAMES_SHOWN = 40  # at most this many member ids per list are loaded and shown
 
@@ -20,9 +20,17 @@ class Roster:
 
     counts: dict[str, int] = field(default_factory=dict)
     names: dict[str, list[int]] = field(default_factory=dict)
+    # (answered, expected) when the event expects some members to answer (events.nudges).
+    expected: tuple[int, int] | None = None
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
+
+
+EXPECTED_HELP = (
+    "Who is expected to answer, and nudged until they do: members with this role; "
+    "the server's own id (Discord's @everyone role) for everyone. Blank: nobody."
+)
 
 
 class Series(models.Model):
@@ -49,6 +57,8 @@ class Series(models.Model):
     capacity = models.PositiveIntegerField(null=True, blank=True)
     signup_lead = models.DurationField(null=True, blank=True, help_text="Registration closes this long before.")
     reminder_offsets = models.JSONField(default=list, blank=True, help_text="Seconds before each start.")
+    expected_role_id = models.BigIntegerField(null=True, blank=True, help_text=EXPECTED_HELP)
+    nudge_offsets = models.JSONField(default=list, blank=True, help_text="Seconds before registration closes.")
     needs_rides = models.BooleanField(default=False)
     needs_rooms = models.BooleanField(default=False)
     channel_id = models.BigIntegerField(null=True, blank=True)
@@ -114,6 +124,9 @@ class Event(models.Model):
     series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="occurrences")
     occurrence_start = models.DateTimeField(null=True, blank=True)
     edited_alone = models.BooleanField(default=False)
+    # Non-responders (events.nudges): who is expected to answer, and the last /event nudge.
+    expected_role_id = models.BigIntegerField(null=True, blank=True, help_text=EXPECTED_HELP)
+    nudged_now_at = models.DateTimeField(null=True, blank=True, help_text="When an organiser last nudged by hand.")
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     # Calendar apps keep the copy with the highest SEQUENCE: events.services adds one on
@@ -174,7 +187,26 @@ class Event(models.Model):
             for status in shown
             if counts.get(status)
         }
-        return Roster(counts=counts, names=names)
+        return Roster(counts=counts, names=names, expected=self.answered_of_expected())
+
+    def expected_members(self) -> set[int]:
+        """The members expected to answer: current members of the guild with the expected
+        role (all of them when it is the guild's own id, Discord's @everyone); one query."""
+        if self.expected_role_id is None:
+            return set()
+        current = GuildMember.objects.filter(guild_id=self.guild_id, left_at__isnull=True)
+        if self.expected_role_id == self.guild_id:
+            return set(current.values_list("member_id", flat=True))
+        role = self.expected_role_id
+        return {m for m, roles in current.values_list("member_id", "role_ids") if role in {int(r) for r in roles or ()}}
+
+    def answered_of_expected(self) -> tuple[int, int] | None:
+        """(how many expected members answered, how many are expected), or None (two queries)."""
+        if self.expected_role_id is None:
+            return None
+        expected = self.expected_members()
+        answered = set(self.registrations.values_list("member_id", flat=True))
+        return len(expected & answered), len(expected)
 
 
 class Registration(models.Model):
@@ -226,6 +258,28 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offset} before {self.event}"
+
+
+class Nudge(models.Model):
+    """A DM to each expected member who has not answered, ``offset`` before registration
+    closes (the signup deadline, else the start); claimed once by the beat tick."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="nudges")
+    offset = models.DurationField(help_text="How long before registration closes.")
+    due_at = models.DateTimeField(help_text="Registration's close minus offset; recomputed when it moves.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the tick claimed it (or it was skipped).")
+    skipped = models.BooleanField(default=False, help_text="Not sent: its time had already passed when it was set.")
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "offset"], name="nudge_one_per_offset"),
+            models.CheckConstraint(condition=Q(offset__gt=timedelta(0)), name="nudge_offset_positive"),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="event_nudge_due")]
+
+    def __str__(self) -> str:
+        return f"nudge {self.offset} before {self.event} closes"
 
 
 class ChangeNotice(models.Model):

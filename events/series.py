@@ -33,9 +33,9 @@ from core.errors import RuleError
 from core.models import Guild
 from core.recurrence import Rule, count_before, end_count, expand, local_of, occurs_after, placed, with_end
 from core.refresh import schedule_refresh
-from events import services
+from events import nudges, services
 from events.discord import messages
-from events.models import NAMES_SHOWN, Event, Registration, Reminder, Roster, Series, SeriesMember
+from events.models import NAMES_SHOWN, Event, Nudge, Registration, Reminder, Roster, Series, SeriesMember
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
 
 THIS, FOLLOWING, ALL = "this", "following", "all"
@@ -64,6 +64,7 @@ class SeriesPlan:
     timezone: str = ""  # blank: the guild's
     channel_id: int | None = None
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
+    expected: nudges.Expected = nudges.NOBODY  # who is expected to answer each occurrence, and when nudged
 
 
 def create_series(
@@ -74,6 +75,9 @@ def create_series(
     services.validate_event(draft, now=now)
     if any(offset <= timedelta(0) for offset in plan.reminder_offsets):
         raise RuleError("Reminders are sent before the start: offsets must be positive.")
+    nudges.check_expected(plan.expected.role_id, plan.expected.offsets)
+    if any(offset <= timedelta(0) for offset in plan.expected.offsets):
+        raise RuleError("Nudges go before registration closes: offsets must be positive.")
     zone = ZoneInfo(plan.timezone or guild.timezone)
     if plan.rule.until is not None and plan.rule.until < draft.starts_at.astimezone(zone).date():
         raise RuleError("The series ends before its first start; give a later end date.")
@@ -90,6 +94,8 @@ def create_series(
             duration=draft.ends_at - draft.starts_at if draft.ends_at else None,
             signup_lead=draft.starts_at - draft.signup_deadline if draft.signup_deadline else None,
             reminder_offsets=[int(offset.total_seconds()) for offset in plan.reminder_offsets],
+            expected_role_id=plan.expected.role_id,
+            nudge_offsets=[int(offset.total_seconds()) for offset in plan.expected.offsets],
             channel_id=plan.channel_id or guild.announcement_channel_id,
             created_by_id=created_by_id,
             created_at=now,
@@ -151,6 +157,7 @@ def _materialise(found: list[Series], *, now: datetime, horizon: datetime) -> in
         [_occurrence(series, start, now=now) for series, start in wanted if (series.id, start) not in existing]
     )
     Reminder.objects.bulk_create(_reminders(events, now=now))
+    Nudge.objects.bulk_create(_nudges(events, now=now))
     rosters = _register_members(events, found, now=now)
     outbox.enqueue_many([_post(event, rosters[event.id], now=now) for event in events if event.channel_id])
     Series.objects.bulk_update(found, ["materialised_until", "status"])
@@ -167,6 +174,7 @@ def _occurrence(series: Series, start: datetime, *, now: datetime) -> Event:
         signup_deadline=start - series.signup_lead if series.signup_lead else None,
         channel_id=series.channel_id or series.guild.announcement_channel_id,
         created_by_id=series.created_by_id,
+        expected_role_id=series.expected_role_id,
         created_at=now,
         **{name: getattr(series, name) for name in TEMPLATE_FIELDS},
     )
@@ -182,6 +190,18 @@ def _reminders(events: list[Event], *, now: datetime) -> list[Reminder]:
                 reminder.sent_at, reminder.skipped = now, True
             reminders.append(reminder)
     return reminders
+
+
+def _nudges(events: list[Event], *, now: datetime) -> list[Nudge]:
+    made = []
+    for event in events:
+        for seconds in event.series.nudge_offsets:
+            nudge = Nudge(event=event, offset=timedelta(seconds=seconds))
+            nudge.due_at = event.registration_closes_at - nudge.offset
+            if nudge.due_at <= now:  # as nudges.set_nudges: a time already past is skipped
+                nudge.sent_at, nudge.skipped = now, True
+            made.append(nudge)
+    return made
 
 
 def _register_members(events: list[Event], found: list[Series], *, now: datetime) -> dict[int, Roster]:
@@ -404,7 +424,8 @@ def _edit_all(series: Series, event: Event, changes: dict, *, now: datetime, edi
 
 def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInfo) -> tuple[timedelta, dict]:
     """The wall-clock shift of the start and the template's new fields, read off the edited occurrence."""
-    draft = services.edited_draft(event, {k: v for k, v in changes.items() if k != "reminder_offsets"})
+    not_draft = ("reminder_offsets", "nudge_offsets", "expected_role_id")
+    draft = services.edited_draft(event, {k: v for k, v in changes.items() if k not in not_draft})
     shift = local_of(draft.starts_at, zone) - local_of(event.starts_at, zone)
     if local_of(draft.starts_at, zone).date() != local_of(event.starts_at, zone).date():
         raise RuleError(
@@ -418,6 +439,10 @@ def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInf
         template["signup_lead"] = draft.starts_at - draft.signup_deadline if draft.signup_deadline else None
     if changes.get("reminder_offsets") is not None:
         template["reminder_offsets"] = [int(o.total_seconds()) for o in changes["reminder_offsets"]]
+    if changes.get("nudge_offsets") is not None:
+        template["nudge_offsets"] = [int(o.total_seconds()) for o in changes["nudge_offsets"]]
+    if "expected_role_id" in changes:
+        template["expected_role_id"] = changes["expected_role_id"]
     return shift, template
 
 

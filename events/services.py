@@ -20,7 +20,7 @@ from core import hooks
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
-from events import change_notices
+from events import change_notices, nudges
 from events.discord import messages
 from events.models import Event, Registration, Reminder, Roster
 
@@ -136,19 +136,24 @@ def create_event(
     created_by_id: int | None = None,
     channel_id: int | None = None,
     reminder_offsets: Iterable[timedelta] = DEFAULT_REMINDER_OFFSETS,
+    expected: nudges.Expected = nudges.NOBODY,
 ) -> Event:
-    """Create a scheduled event with its reminders (default: one hour before the start)."""
+    """Create a scheduled event with its reminders (default: one hour before the start),
+    and who is expected to answer with when they are nudged (``events.nudges``)."""
     draft = draft.cleaned()
     validate_event(draft, now=now)
+    nudges.check_expected(expected.role_id, expected.offsets)
     event = Event.objects.create(
         guild=guild,
         **asdict(draft),
         channel_id=channel_id or guild.announcement_channel_id,
         created_by_id=created_by_id,
         created_at=now,
+        expected_role_id=expected.role_id,
     )
     set_reminders(event, reminder_offsets, now=now)
-    messages.post_event(event, messages.event_message(event, Roster(), now=now))
+    nudges.set_nudges(event, expected.offsets, now=now)
+    messages.post_event(event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now))
     return event
 
 
@@ -232,8 +237,9 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     """Change an event's details; reminders follow a moved start, and so does the end.
 
     ``changes`` holds any of title, description, location, starts_at, ends_at, capacity,
-    signup_deadline and reminder_offsets. Lowering the capacity below the number already
-    going is refused rather than silently dropping people. Registrants other than
+    signup_deadline, reminder_offsets, expected_role_id and nudge_offsets (``events.nudges``).
+    Lowering the capacity below the number already going is refused rather than silently
+    dropping people. Registrants other than
     ``editor_id`` are told when the title, time or place changed, once per edit window
     (``events.change_notices``).
     """
@@ -241,7 +247,9 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     if event.status == Event.Status.CANCELLED:
         raise RuleError("This event is cancelled.")
     offsets = changes.pop("reminder_offsets", None)
-    before, old_start = event.as_seen(), event.starts_at
+    nudge_offsets = changes.pop("nudge_offsets", None)
+    expected_role_id = changes.pop("expected_role_id", nudges.UNSET)
+    before, old_start, old_close = event.as_seen(), event.starts_at, event.registration_closes_at
     draft = edited_draft(event, changes)
     going = event.registrations.filter(status=Status.GOING).count()
     validate_event(draft, now=now, changed=changes, going=going)
@@ -250,6 +258,14 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     for name, value in asdict(draft).items():
         setattr(event, name, value)
     event.save()
+    if expected_role_id is not nudges.UNSET and expected_role_id != event.expected_role_id:
+        event.expected_role_id = expected_role_id
+        event.save(update_fields=["expected_role_id", "updated_at"])
+    if nudge_offsets is not None:
+        nudges.check_expected(event.expected_role_id, nudge_offsets)
+        nudges.set_nudges(event, nudge_offsets, now=now)
+    if event.registration_closes_at != old_close:
+        nudges.follow_close(event, now=now)
     skipped = set_reminders(event, offsets, now=now) if offsets is not None else ()
     if event.starts_at != old_start:
         skipped = tuple(sorted({*skipped, *_follow_start(event, now=now)}))

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from events import change_notices, series, services
+from events import change_notices, nudges, series, services
 
 
 @shared_task
@@ -28,3 +28,9 @@ def send_due_change_notices() -> int:
 def materialise_series() -> int:
     """Create the occurrences of every series that came into the window; returns how many."""
     return series.materialise(now=timezone.now()).occurrences
+
+
+@shared_task
+def send_due_nudges() -> int:
+    """DM the expected members who have not answered, once per due nudge; returns DMs queued."""
+    return nudges.send_due(now=timezone.now())

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 
-from core import outbox
+from core import nudging, outbox
 from core.timeparse import member_zone
 from jira_sync.discord.messages import reminders_message
 from jira_sync.models import IssueMute, IssueSnapshot, JiraLink, Reminder
@@ -25,14 +25,20 @@ Status = Reminder.Status
 
 
 def links_with_pending(now: datetime) -> list[int]:
-    """Links with reminders due whose member's hours allow a DM now (the rest wait, costing no task)."""
+    """Links with reminders due whose member's hours and ``core.nudging`` allow a DM now
+    (the rest wait, costing no task)."""
     ids = (
         Reminder.objects.filter(status=Status.PENDING, not_before__lte=now, link__status=JiraLink.Status.ACTIVE)
         .values_list("link_id", flat=True)
         .distinct()
     )
-    links = JiraLink.objects.filter(id__in=list(ids)).select_related("member", "site__guild")
-    return [link.id for link in links if may_send_now(link, now.astimezone(_zone(link)))]
+    links = list(JiraLink.objects.filter(id__in=list(ids)).select_related("member", "site__guild"))
+    allowed = nudging.nudgeable({(link.site.guild_id, link.member_id) for link in links}, at=now)
+    return [
+        link.id
+        for link in links
+        if (link.site.guild_id, link.member_id) in allowed and may_send_now(link, now.astimezone(_zone(link)))
+    ]
 
 
 def _zone(link: JiraLink) -> ZoneInfo:
@@ -67,7 +73,8 @@ def deliver_link(link_id: int, now: datetime) -> int:
         if link is None:
             return 0
         local = now.astimezone(member_zone(link.member_id, link.site.guild_id))
-        if not may_send_now(link, local):
+        # Reminders are unsolicited DMs: they wait while core.nudging says no (they left, DMs closed).
+        if not may_send_now(link, local) or not nudging.may_nudge(link.site.guild_id, link.member_id, at=now):
             return 0
         pending = list(link.reminders.filter(status=Status.PENDING, not_before__lte=now).order_by("id"))
         snaps = {

@@ -16,7 +16,7 @@ from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component, modal
 from core.interactions.components import button, row
 from core.markup import escape, timestamp
-from core.models import Guild
+from core.models import Guild, GuildMember
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
@@ -273,12 +273,9 @@ def event_page(guild_id: int, page: int) -> dict:
 
 def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
     """What a member sees, privately, after clicking Going, Maybe or Can't go."""
-    if interaction.guild_id is None:
-        raise RuleError(services.NOT_IN_GUILD)
     now, member_id = timezone.now(), interaction.actor.id
-    response = services.respond(
-        int(event_id), member_id, choice, sequence=interaction.id, now=now, guild_id=interaction.guild_id
-    )
+    guild_id = interaction.guild_id or _guild_of_dm_click(int(event_id), member_id)
+    response = services.respond(int(event_id), member_id, choice, sequence=interaction.id, now=now, guild_id=guild_id)
     link = event_link(response.event)
     if response.status == Status.WAITLISTED:
         position = response.waitlist_position
@@ -290,6 +287,17 @@ def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
     else:
         text = f"Marked as can't go for {link}."
     return Reply(content=text)
+
+
+def _guild_of_dm_click(event_id: int, member_id: int) -> int:
+    """A click in a DM (a nudge's buttons) answers for the event's guild, if the member is in it."""
+    guild_id = Event.objects.filter(id=event_id).values_list("guild_id", flat=True).first()
+    if (
+        guild_id is None
+        or not GuildMember.objects.filter(guild_id=guild_id, member_id=member_id, left_at__isnull=True).exists()
+    ):
+        raise RuleError("This event is not in a server you are in.")
+    return guild_id
 
 
 @component(RESPONSES[Status.GOING])

@@ -90,7 +90,10 @@ def event_embed(event: Event, roster: Roster, *, now: datetime, extras: hooks.Po
             continue
         value = mention_list(roster.names.get(status, []), roster.count(status))
         fields.append({"name": title, "value": value, "inline": False})
-    fields.append({"name": "Signup", "value": signup_line(event, now=now), "inline": False})
+    signup = signup_line(event, now=now)
+    if roster.expected is not None:
+        signup += "\n" + answered_line(*roster.expected)
+    fields.append({"name": "Signup", "value": signup, "inline": False})
     footer = extras.footer if extras else []
     return {
         "title": ("[Cancelled] " if cancelled else "") + escape_within(event.title, TITLE_LIMIT - len("[Cancelled] ")),
@@ -116,6 +119,29 @@ def signup_line(event: Event, *, now: datetime) -> str:
     if now >= closes:
         return "Closed."
     return f"Open until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
+
+
+def answered_line(answered: int, expected: int) -> str:
+    """How many of the members expected to answer have (events.nudges)."""
+    return f"{answered} of {expected} expected {'has' if expected == 1 else 'have'} answered."
+
+
+def response_buttons(event: Event) -> dict:
+    """The row of Going, Maybe and Can't go."""
+    return row(
+        *(button(label, RESPONSES[status].build(event_id=event.id), style=style) for status, label, style in BUTTONS)
+    )
+
+
+def nudge_message(event: Event) -> dict:
+    """The DM to an expected member who has not answered: the event and its buttons."""
+    closes = event.registration_closes_at
+    return {
+        "content": f"You have not answered yet: will you come to {event_link(event)} "
+        f"({timestamp(event.starts_at, 'F')}){_at(event)}? Registration closes {timestamp(closes, 'R')}.",
+        "components": [response_buttons(event)],
+        "allowed_mentions": {"parse": []},
+    }
 
 
 def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | None = None) -> list[dict]:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from carpool.services import Need, Offer, need_ride, offer_ride
+from core.models import GuildMember
 from tests.events.factories import NOW, EventFactory, RegistrationFactory
 from tests.factories import MemberFactory
 
@@ -17,8 +18,9 @@ def logistics_event(**fields):
 
 
 def going(event, **member_fields):
-    """A member registered as going to ``event``."""
+    """A member of the event's guild registered as going to ``event``."""
     member = MemberFactory(**member_fields)
+    GuildMember.objects.get_or_create(guild_id=event.guild_id, member=member)
     RegistrationFactory(event=event, member=member)
     return member
 

@@ -8,10 +8,10 @@ from carpool.rooms import RoomOffer, claim_bed, offer_room
 from carpool.services import cancel_ride, join_ride
 from core import datasets
 from core.datasets import Selection, iter_rows
+from core.models import GuildMember
 from events.models import Event
 from tests.carpool.factories import START, going, logistics_event, offer
 from tests.events.factories import NOW
-from tests.factories import GuildMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def rows(name, guild):
 def test_rides_list_each_leg_with_its_passengers_by_their_name_in_the_guild(cast):
     event = logistics_event(guild=cast.guild, title="Trip")
     driver, rider = going(event, display_name="Dana"), going(event, display_name="Rita")
-    GuildMemberFactory(guild=cast.guild, member=rider, nickname="Rita (bass)")
+    GuildMember.objects.filter(guild=cast.guild, member=rider).update(nickname="Rita (bass)")
     ride = offer(event, driver, seats=3, area="North", notes="Blue van")
     join_ride(ride.id, rider.id, guild_id=None, sequence=1, now=NOW)
     offer(logistics_event(title="Elsewhere"))  # another guild's ride

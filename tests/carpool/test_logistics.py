@@ -7,7 +7,7 @@ import pytest
 from carpool.logistics import Missing, missing, report, send_due_nudges, set_nudge
 from carpool.rooms import RoomOffer, claim_bed, offer_room
 from carpool.services import join_ride, sorted_self
-from core.models import OutboundMessage
+from core.models import GuildMember, OutboundMessage
 from events.discord.messages import event_message
 from events.models import Registration
 from events.services import edit_event
@@ -129,3 +129,17 @@ def test_an_event_that_needs_rides_is_nudged_48_hours_before_without_anyone_sett
     assert send_due_nudges(now=START - timedelta(hours=49)) == 0
     assert send_due_nudges(now=START - timedelta(hours=48)) == 1
     assert nudges() == [member.id]
+
+
+def test_the_nudge_asks_core_whether_each_member_may_be_nudged():
+    # Given three going members with no ride: one left the server, one's DMs are closed
+    event = logistics_event()
+    stays, leaves, closed = going(event), going(event), going(event, dms_closed_at=NOW)
+    GuildMember.objects.filter(member=leaves).update(left_at=NOW)
+
+    # When the nudge is due
+    assert send_due_nudges(now=START - timedelta(hours=48)) == 1
+
+    # Then only the one who may be nudged gets it
+    assert nudges() == [stays.id]
+    assert closed.id not in nudges()

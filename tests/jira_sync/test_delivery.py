@@ -212,3 +212,25 @@ def test_the_tick_names_only_members_whose_hours_allow_a_dm_now(cast, link):
     remind(link)
     assert links_with_pending(at("2026-12-02T07:00:00+00:00")) == []  # 08:00 in Paris, digest at 09:00
     assert links_with_pending(at("2026-12-02T08:00:00+00:00")) == [link.id]
+
+
+def test_reminders_wait_while_core_says_the_member_may_not_be_nudged(cast, link):
+    from core.models import GuildMember
+    from jira_sync.delivery import links_with_pending
+
+    # Given a reminder due for a member who has left the server
+    remind(link)
+    GuildMember.objects.filter(guild_id=link.site.guild_id, member_id=link.member_id).update(
+        left_at=at("2026-12-01T00:00:00+00:00")
+    )
+    digest_hour = at("2026-12-02T08:00:00+00:00")
+
+    # Then the tick names nobody and nothing is sent; the reminder waits
+    assert links_with_pending(digest_hour) == []
+    assert deliver_link(link.id, digest_hour) == 0
+    assert OutboundMessage.objects.count() == 0
+    assert link.reminders.get().status == Reminder.Status.PENDING
+
+    # When they are back, it goes
+    GuildMember.objects.filter(guild_id=link.site.guild_id, member_id=link.member_id).update(left_at=None)
+    assert deliver_link(link.id, digest_hour) == 1
