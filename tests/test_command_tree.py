@@ -40,9 +40,10 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "schedule edit",
         ]
     )
-    # /event create opens the series form instead when it is given repeat (the same layout, one more part).
+    # /event create opens the series form instead when it is given repeat (the same layout, one more part),
+    # and the expecting forms when it names who is expected to answer (events.nudges; two more parts).
     assert (
-        forms - {"event:series"}
+        forms - {"event:series", "event:expecting", "event:expecting_series"}
         == set(opening.values())
         == {
             "custom:save",

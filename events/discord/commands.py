@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
-from events.discord.messages import CREATE_FORM, SERIES_FORM, logistics_bits
+from events.discord.messages import CREATE_FORM, EXPECTING_FORM, EXPECTING_SERIES_FORM, SERIES_FORM, logistics_bits
 from events.models import Event
 
 group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
@@ -36,6 +36,11 @@ CREATE_FIELDS = (
 )
 CREATE = FormLayout(CREATE_FORM, "New event", CREATE_FIELDS)
 SERIES = FormLayout(SERIES_FORM, "New series (the first occurrence)", CREATE_FIELDS)
+EXPECTING = FormLayout(EXPECTING_FORM, "New event", CREATE_FIELDS)
+EXPECTING_SERIES = FormLayout(EXPECTING_SERIES_FORM, "New series (the first occurrence)", CREATE_FIELDS)
+Nudges = app_commands.Range[str, 1, 20]
+EXPECTED_HELP = "Who is expected to answer (@everyone: all members); those who have not are nudged by DM"
+NUDGES_HELP = "When they are nudged: e.g. 3d,1d before registration closes (deadline, else start)"
 series = app_commands.Group(name="series", description="Recurring events", parent=group)
 # Which occurrences of a series an edit or a cancellation touches (events.series.SCOPES).
 SCOPES = [
@@ -64,6 +69,8 @@ async def event_choices(interaction: discord.Interaction, current: str) -> list[
     needs_rides="Members organise rides to and from it (Rides button, /event logistics)",
     needs_rooms="Members share rooms for its nights (Rooms button, /event logistics)",
     repeat='Make it a series, e.g. "weekly on tue,thu", "every 2 weeks", "monthly on the last fri until 2027-06-30"',
+    expected=EXPECTED_HELP,
+    nudges=NUDGES_HELP,
 )
 async def create(
     interaction: discord.Interaction,
@@ -74,6 +81,8 @@ async def create(
     needs_rides: bool = False,
     needs_rooms: bool = False,
     repeat: app_commands.Range[str, 1, 60] | None = None,
+    expected: discord.Role | None = None,
+    nudges: Nudges | None = None,
 ):
     if not await may_open(interaction):
         await refuse(interaction, REFUSAL)
@@ -85,6 +94,9 @@ async def create(
         "reminders": (reminders or "-").replace(":", ""),
         "deadline": signup_deadline or "",
     }
+    if expected is not None or nudges is not None:
+        await _open_expecting(interaction, parts, repeat, expected.id if expected else 0, nudges)
+        return
     if repeat is None:
         await open_form(interaction, CREATE.build(**parts))
         return
@@ -98,6 +110,24 @@ async def create(
     await open_form(interaction, form)
 
 
+async def _open_expecting(interaction: discord.Interaction, parts: dict, repeat: str | None, expected: int, nudges):
+    """/event create naming who is expected: the same form, with them riding in its custom_id too."""
+    parts = {**parts, "expected": expected, "nudges": (nudges or "-").replace(":", "")}
+    try:
+        if repeat is None:
+            form = EXPECTING.build(**parts)
+        else:
+            form = EXPECTING_SERIES.build(**parts, repeat=repeat.replace(":", " "))
+    except ValueError:  # Discord takes 100 characters of custom_id, which carries the options
+        await refuse(
+            interaction,
+            "Those options are too long to carry together; set who is expected and the nudges "
+            "afterwards with /event edit.",
+        )
+        return
+    await open_form(interaction, form)
+
+
 @group.command(name="edit", description="Change an event; registrants are told")
 @app_commands.describe(
     scope="For an occurrence of a series: which ones change (default: this one)",
@@ -105,6 +135,8 @@ async def create(
     reminders="e.g. 1d,1h (replaces the reminders)",
     needs_rides="Members organise rides to and from it",
     needs_rooms="Members share rooms for its nights",
+    expected=EXPECTED_HELP,
+    nudges=NUDGES_HELP + "; off: none",
 )
 @app_commands.autocomplete(event=event_choices)
 @app_commands.choices(scope=SCOPES)
@@ -122,7 +154,15 @@ async def edit(
     description: Details | None = None,
     needs_rides: bool | None = None,
     needs_rooms: bool | None = None,
+    expected: discord.Role | None = None,
+    nudges: Nudges | None = None,
 ):
+    await forward(interaction)
+
+
+@group.command(name="nudge", description="DM the expected members who have not answered yet, now (organisers)")
+@app_commands.autocomplete(event=event_choices)
+async def nudge(interaction: discord.Interaction, event: EventId):
     await forward(interaction)
 
 

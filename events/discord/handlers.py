@@ -20,12 +20,14 @@ from core.models import Guild, GuildMember
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, series, services
+from events import calendars, nudges, series, services
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
     CALENDAR_SERVER,
     CREATE_FORM,
+    EXPECTING_FORM,
+    EXPECTING_SERIES_FORM,
     LIST_PAGE,
     NEEDS_RIDES,
     NEEDS_ROOMS,
@@ -81,6 +83,70 @@ def create(
     return Reply(content=f"Created {_created(interaction, event)}")
 
 
+@modal(EXPECTING_FORM, allowed=organiser)
+def create_expecting(
+    interaction: Interaction,
+    capacity: int,
+    channel_id: int,
+    logistics: int,
+    reminders: str,
+    expected: int,
+    nudges: str,
+    deadline: str,
+) -> Reply:
+    """The /event create form with who is expected and the nudges riding in the custom_id too."""
+    options = CreateOptions(capacity, channel_id, logistics, reminders, deadline)
+    guild, draft, offsets, channel_id = _read_form(interaction, options)
+    event = services.create_event(
+        guild,
+        draft,
+        now=timezone.now(),
+        created_by_id=interaction.actor.id,
+        channel_id=channel_id,
+        reminder_offsets=offsets,
+        expected=_expected(expected, nudges),
+    )
+    return Reply(content=f"Created {_created(interaction, event)}{_expecting(event)}")
+
+
+@modal(EXPECTING_SERIES_FORM, allowed=organiser)
+def create_expecting_series(
+    interaction: Interaction,
+    capacity: int,
+    channel_id: int,
+    logistics: int,
+    reminders: str,
+    repeat: str,
+    expected: int,
+    nudges: str,
+    deadline: str,
+) -> Reply:
+    """The /event create form with ``repeat``, who is expected and the nudges."""
+    return _create_series(
+        interaction,
+        CreateOptions(capacity, channel_id, logistics, reminders, deadline),
+        repeat,
+        _expected(expected, nudges),
+    )
+
+
+def _expected(role_id: int, typed: str) -> nudges.Expected:
+    """Who is expected (0: nobody) and the nudges as typed ("-": none) in a form's custom_id."""
+    offsets = tuple(parse_offsets(typed)) if typed != "-" else ()
+    return nudges.Expected(role_id or None, offsets)
+
+
+def _expecting(event: Event) -> str:
+    """What /event create says of who is expected and when they are nudged."""
+    if event.expected_role_id is None:
+        return ""
+    who = "everyone" if event.expected_role_id == event.guild_id else f"<@&{event.expected_role_id}>"
+    times = sorted(event.nudges.filter(skipped=False).values_list("offset", flat=True), reverse=True)
+    when = ", ".join(offset_text(offset) for offset in times)
+    nudged = f" who have not answered are nudged by DM {when} before registration closes" if times else ""
+    return f" Expected: {who}{nudged}; /event nudge nudges them now."
+
+
 @modal(SERIES_FORM, allowed=organiser)
 def create_series(
     interaction: Interaction,
@@ -92,10 +158,15 @@ def create_series(
     deadline: str,
 ) -> Reply:
     """The submitted /event create form with ``repeat``: a series whose first occurrence is the form's event."""
+    return _create_series(interaction, CreateOptions(capacity, channel_id, logistics, reminders, deadline), repeat)
+
+
+def _create_series(
+    interaction: Interaction, options: CreateOptions, repeat: str, expected: nudges.Expected = nudges.NOBODY
+) -> Reply:
     rule = parse_rule(repeat)
-    options = CreateOptions(capacity, channel_id, logistics, reminders, deadline)
     guild, draft, offsets, channel_id = _read_form(interaction, options)
-    plan = series.SeriesPlan(rule, channel_id=channel_id, reminder_offsets=tuple(offsets))
+    plan = series.SeriesPlan(rule, channel_id=channel_id, reminder_offsets=tuple(offsets), expected=expected)
     made = series.create_series(guild, draft, plan, now=timezone.now(), created_by_id=interaction.actor.id)
     first = made.occurrences.order_by("starts_at").first()
     count = made.occurrences.count()
@@ -208,6 +279,11 @@ def edit(interaction: Interaction) -> Reply:
         changes["capacity"] = int(options["capacity"]) or None
     if options.get("reminders"):
         changes["reminder_offsets"] = parse_offsets(options["reminders"])
+    if options.get("expected"):
+        changes["expected_role_id"] = int(options["expected"])
+    if options.get("nudges"):
+        typed = options["nudges"].strip().lower()
+        changes["nudge_offsets"] = [] if typed == "off" else parse_offsets(typed)
     if not changes:
         raise RuleError("Nothing to change: give at least one option.")
     scope = options.get("scope") or series.THIS
@@ -233,6 +309,28 @@ def cancel(interaction: Interaction) -> Reply:
     also = f" and {others} other occurrence{'s' if others != 1 else ''}" if others > 0 else ""
     ended = " The series has no more occurrences." if scope != series.THIS and event.series_id else ""
     return Reply(content=f"Cancelled {event_link(event)}{also}; registrants will be told by DM.{ended}")
+
+
+@command("event nudge", allowed=organiser)
+def nudge(interaction: Interaction) -> Reply:
+    """Nudge the event's expected members who have not answered, now (once, whatever the clicks)."""
+    event = _event(interaction.options["event"], interaction.guild_id)
+    done = nudges.nudge_now(event.id, now=timezone.now(), guild_id=interaction.guild_id)
+    answered = done.expected - done.unanswered
+    counts = f"{answered} of {done.expected} expected {'has' if done.expected == 1 else 'have'} answered"
+    if done.earlier is not None:
+        return Reply(
+            content=f"They were nudged {timestamp(done.earlier, 'R')}; {counts}. "
+            f"Nudge again {timestamp(done.earlier + nudges.NUDGE_NOW_EVERY, 'R')}."
+        )
+    if not done.unanswered:
+        return Reply(content=f"Everyone expected at {event_link(event)} has answered ({counts}): nobody to nudge.")
+    skipped = done.unanswered - done.sent
+    also = f" ({skipped} cannot be nudged now: they left or their DMs are closed)" if skipped else ""
+    return Reply(
+        content=f"Nudged {done.sent} member{'s' if done.sent != 1 else ''} by DM about {event_link(event)}{also}; "
+        f"{counts}."
+    )
 
 
 @command("event remove", allowed=organiser)

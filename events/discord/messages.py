@@ -56,6 +56,15 @@ CREATE_FORM = CustomId("event:create:{capacity:int}:{channel_id:int}:{logistics:
 SERIES_FORM = CustomId(
     "event:series:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{repeat}:{deadline:rest}"
 )
+# The same two forms when /event create names who is expected and when they are nudged
+# (events.nudges): ``expected`` is a role id (the guild's id: everyone), ``nudges`` as typed.
+EXPECTING_FORM = CustomId(
+    "event:expecting:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{expected:int}:{nudges}:{deadline:rest}"
+)
+EXPECTING_SERIES_FORM = CustomId(
+    "event:expecting_series:{capacity:int}:{channel_id:int}:{logistics:int}:{reminders}:{repeat}:"
+    "{expected:int}:{nudges}:{deadline:rest}"
+)
 NEEDS_RIDES, NEEDS_ROOMS = 1, 2
 # /event calendar's buttons: a new link for the member, a new link for the server (organisers).
 CALENDAR_MINE = CustomId("event:new_calendar")
