@@ -16,8 +16,10 @@ from django.apps import apps
 from core.models import Guild
 from core.recurrence import RULE_HELP
 from core.timeparse import EXAMPLES, day_first, member_zone, parse_offsets, read_time
+from dashboard.pickers import role_choices
 from events.discord.messages import offset_text
 from events.models import Event
+from events.nudges import Expected
 from events.series import SCOPES, THIS
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
 from polls.admin import PollAdminForm
@@ -41,6 +43,16 @@ def known_channels(guild: Guild) -> list[tuple[int, str]]:
         ids.extend(rows.order_by("channel_id").values_list("channel_id", flat=True).distinct())
     seen = list(dict.fromkeys(ids))
     return [(c, f"#{c} (announcements)" if c == guild.announcement_channel_id else f"#{c}") for c in seen]
+
+
+def expected_choices(guild: Guild, event: Event | None = None) -> list[tuple[str, str]]:
+    """Nobody, everyone (Discord's @everyone: the guild's id) or a role its members hold
+    (and the role the event expects now, even if nobody holds it any more)."""
+    choices = [("", "Nobody (no nudges)"), (str(guild.id), "Everyone"), *role_choices(guild)]
+    current = str(event.expected_role_id) if event is not None and event.expected_role_id else ""
+    if current and current not in dict(choices):
+        choices.append((current, f"role {current}"))
+    return choices
 
 
 class OnceForm(forms.Form):
@@ -70,6 +82,18 @@ class EventForm(OnceForm):
     reminders = forms.CharField(
         max_length=100, required=False, help_text="DMs before the start to those going: 30m, 1h, 2d or 1w."
     )
+    expected = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Expected to answer",
+        help_text="Those who have not answered are nudged by DM (and the post counts who has).",
+    )
+    nudges = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="When they are nudged, before registration closes (the deadline, else the start): 3d, 1d.",
+    )
     needs_rides = forms.BooleanField(required=False, label="Members organise rides")
     needs_rooms = forms.BooleanField(required=False, label="Members share rooms")
     channel = forms.TypedChoiceField(coerce=int, required=False, help_text="Where the event is posted.")
@@ -79,6 +103,7 @@ class EventForm(OnceForm):
         self.guild, self.now, self.event = guild, now, event
         self.zone = member_zone(member_id or 0, guild.id)
         self.day_first = day_first(guild.id)
+        self.fields["expected"].choices = expected_choices(guild, event)
         if event is None:
             self.fields["channel"].choices = known_channels(guild)
             self.fields["repeat"] = forms.CharField(
@@ -113,6 +138,10 @@ class EventForm(OnceForm):
             "reminders": ", ".join(offset_text(offset) for offset in reminders),
             "needs_rides": event.needs_rides,
             "needs_rooms": event.needs_rooms,
+            "expected": event.expected_role_id,
+            "nudges": ", ".join(
+                offset_text(o) for o in event.nudges.order_by("-offset").values_list("offset", flat=True)
+            ),
         }
 
     def _time(self, name: str, label: str):
@@ -137,6 +166,12 @@ class EventForm(OnceForm):
         text = self.cleaned_data.get("reminders") or ""
         return parse_offsets(text) if text.strip() else []
 
+    def expectation(self) -> Expected:
+        """Who is expected and when they are nudged, as ``events.nudges`` takes them."""
+        text = self.cleaned_data.get("nudges") or ""
+        offsets = tuple(parse_offsets(text)) if text.strip() else ()
+        return Expected(self.cleaned_data.get("expected"), offsets)
+
     def changes(self) -> dict:
         """What an edit changes, as ``events.services.edit_event`` takes it."""
         draft, event, changes = self.draft(), self.event, {}
@@ -149,6 +184,10 @@ class EventForm(OnceForm):
                 changes[TIME_FIELDS[name]] = value
         if "reminders" in self.changed_data:
             changes["reminder_offsets"] = self.reminder_offsets()
+        if "expected" in self.changed_data:
+            changes["expected_role_id"] = self.cleaned_data.get("expected")
+        if "nudges" in self.changed_data:
+            changes["nudge_offsets"] = list(self.expectation().offsets)
         return changes
 
 

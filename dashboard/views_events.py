@@ -159,8 +159,14 @@ def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
             created_by_id=member_id,
             channel_id=channel_id,
             reminder_offsets=form.reminder_offsets(),
+            expected=form.expectation(),
         )
-    plan = series.SeriesPlan(parse_rule(repeat), channel_id=channel_id, reminder_offsets=tuple(form.reminder_offsets()))
+    plan = series.SeriesPlan(
+        parse_rule(repeat),
+        channel_id=channel_id,
+        reminder_offsets=tuple(form.reminder_offsets()),
+        expected=form.expectation(),
+    )
     made = series.create_series(guild, form.draft(), plan, now=now, created_by_id=member_id)
     first = made.occurrences.order_by("starts_at").first()
     if first is None:  # the page shows an event: the first must be in the window
