@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 from core.models import Guild, Member
@@ -364,3 +365,39 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         owner = f"member {self.member_id}" if self.member_id else f"guild {self.guild_id}"
         return f"calendar of {owner} ({self.prefix}…)"
+
+
+class EventTemplate(models.Model):
+    """An event's settings under a name, so a weekly training is made again from a start time.
+
+    Times are kept relative to the start (the length, how long before it registration
+    closes, the reminders), so the template fits any date. Names are unique per guild
+    whatever their case.
+    """
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="event_templates")
+    name = models.CharField(max_length=60)
+    title = models.CharField(max_length=100)
+    description = models.TextField(max_length=2000, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    duration = models.DurationField(null=True, blank=True, help_text="How long the event lasts. Blank: no end.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: no limit.")
+    signup_lead = models.DurationField(null=True, blank=True, help_text="Registration closes this long before.")
+    reminder_offsets = models.JSONField(default=list, blank=True, help_text="Seconds before each start.")
+    needs_rides = models.BooleanField(default=False)
+    needs_rooms = models.BooleanField(default=False)
+    channel_id = models.BigIntegerField(null=True, blank=True, help_text="Where its events are posted.")
+    created_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_event_templates"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "guild", name="eventtemplate_name_unique_per_guild"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
