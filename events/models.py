@@ -387,6 +387,8 @@ class EventTemplate(models.Model):
     needs_rides = models.BooleanField(default=False)
     needs_rooms = models.BooleanField(default=False)
     channel_id = models.BigIntegerField(null=True, blank=True, help_text="Where its events are posted.")
+    allowed_role_ids = models.JSONField(default=list, blank=True, help_text="Going and Maybe only with one of these.")
+    signup_options = models.JSONField(default=list, blank=True, help_text='Signup options: [["Driver", 4], ...].')
     created_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_event_templates"
     )

@@ -6,6 +6,7 @@ import pytest
 
 from core.errors import RuleError
 from core.recurrence import parse_rule
+from events import templates
 from events.models import Registration, SignupOption
 from events.series import SeriesPlan, create_series, edit_occurrence, join_series
 from events.services import EventDraft, create_event, edit_event, remove_registration, respond
@@ -241,3 +242,14 @@ def test_joining_a_gated_series_needs_the_role_and_an_edit_of_all_carries_new_ro
     made.refresh_from_db()
     assert made.allowed_role_ids == [GUESTS]
     assert sorted(e.allowed_role_ids for e in made.occurrences.all()) == [[GUESTS], [GUESTS]]
+
+
+# --- templates ------------------------------------------------------------------------------
+
+
+def test_a_template_keeps_the_roles_and_options_of_its_event():
+    event = gated_event(allowed_role_ids=(MEMBERS,), options=parse_options("Driver 4, Rider 16"))
+    saved = templates.save_template(event, "Weekly ride").template
+    made = templates.use_template(event.guild, saved, NOW + timedelta(days=10), now=NOW)
+    assert made.allowed_role_ids == [MEMBERS]
+    assert list(made.signup_options.values_list("label", "capacity")) == [("Driver", 4), ("Rider", 16)]
