@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from core.errors import RuleError
+from events.discord.messages import roles_text
 from events.models import Event, Registration, Series, SignupOption
 
 Status = Registration.Status
@@ -107,12 +108,6 @@ def specs_from_json(rows: Iterable) -> tuple[OptionSpec, ...]:
 
 def specs_to_json(specs: Iterable[OptionSpec]) -> list:
     return [[spec.label, spec.capacity] for spec in specs]
-
-
-def roles_text(role_ids: Iterable[int]) -> str:
-    """The roles as mentions joined with "or" (shown privately, or inside an embed: nobody is pinged)."""
-    mentions = [f"<@&{role_id}>" for role_id in role_ids]
-    return mentions[0] if len(mentions) == 1 else ", ".join(mentions[:-1]) + f" or {mentions[-1]}"
 
 
 def check_roles(event: Event | Series, role_ids: Iterable[int] | None) -> None:

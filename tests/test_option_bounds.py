@@ -46,4 +46,5 @@ def test_the_edit_options_hold_what_an_event_holds():
         "signup_deadline": (1, 40),
         "reminders": (1, 40),
         "description": (1, 2000),
+        "signup_options": (1, 200),
     }

@@ -26,6 +26,7 @@ Location = app_commands.Range[str, 1, 200]
 Details = app_commands.Range[str, 1, 2000]
 TypedTime = app_commands.Range[str, 1, 40]
 Reminders = app_commands.Range[str, 1, 40]
+SignupOptions = app_commands.Range[str, 1, 200]
 
 CREATE_FIELDS = (
     TextField("title", "Title", max_length=100),
@@ -105,6 +106,10 @@ async def create(
     reminders="e.g. 1d,1h (replaces the reminders)",
     needs_rides="Members organise rides to and from it",
     needs_rooms="Members share rooms for its nights",
+    signup_options='Going asks which, each with its own capacity: "Driver 4, Rider 16" ("-" removes them)',
+    only_role="Only members with this role (or or_role) may sign up",
+    or_role="A second role that may sign up",
+    open_to_everyone="Remove the role restriction",
 )
 @app_commands.autocomplete(event=event_choices)
 @app_commands.choices(scope=SCOPES)
@@ -122,6 +127,10 @@ async def edit(
     description: Details | None = None,
     needs_rides: bool | None = None,
     needs_rooms: bool | None = None,
+    signup_options: SignupOptions | None = None,
+    only_role: discord.Role | None = None,
+    or_role: discord.Role | None = None,
+    open_to_everyone: bool | None = None,
 ):
     await forward(interaction)
 

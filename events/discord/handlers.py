@@ -20,12 +20,13 @@ from core.models import Guild
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, series, services, templates
+from events import calendars, series, services, signup, templates
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
     CALENDAR_SERVER,
     CREATE_FORM,
+    GOING_AS,
     LIST_PAGE,
     NEEDS_RIDES,
     NEEDS_ROOMS,
@@ -209,6 +210,7 @@ def edit(interaction: Interaction) -> Reply:
         changes["capacity"] = int(options["capacity"]) or None
     if options.get("reminders"):
         changes["reminder_offsets"] = parse_offsets(options["reminders"])
+    changes.update(_signup_changes(options))
     if not changes:
         raise RuleError("Nothing to change: give at least one option.")
     scope = options.get("scope") or series.THIS
@@ -223,6 +225,21 @@ def edit(interaction: Interaction) -> Reply:
     )
     skipped = _skipped(edited.skipped_reminders)
     return Reply(content=f"Updated {event_link(edited.event)}{told}.{read_as}{skipped}")
+
+
+def _signup_changes(options: dict) -> dict:
+    """/event edit's signup options and roles as changes (``only_role``/``or_role`` replace the roles)."""
+    changes: dict = {}
+    if options.get("signup_options"):
+        changes["signup_options"] = signup.parse_options(options["signup_options"])
+    roles = [int(options[name]) for name in ("only_role", "or_role") if options.get(name)]
+    if options.get("open_to_everyone"):
+        if roles:
+            raise RuleError("Give roles or open_to_everyone, not both.")
+        changes["allowed_role_ids"] = []
+    elif roles:
+        changes["allowed_role_ids"] = roles
+    return changes
 
 
 @command("event cancel", allowed=organiser)
@@ -272,20 +289,29 @@ def event_page(guild_id: int, page: int) -> dict:
     return messages.event_page(rows, page, PAGE_SIZE)
 
 
-def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
-    """What a member sees, privately, after clicking Going, Maybe or Can't go."""
+def _click(interaction: Interaction, event_id: int, choice: str, option_id: int | None = None) -> Reply:
+    """What a member sees, privately, after clicking Going, Maybe or Can't go (or an option)."""
     if interaction.guild_id is None:
         raise RuleError(services.NOT_IN_GUILD)
     now, member_id = timezone.now(), interaction.actor.id
     response = services.respond(
-        int(event_id), member_id, choice, sequence=interaction.id, now=now, guild_id=interaction.guild_id
+        int(event_id),
+        member_id,
+        choice,
+        sequence=interaction.id,
+        now=now,
+        guild_id=interaction.guild_id,
+        role_ids=interaction.actor.role_ids,
+        option_id=option_id,
     )
     link = event_link(response.event)
+    as_option = f" as **{escape(response.option)}**" if response.option else ""
     if response.status == Status.WAITLISTED:
         position = response.waitlist_position
-        text = f"{link} is full: you are number {position} on the waitlist. You will get a DM if a place opens up."
+        full = f"{link}{as_option} is full" if response.option else f"{link} is full"
+        text = f"{full}: you are number {position} on the waitlist. You will get a DM if a place opens up."
     elif response.status == Status.GOING:
-        text = f"You are {'already ' if not response.changed else ''}going to {link}. See you there!"
+        text = f"You are {'already ' if not response.changed else ''}going to {link}{as_option}. See you there!"
     elif response.status == Status.MAYBE:
         text = f"Marked as maybe for {link}."
     else:
@@ -295,7 +321,20 @@ def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
 
 @component(RESPONSES[Status.GOING])
 def going(interaction: Interaction, event_id: int) -> Reply:
+    """Going; on an event with signup options, first the private question which (``GOING_AS``)."""
+    if interaction.guild_id is None:
+        raise RuleError(services.NOT_IN_GUILD)
+    event = _event(event_id, interaction.guild_id)
+    if event.signup_options.exists():
+        signup.check_roles(event, interaction.actor.role_ids)
+        return Reply(**messages.option_picker(event, now=timezone.now()))
     return _click(interaction, event_id, Status.GOING)
+
+
+@component(GOING_AS)
+def going_as(interaction: Interaction, event_id: int, option_id: int) -> Update:
+    """An option picked from Going's question: the question becomes the answer."""
+    return Update(content=_click(interaction, event_id, Status.GOING, option_id).content, components=[])
 
 
 @component(RESPONSES[Status.MAYBE])
@@ -371,7 +410,9 @@ def _new_link(text: str, link: calendars.NewLink) -> Update:
 def series_join(interaction: Interaction, series_id: int) -> Reply:
     """Register for the whole series: every future occurrence, each under its own capacity."""
     made = _series(series_id, interaction.guild_id)
-    joined = series.join_series(made.id, interaction.actor.id, sequence=interaction.id, now=timezone.now())
+    joined = series.join_series(
+        made.id, interaction.actor.id, sequence=interaction.id, now=timezone.now(), role_ids=interaction.actor.role_ids
+    )
     if not joined.changed:
         return Reply(content=f"You are already registered for the whole series **{escape(made.title)}**.")
     waiting = (

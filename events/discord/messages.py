@@ -45,6 +45,8 @@ BUTTONS = (
     (Status.MAYBE, "Maybe", "secondary"),
     (Status.DECLINED, "Can't go", "danger"),
 )
+# Going on an event with signup options asks which, privately: one button per option.
+GOING_AS = CustomId("event:going_as:{event_id:int}:{option_id:int}")
 LIST_PAGE = CustomId("event:list:{page:int}")
 # On each occurrence of a series: register for every occurrence, or stop (events.series).
 SERIES_JOIN = CustomId("event:series_join:{series_id:int}")
@@ -88,6 +90,9 @@ def event_embed(event: Event, roster: Roster, *, now: datetime, extras: hooks.Po
     ):
         if status == Status.WAITLISTED and not roster.count(status):
             continue
+        if status == Status.GOING and roster.options:
+            fields += option_fields(roster, title)
+            continue
         value = mention_list(roster.names.get(status, []), roster.count(status))
         fields.append({"name": title, "value": value, "inline": False})
     fields.append({"name": "Signup", "value": signup_line(event, now=now), "inline": False})
@@ -99,6 +104,23 @@ def event_embed(event: Event, roster: Roster, *, now: datetime, extras: hooks.Po
         "fields": fields,
         "footer": {"text": "\n".join([f"Event {event.id} · {roster.count(Status.DECLINED)} can't go", *footer])},
     }
+
+
+def option_fields(roster: Roster, title: str) -> list[dict]:
+    """Going, shown by signup option ("Driver (1/4)", its members), after the total."""
+    fields = [{"name": title, "value": "By option below." if roster.count(Status.GOING) else "—", "inline": False}]
+    chosen = set()
+    for option in roster.options:
+        chosen.update(option.names)
+        count = f"{option.going}/{option.capacity}" if option.capacity else str(option.going)
+        waiting = f", {option.waitlisted} waiting" if option.waitlisted else ""
+        name = f"{escape_within(option.label, 200)} ({count}{waiting})"
+        fields.append({"name": name, "value": mention_list(option.names, option.going), "inline": True})
+    unchosen = roster.count(Status.GOING) - sum(option.going for option in roster.options)
+    if unchosen > 0:  # going since before the event had options
+        names = [m for m in roster.names.get(Status.GOING, []) if m not in chosen]
+        fields.append({"name": f"No option ({unchosen})", "value": mention_list(names, unchosen), "inline": True})
+    return fields
 
 
 def post_extras(event: Event, *, now: datetime) -> hooks.PostExtras | None:
@@ -115,7 +137,27 @@ def signup_line(event: Event, *, now: datetime) -> str:
     closes = event.registration_closes_at
     if now >= closes:
         return "Closed."
-    return f"Open until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
+    who = f" to members with the {roles_text(event.allowed_role_ids)} role" if event.allowed_role_ids else ""
+    return f"Open{who} until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
+
+
+def roles_text(role_ids) -> str:
+    """Role mentions joined with "or" (inside an embed or a private reply they ping nobody)."""
+    mentions = [f"<@&{int(role_id)}>" for role_id in role_ids]
+    return mentions[0] if len(mentions) == 1 else ", ".join(mentions[:-1]) + f" or {mentions[-1]}"
+
+
+def option_picker(event: Event, *, now: datetime) -> dict:
+    """The private question Going asks on an event with signup options: one button per option."""
+    roster = event.option_rosters()
+    options = list(event.signup_options.all())
+    buttons = []
+    for option, counted in zip(options, roster, strict=True):
+        full = counted.capacity is not None and counted.going >= counted.capacity
+        count = f" ({counted.going}/{counted.capacity}{', waitlist' if full else ''})" if counted.capacity else ""
+        label = truncate(f"{option.label}{count}", 80)
+        buttons.append(button(label, GOING_AS.build(event_id=event.id, option_id=option.id), style="success"))
+    return {"content": f"How are you going to {event_link(event)}?", "components": [row(*buttons)]}
 
 
 def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | None = None) -> list[dict]:
@@ -222,10 +264,11 @@ def _send(member_id: int, key: str, content: str) -> None:
 
 
 def promoted(event: Event, registration: Registration) -> None:
+    option = f" as {bold(registration.option.label)}" if registration.option_id else ""
     _send(
         registration.member_id,
         f"event-promoted:{event.id}:{registration.member_id}:{registration.sequence}",
-        f"A place opened up: you are now **going** to {event_link(event)} "
+        f"A place opened up: you are now **going** to {event_link(event)}{option} "
         f"({timestamp(event.starts_at, 'F')}). Click Can't go if you can no longer make it.",
     )
 
