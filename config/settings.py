@@ -87,6 +87,8 @@ try:
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
     # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
     SERIES_WINDOW_DAYS = env.integer("SERIES_WINDOW_DAYS", 56, minimum=1)
+    # How long an event without an end lasts in Discord's scheduled events (they need one).
+    NATIVE_EVENT_DEFAULT_MINUTES = env.integer("NATIVE_EVENT_DEFAULT_MINUTES", 120, minimum=1)
     # Requests per minute one REST API token may make (api.throttle); past it, 429 with Retry-After.
     API_RATE_LIMIT_PER_MINUTE = env.integer("API_RATE_LIMIT", 120, minimum=1)
 except SettingError as exc:
@@ -333,6 +335,7 @@ CELERY_TASK_ROUTES = {
     "core.interactions.tasks.*": {"queue": "interactions"},
     "core.tasks.deliver_*": {"queue": "discord"},
     "core.tasks.refresh_*": {"queue": "discord"},
+    "events.tasks.sync_native_events": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},
     "sheets_export.tasks.*": {"queue": "sheets"},
 }
@@ -373,6 +376,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.materialise_series",
         "schedule": 300.0,
         "options": {"expires": 240},
+    },
+    # Discord's scheduled events of guilds that mirror theirs: the nearest 100 follow the events.
+    "event-native": {
+        "task": "events.tasks.reconcile_native_events",
+        "schedule": 120.0,
+        "options": {"expires": 100},
     },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {

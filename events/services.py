@@ -20,7 +20,7 @@ from core import hooks
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
-from events import change_notices
+from events import change_notices, native
 from events.discord import messages
 from events.models import Event, Registration, Reminder, Roster
 
@@ -149,6 +149,7 @@ def create_event(
     )
     set_reminders(event, reminder_offsets, now=now)
     messages.post_event(event, messages.event_message(event, Roster(), now=now))
+    native.request_sync(guild.id)
     return event
 
 
@@ -257,6 +258,7 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     promote_waitlist(event, now=now)
     notice = change_notices.note(event, before, editor_id=editor_id, now=now)
     schedule_refresh("event", event.id)
+    native.request_sync(event.guild_id)
     return Edited(event, told=notice is not None, skipped_reminders=skipped)
 
 
@@ -272,6 +274,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     messages.event_cancelled(event)
     hooks.event_cancelled.call(event_id=event.id)
     schedule_refresh("event", event.id)
+    native.request_sync(event.guild_id)
     return event
 
 

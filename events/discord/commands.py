@@ -169,3 +169,10 @@ async def logistics(interaction: discord.Interaction, event: EventId, nudge: Rem
 @group.command(name="calendar", description="Your calendar link (iCal); organisers: the server's too")
 async def calendar(interaction: discord.Interaction):
     await forward(interaction)
+
+
+@group.command(name="native", description="Mirror upcoming events as Discord's own events (organisers)")
+@app_commands.describe(mirror="on: each upcoming event also shows in Discord's Events; off: they are removed")
+@app_commands.choices(mirror=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")])
+async def native(interaction: discord.Interaction, mirror: str | None = None):
+    await forward(interaction)
