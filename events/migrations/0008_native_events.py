@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0008_guildmember_profile_ns'),
-        ('events', '0005_series'),
+        ('events', '0007_signup_gates_and_options'),
     ]
 
     operations = [
