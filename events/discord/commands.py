@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
 from events.discord.messages import CREATE_FORM, SERIES_FORM, logistics_bits
-from events.models import Event
+from events.models import Event, EventTemplate
 
 group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
 
@@ -168,4 +168,49 @@ async def logistics(interaction: discord.Interaction, event: EventId, nudge: Rem
 
 @group.command(name="calendar", description="Your calendar link (iCal); organisers: the server's too")
 async def calendar(interaction: discord.Interaction):
+    await forward(interaction)
+
+
+@group.command(name="native", description="Mirror upcoming events as Discord's own events (organisers)")
+@app_commands.describe(mirror="on: each upcoming event also shows in Discord's Events; off: they are removed")
+@app_commands.choices(mirror=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")])
+async def native(interaction: discord.Interaction, mirror: str | None = None):
+    await forward(interaction)
+
+
+# Templates: an event's settings under a name (events.templates).
+template = app_commands.Group(
+    name="template", description="Event templates: make an event again in two clicks", parent=group
+)
+TemplateName = app_commands.Range[str, 1, 60]
+
+
+async def template_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """This guild's templates whose name matches what is typed."""
+    found = EventTemplate.objects.filter(guild_id=interaction.guild_id, name__icontains=current).order_by("name")
+    return [app_commands.Choice(name=t.name, value=t.name) async for t in found[:25]]
+
+
+@template.command(name="save", description="Save an event's settings as a template (organisers)")
+@app_commands.describe(event="The event to copy", name="The template's name; an existing one of that name is replaced")
+@app_commands.autocomplete(event=event_choices, name=template_choices)
+async def template_save(interaction: discord.Interaction, event: EventId, name: TemplateName):
+    await forward(interaction)
+
+
+@template.command(name="use", description="Create an event from a template at a start time (organisers)")
+@app_commands.describe(name="The template", starts="When it starts, in your time zone, e.g. tuesday 19:00")
+@app_commands.autocomplete(name=template_choices)
+async def template_use(interaction: discord.Interaction, name: TemplateName, starts: TypedTime):
+    await forward(interaction)
+
+
+@template.command(name="list", description="This server's event templates")
+async def template_list(interaction: discord.Interaction):
+    await forward(interaction)
+
+
+@template.command(name="delete", description="Delete a template; events made from it stay (organisers)")
+@app_commands.autocomplete(name=template_choices)
+async def template_delete(interaction: discord.Interaction, name: TemplateName):
     await forward(interaction)

@@ -15,12 +15,12 @@ from core.discord_api import DiscordError, PermanentError, get_client
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component, modal
 from core.interactions.components import button, row
-from core.markup import escape, timestamp
+from core.markup import escape, timestamp, truncate
 from core.models import Guild
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, series, services
+from events import calendars, native, series, services, templates
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
@@ -36,11 +36,12 @@ from events.discord.messages import (
     event_link,
     offset_text,
 )
-from events.models import Event, Registration, Series
+from events.models import Event, EventTemplate, Registration, Series
 from events.services import EventDraft
 
 Status = Registration.Status
 PAGE_SIZE = 10
+TEMPLATES_LISTED = 25
 # /event edit's options that are times, and the event field each sets.
 TIME_OPTIONS = (("start", "starts_at"), ("end", "ends_at"), ("signup_deadline", "signup_deadline"))
 
@@ -414,3 +415,74 @@ def _series(series_id, guild_id: int | None) -> Series:
     if found is None:
         raise RuleError("There is no such series in this server.")
     return found
+
+
+NATIVE_OFF = (
+    "Upcoming events are not mirrored in Discord's Events. `/event native mirror:on` mirrors the "
+    "nearest ones (Discord shows at most 100 per server)."
+)
+
+
+@command("event native", allowed=organiser)
+def native_events(interaction: Interaction) -> Reply:
+    """Turn the mirror of upcoming events as Discord scheduled events on or off, or say how it stands."""
+    guild, choice = Guild.objects.get(id=interaction.guild_id), interaction.options.get("mirror")
+    if choice is not None:
+        if choice == "on":
+            native.check_permissions(guild)
+        native.set_enabled(guild, choice == "on", member_id=interaction.actor.id, now=timezone.now())
+    shown = native.shown(guild.id)
+    if not shown.enabled:
+        removed = " The ones already in Discord are being removed." if shown.mirrored else ""
+        return Reply(content=NATIVE_OFF + removed)
+    text = (
+        f"Upcoming events are mirrored in Discord's Events ({shown.mirrored} so far; changes follow within a "
+        'minute or two). Muster\'s post stays where members register: "Interested" there is not a registration.'
+    )
+    if shown.problem:
+        text += f"\n\nStuck: {shown.problem}"
+    return Reply(content=text)
+
+
+# Templates (events.templates): /event template save, use, list, delete.
+
+
+@command("event template save", allowed=organiser)
+def template_save(interaction: Interaction) -> Reply:
+    event = _event(interaction.options["event"], interaction.guild_id)
+    saved = templates.save_template(event, interaction.options["name"], created_by_id=interaction.actor.id)
+    name = escape(saved.template.name)
+    what = f"Replaced the template **{name}** with" if saved.replaced else f"Saved the template **{name}** from"
+    return Reply(
+        content=f"{what} {event_link(event)}: {escape(templates.summary(saved.template))}. "
+        f"Make an event from it with /event template use name:{name} starts:<when>."
+    )
+
+
+@command("event template use", allowed=organiser)
+def template_use(interaction: Interaction) -> Reply:
+    now, zone = timezone.now(), member_zone(interaction.actor.id, interaction.guild_id)
+    template = templates.find(interaction.guild_id, interaction.options["name"])
+    starts_at = read_time(
+        interaction.options.get("starts"), zone, now=now, field="start", day_first=day_first(interaction.guild_id)
+    )
+    if starts_at is None:
+        raise RuleError("The event needs a start time.")
+    guild = Guild.objects.get(id=interaction.guild_id)
+    event = templates.use_template(guild, template, starts_at, now=now, created_by_id=interaction.actor.id)
+    return Reply(content=f"Created from the template **{escape(template.name)}**: {_created(interaction, event)}")
+
+
+@command("event template list")
+def template_list(interaction: Interaction) -> Reply:
+    found = list(EventTemplate.objects.filter(guild_id=interaction.guild_id).order_by("name", "id")[:TEMPLATES_LISTED])
+    if not found:
+        return Reply(content="This server has no event templates yet. Save one with /event template save.")
+    lines = [f"**{escape(t.name)}**: {escape(templates.summary(t))}" for t in found]
+    return Reply(content=truncate("\n".join(["Event templates (/event template use makes an event):", *lines]), 2000))
+
+
+@command("event template delete", allowed=organiser)
+def template_delete(interaction: Interaction) -> Reply:
+    name = templates.delete_template(interaction.guild_id, interaction.options["name"])
+    return Reply(content=f"Deleted the template **{escape(name)}**; events made from it stay as they are.")
