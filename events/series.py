@@ -33,9 +33,9 @@ from core.errors import RuleError
 from core.models import Guild
 from core.recurrence import Rule, count_before, end_count, expand, local_of, occurs_after, placed, with_end
 from core.refresh import schedule_refresh
-from events import services
+from events import native, services, signup
 from events.discord import messages
-from events.models import NAMES_SHOWN, Event, Registration, Reminder, Roster, Series, SeriesMember
+from events.models import NAMES_SHOWN, Event, Registration, Reminder, Roster, Series, SeriesMember, SignupOption
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
 
 THIS, FOLLOWING, ALL = "this", "following", "all"
@@ -43,6 +43,8 @@ SCOPES = {THIS: "This one", FOLLOWING: "This and following", ALL: "All"}
 Status = Registration.Status
 TEMPLATE_FIELDS = ("title", "description", "location", "capacity", "needs_rides", "needs_rooms")
 ONE_MICROSECOND = timedelta(microseconds=1)
+# Edits that are not fields of an event's draft (services.edit_event pops them).
+SIGNUP_CHANGES = ("reminder_offsets", "allowed_role_ids", "signup_options")
 
 
 def window() -> timedelta:
@@ -64,6 +66,7 @@ class SeriesPlan:
     timezone: str = ""  # blank: the guild's
     channel_id: int | None = None
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
+    gates: signup.Signup = signup.OPEN  # carried to every occurrence
 
 
 def create_series(
@@ -74,6 +77,7 @@ def create_series(
     services.validate_event(draft, now=now)
     if any(offset <= timedelta(0) for offset in plan.reminder_offsets):
         raise RuleError("Reminders are sent before the start: offsets must be positive.")
+    signup.validate_options(plan.gates.options)
     zone = ZoneInfo(plan.timezone or guild.timezone)
     if plan.rule.until is not None and plan.rule.until < draft.starts_at.astimezone(zone).date():
         raise RuleError("The series ends before its first start; give a later end date.")
@@ -93,6 +97,8 @@ def create_series(
             channel_id=plan.channel_id or guild.announcement_channel_id,
             created_by_id=created_by_id,
             created_at=now,
+            allowed_role_ids=list(signup.validate_roles(plan.gates.allowed_role_ids)),
+            signup_options=signup.specs_to_json(plan.gates.options),
         )
         _materialise([series], now=now, horizon=now + window())
     return series
@@ -151,9 +157,12 @@ def _materialise(found: list[Series], *, now: datetime, horizon: datetime) -> in
         [_occurrence(series, start, now=now) for series, start in wanted if (series.id, start) not in existing]
     )
     Reminder.objects.bulk_create(_reminders(events, now=now))
+    SignupOption.objects.bulk_create(_options(events))
     rosters = _register_members(events, found, now=now)
     outbox.enqueue_many([_post(event, rosters[event.id], now=now) for event in events if event.channel_id])
     Series.objects.bulk_update(found, ["materialised_until", "status"])
+    for guild_id in sorted({event.guild_id for event in events}):  # new occurrences come into the mirror
+        native.request_sync(guild_id)
     return len(events)
 
 
@@ -168,8 +177,17 @@ def _occurrence(series: Series, start: datetime, *, now: datetime) -> Event:
         channel_id=series.channel_id or series.guild.announcement_channel_id,
         created_by_id=series.created_by_id,
         created_at=now,
+        allowed_role_ids=list(series.allowed_role_ids),
         **{name: getattr(series, name) for name in TEMPLATE_FIELDS},
     )
+
+
+def _options(events: list[Event]) -> list[SignupOption]:
+    return [
+        SignupOption(event=event, label=label, capacity=capacity, position=position)
+        for event in events
+        for position, (label, capacity) in enumerate(event.series.signup_options)
+    ]
 
 
 def _reminders(events: list[Event], *, now: datetime) -> list[Reminder]:
@@ -259,14 +277,21 @@ def future_occurrences(series: Series, *, now: datetime):
 
 
 @transaction.atomic
-def join_series(series_id: int, member_id: int, *, sequence: int, now: datetime) -> Joined:
+def join_series(
+    series_id: int, member_id: int, *, sequence: int, now: datetime, role_ids: tuple[int, ...] | None = None
+) -> Joined:
     """Register a member for every future occurrence (each under its own capacity) and the ones to come.
 
-    Occurrences the member already answered keep their answer.
+    Occurrences the member already answered keep their answer. ``role_ids``: the member's
+    roles at the click, checked against the series' allowed roles. A series with signup
+    options is joined occurrence by occurrence, where Going asks which option.
     """
     series = _locked_series(series_id)
     if series.status == Series.Status.CANCELLED:
         raise RuleError("This series is cancelled.")
+    signup.check_roles(series, role_ids)
+    if series.signup_options:
+        raise RuleError("This series has signup options: click Going on each occurrence and choose how you are going.")
     _, created = SeriesMember.objects.get_or_create(
         series=series, member_id=member_id, defaults={"sequence": sequence, "joined_at": now}
     )
@@ -279,7 +304,9 @@ def join_series(series_id: int, member_id: int, *, sequence: int, now: datetime)
     for event in future_occurrences(series, now=now):
         if event.id in answered or now >= event.registration_closes_at:
             continue
-        response = services.respond(event.id, member_id, Status.GOING, sequence=sequence, now=now, from_series=True)
+        response = services.respond(
+            event.id, member_id, Status.GOING, sequence=sequence, now=now, from_series=True, role_ids=role_ids
+        )
         going += response.status == Status.GOING
         waitlisted += response.status == Status.WAITLISTED
     return Joined(changed=True, going=going, waitlisted=waitlisted)
@@ -404,7 +431,7 @@ def _edit_all(series: Series, event: Event, changes: dict, *, now: datetime, edi
 
 def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInfo) -> tuple[timedelta, dict]:
     """The wall-clock shift of the start and the template's new fields, read off the edited occurrence."""
-    draft = services.edited_draft(event, {k: v for k, v in changes.items() if k != "reminder_offsets"})
+    draft = services.edited_draft(event, {k: v for k, v in changes.items() if k not in SIGNUP_CHANGES})
     shift = local_of(draft.starts_at, zone) - local_of(event.starts_at, zone)
     if local_of(draft.starts_at, zone).date() != local_of(event.starts_at, zone).date():
         raise RuleError(
@@ -418,6 +445,11 @@ def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInf
         template["signup_lead"] = draft.starts_at - draft.signup_deadline if draft.signup_deadline else None
     if changes.get("reminder_offsets") is not None:
         template["reminder_offsets"] = [int(o.total_seconds()) for o in changes["reminder_offsets"]]
+    if changes.get("allowed_role_ids") is not None:
+        template["allowed_role_ids"] = list(signup.validate_roles(changes["allowed_role_ids"]))
+    if changes.get("signup_options") is not None:
+        signup.validate_options(tuple(changes["signup_options"]))
+        template["signup_options"] = signup.specs_to_json(changes["signup_options"])
     return shift, template
 
 

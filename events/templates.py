@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import RuleError
 from core.models import Guild
-from events import services
+from events import services, signup
 from events.discord.messages import offset_text
 from events.models import Event, EventTemplate
 from events.services import EventDraft
@@ -55,6 +55,8 @@ def settings_of(event: Event) -> dict:
     values["signup_lead"] = event.starts_at - event.signup_deadline if event.signup_deadline else None
     offsets = event.reminders.order_by("-offset").values_list("offset", flat=True)
     values["reminder_offsets"] = [int(offset.total_seconds()) for offset in offsets]
+    values["allowed_role_ids"] = list(event.allowed_role_ids)
+    values["signup_options"] = signup.specs_to_json(signup.specs_of(event))
     return values
 
 
@@ -118,6 +120,7 @@ def use_template(
         created_by_id=created_by_id,
         channel_id=template.channel_id,
         reminder_offsets=reminders_of(template),
+        gates=signup.Signup(tuple(template.allowed_role_ids), signup.specs_from_json(template.signup_options)),
     )
 
 

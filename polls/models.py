@@ -16,6 +16,7 @@ from django.db.models.functions import RowNumber
 from django.utils.timezone import now
 
 from core.models import Guild, Member
+from core.personal_data import ANONYMOUS_VOTER_PREFIX
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class Poll(models.Model):
         if self.anonymous:
             return {}
         order = [F("cast_at"), F("id")]
-        ranked = self.votes.annotate(rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=order))
+        named = self.votes.exclude(voter__startswith=ANONYMOUS_VOTER_PREFIX)  # forgotten members' votes
+        ranked = named.annotate(rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=order))
         rows = ranked.filter(rank__lte=per_option).order_by("option__position", "rank")
         result: dict[int, list[int]] = {}
         for position, voter in rows.values_list("option__position", "voter"):
