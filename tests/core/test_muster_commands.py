@@ -56,6 +56,7 @@ ORGANISER_ONLY = [
     "event create",
     "event edit",
     "event logistics",
+    "event native",
     "event remove",
     "event template delete",
     "event template save",
