@@ -367,6 +367,68 @@ class CalendarFeed(models.Model):
         return f"calendar of {owner} ({self.prefix}…)"
 
 
+class NativeMirroring(models.Model):
+    """A guild's choice to mirror its events as Discord's own scheduled events (``events.native``).
+
+    Off unless an organiser turns it on. ``problem`` is the last sentence Discord's refusal
+    (a missing permission) left, shown where the setting is; ``problems`` counts them, so
+    each new problem is told to the organiser once (the outbox key names it). The sync of
+    one guild runs one at a time: ``sync_claimed_at`` is its compare-and-set claim, and
+    ``resync`` asks the holder for another pass.
+    """
+
+    guild = models.OneToOneField(Guild, on_delete=models.CASCADE, primary_key=True, related_name="native_mirroring")
+    enabled = models.BooleanField(default=False, help_text="Mirror upcoming events as Discord scheduled events.")
+    changed_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last turned it on or off.",
+    )
+    changed_at = models.DateTimeField(default=now)
+    problem = models.CharField(max_length=300, blank=True, help_text="Why mirroring is stuck, for organisers.")
+    problem_at = models.DateTimeField(null=True, blank=True)
+    problems = models.PositiveIntegerField(default=0, help_text="Problems reported so far (each told once).")
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="When the last sync finished.")
+    sync_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resync = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = "native event mirroring"
+
+    def __str__(self) -> str:
+        return f"native events {'on' if self.enabled else 'off'} in {self.guild_id}"
+
+
+class NativeEvent(models.Model):
+    """One Muster event mirrored as a Discord Guild Scheduled Event (one way: Muster to Discord).
+
+    The row is written before Discord is asked to create anything and one event has one
+    row, so a retried sync never creates a second scheduled event; ``creating_since`` marks
+    a create whose answer was lost, which the next sync adopts from Discord's list. A row
+    whose event is gone (``event`` null) waits for its scheduled event to be removed.
+    """
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="native_events")
+    event = models.OneToOneField(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="native")
+    scheduled_event_id = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="The Discord scheduled event's id, once made."
+    )
+    creating_since = models.DateTimeField(
+        null=True, blank=True, help_text="A create was sent; its answer not yet kept."
+    )
+    created_at = models.DateTimeField(default=now)
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="When Discord last matched the event.")
+
+    class Meta:
+        ordering = ["guild", "id"]
+
+    def __str__(self) -> str:
+        return f"scheduled event {self.scheduled_event_id or '(not yet made)'} of event {self.event_id}"
+
+
 class EventTemplate(models.Model):
     """An event's settings under a name, so a weekly training is made again from a start time.
 

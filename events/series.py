@@ -33,7 +33,7 @@ from core.errors import RuleError
 from core.models import Guild
 from core.recurrence import Rule, count_before, end_count, expand, local_of, occurs_after, placed, with_end
 from core.refresh import schedule_refresh
-from events import services, signup
+from events import native, services, signup
 from events.discord import messages
 from events.models import NAMES_SHOWN, Event, Registration, Reminder, Roster, Series, SeriesMember, SignupOption
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
@@ -161,6 +161,8 @@ def _materialise(found: list[Series], *, now: datetime, horizon: datetime) -> in
     rosters = _register_members(events, found, now=now)
     outbox.enqueue_many([_post(event, rosters[event.id], now=now) for event in events if event.channel_id])
     Series.objects.bulk_update(found, ["materialised_until", "status"])
+    for guild_id in sorted({event.guild_id for event in events}):  # new occurrences come into the mirror
+        native.request_sync(guild_id)
     return len(events)
 
 

@@ -20,7 +20,7 @@ from core import hooks
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
-from events import change_notices, signup
+from events import change_notices, native, signup
 from events.discord import messages
 from events.models import Event, Registration, Reminder, Roster
 
@@ -154,6 +154,7 @@ def create_event(
     signup.set_options(event, gates.options)
     set_reminders(event, reminder_offsets, now=now)
     messages.post_event(event, messages.event_message(event, Roster(), now=now))
+    native.request_sync(guild.id)
     return event
 
 
@@ -268,6 +269,7 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     promote_waitlist(event, now=now)
     notice = change_notices.note(event, before, editor_id=editor_id, now=now)
     schedule_refresh("event", event.id)
+    native.request_sync(event.guild_id)
     return Edited(event, told=notice is not None, skipped_reminders=skipped)
 
 
@@ -283,6 +285,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     messages.event_cancelled(event)
     hooks.event_cancelled.call(event_id=event.id)
     schedule_refresh("event", event.id)
+    native.request_sync(event.guild_id)
     return event
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from events import change_notices, series, services
+from events import change_notices, native, series, services
 
 
 @shared_task
@@ -28,3 +28,24 @@ def send_due_change_notices() -> int:
 def materialise_series() -> int:
     """Create the occurrences of every series that came into the window; returns how many."""
     return series.materialise(now=timezone.now()).occurrences
+
+
+@shared_task
+def sync_native_events(guild_id: int) -> int:
+    """Make the guild's Discord scheduled events match its upcoming events; returns the writes.
+
+    A run does a bounded number of writes; what is left goes on in another run.
+    """
+    done = native.sync(guild_id, now=timezone.now())
+    if done.more:
+        sync_native_events.apply_async((guild_id,), countdown=max(1.0, done.retry_after))
+    return done.writes
+
+
+@shared_task
+def reconcile_native_events() -> int:
+    """The beat tick: every mirroring guild is synced (an event ended, the next one comes in)."""
+    guilds = native.guilds_to_sync()
+    for guild_id in guilds:
+        sync_native_events.delay(guild_id)
+    return len(guilds)

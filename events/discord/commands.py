@@ -180,6 +180,13 @@ async def calendar(interaction: discord.Interaction):
     await forward(interaction)
 
 
+@group.command(name="native", description="Mirror upcoming events as Discord's own events (organisers)")
+@app_commands.describe(mirror="on: each upcoming event also shows in Discord's Events; off: they are removed")
+@app_commands.choices(mirror=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")])
+async def native(interaction: discord.Interaction, mirror: str | None = None):
+    await forward(interaction)
+
+
 # Templates: an event's settings under a name (events.templates).
 template = app_commands.Group(
     name="template", description="Event templates: make an event again in two clicks", parent=group

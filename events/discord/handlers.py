@@ -20,7 +20,7 @@ from core.models import Guild
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, series, services, signup, templates
+from events import calendars, native, series, services, signup, templates
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
@@ -456,6 +456,33 @@ def _series(series_id, guild_id: int | None) -> Series:
     if found is None:
         raise RuleError("There is no such series in this server.")
     return found
+
+
+NATIVE_OFF = (
+    "Upcoming events are not mirrored in Discord's Events. `/event native mirror:on` mirrors the "
+    "nearest ones (Discord shows at most 100 per server)."
+)
+
+
+@command("event native", allowed=organiser)
+def native_events(interaction: Interaction) -> Reply:
+    """Turn the mirror of upcoming events as Discord scheduled events on or off, or say how it stands."""
+    guild, choice = Guild.objects.get(id=interaction.guild_id), interaction.options.get("mirror")
+    if choice is not None:
+        if choice == "on":
+            native.check_permissions(guild)
+        native.set_enabled(guild, choice == "on", member_id=interaction.actor.id, now=timezone.now())
+    shown = native.shown(guild.id)
+    if not shown.enabled:
+        removed = " The ones already in Discord are being removed." if shown.mirrored else ""
+        return Reply(content=NATIVE_OFF + removed)
+    text = (
+        f"Upcoming events are mirrored in Discord's Events ({shown.mirrored} so far; changes follow within a "
+        'minute or two). Muster\'s post stays where members register: "Interested" there is not a registration.'
+    )
+    if shown.problem:
+        text += f"\n\nStuck: {shown.problem}"
+    return Reply(content=text)
 
 
 # Templates (events.templates): /event template save, use, list, delete.

@@ -359,3 +359,26 @@ def render_event(event_id: int) -> Rendered | None:
     if event is None or event.channel_id is None or outbox.posted_message_id(event, post_key(event)) is None:
         return None
     return Rendered(event.channel_id, event.message_id, event_message(event, event.roster(), now=timezone.now()))
+
+
+def date_poll_registered(event: Event, member_id: int, status: str, poll_id: int) -> None:
+    """Tell a voter of the chosen date that they are registered (or waitlisted) for its event."""
+    at = timestamp(event.starts_at, "F")
+    if status == Status.GOING:
+        text = f"The date poll chose {at} for {event_link(event)}, a time you voted for: you are **going**."
+    else:
+        text = (
+            f"The date poll chose {at} for {event_link(event)}, a time you voted for; it is full, so you are "
+            "on the **waitlist** (in the order of your vote). You get a DM if a place opens up."
+        )
+    _send(member_id, f"date-poll-registered:{poll_id}:{member_id}", f"{text} Click Can't go on its post if not.")
+
+
+def date_poll_other(event: Event, member_id: int, poll_id: int) -> None:
+    """Tell a voter who did not vote for the chosen date where to register if they can make it."""
+    _send(
+        member_id,
+        f"date-poll-other:{poll_id}:{member_id}",
+        f"The date poll chose {timestamp(event.starts_at, 'F')} for {event_link(event)}, a time you did not "
+        "vote for. If you can make it after all, click Going on its post.",
+    )
