@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean backup restore
 
 $(INSTALLED): requirements/base.txt requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "muster: Python 3.11 is required (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
@@ -34,6 +34,19 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# The database into one file, and back (core/backups.py: pg_dump/pg_restore custom format on
+# PostgreSQL, SQLite's backup API otherwise). `make restore` wants an empty database unless
+# RESTORE_FLAGS=--replace.
+BACKUP ?= var/muster-$(shell date -u +%Y%m%dT%H%M%SZ).backup
+
+backup: $(INSTALLED)
+	@mkdir -p $(dir $(BACKUP))
+	$(BIN)/python manage.py backup --output $(BACKUP)
+
+restore: $(INSTALLED)
+	@test -n "$(BACKUP_FILE)" || { echo "muster: make restore BACKUP_FILE=path/to/file.backup"; exit 2; }
+	$(BIN)/python manage.py restore --input $(BACKUP_FILE) $(RESTORE_FLAGS)
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

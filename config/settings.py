@@ -87,6 +87,12 @@ try:
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
     # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
     SERIES_WINDOW_DAYS = env.integer("SERIES_WINDOW_DAYS", 56, minimum=1)
+    # Command logs and delivered outbox rows older than this are pruned (core.retention).
+    RETENTION_DAYS = env.integer("RETENTION_DAYS", 90, minimum=1)
+    # A guild that removed Muster has its data deleted this long after (core.retention); a rejoin keeps it.
+    GUILD_DATA_GRACE_DAYS = env.integer("GUILD_DATA_GRACE_DAYS", 30, minimum=0)
+    # How long an event without an end lasts in Discord's scheduled events (they need one).
+    NATIVE_EVENT_DEFAULT_MINUTES = env.integer("NATIVE_EVENT_DEFAULT_MINUTES", 120, minimum=1)
     # Requests per minute one REST API token may make (api.throttle); past it, 429 with Retry-After.
     API_RATE_LIMIT_PER_MINUTE = env.integer("API_RATE_LIMIT", 120, minimum=1)
 except SettingError as exc:
@@ -333,6 +339,7 @@ CELERY_TASK_ROUTES = {
     "core.interactions.tasks.*": {"queue": "interactions"},
     "core.tasks.deliver_*": {"queue": "discord"},
     "core.tasks.refresh_*": {"queue": "discord"},
+    "events.tasks.sync_native_events": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},
     "sheets_export.tasks.*": {"queue": "sheets"},
 }
@@ -344,6 +351,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.record_beat_heartbeat",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Retention: old command logs and delivered outbox rows, in bounded batches; departed guilds' data.
+    "retention-prune": {
+        "task": "core.tasks.prune_old_records",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    "retention-departed-guilds": {
+        "task": "core.tasks.delete_departed_guilds",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
     },
     # Outbox retries, and any message whose on-commit task was lost.
     "outbox-due": {
@@ -379,6 +397,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.send_due_nudges",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Discord's scheduled events of guilds that mirror theirs: the nearest 100 follow the events.
+    "event-native": {
+        "task": "events.tasks.reconcile_native_events",
+        "schedule": 120.0,
+        "options": {"expires": 100},
     },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {

@@ -43,14 +43,15 @@ def guild_joined(guild_id: int, name: str, *, seen_ns: int | None = None) -> Gui
     with transaction.atomic():
         guild, _ = Guild.objects.select_for_update().get_or_create(id=guild_id, defaults={"name": name[:100]})
         if not _is_stale(guild, seen_ns):
-            guild.name, guild.active = name[:100], True
+            guild.name, guild.active, guild.left_at = name[:100], True, None
             _stamp(guild, seen_ns)
-            guild.save(update_fields=["name", "active", "synced_ns", "updated_at"])
+            guild.save(update_fields=["name", "active", "left_at", "synced_ns", "updated_at"])
     return guild
 
 
 def guild_left(guild_id: int, *, seen_ns: int | None = None, name: str = "") -> None:
-    """The bot left or was removed: keep the data, stop treating the guild as active."""
+    """The bot left or was removed: stop treating the guild as active; its data is deleted
+    GUILD_DATA_GRACE_DAYS later unless the bot is added back (core.retention)."""
     forget_recorded(guild_id)
     with transaction.atomic():
         guild = Guild.objects.select_for_update().filter(id=guild_id).first()
@@ -62,8 +63,9 @@ def guild_left(guild_id: int, *, seen_ns: int | None = None, name: str = "") -> 
         if guild is None or _is_stale(guild, seen_ns):
             return
         guild.active = False
+        guild.left_at = guild.left_at or timezone.now()
         _stamp(guild, seen_ns)
-        guild.save(update_fields=["active", "synced_ns", "updated_at"])
+        guild.save(update_fields=["active", "left_at", "synced_ns", "updated_at"])
 
 
 def _is_stale(row: Guild | GuildMember, seen_ns: int | None) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class Hook:
@@ -87,6 +88,37 @@ event_admin = Hook(
     "``AdminExtras``: inlines, queryset annotations (one query for the whole list) and a "
     "summary of an annotated event for the list's Logistics column.",
 )
+
+date_poll_decided = Hook(
+    "date_poll_decided",
+    ("decision",),
+    "A provider: a date poll's date was chosen (once per poll; polls.services). The subscriber "
+    "(events) creates the event a ``DatePollDecision`` describes, registers its voters and tells "
+    "the others, and returns the new event's id.",
+)
+
+
+@dataclass(frozen=True)
+class DatePollDecision:
+    """What a decided date poll asks for: an event at the chosen time, and who voted for what.
+
+    ``going`` are the member ids who voted for the chosen time, in vote order (they are
+    registered in that order, so the capacity's waitlist follows it); ``others`` voted only
+    for other times.
+    """
+
+    poll_id: int
+    guild_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    capacity: int | None
+    channel_id: int | None
+    created_by_id: int | None
+    going: tuple[int, ...]
+    others: tuple[int, ...]
+    now: datetime
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ class Guild(models.Model):
         null=True, blank=True, help_text="Where events are posted when no channel is given."
     )
     active = models.BooleanField(default=True, help_text="False once the bot has left the guild.")
+    left_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the bot was removed: its data goes GUILD_DATA_GRACE_DAYS later."
+    )
     joined_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
     synced_ns = models.BigIntegerField(default=0, editable=False, help_text=SYNCED_NS_HELP)
@@ -264,6 +267,7 @@ class OrganiserAction(models.Model):
     class Via(models.TextChoices):
         DASHBOARD = "dashboard", "Dashboard"
         ADMIN = "admin", "Admin"
+        DISCORD = "discord", "Discord"
 
     guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="organiser_actions")
     user = models.ForeignKey(

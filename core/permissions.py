@@ -39,10 +39,12 @@ MANAGE_THREADS = 1 << 34
 CREATE_PUBLIC_THREADS = 1 << 35
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
+CREATE_EVENTS = 1 << 44  # make scheduled events, and edit or delete the ones it made
 
 # What the bot asks for when invited (README, "Setting up the Discord application"): View
 # Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles,
-# Manage Events (mirrored scheduled events), and for event threads Manage Threads, Create
+# Manage Events and Create Events (mirrored scheduled events: Discord asks Create Events to make
+# one, Manage Events to change any), and for event threads Manage Threads, Create
 # Public and Private Threads and Send Messages in Threads. The one source of the number: the
 # gateway's invite link and the dashboard's both read it.
 BOT_PERMISSIONS = (
@@ -53,6 +55,7 @@ BOT_PERMISSIONS = (
     | MANAGE_CHANNELS
     | MANAGE_ROLES
     | MANAGE_EVENTS
+    | CREATE_EVENTS
     | MANAGE_THREADS
     | CREATE_PUBLIC_THREADS
     | CREATE_PRIVATE_THREADS

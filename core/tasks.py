@@ -87,3 +87,27 @@ def sync_role_deleted(guild_id: int, role_id: int) -> None:
     from core import directory
 
     directory.role_deleted(guild_id, role_id)
+
+
+@shared_task
+def prune_old_records() -> None:
+    """Beat tick: delete command logs and delivered outbox rows past RETENTION_DAYS (bounded batches)."""
+    from core import retention
+
+    retention.prune(now=timezone.now())
+
+
+@shared_task
+def delete_departed_guilds() -> None:
+    """Beat tick: queue the deletion of each guild whose grace after removing Muster is over."""
+    from core import retention
+
+    for guild_id in retention.departed_guilds(now=timezone.now()):
+        delete_guild_data.delay(guild_id)
+
+
+@shared_task
+def delete_guild_data(guild_id: int) -> None:
+    from core import retention
+
+    retention.delete_guild_data(guild_id, now=timezone.now())

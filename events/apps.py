@@ -7,10 +7,11 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from core import hooks
-        from events import calendars
+        from events import calendars, date_polls
 
         hooks.event_post_stale.subscribe(redraw_post)
         hooks.member_left.subscribe(calendars.on_member_left)
+        hooks.date_poll_decided.subscribe(date_polls.on_date_poll_decided)
 
 
 def redraw_post(event_id: int) -> None:

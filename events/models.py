@@ -7,11 +7,23 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 from core.models import Guild, GuildMember, Member
 
 NAMES_SHOWN = 40  # at most this many member ids per list are loaded and shown
+
+
+@dataclass
+class OptionRoster:
+    """One signup option of an event: how many are going as it and the first of them."""
+
+    label: str
+    capacity: int | None
+    going: int
+    names: list[int]
+    waitlisted: int = 0
 
 
 @dataclass
@@ -22,6 +34,7 @@ class Roster:
     names: dict[str, list[int]] = field(default_factory=dict)
     # (answered, expected) when the event expects some members to answer (events.nudges).
     expected: tuple[int, int] | None = None
+    options: list[OptionRoster] = field(default_factory=list)  # events with signup options: going by option
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
@@ -62,6 +75,11 @@ class Series(models.Model):
     needs_rides = models.BooleanField(default=False)
     needs_rooms = models.BooleanField(default=False)
     channel_id = models.BigIntegerField(null=True, blank=True)
+    # Carried to each new occurrence (events.signup): who may go, and the signup options.
+    allowed_role_ids = models.JSONField(default=list, blank=True, help_text="Going and Maybe only with one of these.")
+    signup_options = models.JSONField(
+        default=list, blank=True, help_text='The occurrences\' signup options: [["Driver", 4], ["Rider", null]].'
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     materialised_until = models.DateTimeField(null=True, blank=True, help_text="Occurrences exist up to here.")
     created_by = models.ForeignKey(
@@ -118,6 +136,11 @@ class Event(models.Model):
     needs_rooms = models.BooleanField(default=False, help_text="Members share rooms for its nights.")
     created_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_events"
+    )
+    # Role-restricted signup (events.signup): Going and Maybe only for members holding one
+    # of these roles, as Discord reports them at the click. Empty: everyone.
+    allowed_role_ids = models.JSONField(
+        default=list, blank=True, help_text="Role ids; Going and Maybe only with one of them. Empty: everyone."
     )
     # An occurrence of a series: its rule's start (stable even if this one is moved), and
     # whether it was edited alone (an edit of the series then leaves it as it is).
@@ -187,7 +210,32 @@ class Event(models.Model):
             for status in shown
             if counts.get(status)
         }
-        return Roster(counts=counts, names=names, expected=self.answered_of_expected())
+        return Roster(counts=counts, names=names, options=self.option_rosters(), expected=self.answered_of_expected())
+
+    def option_rosters(self) -> list[OptionRoster]:
+        """Going and waitlisted per signup option, and the first going of each (none: no options)."""
+        options = list(
+            self.signup_options.annotate(
+                going=Count("registrations", filter=Q(registrations__status=Registration.Status.GOING)),
+                waitlisted=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+            )
+        )
+        if not options:
+            return []
+        going = (
+            self.registrations.filter(status=Registration.Status.GOING, option__isnull=False)
+            .order_by("sequence", "id")
+            .values_list("option_id", "member_id")
+        )
+        names: dict[int, list[int]] = {}
+        for option_id, member_id in going:
+            shown = names.setdefault(option_id, [])
+            if len(shown) < NAMES_SHOWN:
+                shown.append(member_id)
+        return [
+            OptionRoster(option.label, option.capacity, option.going, names.get(option.id, []), option.waitlisted)
+            for option in options
+        ]
 
     def expected_members(self) -> set[int]:
         """The members expected to answer: current members of the guild with the expected
@@ -209,6 +257,31 @@ class Event(models.Model):
         return len(expected & answered), len(expected)
 
 
+class SignupOption(models.Model):
+    """A way of going to an event ("Driver", "Rider"), with its own capacity inside the event's.
+
+    Going asks which; beyond its capacity a member waits for a place of that option, and
+    the waitlist moves up option by option (``events.signup``).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="signup_options")
+    label = models.CharField(max_length=40)
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: only the event's limit.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "label"], name="signupoption_one_label_per_event"),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="signupoption_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.capacity})" if self.capacity else self.label
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         GOING = "going", "Going"
@@ -225,6 +298,10 @@ class Registration(models.Model):
     responded_at = models.DateTimeField(default=now)
     # Made by "Register for the whole series" (leaving the series takes it back), not a click.
     from_series = models.BooleanField(default=False)
+    # The signup option chosen with Going (events with options): going or waiting as it.
+    option = models.ForeignKey(
+        "SignupOption", on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
 
     class Meta:
         ordering = ["sequence", "id"]
@@ -342,3 +419,103 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         owner = f"member {self.member_id}" if self.member_id else f"guild {self.guild_id}"
         return f"calendar of {owner} ({self.prefix}…)"
+
+
+class NativeMirroring(models.Model):
+    """A guild's choice to mirror its events as Discord's own scheduled events (``events.native``).
+
+    Off unless an organiser turns it on. ``problem`` is the last sentence Discord's refusal
+    (a missing permission) left, shown where the setting is; ``problems`` counts them, so
+    each new problem is told to the organiser once (the outbox key names it). The sync of
+    one guild runs one at a time: ``sync_claimed_at`` is its compare-and-set claim, and
+    ``resync`` asks the holder for another pass.
+    """
+
+    guild = models.OneToOneField(Guild, on_delete=models.CASCADE, primary_key=True, related_name="native_mirroring")
+    enabled = models.BooleanField(default=False, help_text="Mirror upcoming events as Discord scheduled events.")
+    changed_by = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last turned it on or off.",
+    )
+    changed_at = models.DateTimeField(default=now)
+    problem = models.CharField(max_length=300, blank=True, help_text="Why mirroring is stuck, for organisers.")
+    problem_at = models.DateTimeField(null=True, blank=True)
+    problems = models.PositiveIntegerField(default=0, help_text="Problems reported so far (each told once).")
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="When the last sync finished.")
+    sync_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resync = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = "native event mirroring"
+
+    def __str__(self) -> str:
+        return f"native events {'on' if self.enabled else 'off'} in {self.guild_id}"
+
+
+class NativeEvent(models.Model):
+    """One Muster event mirrored as a Discord Guild Scheduled Event (one way: Muster to Discord).
+
+    The row is written before Discord is asked to create anything and one event has one
+    row, so a retried sync never creates a second scheduled event; ``creating_since`` marks
+    a create whose answer was lost, which the next sync adopts from Discord's list. A row
+    whose event is gone (``event`` null) waits for its scheduled event to be removed.
+    """
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="native_events")
+    event = models.OneToOneField(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="native")
+    scheduled_event_id = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="The Discord scheduled event's id, once made."
+    )
+    creating_since = models.DateTimeField(
+        null=True, blank=True, help_text="A create was sent; its answer not yet kept."
+    )
+    created_at = models.DateTimeField(default=now)
+    synced_at = models.DateTimeField(null=True, blank=True, help_text="When Discord last matched the event.")
+
+    class Meta:
+        ordering = ["guild", "id"]
+
+    def __str__(self) -> str:
+        return f"scheduled event {self.scheduled_event_id or '(not yet made)'} of event {self.event_id}"
+
+
+class EventTemplate(models.Model):
+    """An event's settings under a name, so a weekly training is made again from a start time.
+
+    Times are kept relative to the start (the length, how long before it registration
+    closes, the reminders), so the template fits any date. Names are unique per guild
+    whatever their case.
+    """
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="event_templates")
+    name = models.CharField(max_length=60)
+    title = models.CharField(max_length=100)
+    description = models.TextField(max_length=2000, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    duration = models.DurationField(null=True, blank=True, help_text="How long the event lasts. Blank: no end.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: no limit.")
+    signup_lead = models.DurationField(null=True, blank=True, help_text="Registration closes this long before.")
+    reminder_offsets = models.JSONField(default=list, blank=True, help_text="Seconds before each start.")
+    needs_rides = models.BooleanField(default=False)
+    needs_rooms = models.BooleanField(default=False)
+    channel_id = models.BigIntegerField(null=True, blank=True, help_text="Where its events are posted.")
+    allowed_role_ids = models.JSONField(default=list, blank=True, help_text="Going and Maybe only with one of these.")
+    signup_options = models.JSONField(default=list, blank=True, help_text='Signup options: [["Driver", 4], ...].')
+    created_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_event_templates"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "guild", name="eventtemplate_name_unique_per_guild"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

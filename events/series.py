@@ -33,9 +33,19 @@ from core.errors import RuleError
 from core.models import Guild
 from core.recurrence import Rule, count_before, end_count, expand, local_of, occurs_after, placed, with_end
 from core.refresh import schedule_refresh
-from events import nudges, services
+from events import native, nudges, services, signup
 from events.discord import messages
-from events.models import NAMES_SHOWN, Event, Nudge, Registration, Reminder, Roster, Series, SeriesMember
+from events.models import (
+    NAMES_SHOWN,
+    Event,
+    Nudge,
+    Registration,
+    Reminder,
+    Roster,
+    Series,
+    SeriesMember,
+    SignupOption,
+)
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
 
 THIS, FOLLOWING, ALL = "this", "following", "all"
@@ -43,6 +53,9 @@ SCOPES = {THIS: "This one", FOLLOWING: "This and following", ALL: "All"}
 Status = Registration.Status
 TEMPLATE_FIELDS = ("title", "description", "location", "capacity", "needs_rides", "needs_rooms")
 ONE_MICROSECOND = timedelta(microseconds=1)
+# Edits that are not fields of an event's draft (services.edit_event pops them).
+# Changes that are settings of the occurrences, not fields of their draft.
+SIGNUP_CHANGES = ("reminder_offsets", "allowed_role_ids", "signup_options", "nudge_offsets", "expected_role_id")
 
 
 def window() -> timedelta:
@@ -65,6 +78,7 @@ class SeriesPlan:
     channel_id: int | None = None
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
     expected: nudges.Expected = nudges.NOBODY  # who is expected to answer each occurrence, and when nudged
+    gates: signup.Signup = signup.OPEN  # carried to every occurrence
 
 
 def create_series(
@@ -78,6 +92,7 @@ def create_series(
     nudges.check_expected(plan.expected.role_id, plan.expected.offsets)
     if any(offset <= timedelta(0) for offset in plan.expected.offsets):
         raise RuleError("Nudges go before registration closes: offsets must be positive.")
+    signup.validate_options(plan.gates.options)
     zone = ZoneInfo(plan.timezone or guild.timezone)
     if plan.rule.until is not None and plan.rule.until < draft.starts_at.astimezone(zone).date():
         raise RuleError("The series ends before its first start; give a later end date.")
@@ -99,6 +114,8 @@ def create_series(
             channel_id=plan.channel_id or guild.announcement_channel_id,
             created_by_id=created_by_id,
             created_at=now,
+            allowed_role_ids=list(signup.validate_roles(plan.gates.allowed_role_ids)),
+            signup_options=signup.specs_to_json(plan.gates.options),
         )
         _materialise([series], now=now, horizon=now + window())
     return series
@@ -158,9 +175,12 @@ def _materialise(found: list[Series], *, now: datetime, horizon: datetime) -> in
     )
     Reminder.objects.bulk_create(_reminders(events, now=now))
     Nudge.objects.bulk_create(_nudges(events, now=now))
+    SignupOption.objects.bulk_create(_options(events))
     rosters = _register_members(events, found, now=now)
     outbox.enqueue_many([_post(event, rosters[event.id], now=now) for event in events if event.channel_id])
     Series.objects.bulk_update(found, ["materialised_until", "status"])
+    for guild_id in sorted({event.guild_id for event in events}):  # new occurrences come into the mirror
+        native.request_sync(guild_id)
     return len(events)
 
 
@@ -176,8 +196,17 @@ def _occurrence(series: Series, start: datetime, *, now: datetime) -> Event:
         created_by_id=series.created_by_id,
         expected_role_id=series.expected_role_id,
         created_at=now,
+        allowed_role_ids=list(series.allowed_role_ids),
         **{name: getattr(series, name) for name in TEMPLATE_FIELDS},
     )
+
+
+def _options(events: list[Event]) -> list[SignupOption]:
+    return [
+        SignupOption(event=event, label=label, capacity=capacity, position=position)
+        for event in events
+        for position, (label, capacity) in enumerate(event.series.signup_options)
+    ]
 
 
 def _reminders(events: list[Event], *, now: datetime) -> list[Reminder]:
@@ -279,14 +308,21 @@ def future_occurrences(series: Series, *, now: datetime):
 
 
 @transaction.atomic
-def join_series(series_id: int, member_id: int, *, sequence: int, now: datetime) -> Joined:
+def join_series(
+    series_id: int, member_id: int, *, sequence: int, now: datetime, role_ids: tuple[int, ...] | None = None
+) -> Joined:
     """Register a member for every future occurrence (each under its own capacity) and the ones to come.
 
-    Occurrences the member already answered keep their answer.
+    Occurrences the member already answered keep their answer. ``role_ids``: the member's
+    roles at the click, checked against the series' allowed roles. A series with signup
+    options is joined occurrence by occurrence, where Going asks which option.
     """
     series = _locked_series(series_id)
     if series.status == Series.Status.CANCELLED:
         raise RuleError("This series is cancelled.")
+    signup.check_roles(series, role_ids)
+    if series.signup_options:
+        raise RuleError("This series has signup options: click Going on each occurrence and choose how you are going.")
     _, created = SeriesMember.objects.get_or_create(
         series=series, member_id=member_id, defaults={"sequence": sequence, "joined_at": now}
     )
@@ -299,7 +335,9 @@ def join_series(series_id: int, member_id: int, *, sequence: int, now: datetime)
     for event in future_occurrences(series, now=now):
         if event.id in answered or now >= event.registration_closes_at:
             continue
-        response = services.respond(event.id, member_id, Status.GOING, sequence=sequence, now=now, from_series=True)
+        response = services.respond(
+            event.id, member_id, Status.GOING, sequence=sequence, now=now, from_series=True, role_ids=role_ids
+        )
         going += response.status == Status.GOING
         waitlisted += response.status == Status.WAITLISTED
     return Joined(changed=True, going=going, waitlisted=waitlisted)
@@ -424,8 +462,7 @@ def _edit_all(series: Series, event: Event, changes: dict, *, now: datetime, edi
 
 def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInfo) -> tuple[timedelta, dict]:
     """The wall-clock shift of the start and the template's new fields, read off the edited occurrence."""
-    not_draft = ("reminder_offsets", "nudge_offsets", "expected_role_id")
-    draft = services.edited_draft(event, {k: v for k, v in changes.items() if k not in not_draft})
+    draft = services.edited_draft(event, {k: v for k, v in changes.items() if k not in SIGNUP_CHANGES})
     shift = local_of(draft.starts_at, zone) - local_of(event.starts_at, zone)
     if local_of(draft.starts_at, zone).date() != local_of(event.starts_at, zone).date():
         raise RuleError(
@@ -443,6 +480,11 @@ def _template_changes(series: Series, event: Event, changes: dict, zone: ZoneInf
         template["nudge_offsets"] = [int(o.total_seconds()) for o in changes["nudge_offsets"]]
     if "expected_role_id" in changes:
         template["expected_role_id"] = changes["expected_role_id"]
+    if changes.get("allowed_role_ids") is not None:
+        template["allowed_role_ids"] = list(signup.validate_roles(changes["allowed_role_ids"]))
+    if changes.get("signup_options") is not None:
+        signup.validate_options(tuple(changes["signup_options"]))
+        template["signup_options"] = signup.specs_to_json(changes["signup_options"])
     return shift, template
 
 

@@ -20,7 +20,7 @@ from core import hooks
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
-from events import change_notices, nudges
+from events import change_notices, native, nudges, signup
 from events.discord import messages
 from events.models import Event, Registration, Reminder, Roster
 
@@ -37,6 +37,7 @@ class Response:
     changed: bool
     waitlist_position: int | None = None
     promoted: tuple[int, ...] = ()
+    option: str | None = None  # the signup option going or waiting as (events with options)
     event: Event | None = field(default=None, compare=False)  # as locked for the click: the caller shows it
 
 
@@ -136,10 +137,12 @@ def create_event(
     created_by_id: int | None = None,
     channel_id: int | None = None,
     reminder_offsets: Iterable[timedelta] = DEFAULT_REMINDER_OFFSETS,
+    gates: signup.Signup = signup.OPEN,
     expected: nudges.Expected = nudges.NOBODY,
 ) -> Event:
     """Create a scheduled event with its reminders (default: one hour before the start),
-    and who is expected to answer with when they are nudged (``events.nudges``)."""
+    who may sign up and as what (``events.signup``), and who is expected to answer with
+    when they are nudged (``events.nudges``)."""
     draft = draft.cleaned()
     validate_event(draft, now=now)
     nudges.check_expected(expected.role_id, expected.offsets)
@@ -150,10 +153,13 @@ def create_event(
         created_by_id=created_by_id,
         created_at=now,
         expected_role_id=expected.role_id,
+        allowed_role_ids=list(signup.validate_roles(gates.allowed_role_ids)),
     )
+    signup.set_options(event, gates.options)
     set_reminders(event, reminder_offsets, now=now)
     nudges.set_nudges(event, expected.offsets, now=now)
     messages.post_event(event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now))
+    native.request_sync(guild.id)
     return event
 
 
@@ -237,9 +243,10 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     """Change an event's details; reminders follow a moved start, and so does the end.
 
     ``changes`` holds any of title, description, location, starts_at, ends_at, capacity,
-    signup_deadline, reminder_offsets, expected_role_id and nudge_offsets (``events.nudges``).
-    Lowering the capacity below the number already going is refused rather than silently
-    dropping people. Registrants other than
+    signup_deadline, reminder_offsets, allowed_role_ids (role ids; empty: everyone),
+    signup_options (``events.signup.OptionSpec``s; empty: none), expected_role_id and
+    nudge_offsets (``events.nudges``). Lowering the capacity below the number already
+    going is refused rather than silently dropping people. Registrants other than
     ``editor_id`` are told when the title, time or place changed, once per edit window
     (``events.change_notices``).
     """
@@ -247,6 +254,7 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     if event.status == Event.Status.CANCELLED:
         raise RuleError("This event is cancelled.")
     offsets = changes.pop("reminder_offsets", None)
+    roles, options = changes.pop("allowed_role_ids", None), changes.pop("signup_options", None)
     nudge_offsets = changes.pop("nudge_offsets", None)
     expected_role_id = changes.pop("expected_role_id", nudges.UNSET)
     before, old_start, old_close = event.as_seen(), event.starts_at, event.registration_closes_at
@@ -257,6 +265,8 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
         event.revision += 1
     for name, value in asdict(draft).items():
         setattr(event, name, value)
+    if roles is not None:
+        event.allowed_role_ids = list(signup.validate_roles(roles))
     event.save()
     if expected_role_id is not nudges.UNSET and expected_role_id != event.expected_role_id:
         event.expected_role_id = expected_role_id
@@ -266,6 +276,8 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
         nudges.set_nudges(event, nudge_offsets, now=now)
     if event.registration_closes_at != old_close:
         nudges.follow_close(event, now=now)
+    if options is not None:
+        signup.set_options(event, tuple(options))
     skipped = set_reminders(event, offsets, now=now) if offsets is not None else ()
     if event.starts_at != old_start:
         skipped = tuple(sorted({*skipped, *_follow_start(event, now=now)}))
@@ -273,6 +285,7 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     promote_waitlist(event, now=now)
     notice = change_notices.note(event, before, editor_id=editor_id, now=now)
     schedule_refresh("event", event.id)
+    native.request_sync(event.guild_id)
     return Edited(event, told=notice is not None, skipped_reminders=skipped)
 
 
@@ -288,6 +301,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     messages.event_cancelled(event)
     hooks.event_cancelled.call(event_id=event.id)
     schedule_refresh("event", event.id)
+    native.request_sync(event.guild_id)
     return event
 
 
@@ -301,6 +315,8 @@ def respond(
     now: datetime,
     guild_id: int | None = None,
     from_series: bool = False,
+    role_ids: Iterable[int] | None = None,
+    option_id: int | None = None,
 ) -> Response:
     """What happens when a member clicks Going, Maybe or Can't go.
 
@@ -312,6 +328,11 @@ def respond(
     as unknown there (one locked read both scopes and serialises the click).
     ``from_series``: made by registering for the whole series (``events.series``), which
     leaving the series takes back; a member's own click makes it theirs.
+    ``role_ids``: the member's roles as Discord reported them with the click, checked
+    against the event's allowed roles for Going and Maybe (None: an organiser registers
+    them, which any role allows). ``option_id``: the signup option chosen with Going, on an
+    event with options (``events.signup``): each has its own capacity and waitlist inside
+    the event's; going again as another option moves the member to it.
     """
     if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
         raise RuleError("That is not a choice.")
@@ -322,27 +343,34 @@ def respond(
         raise RuleError("This event has already started.")
     registration = Registration.objects.filter(event=event, member_id=member_id).first()
     current = registration.status if registration else None
-    if choice == Status.GOING and current in (Status.GOING, Status.WAITLISTED):
-        return Response(current, changed=False, waitlist_position=waitlist_position(registration), event=event)
-    if choice == current:
+    if choice != Status.DECLINED:
+        signup.check_roles(event, role_ids)
+    option = signup.chosen_option(event, option_id, registration) if choice == Status.GOING else None
+    label = option.label if option else None
+    held = registration.option_id if registration else None
+    if choice == Status.GOING and current in (Status.GOING, Status.WAITLISTED) and held == (option and option.id):
+        position = waitlist_position(registration)
+        return Response(current, changed=False, waitlist_position=position, option=label, event=event)
+    if choice == current and choice != Status.GOING:
         return Response(current, changed=False, event=event)
     if choice != Status.DECLINED and now >= event.registration_closes_at:
         raise RuleError("Registration for this event is closed.")
     new_status = choice
-    if choice == Status.GOING and event.capacity is not None:
-        going = event.registrations.filter(status=Status.GOING).count()
-        new_status = Status.GOING if going < event.capacity else Status.WAITLISTED
+    if choice == Status.GOING and not signup.has_place(event, option, exclude=registration):
+        new_status = Status.WAITLISTED
 
     if registration is None:
         registration = Registration(event=event, member_id=member_id)
     registration.status, registration.sequence, registration.responded_at = new_status, sequence, now
-    registration.from_series = from_series
+    registration.from_series, registration.option = from_series, option
     registration.save()
     hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=current, new=new_status)
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
     schedule_refresh("event", event.id)
     position = waitlist_position(registration)
-    return Response(new_status, changed=True, waitlist_position=position, promoted=tuple(promoted), event=event)
+    return Response(
+        new_status, changed=True, waitlist_position=position, promoted=tuple(promoted), option=label, event=event
+    )
 
 
 @transaction.atomic
@@ -359,17 +387,14 @@ def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tupl
 
 
 def promote_waitlist(event: Event, *, now: datetime) -> list[int]:
-    """Fill free places from the waitlist in click order; call with the event row locked.
+    """Fill free places from the waitlist in click order (with signup options, each
+    member for a place of their own option); call with the event row locked.
 
     Returns the promoted member ids; each is told by DM through the outbox.
     """
     if event.status == Event.Status.CANCELLED or now >= event.starts_at:
         return []
-    waiting = event.registrations.filter(status=Status.WAITLISTED).order_by("sequence", "id")
-    if event.capacity is not None:
-        going = event.registrations.filter(status=Status.GOING).count()
-        waiting = waiting[: max(event.capacity - going, 0)]
-    promoted = list(waiting)
+    promoted = signup.promotable(event)
     for registration in promoted:
         Registration.objects.filter(id=registration.id).update(status=Status.GOING, responded_at=now)
         hooks.registration_status_changed.call(
@@ -382,9 +407,9 @@ def promote_waitlist(event: Event, *, now: datetime) -> list[int]:
 def waitlist_position(registration: Registration | None) -> int | None:
     if registration is None or registration.status != Status.WAITLISTED:
         return None
-    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
-        Q(sequence__lt=registration.sequence) | Q(sequence=registration.sequence, id__lt=registration.id)
-    )
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Status.WAITLISTED, option_id=registration.option_id
+    ).filter(Q(sequence__lt=registration.sequence) | Q(sequence=registration.sequence, id__lt=registration.id))
     return ahead.count() + 1
 
 

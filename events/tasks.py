@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from events import change_notices, nudges, series, services
+from events import change_notices, native, nudges, series, services
 
 
 @shared_task
@@ -34,3 +34,24 @@ def materialise_series() -> int:
 def send_due_nudges() -> int:
     """DM the expected members who have not answered, once per due nudge; returns DMs queued."""
     return nudges.send_due(now=timezone.now())
+
+
+@shared_task
+def sync_native_events(guild_id: int) -> int:
+    """Make the guild's Discord scheduled events match its upcoming events; returns the writes.
+
+    A run does a bounded number of writes; what is left goes on in another run.
+    """
+    done = native.sync(guild_id, now=timezone.now())
+    if done.more:
+        sync_native_events.apply_async((guild_id,), countdown=max(1.0, done.retry_after))
+    return done.writes
+
+
+@shared_task
+def reconcile_native_events() -> int:
+    """The beat tick: every mirroring guild is synced (an event ended, the next one comes in)."""
+    guilds = native.guilds_to_sync()
+    for guild_id in guilds:
+        sync_native_events.delay(guild_id)
+    return len(guilds)

@@ -8,6 +8,7 @@ voted for what in an anonymous poll while still enforcing one vote per member.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import models
 from django.db.models import Count, F, Q, Window
@@ -15,6 +16,7 @@ from django.db.models.functions import RowNumber
 from django.utils.timezone import now
 
 from core.models import Guild, Member
+from core.personal_data import ANONYMOUS_VOTER_PREFIX
 
 
 @dataclass(frozen=True)
@@ -23,12 +25,17 @@ class Tally:
     position: int
     label: str
     votes: int
+    starts_at: datetime | None = None  # a date poll's candidate time
 
 
 class Poll(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question"
+        DATES = "dates", "Date poll"
 
     guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="polls")
     question = models.CharField(max_length=200)
@@ -43,6 +50,20 @@ class Poll(models.Model):
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_polls"
     )
     created_at = models.DateTimeField(default=now)
+    # A date poll: its options are candidate times; deciding it (an organiser's pick, or the
+    # most votes when it closes) creates the event through core.hooks.date_poll_decided.
+    # ``event`` is the unique link to what was created: a poll makes at most one event.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.QUESTION)
+    event_duration = models.DurationField(null=True, blank=True, help_text="A date poll's event length.")
+    event_capacity = models.PositiveIntegerField(null=True, blank=True, help_text="A date poll's event capacity.")
+    event_location = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When a date poll's date was chosen.")
+    decided_option = models.ForeignKey(
+        "Option", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The chosen date."
+    )
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="date_poll"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -54,14 +75,15 @@ class Poll(models.Model):
     def tally(self) -> list[Tally]:
         """Votes per option, in option order (one query)."""
         options = self.options.order_by("position").annotate(n=Count("votes"))
-        return [Tally(option.id, option.position, option.label, option.n) for option in options]
+        return [Tally(option.id, option.position, option.label, option.n, option.starts_at) for option in options]
 
     def voters(self, *, per_option: int = 20) -> dict[int, list[int]]:
         """The first member ids per option position, in voting order; anonymous polls have none."""
         if self.anonymous:
             return {}
         order = [F("cast_at"), F("id")]
-        ranked = self.votes.annotate(rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=order))
+        named = self.votes.exclude(voter__startswith=ANONYMOUS_VOTER_PREFIX)  # forgotten members' votes
+        ranked = named.annotate(rank=Window(RowNumber(), partition_by=[F("option_id")], order_by=order))
         rows = ranked.filter(rank__lte=per_option).order_by("option__position", "rank")
         result: dict[int, list[int]] = {}
         for position, voter in rows.values_list("option__position", "voter"):
@@ -73,6 +95,7 @@ class Option(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
     position = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=80)
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="A date poll's candidate time.")
 
     class Meta:
         ordering = ["poll", "position"]

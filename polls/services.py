@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
+from polls import date_polls
 from polls.discord import messages
 from polls.models import Option, Poll, Vote
 
@@ -265,8 +266,15 @@ def my_choices(poll: Poll, member_id: int) -> tuple[int, ...]:
 def close_poll(poll_id: int, *, now: datetime) -> bool:
     """Close an open poll exactly once (compare-and-set); True for the caller that closed it.
 
-    The caller that closed it posts the final result; everyone else does nothing.
+    The caller that closed it posts the final result; everyone else does nothing. A date
+    poll is decided by its closing rule instead (``polls.date_polls``: the most votes).
     """
+    if Poll.objects.filter(id=poll_id, kind=Poll.Kind.DATES).exists():
+        try:
+            date_polls.decide(poll_id, None, now=now)
+        except RuleError:  # closed already (another caller, or its date was chosen)
+            return False
+        return True
     with transaction.atomic():
         closed = Poll.objects.filter(id=poll_id, status=Poll.Status.OPEN).update(
             status=Poll.Status.CLOSED, closed_at=now

@@ -36,6 +36,7 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "custom edit",
             "event create",
             "poll create",
+            "poll dates",
             "schedule create",
             "schedule edit",
         ]
@@ -49,6 +50,7 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "custom:save",
             "event:create",
             "poll:create",
+            "poll:dates",
             "schedule:create",
             "schedule:edit",
         }

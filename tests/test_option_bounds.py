@@ -47,4 +47,5 @@ def test_the_edit_options_hold_what_an_event_holds():
         "reminders": (1, 40),
         "description": (1, 2000),
         "nudges": (1, 20),
+        "signup_options": (1, 200),
     }

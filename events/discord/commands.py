@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens, refuse
 from core.permissions import REFUSAL, may_open
 from events.discord.messages import CREATE_FORM, EXPECTING_FORM, EXPECTING_SERIES_FORM, SERIES_FORM, logistics_bits
-from events.models import Event
+from events.models import Event, EventTemplate
 
 group = app_commands.Group(name="event", description="Events and registrations", guild_only=True)
 
@@ -26,6 +26,7 @@ Location = app_commands.Range[str, 1, 200]
 Details = app_commands.Range[str, 1, 2000]
 TypedTime = app_commands.Range[str, 1, 40]
 Reminders = app_commands.Range[str, 1, 40]
+SignupOptions = app_commands.Range[str, 1, 200]
 
 CREATE_FIELDS = (
     TextField("title", "Title", max_length=100),
@@ -137,6 +138,10 @@ async def _open_expecting(interaction: discord.Interaction, parts: dict, repeat:
     needs_rooms="Members share rooms for its nights",
     expected=EXPECTED_HELP,
     nudges=NUDGES_HELP + "; off: none",
+    signup_options='Going asks which, each with its own capacity: "Driver 4, Rider 16" ("-" removes them)',
+    only_role="Only members with this role (or or_role) may sign up",
+    or_role="A second role that may sign up",
+    open_to_everyone="Remove the role restriction",
 )
 @app_commands.autocomplete(event=event_choices)
 @app_commands.choices(scope=SCOPES)
@@ -156,6 +161,10 @@ async def edit(
     needs_rooms: bool | None = None,
     expected: discord.Role | None = None,
     nudges: Nudges | None = None,
+    signup_options: SignupOptions | None = None,
+    only_role: discord.Role | None = None,
+    or_role: discord.Role | None = None,
+    open_to_everyone: bool | None = None,
 ):
     await forward(interaction)
 
@@ -208,4 +217,49 @@ async def logistics(interaction: discord.Interaction, event: EventId, nudge: Rem
 
 @group.command(name="calendar", description="Your calendar link (iCal); organisers: the server's too")
 async def calendar(interaction: discord.Interaction):
+    await forward(interaction)
+
+
+@group.command(name="native", description="Mirror upcoming events as Discord's own events (organisers)")
+@app_commands.describe(mirror="on: each upcoming event also shows in Discord's Events; off: they are removed")
+@app_commands.choices(mirror=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")])
+async def native(interaction: discord.Interaction, mirror: str | None = None):
+    await forward(interaction)
+
+
+# Templates: an event's settings under a name (events.templates).
+template = app_commands.Group(
+    name="template", description="Event templates: make an event again in two clicks", parent=group
+)
+TemplateName = app_commands.Range[str, 1, 60]
+
+
+async def template_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """This guild's templates whose name matches what is typed."""
+    found = EventTemplate.objects.filter(guild_id=interaction.guild_id, name__icontains=current).order_by("name")
+    return [app_commands.Choice(name=t.name, value=t.name) async for t in found[:25]]
+
+
+@template.command(name="save", description="Save an event's settings as a template (organisers)")
+@app_commands.describe(event="The event to copy", name="The template's name; an existing one of that name is replaced")
+@app_commands.autocomplete(event=event_choices, name=template_choices)
+async def template_save(interaction: discord.Interaction, event: EventId, name: TemplateName):
+    await forward(interaction)
+
+
+@template.command(name="use", description="Create an event from a template at a start time (organisers)")
+@app_commands.describe(name="The template", starts="When it starts, in your time zone, e.g. tuesday 19:00")
+@app_commands.autocomplete(name=template_choices)
+async def template_use(interaction: discord.Interaction, name: TemplateName, starts: TypedTime):
+    await forward(interaction)
+
+
+@template.command(name="list", description="This server's event templates")
+async def template_list(interaction: discord.Interaction):
+    await forward(interaction)
+
+
+@template.command(name="delete", description="Delete a template; events made from it stay (organisers)")
+@app_commands.autocomplete(name=template_choices)
+async def template_delete(interaction: discord.Interaction, name: TemplateName):
     await forward(interaction)

@@ -15,12 +15,12 @@ from core.discord_api import DiscordError, PermanentError, get_client
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component, modal
 from core.interactions.components import button, row
-from core.markup import escape, timestamp
+from core.markup import escape, timestamp, truncate
 from core.models import Guild, GuildMember
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, nudges, series, services
+from events import calendars, native, nudges, series, services, signup, templates
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
@@ -28,6 +28,7 @@ from events.discord.messages import (
     CREATE_FORM,
     EXPECTING_FORM,
     EXPECTING_SERIES_FORM,
+    GOING_AS,
     LIST_PAGE,
     NEEDS_RIDES,
     NEEDS_ROOMS,
@@ -38,11 +39,12 @@ from events.discord.messages import (
     event_link,
     offset_text,
 )
-from events.models import Event, Registration, Series
+from events.models import Event, EventTemplate, Registration, Series
 from events.services import EventDraft
 
 Status = Registration.Status
 PAGE_SIZE = 10
+TEMPLATES_LISTED = 25
 # /event edit's options that are times, and the event field each sets.
 TIME_OPTIONS = (("start", "starts_at"), ("end", "ends_at"), ("signup_deadline", "signup_deadline"))
 
@@ -284,6 +286,7 @@ def edit(interaction: Interaction) -> Reply:
     if options.get("nudges"):
         typed = options["nudges"].strip().lower()
         changes["nudge_offsets"] = [] if typed == "off" else parse_offsets(typed)
+    changes.update(_signup_changes(options))
     if not changes:
         raise RuleError("Nothing to change: give at least one option.")
     scope = options.get("scope") or series.THIS
@@ -298,6 +301,21 @@ def edit(interaction: Interaction) -> Reply:
     )
     skipped = _skipped(edited.skipped_reminders)
     return Reply(content=f"Updated {event_link(edited.event)}{told}.{read_as}{skipped}")
+
+
+def _signup_changes(options: dict) -> dict:
+    """/event edit's signup options and roles as changes (``only_role``/``or_role`` replace the roles)."""
+    changes: dict = {}
+    if options.get("signup_options"):
+        changes["signup_options"] = signup.parse_options(options["signup_options"])
+    roles = [int(options[name]) for name in ("only_role", "or_role") if options.get(name)]
+    if options.get("open_to_everyone"):
+        if roles:
+            raise RuleError("Give roles or open_to_everyone, not both.")
+        changes["allowed_role_ids"] = []
+    elif roles:
+        changes["allowed_role_ids"] = roles
+    return changes
 
 
 @command("event cancel", allowed=organiser)
@@ -369,17 +387,28 @@ def event_page(guild_id: int, page: int) -> dict:
     return messages.event_page(rows, page, PAGE_SIZE)
 
 
-def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
-    """What a member sees, privately, after clicking Going, Maybe or Can't go."""
+def _click(interaction: Interaction, event_id: int, choice: str, option_id: int | None = None) -> Reply:
+    """What a member sees, privately, after clicking Going, Maybe or Can't go (or an option)."""
     now, member_id = timezone.now(), interaction.actor.id
-    guild_id = interaction.guild_id or _guild_of_dm_click(int(event_id), member_id)
-    response = services.respond(int(event_id), member_id, choice, sequence=interaction.id, now=now, guild_id=guild_id)
+    guild_id, role_ids = _answering_as(interaction, int(event_id))
+    response = services.respond(
+        int(event_id),
+        member_id,
+        choice,
+        sequence=interaction.id,
+        now=now,
+        guild_id=guild_id,
+        role_ids=role_ids,
+        option_id=option_id,
+    )
     link = event_link(response.event)
+    as_option = f" as **{escape(response.option)}**" if response.option else ""
     if response.status == Status.WAITLISTED:
         position = response.waitlist_position
-        text = f"{link} is full: you are number {position} on the waitlist. You will get a DM if a place opens up."
+        full = f"{link}{as_option} is full" if response.option else f"{link} is full"
+        text = f"{full}: you are number {position} on the waitlist. You will get a DM if a place opens up."
     elif response.status == Status.GOING:
-        text = f"You are {'already ' if not response.changed else ''}going to {link}. See you there!"
+        text = f"You are {'already ' if not response.changed else ''}going to {link}{as_option}. See you there!"
     elif response.status == Status.MAYBE:
         text = f"Marked as maybe for {link}."
     else:
@@ -387,20 +416,35 @@ def _click(interaction: Interaction, event_id: int, choice: str) -> Reply:
     return Reply(content=text)
 
 
-def _guild_of_dm_click(event_id: int, member_id: int) -> int:
-    """A click in a DM (a nudge's buttons) answers for the event's guild, if the member is in it."""
+def _answering_as(interaction: Interaction, event_id: int) -> tuple[int, tuple[int, ...]]:
+    """The guild a click answers for and the clicker's roles there. A click in a DM (a
+    nudge's buttons) answers for the event's guild if the member is in it, with the roles
+    Muster's directory knows (Discord sends no member with a DM's interaction)."""
+    if interaction.guild_id is not None:
+        return interaction.guild_id, interaction.actor.role_ids
     guild_id = Event.objects.filter(id=event_id).values_list("guild_id", flat=True).first()
-    if (
-        guild_id is None
-        or not GuildMember.objects.filter(guild_id=guild_id, member_id=member_id, left_at__isnull=True).exists()
-    ):
+    membership = GuildMember.objects.filter(guild_id=guild_id, member_id=interaction.actor.id, left_at__isnull=True)
+    roles = membership.values_list("role_ids", flat=True).first() if guild_id is not None else None
+    if roles is None:
         raise RuleError("This event is not in a server you are in.")
-    return guild_id
+    return guild_id, tuple(int(role) for role in roles)
 
 
 @component(RESPONSES[Status.GOING])
 def going(interaction: Interaction, event_id: int) -> Reply:
+    """Going; on an event with signup options, first the private question which (``GOING_AS``)."""
+    guild_id, role_ids = _answering_as(interaction, int(event_id))
+    event = _event(event_id, guild_id)
+    if event.signup_options.exists():
+        signup.check_roles(event, role_ids)
+        return Reply(**messages.option_picker(event, now=timezone.now()))
     return _click(interaction, event_id, Status.GOING)
+
+
+@component(GOING_AS)
+def going_as(interaction: Interaction, event_id: int, option_id: int) -> Update:
+    """An option picked from Going's question: the question becomes the answer."""
+    return Update(content=_click(interaction, event_id, Status.GOING, option_id).content, components=[])
 
 
 @component(RESPONSES[Status.MAYBE])
@@ -476,7 +520,9 @@ def _new_link(text: str, link: calendars.NewLink) -> Update:
 def series_join(interaction: Interaction, series_id: int) -> Reply:
     """Register for the whole series: every future occurrence, each under its own capacity."""
     made = _series(series_id, interaction.guild_id)
-    joined = series.join_series(made.id, interaction.actor.id, sequence=interaction.id, now=timezone.now())
+    joined = series.join_series(
+        made.id, interaction.actor.id, sequence=interaction.id, now=timezone.now(), role_ids=interaction.actor.role_ids
+    )
     if not joined.changed:
         return Reply(content=f"You are already registered for the whole series **{escape(made.title)}**.")
     waiting = (
@@ -520,3 +566,74 @@ def _series(series_id, guild_id: int | None) -> Series:
     if found is None:
         raise RuleError("There is no such series in this server.")
     return found
+
+
+NATIVE_OFF = (
+    "Upcoming events are not mirrored in Discord's Events. `/event native mirror:on` mirrors the "
+    "nearest ones (Discord shows at most 100 per server)."
+)
+
+
+@command("event native", allowed=organiser)
+def native_events(interaction: Interaction) -> Reply:
+    """Turn the mirror of upcoming events as Discord scheduled events on or off, or say how it stands."""
+    guild, choice = Guild.objects.get(id=interaction.guild_id), interaction.options.get("mirror")
+    if choice is not None:
+        if choice == "on":
+            native.check_permissions(guild)
+        native.set_enabled(guild, choice == "on", member_id=interaction.actor.id, now=timezone.now())
+    shown = native.shown(guild.id)
+    if not shown.enabled:
+        removed = " The ones already in Discord are being removed." if shown.mirrored else ""
+        return Reply(content=NATIVE_OFF + removed)
+    text = (
+        f"Upcoming events are mirrored in Discord's Events ({shown.mirrored} so far; changes follow within a "
+        'minute or two). Muster\'s post stays where members register: "Interested" there is not a registration.'
+    )
+    if shown.problem:
+        text += f"\n\nStuck: {shown.problem}"
+    return Reply(content=text)
+
+
+# Templates (events.templates): /event template save, use, list, delete.
+
+
+@command("event template save", allowed=organiser)
+def template_save(interaction: Interaction) -> Reply:
+    event = _event(interaction.options["event"], interaction.guild_id)
+    saved = templates.save_template(event, interaction.options["name"], created_by_id=interaction.actor.id)
+    name = escape(saved.template.name)
+    what = f"Replaced the template **{name}** with" if saved.replaced else f"Saved the template **{name}** from"
+    return Reply(
+        content=f"{what} {event_link(event)}: {escape(templates.summary(saved.template))}. "
+        f"Make an event from it with /event template use name:{name} starts:<when>."
+    )
+
+
+@command("event template use", allowed=organiser)
+def template_use(interaction: Interaction) -> Reply:
+    now, zone = timezone.now(), member_zone(interaction.actor.id, interaction.guild_id)
+    template = templates.find(interaction.guild_id, interaction.options["name"])
+    starts_at = read_time(
+        interaction.options.get("starts"), zone, now=now, field="start", day_first=day_first(interaction.guild_id)
+    )
+    if starts_at is None:
+        raise RuleError("The event needs a start time.")
+    guild = Guild.objects.get(id=interaction.guild_id)
+    event = templates.use_template(guild, template, starts_at, now=now, created_by_id=interaction.actor.id)
+    return Reply(content=f"Created from the template **{escape(template.name)}**: {_created(interaction, event)}")
+
+
+@command("event template list")
+def template_list(interaction: Interaction) -> Reply:
+    found = list(EventTemplate.objects.filter(guild_id=interaction.guild_id).order_by("name", "id")[:TEMPLATES_LISTED])
+    if not found:
+        return Reply(content="This server has no event templates yet. Save one with /event template save.")
+    lines = [f"**{escape(t.name)}**: {escape(templates.summary(t))}" for t in found]
+    return Reply(content=truncate("\n".join(["Event templates (/event template use makes an event):", *lines]), 2000))
+
+
+@command("event template delete", allowed=organiser)
+def template_delete(interaction: Interaction) -> Reply:
+    name = templates.delete_template(interaction.guild_id, interaction.options["name"])
+    return Reply(content=f"Deleted the template **{escape(name)}**; events made from it stay as they are.")

@@ -45,6 +45,8 @@ BUTTONS = (
     (Status.MAYBE, "Maybe", "secondary"),
     (Status.DECLINED, "Can't go", "danger"),
 )
+# Going on an event with signup options asks which, privately: one button per option.
+GOING_AS = CustomId("event:going_as:{event_id:int}:{option_id:int}")
 LIST_PAGE = CustomId("event:list:{page:int}")
 # On each occurrence of a series: register for every occurrence, or stop (events.series).
 SERIES_JOIN = CustomId("event:series_join:{series_id:int}")
@@ -97,6 +99,9 @@ def event_embed(event: Event, roster: Roster, *, now: datetime, extras: hooks.Po
     ):
         if status == Status.WAITLISTED and not roster.count(status):
             continue
+        if status == Status.GOING and roster.options:
+            fields += option_fields(roster, title)
+            continue
         value = mention_list(roster.names.get(status, []), roster.count(status))
         fields.append({"name": title, "value": value, "inline": False})
     signup = signup_line(event, now=now)
@@ -113,6 +118,23 @@ def event_embed(event: Event, roster: Roster, *, now: datetime, extras: hooks.Po
     }
 
 
+def option_fields(roster: Roster, title: str) -> list[dict]:
+    """Going, shown by signup option ("Driver (1/4)", its members), after the total."""
+    fields = [{"name": title, "value": "By option below." if roster.count(Status.GOING) else "—", "inline": False}]
+    chosen = set()
+    for option in roster.options:
+        chosen.update(option.names)
+        count = f"{option.going}/{option.capacity}" if option.capacity else str(option.going)
+        waiting = f", {option.waitlisted} waiting" if option.waitlisted else ""
+        name = f"{escape_within(option.label, 200)} ({count}{waiting})"
+        fields.append({"name": name, "value": mention_list(option.names, option.going), "inline": True})
+    unchosen = roster.count(Status.GOING) - sum(option.going for option in roster.options)
+    if unchosen > 0:  # going since before the event had options
+        names = [m for m in roster.names.get(Status.GOING, []) if m not in chosen]
+        fields.append({"name": f"No option ({unchosen})", "value": mention_list(names, unchosen), "inline": True})
+    return fields
+
+
 def post_extras(event: Event, *, now: datetime) -> hooks.PostExtras | None:
     """What other domains add to the post (the Rides and Rooms buttons and their footer
     line), asked only of events that need rides or rooms, so other posts look as before."""
@@ -127,7 +149,27 @@ def signup_line(event: Event, *, now: datetime) -> str:
     closes = event.registration_closes_at
     if now >= closes:
         return "Closed."
-    return f"Open until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
+    who = f" to members with the {roles_text(event.allowed_role_ids)} role" if event.allowed_role_ids else ""
+    return f"Open{who} until {timestamp(closes, 'f')} ({timestamp(closes, 'R')})."
+
+
+def roles_text(role_ids) -> str:
+    """Role mentions joined with "or" (inside an embed or a private reply they ping nobody)."""
+    mentions = [f"<@&{int(role_id)}>" for role_id in role_ids]
+    return mentions[0] if len(mentions) == 1 else ", ".join(mentions[:-1]) + f" or {mentions[-1]}"
+
+
+def option_picker(event: Event, *, now: datetime) -> dict:
+    """The private question Going asks on an event with signup options: one button per option."""
+    roster = event.option_rosters()
+    options = list(event.signup_options.all())
+    buttons = []
+    for option, counted in zip(options, roster, strict=True):
+        full = counted.capacity is not None and counted.going >= counted.capacity
+        count = f" ({counted.going}/{counted.capacity}{', waitlist' if full else ''})" if counted.capacity else ""
+        label = truncate(f"{option.label}{count}", 80)
+        buttons.append(button(label, GOING_AS.build(event_id=event.id, option_id=option.id), style="success"))
+    return {"content": f"How are you going to {event_link(event)}?", "components": [row(*buttons)]}
 
 
 def answered_line(answered: int, expected: int) -> str:
@@ -257,10 +299,11 @@ def _send(member_id: int, key: str, content: str) -> None:
 
 
 def promoted(event: Event, registration: Registration) -> None:
+    option = f" as {bold(registration.option.label)}" if registration.option_id else ""
     _send(
         registration.member_id,
         f"event-promoted:{event.id}:{registration.member_id}:{registration.sequence}",
-        f"A place opened up: you are now **going** to {event_link(event)} "
+        f"A place opened up: you are now **going** to {event_link(event)}{option} "
         f"({timestamp(event.starts_at, 'F')}). Click Can't go if you can no longer make it.",
     )
 
@@ -351,3 +394,26 @@ def render_event(event_id: int) -> Rendered | None:
     if event is None or event.channel_id is None or outbox.posted_message_id(event, post_key(event)) is None:
         return None
     return Rendered(event.channel_id, event.message_id, event_message(event, event.roster(), now=timezone.now()))
+
+
+def date_poll_registered(event: Event, member_id: int, status: str, poll_id: int) -> None:
+    """Tell a voter of the chosen date that they are registered (or waitlisted) for its event."""
+    at = timestamp(event.starts_at, "F")
+    if status == Status.GOING:
+        text = f"The date poll chose {at} for {event_link(event)}, a time you voted for: you are **going**."
+    else:
+        text = (
+            f"The date poll chose {at} for {event_link(event)}, a time you voted for; it is full, so you are "
+            "on the **waitlist** (in the order of your vote). You get a DM if a place opens up."
+        )
+    _send(member_id, f"date-poll-registered:{poll_id}:{member_id}", f"{text} Click Can't go on its post if not.")
+
+
+def date_poll_other(event: Event, member_id: int, poll_id: int) -> None:
+    """Tell a voter who did not vote for the chosen date where to register if they can make it."""
+    _send(
+        member_id,
+        f"date-poll-other:{poll_id}:{member_id}",
+        f"The date poll chose {timestamp(event.starts_at, 'F')} for {event_link(event)}, a time you did not "
+        "vote for. If you can make it after all, click Going on its post.",
+    )

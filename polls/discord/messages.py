@@ -25,6 +25,11 @@ SELECT = CustomId("poll:select:{poll_id:int}")
 WITHDRAW = CustomId("poll:withdraw:{poll_id:int}")
 # /poll create's form: the command's two flags ride in the id.
 CREATE_FORM = CustomId("poll:create:{multiple:int}:{anonymous:int}")
+# /poll dates' form: the event's capacity and length (minutes) ride in the id.
+DATES_FORM = CustomId("poll:dates:{capacity:int}:{minutes:int}")
+# A date poll's "Pick the date" button (organisers), and the private menu it opens.
+PICK = CustomId("poll:pick:{poll_id:int}")
+DECIDE = CustomId("poll:decide:{poll_id:int}")
 
 
 def bar(votes: int, total: int) -> str:
@@ -37,7 +42,8 @@ def tally_lines(tallies: list[Tally]) -> str:
     lines = []
     for t in tallies:
         share = round(100 * t.votes / total) if total else 0
-        lines.append(f"**{t.position}. {escape(t.label)}**\n`{bar(t.votes, total)}` {t.votes} · {share}%")
+        name = timestamp(t.starts_at, "F") if t.starts_at else escape(t.label)
+        lines.append(f"**{t.position}. {name}**\n`{bar(t.votes, total)}` {t.votes} · {share}%")
     return "\n".join(lines)
 
 
@@ -58,9 +64,13 @@ def poll_embed(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | 
     closed = poll.status == Poll.Status.CLOSED
     total = sum(t.votes for t in tallies)
     kind = "multiple choice" if poll.multiple_choice else "single choice"
+    if poll.kind == Poll.Kind.DATES:
+        kind = "date poll: vote for every time you can make"
     kind += ", anonymous" if poll.anonymous else ""
     footer = f"Poll {poll.id} · {kind} · {total} vote{'s' if total != 1 else ''}"
     status = "**Closed.**" if closed else _how_to_vote(poll, tallies)
+    if poll.kind == Poll.Kind.DATES:
+        status = _date_status(poll, tallies) if closed else status + " The most votes win when it closes."
     if not closed and poll.closes_at:
         status = f"Closes {timestamp(poll.closes_at, 'R')}. " + status
     embed = {
@@ -99,7 +109,10 @@ def poll_components(poll: Poll, tallies: list[Tally]) -> list[dict]:
         placeholder = "Choose options" if poll.multiple_choice else "Choose an option"
         max_values = len(tallies) if poll.multiple_choice else 1
         rows = [row(select(SELECT.build(poll_id=poll.id), options, placeholder=placeholder, max_values=max_values))]
-    return [*rows, row(button("Withdraw my vote", WITHDRAW.build(poll_id=poll.id)))]
+    last = [button("Withdraw my vote", WITHDRAW.build(poll_id=poll.id))]
+    if poll.kind == Poll.Kind.DATES:
+        last.append(button("Pick the date (organisers)", PICK.build(poll_id=poll.id), style="success"))
+    return [*rows, row(*last)]
 
 
 def poll_message(poll: Poll, tallies: list[Tally], voters: dict[int, list[int]] | None = None) -> dict:
@@ -127,6 +140,44 @@ def result_message(poll: Poll, tallies: list[Tally]) -> dict:
     }
 
 
+def _date_status(poll: Poll, tallies: list[Tally]) -> str:
+    chosen = next((t for t in tallies if t.option_id == poll.decided_option_id), None)
+    if chosen is None:
+        return "**Closed.** No date was chosen: nobody voted for a time still ahead."
+    return f"**Closed. Date chosen: {timestamp(chosen.starts_at, 'F')}** ({_votes(chosen.votes)})."
+
+
+def _votes(count: int) -> str:
+    return f"{count} vote{'s' if count != 1 else ''}"
+
+
+def decided_message(poll: Poll, tallies: list[Tally]) -> dict:
+    """The result of a date poll, posted once: the chosen time and where the event is."""
+    chosen = next((t for t in tallies if t.option_id == poll.decided_option_id), None)
+    if chosen is None:
+        headline = (
+            "No date was chosen: nobody voted for a time still ahead. An organiser can still pick one "
+            f"with /poll decide poll:{poll.id}."
+        )
+    else:
+        where = f" The event is posted in <#{poll.channel_id}>;" if poll.channel_id else ""
+        headline = (
+            f"Date chosen: **{timestamp(chosen.starts_at, 'F')}** ({_votes(chosen.votes)}).{where} "
+            f"everyone who voted for it is registered, in the order they voted."
+        )
+    return {
+        "content": truncate(f"Date poll closed: **{escape(poll.question)}**\n{headline}", 2000),
+        "embeds": [{"description": tally_lines(tallies), "color": COLOUR_CLOSED}],
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def decide_menu(poll: Poll, tallies: list[Tally]) -> list[dict]:
+    """The private menu of a date poll's times for the organiser who clicked *Pick the date*."""
+    options = [(truncate(f"{t.position}. {t.label} · {_votes(t.votes)}", 100), str(t.option_id)) for t in tallies]
+    return [row(select(DECIDE.build(poll_id=poll.id), options, placeholder="Choose the date"))]
+
+
 # The post and the result, through the outbox.
 
 
@@ -151,6 +202,15 @@ def poll_closed(poll: Poll) -> None:
     """Post the final result once: the key names the poll, so a second close posts nothing."""
     if poll.channel_id is not None:
         message = result_message(poll, poll.tally())
+        outbox.enqueue(
+            key=f"poll-result:{poll.id}", channel_id=poll.channel_id, payload=message, guild_id=poll.guild_id
+        )
+
+
+def dates_decided(poll: Poll, option) -> None:
+    """Post a date poll's result once (the same key as any poll's result)."""
+    if poll.channel_id is not None:
+        message = decided_message(poll, poll.tally())
         outbox.enqueue(
             key=f"poll-result:{poll.id}", channel_id=poll.channel_id, payload=message, guild_id=poll.guild_id
         )

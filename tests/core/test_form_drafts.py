@@ -80,6 +80,7 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
             "event:create",
             "event:series",
             "poll:create",
+            "poll:dates",
             "schedule:create",
             "schedule:edit",
         ]

@@ -25,7 +25,7 @@ def test_guilds_lists_the_guilds_you_organise_and_the_invite_link(world):
     assert [(g.name, g.member_count, g.upcoming_count) for g in page.context["guilds"]] == [("Muster HQ", 2, 1)]
     assert page.context["invite_url"] == (
         f"https://discord.com/oauth2/authorize?client_id={world.application_id}"
-        "&permissions=403995446288&scope=bot%20applications.commands"
+        "&permissions=17996181490704&scope=bot%20applications.commands"
     )
     assert "Elsewhere" not in page.content.decode()
 
@@ -49,4 +49,4 @@ def test_me_shows_my_upcoming_registrations_only(world):
 def test_the_bot_permissions_are_the_gateways():
     from discord_gateway.client import BOT_PERMISSIONS as GATEWAY_BOT_PERMISSIONS
 
-    assert BOT_PERMISSIONS == GATEWAY_BOT_PERMISSIONS == 403995446288
+    assert BOT_PERMISSIONS == GATEWAY_BOT_PERMISSIONS == 17996181490704

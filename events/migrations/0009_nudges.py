@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_series'),
+        ('events', '0008_native_events'),
     ]
 
     operations = [
