@@ -78,6 +78,8 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
         == [
             "custom:save",
             "event:create",
+            "event:expecting",
+            "event:expecting_series",
             "event:series",
             "poll:create",
             "poll:dates",
