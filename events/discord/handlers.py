@@ -72,17 +72,7 @@ def create(
     interaction: Interaction, capacity: int, channel_id: int, logistics: int, reminders: str, deadline: str
 ) -> Reply:
     """The submitted /event create form: capacity, channel, reminders and deadline ride in the custom_id."""
-    options = CreateOptions(capacity, channel_id, logistics, reminders, deadline)
-    guild, draft, offsets, channel_id = _read_form(interaction, options)
-    event = services.create_event(
-        guild,
-        draft,
-        now=timezone.now(),
-        created_by_id=interaction.actor.id,
-        channel_id=channel_id,
-        reminder_offsets=offsets,
-    )
-    return Reply(content=f"Created {_created(interaction, event)}")
+    return _create_event(interaction, CreateOptions(capacity, channel_id, logistics, reminders, deadline))
 
 
 @modal(EXPECTING_FORM, allowed=organiser)
@@ -98,17 +88,7 @@ def create_expecting(
 ) -> Reply:
     """The /event create form with who is expected and the nudges riding in the custom_id too."""
     options = CreateOptions(capacity, channel_id, logistics, reminders, deadline)
-    guild, draft, offsets, channel_id = _read_form(interaction, options)
-    event = services.create_event(
-        guild,
-        draft,
-        now=timezone.now(),
-        created_by_id=interaction.actor.id,
-        channel_id=channel_id,
-        reminder_offsets=offsets,
-        expected=_expected(expected, nudges),
-    )
-    return Reply(content=f"Created {_created(interaction, event)}{_expecting(event)}")
+    return _create_event(interaction, options, _expected(expected, nudges))
 
 
 @modal(EXPECTING_SERIES_FORM, allowed=organiser)
@@ -161,6 +141,20 @@ def create_series(
 ) -> Reply:
     """The submitted /event create form with ``repeat``: a series whose first occurrence is the form's event."""
     return _create_series(interaction, CreateOptions(capacity, channel_id, logistics, reminders, deadline), repeat)
+
+
+def _create_event(interaction: Interaction, options: CreateOptions, expected: nudges.Expected = nudges.NOBODY) -> Reply:
+    guild, draft, offsets, channel_id = _read_form(interaction, options)
+    event = services.create_event(
+        guild,
+        draft,
+        now=timezone.now(),
+        created_by_id=interaction.actor.id,
+        channel_id=channel_id,
+        reminder_offsets=offsets,
+        expected=expected,
+    )
+    return Reply(content=f"Created {_created(interaction, event)}{_expecting(event)}")
 
 
 def _create_series(
