@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun, worker_init
+from celery.signals import beat_init, celeryd_after_setup, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,6 +19,15 @@ def announce_beat(sender, **kwargs) -> None:
     sender.app.send_task("core.tasks.record_beat_heartbeat", expires=25)
 
 
+@celeryd_after_setup.connect
+def no_banner_among_json_lines(sender, instance, **kwargs) -> None:
+    """LOG_FORMAT=json: the worker starts as with ``-q`` (its banner is text, not a log line)."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        instance.quiet = True
+
+
 @worker_init.connect
 def yield_the_cpu(**kwargs) -> None:
     """Lower the worker's priority (WORKER_NICE) before its pool starts: its children inherit it.
@@ -31,6 +40,21 @@ def yield_the_cpu(**kwargs) -> None:
     if settings.WORKER_NICE:
         niceness = os.nice(settings.WORKER_NICE)
         logging.getLogger(__name__).info("worker niceness %s: the gateway and web processes run first", niceness)
+
+
+@task_prerun.connect
+def name_the_task_in_log_lines(task_id=None, **kwargs) -> None:
+    """Lines logged while a task runs carry its id (LOG_FORMAT=json's task_id)."""
+    from config import logcontext
+
+    logcontext.set_ids(task_id=task_id)
+
+
+@task_postrun.connect
+def forget_the_task_id(**kwargs) -> None:
+    from config import logcontext
+
+    logcontext.set_ids(task_id=None)
 
 
 @task_prerun.connect

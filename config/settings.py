@@ -5,6 +5,7 @@ A missing or malformed variable stops the process at import with one line naming
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -81,6 +82,11 @@ try:
     LOG_LEVEL = (env.string("LOG_LEVEL", "INFO") or "INFO").upper()
     if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise SettingError(f"LOG_LEVEL={LOG_LEVEL!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+
+    # plain: "time level logger message" lines; json: one JSON object per line (config.logfilters).
+    LOG_FORMAT = (env.string("LOG_FORMAT", "plain") or "plain").lower()
+    if LOG_FORMAT not in {"plain", "json"}:
+        raise SettingError(f"LOG_FORMAT={LOG_FORMAT!r} is not one of plain, json")
 
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
     # Registrants are told of an event's edits this long after the first, in one DM.
@@ -193,6 +199,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Each request's log lines carry its id (X-Request-ID, kept from a proxy or made here).
+    "config.middleware.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -473,9 +481,12 @@ LOGGING = {
         "redact_tokens": {"()": "config.logfilters.RedactInteractionTokens"},
         "quiet_while_starting": {"()": "core.startup.QuietWhileStarting"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logfilters.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_tokens"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -490,6 +501,10 @@ LOGGING = {
         "django.request": {"filters": ["quiet_while_starting"]},
     },
 }
+
+if LOG_FORMAT == "json":
+    # Python's warnings (Celery's SecurityWarning ...) as log lines too, not bare text on stderr.
+    logging.captureWarnings(True)
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)

@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import logcontext
 from core import directory, metrics
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.errors import UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK
@@ -72,6 +73,11 @@ class AnswerInFlight(Exception):
 def handle(payload: dict) -> None:
     """Record, run and answer one interaction (at most one handler run per interaction id)."""
     interaction = Interaction.from_payload(payload)
+    with logcontext.bound(interaction_id=interaction.id, guild_id=interaction.guild_id):
+        _handle(interaction)
+
+
+def _handle(interaction: Interaction) -> None:
     route = routing.find(interaction)
     redacted = route is not None and route.redacts(interaction)
     directory.record_actor(interaction)
@@ -108,7 +114,9 @@ def handle(payload: dict) -> None:
 
 def _count_run(interaction: Interaction, route: routing.Route | None, outcome: str) -> None:
     """The handler ran (once per interaction): count it by route and outcome, and its acknowledgement's latency."""
-    metrics.INTERACTIONS.inc(route=route.name if route is not None else "(none)", outcome=outcome)
+    name = route.name if route is not None else "(none)"
+    log.info("interaction %s %s: %s", interaction.id, name, outcome)
+    metrics.INTERACTIONS.inc(route=name, outcome=outcome)
     ack_ms = _ack_latency_ms(interaction)
     if ack_ms is not None:
         metrics.ACK_SECONDS.observe(ack_ms / 1000)
