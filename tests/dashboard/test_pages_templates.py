@@ -150,3 +150,22 @@ def test_a_bad_option_is_the_services_sentence_on_the_form(hq, olivia):  # noqa:
     assert refused.status_code == 400
     assert "Each option needs a name before its number" in refused.content.decode()
     assert not Event.objects.filter(title="Gig").exists()
+
+
+def test_the_roster_csv_names_each_members_option(hq, olivia):  # noqa: F811
+    import csv
+    import io
+
+    event = training(hq)
+    rider = event.signup_options.get(label="Rider")
+    going = RegistrationFactory(event=event, status=Registration.Status.GOING, option=rider)
+    maybe = RegistrationFactory(event=event, status=Registration.Status.MAYBE)
+
+    response = olivia.get(f"/dashboard/g/{hq.id}/events/{event.id}/roster.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][-1] == "option"
+    assert [(int(r[2]), r[5], r[7]) for r in rows[1:]] == [
+        (going.member_id, "going", "Rider"),
+        (maybe.member_id, "maybe", ""),
+    ]
