@@ -95,6 +95,9 @@ try:
     NATIVE_EVENT_DEFAULT_MINUTES = env.integer("NATIVE_EVENT_DEFAULT_MINUTES", 120, minimum=1)
     # Requests per minute one REST API token may make (api.throttle); past it, 429 with Retry-After.
     API_RATE_LIMIT_PER_MINUTE = env.integer("API_RATE_LIMIT", 120, minimum=1)
+    # Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>" (core.views.metrics).
+    # Secret (METRICS_TOKEN_FILE works too), held by web only. Unset: /metrics is 404.
+    METRICS_TOKEN = env.string("METRICS_TOKEN")
 except SettingError as exc:
     # One line, no traceback, whichever process (manage.py, gunicorn, celery) imports us.
     raise SystemExit(f"muster: configuration error: {exc}") from None
@@ -290,7 +293,7 @@ CACHES = {
 }
 
 # --- security (python manage.py check --deploy is clean with production settings)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # load balancers probe, Prometheus scrapes, over plain HTTP
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api import urls as api_urls
-from core.views import healthz
+from core.views import healthz, metrics
 from discord_gateway.views import interactions
 from events.views import calendar_feed
 from jira_sync import urls as jira_urls
@@ -15,6 +15,8 @@ admin.site.login_template = "dashboard/admin_login.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Prometheus' scrape, behind METRICS_TOKEN (404 without it)
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("jira/", include(jira_urls)),
     # allauth: /accounts/discord/login/ and its callback, logout (SOCIALACCOUNT_ONLY: no passwords)

@@ -53,6 +53,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
+from core import metrics
 from core.discord_api import PermanentError, get_client
 from core.redis import get_redis
 
@@ -173,7 +174,9 @@ def _queue(kind: str, object_id: int) -> None:
     redis = get_redis()
     key = _key(kind, object_id)
     if not redis.set(key + ":queued", "1", nx=True, px=QUEUED_TTL_MS):
+        metrics.REFRESHES.inc(kind=kind, result="coalesced")
         return  # an edit is already queued; it will read this change
+    metrics.REFRESHES.inc(kind=kind, result="queued")
     _later(kind, object_id, float(redis.get(key + ":next") or 0) - time.time())
 
 

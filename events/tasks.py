@@ -3,13 +3,16 @@
 from celery import shared_task
 from django.utils import timezone
 
+from core import metrics
 from events import change_notices, native, nudges, series, services
 
 
 @shared_task
 def send_due_reminders() -> int:
     """Claim due reminders once each and queue their DMs through the outbox."""
-    return services.send_due_reminders(now=timezone.now())
+    sent = services.send_due_reminders(now=timezone.now())
+    metrics.REMINDERS_SENT.inc(sent, kind="event")
+    return sent
 
 
 @shared_task

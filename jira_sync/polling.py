@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
 from jira_sync import health, subscriptions
 from jira_sync.client import JiraClient, JiraFailure, jira_time
 from jira_sync.models import IssueMute, IssueSnapshot, JiraLink, JiraSite, Reminder
@@ -201,6 +202,7 @@ def poll_site(site_id: int, now: datetime | None = None) -> int:
         subscriptions.run(site, client, now)
     except JiraFailure as exc:
         health.record_failure(site, exc.sentence, now, requests=client.requests if client else 0)
+        metrics.JIRA_POLLS.inc(site=site.id, outcome="error")
         return 0
     with transaction.atomic():
         created = _apply(site, cycle, assigned, linked, now)
@@ -212,6 +214,7 @@ def poll_site(site_id: int, now: datetime | None = None) -> int:
             changes["next_sweep_at"] = now + SWEEP_EVERY
         JiraSite.objects.filter(id=site.id).update(**changes)
         health.record_success(site, now)
+    metrics.JIRA_POLLS.inc(site=site.id, outcome="ok")
     return created
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from core import metrics
 from core.errors import OUTAGES
 from jira_sync import delivery, linking, oauth, polling
 
@@ -41,7 +42,9 @@ def deliver_due_reminders() -> int:
 @shared_task(autoretry_for=OUTAGES, retry_backoff=1, max_retries=5)
 def deliver_member_reminders(link_id: int) -> int:
     """One member's pending reminders, if their hours allow (their link's row lock: sent once)."""
-    return delivery.deliver_link(link_id, timezone.now())
+    sent = delivery.deliver_link(link_id, timezone.now())
+    metrics.REMINDERS_SENT.inc(sent, kind="jira")
+    return sent
 
 
 @shared_task

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import metrics
 from sheets_export import services
 from sheets_export.models import ExportTarget
 
@@ -22,7 +23,10 @@ def export_due() -> int:
 def export_target(target_id: int, trigger: str = "beat") -> str | None:
     """Run one export (quietly nothing when the target is gone or another run holds it)."""
     run = services.run_export(target_id, trigger=trigger)
-    return run.status if run else None
+    if run is None:
+        return None
+    metrics.SHEETS_RUNS.inc(target=target_id, status=run.status)
+    return run.status
 
 
 @shared_task

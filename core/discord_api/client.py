@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
+from core import metrics
 from core.discord_api.errors import DiscordError, PermanentError, TransientError
 from core.discord_api.limits import check_message
 from core.discord_api.ratelimit import LocalBuckets, RateLimiter
@@ -127,10 +128,12 @@ class DiscordClient:
             try:
                 response = self.http.request(method, url, json=json, headers=headers)
             except httpx.TransportError as exc:  # includes timeouts
+                metrics.DISCORD_REQUESTS.inc(route=route, status=0)
                 buckets.release(state_key)
                 last = TransientError(f"{route}: {type(exc).__name__}")
                 self._backoff(attempt)
                 continue
+            metrics.DISCORD_REQUESTS.inc(route=route, status=response.status_code)
             if response.status_code >= 500 and "X-RateLimit-Remaining" not in response.headers:
                 # A 502 from Discord's edge says nothing about the bucket; learning from its
                 # missing headers would mark the route unlimited and let a burst through.
@@ -179,6 +182,7 @@ class DiscordClient:
         is_global = bool(body.get("global")) or response.headers.get("X-RateLimit-Global") == "true"
         scope = response.headers.get("X-RateLimit-Scope", "global" if is_global else "user")
         log.warning("discord 429 on %s: retry after %.3f s (scope %s)", route, retry_after, scope)
+        metrics.DISCORD_RATE_LIMITED.inc(route=route, scope=scope)
         buckets.block(state_key, retry_after, is_global=is_global)
         if is_global and buckets is not self.limiter:
             self.limiter.block(state_key, retry_after, is_global=True)  # every worker holds back

@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import directory
+from core import directory, metrics
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.errors import UNKNOWN_MESSAGE, UNKNOWN_WEBHOOK
 from core.errors import OUTAGES, RuleError
@@ -79,7 +79,11 @@ def handle(payload: dict) -> None:
     outcome, answered = _count_attempt(interaction, pk, redacted=redacted)
     if answered:
         return
-    reply = _run_once(interaction, pk, redacted=redacted) if outcome == Outcome.PENDING else None
+    reply = None
+    if outcome == Outcome.PENDING:
+        ran, reply = _run_once(interaction, pk, redacted=redacted)
+        if ran is not None:
+            _count_run(interaction, route, ran)
     if reply is None:  # an earlier delivery ran the handler: take the right to send its answer
         if not _claim_answer(pk):
             _answered_or_in_flight(pk)
@@ -99,10 +103,20 @@ def handle(payload: dict) -> None:
     CommandLog.objects.filter(pk=pk, answered_at__isnull=True).update(
         **done, completion_latency_ms=latency_ms, answer_claimed_at=None
     )
+    metrics.END_TO_END_SECONDS.observe(latency_ms / 1000)
 
 
-def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> dict | None:
-    """Run the handler under the row's lock unless a concurrent delivery did; its stored answer, or None.
+def _count_run(interaction: Interaction, route: routing.Route | None, outcome: str) -> None:
+    """The handler ran (once per interaction): count it by route and outcome, and its acknowledgement's latency."""
+    metrics.INTERACTIONS.inc(route=route.name if route is not None else "(none)", outcome=outcome)
+    ack_ms = _ack_latency_ms(interaction)
+    if ack_ms is not None:
+        metrics.ACK_SECONDS.observe(ack_ms / 1000)
+
+
+def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> tuple[str | None, dict | None]:
+    """Run the handler under the row's lock unless a concurrent delivery did: (outcome, stored answer),
+    or (None, None) when another delivery ran it.
 
     The outcome and the claim on the answer are written in one statement: nobody can hold
     a claim on an answer that did not exist yet, and a delivery waiting on the lock finds
@@ -111,12 +125,12 @@ def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> dict | No
     with transaction.atomic():
         entry = CommandLog.objects.select_for_update().only("outcome").get(pk=pk)
         if entry.outcome != Outcome.PENDING:
-            return None
+            return None, None
         outcome, reply, error, reference = run(interaction, redacted=redacted)
         CommandLog.objects.filter(pk=pk).update(
             outcome=outcome, reply=reply, error=error, reference=reference, answer_claimed_at=timezone.now()
         )
-    return reply
+    return outcome, reply
 
 
 def _answered_or_in_flight(pk: int) -> None:
