@@ -9,6 +9,7 @@ sentence, shown as a form error.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.apps import apps
@@ -17,8 +18,9 @@ from core.models import Guild
 from core.recurrence import RULE_HELP
 from core.timeparse import EXAMPLES, day_first, member_zone, parse_offsets, read_time
 from dashboard.pickers import role_choices
+from events import signup
 from events.discord.messages import offset_text
-from events.models import Event
+from events.models import Event, EventTemplate
 from events.nudges import Expected
 from events.series import SCOPES, THIS
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
@@ -53,6 +55,18 @@ def expected_choices(guild: Guild, event: Event | None = None) -> list[tuple[str
     if current and current not in dict(choices):
         choices.append((current, f"role {current}"))
     return choices
+
+
+def gate_choices(guild: Guild, current: list[int]) -> list[tuple[str, str]]:
+    """Roles members of the guild hold (and the ones the event allows now, even if nobody holds them)."""
+    choices = role_choices(guild)
+    known = dict(choices)
+    return choices + [(str(role), f"role {role}") for role in current if str(role) not in known]
+
+
+def offsets_text(seconds: list[int]) -> str:
+    """Stored offsets (seconds, longest first) as they are typed: "1d, 1h"."""
+    return ", ".join(offset_text(timedelta(seconds=s)) for s in sorted(seconds, reverse=True))
 
 
 class OnceForm(forms.Form):
@@ -94,22 +108,51 @@ class EventForm(OnceForm):
         required=False,
         help_text="When they are nudged, before registration closes (the deadline, else the start): 3d, 1d.",
     )
+    signup_options = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Signup options",
+        help_text=(
+            "Going asks which, as in Discord: Driver 4, Rider 16, Helper (a number after a name is that "
+            "option's own capacity, inside the event's). Add, rename or remove options here; blank: none."
+        ),
+    )
+    only_roles = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Only members with",
+        help_text="Going and Maybe only for members holding one of these roles; none ticked: everyone.",
+    )
     needs_rides = forms.BooleanField(required=False, label="Members organise rides")
     needs_rooms = forms.BooleanField(required=False, label="Members share rooms")
     channel = forms.TypedChoiceField(coerce=int, required=False, help_text="Where the event is posted.")
 
-    def __init__(self, *args, guild: Guild, member_id: int | None, now, event: Event | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        guild: Guild,
+        member_id: int | None,
+        now,
+        event: Event | None = None,
+        template: EventTemplate | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.guild, self.now, self.event = guild, now, event
+        self.guild, self.now, self.event, self.template = guild, now, event, template
         self.zone = member_zone(member_id or 0, guild.id)
         self.day_first = day_first(guild.id)
         self.fields["expected"].choices = expected_choices(guild, event)
+        current_roles = list(event.allowed_role_ids if event else template.allowed_role_ids if template else [])
+        self.fields["only_roles"].choices = gate_choices(guild, current_roles)
         if event is None:
             self.fields["channel"].choices = known_channels(guild)
             self.fields["repeat"] = forms.CharField(
                 max_length=60, required=False, help_text=f"Optional: makes it the first of a series. {RULE_HELP}"
             )
             self.initial.setdefault("reminders", ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS))
+            if template is not None:
+                self._from_template(template)
         else:
             del self.fields["channel"]  # an event stays in the channel it was posted in
             self.initial.update(self._shown(event))
@@ -142,25 +185,74 @@ class EventForm(OnceForm):
             "nudges": ", ".join(
                 offset_text(o) for o in event.nudges.order_by("-offset").values_list("offset", flat=True)
             ),
+            "signup_options": signup.options_text(signup.specs_of(event)),
+            "only_roles": [str(role) for role in event.allowed_role_ids],
         }
+
+    def _from_template(self, template: EventTemplate) -> None:
+        """The template's settings as the form's values; its times relative to the start become
+        the blank end and deadline's meaning (``draft``)."""
+        expected = self.fields["expected"]
+        role = template.expected_role_id
+        if role and str(role) not in dict(expected.choices):
+            expected.choices = [*expected.choices, (str(role), f"role {role}")]
+        self.initial.update(
+            {
+                "title": template.title,
+                "location": template.location,
+                "description": template.description,
+                "capacity": template.capacity,
+                "reminders": offsets_text(template.reminder_offsets),
+                "expected": template.expected_role_id,
+                "nudges": offsets_text(template.nudge_offsets),
+                "signup_options": signup.options_text(signup.specs_from_json(template.signup_options)),
+                "only_roles": [str(role) for role in template.allowed_role_ids],
+                "needs_rides": template.needs_rides,
+                "needs_rooms": template.needs_rooms,
+            }
+        )
+        if template.channel_id in dict(self.fields["channel"].choices):
+            self.initial["channel"] = template.channel_id
+        if template.duration:
+            length = offset_text(template.duration)
+            self.fields["end"].help_text = f"Blank: {length} after the start, as the template says."
+        if template.signup_lead:
+            self.fields[
+                "signup_deadline"
+            ].help_text = f"Blank: {offset_text(template.signup_lead)} before the start, as the template says."
 
     def _time(self, name: str, label: str):
         return read_time(self.cleaned_data.get(name), self.zone, now=self.now, field=label, day_first=self.day_first)
 
     def draft(self) -> EventDraft:
         """The fields as the services take them; typed times read as Discord reads them (RuleError if not)."""
-        data = self.cleaned_data
+        data, template = self.cleaned_data, self.template
+        starts_at, ends_at = self._time("start", "start"), self._time("end", "end")
+        deadline = self._time("signup_deadline", "signup deadline")
+        if template is not None and starts_at is not None:  # blank times: the template's, from this start
+            if ends_at is None and template.duration:
+                ends_at = starts_at + template.duration
+            if deadline is None and template.signup_lead:
+                deadline = starts_at - template.signup_lead
         return EventDraft(
             title=data["title"],
             description=data.get("description") or "",
             location=data.get("location") or "",
-            starts_at=self._time("start", "start"),
-            ends_at=self._time("end", "end"),
+            starts_at=starts_at,
+            ends_at=ends_at,
             capacity=data.get("capacity") or None,
-            signup_deadline=self._time("signup_deadline", "signup deadline"),
+            signup_deadline=deadline,
             needs_rides=data.get("needs_rides", False),
             needs_rooms=data.get("needs_rooms", False),
         )
+
+    def options(self) -> tuple[signup.OptionSpec, ...]:
+        """The signup options as typed ("Driver 4, Rider 16"), read as Discord reads them (RuleError if not)."""
+        return signup.parse_options(self.cleaned_data.get("signup_options"))
+
+    def gates(self) -> signup.Signup:
+        """Who may go and as what, as ``events.services.create_event`` takes it."""
+        return signup.Signup(tuple(self.cleaned_data.get("only_roles") or ()), self.options())
 
     def reminder_offsets(self):
         text = self.cleaned_data.get("reminders") or ""
@@ -188,6 +280,10 @@ class EventForm(OnceForm):
             changes["expected_role_id"] = self.cleaned_data.get("expected")
         if "nudges" in self.changed_data:
             changes["nudge_offsets"] = list(self.expectation().offsets)
+        if "signup_options" in self.changed_data:
+            changes["signup_options"] = list(self.options())
+        if "only_roles" in self.changed_data:
+            changes["allowed_role_ids"] = list(self.cleaned_data.get("only_roles") or ())
         return changes
 
 

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 SECTIONS = (
     ("guild", "Overview"),
     ("events", "Events"),
+    ("templates", "Templates"),
     ("polls", "Polls"),
     ("members", "Members"),
     ("activity", "Activity"),

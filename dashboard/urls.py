@@ -12,6 +12,7 @@ from . import (
     views_polls,
     views_settings,
     views_sheets_targets,
+    views_templates,
     views_tokens,
 )
 
@@ -75,6 +76,16 @@ urlpatterns += [
     path(f"{guild}schedules/<int:schedule_id>/delete/", views_community.schedule_delete, name="schedule_delete"),
     path(f"{guild}tokens/", views_tokens.token_list, name="tokens"),
     path(f"{guild}tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
+]
+
+# Issue 18's dashboard side: event templates, a date poll's pick, Discord's native events.
+urlpatterns += [
+    path(f"{guild}templates/", views_templates.template_list, name="templates"),
+    path(f"{guild}templates/<int:template_id>/use/", views_templates.template_use, name="template_use"),
+    path(f"{guild}templates/<int:template_id>/delete/", views_templates.template_delete, name="template_delete"),
+    path(f"{guild}events/<int:event_id>/template/", views_templates.template_save, name="template_save"),
+    path(f"{guild}polls/<int:poll_id>/decide/", views_polls.poll_decide, name="poll_decide"),
+    path(f"{guild}settings/native/", views_settings.native_events, name="native_events"),
 ]
 
 # Issue 16's last gap: an event's rides and rooms, as the carpool admin offers them.

@@ -25,7 +25,7 @@ from core.recurrence import parse_rule
 from events import series, services
 from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
-from events.models import Event, Registration
+from events.models import Event, EventTemplate, Registration
 
 from .charts import Bar, capacity_bar, timeline
 from .event_forms import EventForm
@@ -89,7 +89,9 @@ def event_detail(request, guild_id: int, event_id: int):
     """The event, its roster in order (going, waitlist, maybe, can't go) and registrations over time."""
     guild, event = _event(request, guild_id, event_id)
     registrations = list(
-        event.registrations.select_related("member").annotate(rank=ROSTER_ORDER).order_by("rank", "sequence", "id")
+        event.registrations.select_related("member", "option")
+        .annotate(rank=ROSTER_ORDER)
+        .order_by("rank", "sequence", "id")
     )
     roster = {status: [r for r in registrations if r.status == status] for status, _ in Status.choices}
     going, waiting = len(roster[Status.GOING]), len(roster[Status.WAITLISTED])
@@ -102,6 +104,8 @@ def event_detail(request, guild_id: int, event_id: int):
         "moves": MOVES,
         "reminders": [(r, offset_text(r.offset)) for r in event.reminders.order_by("offset")],
         "open": event.status == Event.Status.SCHEDULED and event.starts_at > timezone.now(),
+        "options": event.option_rosters(),
+        "signup_options": list(event.signup_options.all()),
     }
     return render_guild(request, guild, "events", "dashboard/event/detail.html", context)
 
@@ -122,8 +126,14 @@ def roster_csv(request, guild_id: int, event_id: int):
 def event_create(request, guild_id: int):
     """The /event create form on the web; posted where the organiser picks (a channel Muster knows)."""
     guild = organised_guild_or_404(request, guild_id)
+    return create_page(request, guild)
+
+
+def create_page(request, guild, template: EventTemplate | None = None):
+    """The creating form (prefilled from ``template``, whose blank times it fills), and its sending."""
     now, member_id = timezone.now(), _member_id(request)
-    form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now)
+    form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now, template=template)
+    origin = f" from the template {template.name}" if template is not None else ""
     if request.method == "POST" and form.is_valid():
         try:
             event_id, first = create_once(
@@ -132,7 +142,7 @@ def event_create(request, guild_id: int):
                 form,
                 "created event",
                 lambda: _create(guild, form, now=now, member_id=member_id),
-                lambda event: f"posted in #{event.channel_id}",
+                lambda event: f"posted in #{event.channel_id}{origin}",
             )
         except RuleError as error:
             form.add_error(None, error.message)
@@ -143,8 +153,9 @@ def event_create(request, guild_id: int):
                 messages.info(request, "This form was already sent: the event was created once.")
             return redirect("dashboard:event", guild_id=guild.id, event_id=event_id)
     status = 400 if form.errors else 200
-    context = {"form": form, "creating": True}
-    return render_guild(request, guild, "events", "dashboard/event/form.html", context, status=status)
+    context = {"form": form, "creating": True, "template": template}
+    section = "events" if template is None else "templates"
+    return render_guild(request, guild, section, "dashboard/event/form.html", context, status=status)
 
 
 def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
@@ -160,12 +171,14 @@ def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
             channel_id=channel_id,
             reminder_offsets=form.reminder_offsets(),
             expected=form.expectation(),
+            gates=form.gates(),
         )
     plan = series.SeriesPlan(
         parse_rule(repeat),
         channel_id=channel_id,
         reminder_offsets=tuple(form.reminder_offsets()),
         expected=form.expectation(),
+        gates=form.gates(),
     )
     made = series.create_series(guild, form.draft(), plan, now=now, created_by_id=member_id)
     first = made.occurrences.order_by("starts_at").first()
@@ -263,16 +276,23 @@ def registration_move(request, guild_id: int, event_id: int):
     if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
         return HttpResponseNotAllowed(["POST"])
     choice, now = request.POST.get("status", ""), timezone.now()
+    option = request.POST.get("option", "")
     try:
         registration = _registered(request, event)
         response = services.respond(
-            event.id, registration.member_id, choice, sequence=services.click_sequence(now), now=now
+            event.id,
+            registration.member_id,
+            choice,
+            sequence=services.click_sequence(now),
+            now=now,
+            # Going as the option picked beside it (events with signup options)
+            option_id=int(option) if choice == Status.GOING and option.isdigit() else None,
         )
     except RuleError as error:
         messages.error(request, error.message)
     else:
         name = registration.member.display_name or registration.member.username
-        label = dict(Status.choices)[response.status]
+        label = dict(Status.choices)[response.status] + (f" as {response.option}" if response.option else "")
         if response.changed:
             organiser_log.record(
                 request, guild.id, "moved registration", event, f"{name}: {registration.status} → {response.status}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +17,7 @@ from core import organiser_log
 from core.errors import RuleError
 from core.models import Member
 from core.permissions import SESSION_MEMBER_ID
-from polls import services
+from polls import date_polls, services
 from polls.models import Option, Poll
 
 from .charts import Bar, share_bar
@@ -34,6 +36,8 @@ class Result:
     votes: int
     bar: Bar
     voters: list[Member]
+    option_id: int = 0
+    starts_at: datetime | None = None  # a date poll's candidate time
 
 
 def tallies(polls) -> dict[int, list[Result]]:
@@ -46,7 +50,8 @@ def tallies(polls) -> dict[int, list[Result]]:
     for poll_id, rows in by_poll.items():
         total = sum(option.n for option in rows)
         result[poll_id] = [
-            Result(option.position, option.label, option.n, share_bar(option.n, total), []) for option in rows
+            Result(option.position, option.label, option.n, share_bar(option.n, total), [], option.id, option.starts_at)
+            for option in rows
         ]
     return result
 
@@ -73,11 +78,19 @@ def poll_detail(request, guild_id: int, poll_id: int):
     results = tallies([poll]).get(poll.id, [])
     voters = poll.voters()  # {} for an anonymous poll: its votes carry no member id
     members = Member.objects.in_bulk({member_id for ids in voters.values() for member_id in ids})
-    results = [
-        Result(r.position, r.label, r.votes, r.bar, [members[m] for m in voters.get(r.position, []) if m in members])
-        for r in results
-    ]
-    context = {"poll": poll, "results": results, "show_voters": not poll.anonymous}
+    results = [replace(r, voters=[members[m] for m in voters.get(r.position, []) if m in members]) for r in results]
+    now = timezone.now()
+    dates = poll.kind == Poll.Kind.DATES
+    context = {
+        "poll": poll,
+        "results": results,
+        "show_voters": not poll.anonymous,
+        # A date poll whose date is not chosen: each time still ahead has its Pick this date.
+        "pickable": {r.option_id for r in results if r.starts_at and r.starts_at > now}
+        if dates and poll.decided_option_id is None
+        else set(),
+        "dates": dates,
+    }
     return render_guild(request, guild, "polls", "dashboard/poll/detail.html", context)
 
 
@@ -145,3 +158,29 @@ def poll_edit(request, guild_id: int, poll_id: int):
         status = 400 if form.errors else 200
         context = {"poll": poll, "form": form, "zone": guild.timezone}
         return render_guild(request, guild, "polls", "dashboard/poll/edit.html", context, status=status)
+
+
+@login_required
+def poll_decide(request, guild_id: int, poll_id: int):
+    """Pick this date (/poll decide): the event is created at it, its voters registered in vote order."""
+    guild, poll = _poll(request, guild_id, poll_id)
+    if request.method != "POST":  # after the scoping: another guild's URL is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    option_id = request.POST.get("option", "")
+    try:
+        if not option_id.isdigit():
+            raise RuleError("Pick one of the poll's dates.")
+        with transaction.atomic():  # the log's row with the decision, or neither
+            decided = date_polls.decide(poll.id, int(option_id), now=timezone.now(), guild_id=guild.id)
+            organiser_log.record(
+                request, guild.id, "picked date", poll, f"{decided.option.label}: event {decided.event_id}"
+            )
+    except RuleError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+    going = f"{decided.going} voter{'s' if decided.going != 1 else ''} registered as going in vote order"
+    told = f"; {decided.others} who voted only for other dates are told" if decided.others else ""
+    messages.success(request, f"Picked {decided.option.label}: the event is posted in Discord, {going}{told}.")
+    if decided.event_id is None:
+        return redirect("dashboard:poll", guild_id=guild.id, poll_id=poll.id)
+    return redirect("dashboard:event", guild_id=guild.id, event_id=decided.event_id)

@@ -22,10 +22,11 @@ from carpool import services as carpool
 from carpool.models import Area
 from core import organiser_log
 from core.errors import RuleError
+from core.permissions import SESSION_MEMBER_ID
 from dashboard.forms_settings import AreaForm, GuildSettingsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
-from events import calendars
+from events import calendars, native
 from events.discord.messages import offset_text
 from events.services import DEFAULT_REMINDER_OFFSETS
 from jira_sync.models import JiraLink, JiraSite
@@ -66,6 +67,7 @@ def _page(
         "exporting": exporting,
         "calendar_url": calendar_url,
         "has_calendar": calendar_url is not None or calendars.has_link(guild_id=guild.id),
+        "native": native.shown(guild.id),
         # Muster's one default (events.services); each event chooses its own in /event create.
         "default_reminders": ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS),
     }
@@ -146,3 +148,24 @@ def calendar_link(request, guild_id: int):
             request, guild.id, "made calendar link", guild, "the old link revoked" if link.replaced else ""
         )
     return _page(request, guild, calendar_url=link.url)
+
+
+@login_required
+def native_events(request, guild_id: int):
+    """Turn the mirror of upcoming events as Discord scheduled events on or off (/event native).
+
+    The web holds no bot token, so it cannot ask Discord about the bot's permissions as the
+    command does: the sync that follows checks them before making anything, and a missing
+    one shows on this page (and is told by DM to whoever turned mirroring on).
+    """
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    choice = request.POST.get("mirror")
+    if choice not in ("on", "off"):
+        return _page(request, guild, status=400)
+    member_id = request.session.get(SESSION_MEMBER_ID)
+    with transaction.atomic():  # the log's row with the change, or neither
+        native.set_enabled(guild, choice == "on", member_id=int(member_id) if member_id else None, now=timezone.now())
+        organiser_log.record(request, guild.id, f"turned native events {choice}", guild)
+    return redirect("dashboard:settings", guild_id=guild.id)

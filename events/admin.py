@@ -33,7 +33,8 @@ ROSTER_ORDER = Case(
     *(When(status=status, then=Value(rank)) for rank, status in enumerate(ROSTER_STATUSES)),
     output_field=IntegerField(),
 )
-ROSTER_COLUMNS = ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
+# ``option``: the signup option going or waiting as (blank: the event has none, or not chosen).
+ROSTER_COLUMNS = ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at", "option"]
 
 
 class RegistrationInline(GuildScopedInline, admin.TabularInline):
@@ -194,7 +195,7 @@ def roster_response(events, filename: str) -> HttpResponse:
     writer.writerow(ROSTER_COLUMNS)
     rows = (
         Registration.objects.filter(event_id__in=list(events.values_list("pk", flat=True)))
-        .select_related("member", "event__guild")
+        .select_related("member", "event__guild", "option")
         .annotate(rank=ROSTER_ORDER)
         .order_by("event__starts_at", "event_id", "rank", "sequence", "id")
     )
@@ -210,6 +211,7 @@ def roster_response(events, filename: str) -> HttpResponse:
                 *names,
                 registration.status,
                 local.isoformat(timespec="seconds"),
+                csv_safe(registration.option.label) if registration.option_id else "",
             ]
         )
     return response

@@ -68,13 +68,12 @@ def registration_rows(selection: Selection) -> Iterator[Row]:
         .order_by("event__starts_at", "event_id", "sequence", "id")
         .values_list(
             *("id", "event_id", "event__title", "event__status", "member_id"),
-            *("member__username", "member__display_name", "status", "responded_at"),
+            *("member__username", "member__display_name", "status", "responded_at", "option__label"),
         )
     )
     # Plain tuples, not model instances: a large guild has 100,000 registrations.
-    for rid, event_id, title, event_status, member_id, username, display, status, responded in registrations.iterator(
-        chunk_size=5000
-    ):
+    for row in registrations.iterator(chunk_size=5000):
+        rid, event_id, title, event_status, member_id, username, display, status, responded, option = row
         yield Row(
             f"registration-{rid}",
             {
@@ -85,14 +84,23 @@ def registration_rows(selection: Selection) -> Iterator[Row]:
                 "Discord ID": str(member_id),
                 "Response": shown.get(status, status),
                 "Responded": responded,
+                "Option": option or "",
             },
             status="cancelled" if event_status == Event.Status.CANCELLED else "",
         )
 
 
+# Names the columns' version: a spreadsheet exported before the Option column changes once.
+REGISTRATION_COLUMNS_VERSION = "option"
+
+
 def registration_fingerprint(selection: Selection) -> str:
+    """Changes when a row would: a response (a new option is one: its click stamps
+    ``responded_at``), the event, the member. An option's label never changes while
+    members hold it (``events.signup.set_options``)."""
     registrations = Registration.objects.filter(event__in=selection.events())
-    return aggregate_fingerprint(registrations, "responded_at", "event__updated_at", "member__updated_at")
+    stamps = aggregate_fingerprint(registrations, "responded_at", "event__updated_at", "member__updated_at")
+    return f"{REGISTRATION_COLUMNS_VERSION}/{stamps}"
 
 
 register(
@@ -126,6 +134,7 @@ register(
             Column("Discord ID"),
             Column("Response"),
             Column("Responded", DATETIME),
+            Column("Option"),
         ),
         rows=registration_rows,
         fingerprint=registration_fingerprint,

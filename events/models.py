@@ -505,6 +505,8 @@ class EventTemplate(models.Model):
     channel_id = models.BigIntegerField(null=True, blank=True, help_text="Where its events are posted.")
     allowed_role_ids = models.JSONField(default=list, blank=True, help_text="Going and Maybe only with one of these.")
     signup_options = models.JSONField(default=list, blank=True, help_text='Signup options: [["Driver", 4], ...].')
+    expected_role_id = models.BigIntegerField(null=True, blank=True, help_text=EXPECTED_HELP)
+    nudge_offsets = models.JSONField(default=list, blank=True, help_text="Seconds before registration closes.")
     created_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_event_templates"
     )

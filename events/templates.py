@@ -2,8 +2,9 @@
 (a sub-domain of ``events.services``).
 
 A template keeps what does not depend on the date: title, details, place, capacity,
-logistics, channel, and the times relative to the start (length, how long before it
-registration closes, the reminders). ``use_template`` makes an event from it at a given
+logistics, channel, who may sign up and as what (``events.signup``), who is expected to
+answer (``events.nudges``), and the times relative to the start (length, how long before
+it registration closes, the reminders, the nudges). ``use_template`` makes an event from it at a given
 start with the same rules as ``/event create``.
 """
 
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import RuleError
 from core.models import Guild
-from events import services, signup
+from events import nudges, services, signup
 from events.discord.messages import offset_text
 from events.models import Event, EventTemplate
 from events.services import EventDraft
@@ -57,6 +58,9 @@ def settings_of(event: Event) -> dict:
     values["reminder_offsets"] = [int(offset.total_seconds()) for offset in offsets]
     values["allowed_role_ids"] = list(event.allowed_role_ids)
     values["signup_options"] = signup.specs_to_json(signup.specs_of(event))
+    values["expected_role_id"] = event.expected_role_id
+    nudged = event.nudges.order_by("-offset").values_list("offset", flat=True)
+    values["nudge_offsets"] = [int(offset.total_seconds()) for offset in nudged]
     return values
 
 
@@ -101,6 +105,17 @@ def reminders_of(template: EventTemplate) -> list[timedelta]:
     return [timedelta(seconds=seconds) for seconds in template.reminder_offsets]
 
 
+def expected_of(template: EventTemplate) -> nudges.Expected:
+    """Who the template's events expect to answer, and when they are nudged."""
+    offsets = tuple(timedelta(seconds=seconds) for seconds in template.nudge_offsets)
+    return nudges.Expected(template.expected_role_id, offsets)
+
+
+def gates_of(template: EventTemplate) -> signup.Signup:
+    """Who may sign up for the template's events, and as what."""
+    return signup.Signup(tuple(template.allowed_role_ids), signup.specs_from_json(template.signup_options))
+
+
 def use_template(
     guild: Guild, template: EventTemplate, starts_at: datetime, *, now: datetime, created_by_id: int | None = None
 ) -> Event:
@@ -120,7 +135,8 @@ def use_template(
         created_by_id=created_by_id,
         channel_id=template.channel_id,
         reminder_offsets=reminders_of(template),
-        gates=signup.Signup(tuple(template.allowed_role_ids), signup.specs_from_json(template.signup_options)),
+        gates=gates_of(template),
+        expected=expected_of(template),
     )
 
 

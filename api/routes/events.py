@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -21,9 +21,9 @@ from api.schemas import Error, Page, PageQuery, RowId, Snowflake, page, response
 from core.errors import RuleError
 from core.models import Guild
 from core.timeparse import parse_offsets
-from events import services
+from events import services, signup
 from events.discord.messages import offset_text
-from events.models import Event, Registration
+from events.models import Event, Registration, SignupOption
 from events.services import CAPACITY_MAX, DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX, EventDraft
 
 router = Router(tags=["events"])
@@ -31,8 +31,13 @@ Registered = Registration.Status
 Title, Location, Description = text(TITLE_MAX), text(LOCATION_MAX), text(DESCRIPTION_MAX)
 Capacity = Annotated[int, Field(ge=1, le=CAPACITY_MAX)]
 Reminders = Annotated[list[Annotated[str, Field(max_length=10)]], Field(max_length=5)]
+Roles = Annotated[list[Snowflake], Field(max_length=signup.MAX_ROLES)]
 # Which field a rule's sentence is about, by the words it uses (first match wins).
 RULE_FIELDS = (
+    ("signup option", "signup_options"),
+    ("capacity of", "signup_options"),
+    ("option needs", "signup_options"),
+    ("restricted", "allowed_role_ids"),
     ("title", "title"),
     ("location", "location"),
     ("details", "description"),
@@ -46,6 +51,23 @@ NO_CHANNEL = "this server has no announcement channel: give channel_id"
 UNKNOWN_CHANNEL = (
     "is not a channel Muster knows in this server: use the announcement channel or one an event or poll was posted in"
 )
+
+
+class SignupOptionIn(Schema):
+    label: text(signup.LABEL_MAX)
+    capacity: Capacity | None = Field(None, description="This option's own places. Blank: only the event's limit.")
+
+
+class SignupOptionOut(SignupOptionIn):
+    going: int
+    waitlisted: int
+
+
+OPTIONS_HELP = (
+    "Going asks which (/event edit signup_options:): each option has its own capacity inside the event's, "
+    "and beyond it members wait for a place of that option. [] for none."
+)
+ROLES_HELP = "Going and Maybe only for members holding one of these role ids (/event edit only_role:). [] for everyone."
 
 
 class EventOut(Schema):
@@ -64,6 +86,8 @@ class EventOut(Schema):
     reminders: list[str] = Field(description='Offsets before the start, as typed in Discord: "1d", "1h".')
     needs_rides: bool = Field(description="Members organise rides for it (/ride); logistics tracks who has none.")
     needs_rooms: bool = Field(description="Members share rooms for it (/room); logistics tracks who has no bed.")
+    signup_options: list[SignupOptionOut] = Field(description=OPTIONS_HELP)
+    allowed_role_ids: list[Snowflake] = Field(description=ROLES_HELP)
     going: int
     waitlisted: int
     maybe: int
@@ -83,6 +107,11 @@ class EventOut(Schema):
             "channel_id": snowflake(event.channel_id),
             "message_id": snowflake(event.message_id),
             "reminders": [offset_text(offset) for offset in offsets],
+            "signup_options": [
+                {"label": o.label, "capacity": o.capacity, "going": o.going, "waitlisted": o.waitlisted}
+                for o in event.signup_options.all()
+            ],
+            "allowed_role_ids": [str(role) for role in event.allowed_role_ids],
             **{status: counts.get(status, 0) for status in ("going", "waitlisted", "maybe", "declined")},
             "created_at": event.created_at,
             "updated_at": event.updated_at,
@@ -107,6 +136,8 @@ class EventCreate(Schema):
     reminders: Reminders = Field(["1h"], description='DMs to everyone going, e.g. ["1d", "1h"]; [] for none.')
     needs_rides: bool = Field(False, description="Members organise rides for it (/ride).")
     needs_rooms: bool = Field(False, description="Members share rooms for it (/room).")
+    signup_options: list[SignupOptionIn] = Field([], max_length=signup.MAX_OPTIONS, description=OPTIONS_HELP)
+    allowed_role_ids: Roles = Field([], description=ROLES_HELP)
 
 
 class EventUpdate(Schema):
@@ -122,12 +153,25 @@ class EventUpdate(Schema):
     reminders: Reminders | None = None
     needs_rides: bool | None = None
     needs_rooms: bool | None = None
+    signup_options: list[SignupOptionIn] | None = Field(
+        None,
+        max_length=signup.MAX_OPTIONS,
+        description="The options exactly (a label kept keeps its members; one members chose cannot go: 409).",
+    )
+    allowed_role_ids: Roles | None = None
 
 
 def counted(rows):
-    """Events with their registrations counted per status and their reminders (three queries a page)."""
+    """Events with their registrations counted per status, their reminders and their signup
+    options with theirs (four queries a page)."""
     by_status = {status: Count("registrations", filter=Q(registrations__status=status)) for status in Registered.values}
-    return rows.annotate(**{f"n_{status}": count for status, count in by_status.items()}).prefetch_related("reminders")
+    options = SignupOption.objects.annotate(
+        going=Count("registrations", filter=Q(registrations__status=Registered.GOING)),
+        waitlisted=Count("registrations", filter=Q(registrations__status=Registered.WAITLISTED)),
+    )
+    return rows.annotate(**{f"n_{status}": count for status, count in by_status.items()}).prefetch_related(
+        "reminders", Prefetch("signup_options", queryset=options)
+    )
 
 
 def _with_counts(event: Event) -> Event:
@@ -150,6 +194,16 @@ def rule_field(error: RuleError) -> list | None:
 
 def invalid(error: RuleError) -> ApiError:
     return rule_refusal(error, status=422, loc=rule_field(error))
+
+
+def gates(roles: list[str] | None, options: list[SignupOptionIn] | None) -> signup.Signup:
+    """The roles and options sent, checked as Discord's are (422 naming the field)."""
+    specs = tuple(signup.OptionSpec(option.label.strip(), option.capacity) for option in options or ())
+    try:
+        signup.validate_options(specs)
+        return signup.Signup(signup.validate_roles(int(role) for role in roles or ()), specs)
+    except RuleError as error:
+        raise invalid(error) from None
 
 
 def offsets(reminders: list[str]):
@@ -195,7 +249,12 @@ def create_event(request: HttpRequest, response: HttpResponse, guild_id: RowId, 
         channel_id = posting_channel(guild, data.channel_id, default=guild.announcement_channel_id)
         try:
             event = services.create_event(
-                guild, draft, now=timezone.now(), channel_id=channel_id, reminder_offsets=reminder_offsets
+                guild,
+                draft,
+                now=timezone.now(),
+                channel_id=channel_id,
+                reminder_offsets=reminder_offsets,
+                gates=gates(data.allowed_role_ids, data.signup_options),
             )
         except RuleError as error:
             raise invalid(error) from None
@@ -220,12 +279,13 @@ NOT_NULL = ("title", "starts_at", "description", "location", "needs_rides", "nee
 def update_event(request: HttpRequest, guild_id: RowId, event_id: RowId, data: EventUpdate):
     event = find_event(guild_of(request, guild_id), event_id)
     sent = data.model_fields_set
-    nulls = [name for name in (*NOT_NULL, "reminders") if name in sent and getattr(data, name) is None]
+    lists = ("reminders", "signup_options", "allowed_role_ids")
+    nulls = [name for name in (*NOT_NULL, *lists) if name in sent and getattr(data, name) is None]
     if nulls:
         errors = [field_error(["body", name], "may not be null") for name in nulls]
         raise ApiError(422, f"The request is not valid: body.{nulls[0]}: may not be null", errors)
-    changes = {name: getattr(data, name) for name in sent if name != "reminders"}
-    if not changes and "reminders" not in sent:
+    changes = {name: getattr(data, name) for name in sent if name not in lists}
+    if not changes and not set(lists) & sent:
         raise ApiError(422, "Nothing to change: send at least one field.")
     if event.status == Event.Status.CANCELLED:
         raise ApiError(409, "This event is cancelled.")
@@ -237,6 +297,12 @@ def update_event(request: HttpRequest, guild_id: RowId, event_id: RowId, data: E
         raise (rule_refusal(error) if "already going" in error.message else invalid(error)) from None
     if "reminders" in sent:
         changes["reminder_offsets"] = offsets(data.reminders)
+    if {"signup_options", "allowed_role_ids"} & sent:
+        sent_gates = gates(data.allowed_role_ids, data.signup_options)
+        if "signup_options" in sent:
+            changes["signup_options"] = list(sent_gates.options)
+        if "allowed_role_ids" in sent:
+            changes["allowed_role_ids"] = list(sent_gates.allowed_role_ids)
     try:
         services.edit_event(event.id, now=now, **changes)
     except RuleError as error:

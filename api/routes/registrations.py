@@ -14,9 +14,9 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from api.errors import ApiError, rule_refusal
+from api.errors import ApiError, field_error, rule_refusal
 from api.routes.common import guild_of
 from api.routes.events import find_event
 from api.schemas import Error, Page, PageQuery, RowId, Snowflake, page, responses
@@ -36,6 +36,7 @@ class RegistrationOut(Schema):
     status: Literal["going", "maybe", "declined", "waitlisted"]
     waitlist_position: int | None
     responded_at: datetime
+    option: str | None = Field(description="The signup option going or waiting as (events with options).")
 
     @staticmethod
     def of(registration: Registration) -> dict:
@@ -47,6 +48,7 @@ class RegistrationOut(Schema):
             "status": registration.status,
             "waitlist_position": position if registration.status == Registered.WAITLISTED else None,
             "responded_at": registration.responded_at,
+            "option": registration.option.label if registration.option_id else None,
         }
 
 
@@ -56,6 +58,9 @@ class RegistrationFilters(PageQuery):
 
 class RegistrationSet(Schema):
     status: Literal["going", "maybe", "declined"]
+    option: str | None = Field(
+        None, max_length=40, description="Going as this signup option (its label), on an event with options."
+    )
 
 
 def ranked(event_id: int):
@@ -63,7 +68,7 @@ def ranked(event_id: int):
     order = [F("sequence").asc(), F("id").asc()]
     return (
         Registration.objects.filter(event_id=event_id)
-        .select_related("member")
+        .select_related("member", "option")
         .annotate(position=Window(RowNumber(), partition_by=[F("status")], order_by=order))
         .order_by("status", "sequence", "id")
     )
@@ -87,6 +92,18 @@ def _member_of(event, member_id: int) -> None:
         raise ApiError(404, "There is no such member in this guild.")
 
 
+def _option_id(event, data: RegistrationSet) -> int | None:
+    """The id of the option named (only with going); an unknown label is 422 naming it."""
+    if data.option is None or data.status != Registered.GOING:
+        return None
+    option = event.signup_options.filter(label__iexact=data.option.strip()).first()
+    if option is None:
+        labels = ", ".join(o.label for o in event.signup_options.all()) or "none"
+        detail = f"That is not one of this event's signup options ({labels})."
+        raise ApiError(422, detail, [field_error(["body", "option"], detail, "rule")])
+    return option.id
+
+
 @router.put(
     "/guilds/{guild_id}/events/{event_id}/registrations/{member_id}",
     response=responses({200: RegistrationOut, 409: Error}),
@@ -96,11 +113,15 @@ def set_registration(request: HttpRequest, guild_id: RowId, event_id: RowId, mem
     event = find_event(guild_of(request, guild_id), event_id)
     _member_of(event, member_id)
     now = timezone.now()
+    option_id = _option_id(event, data)
     try:
-        services.respond(event.id, member_id, data.status, sequence=services.click_sequence(now), now=now)
+        services.respond(
+            event.id, member_id, data.status, sequence=services.click_sequence(now), now=now, option_id=option_id
+        )
     except RuleError as error:
-        raise rule_refusal(error) from None
-    registration = Registration.objects.select_related("member").get(event_id=event.id, member_id=member_id)
+        loc = ["body", "option"] if "Choose how you are going" in error.message else None
+        raise rule_refusal(error, status=422 if loc else 409, loc=loc) from None
+    registration = Registration.objects.select_related("member", "option").get(event_id=event.id, member_id=member_id)
     registration.position = services.waitlist_position(registration)
     return RegistrationOut.of(registration)
 

@@ -280,6 +280,84 @@ def test_a_start_with_a_far_utc_offset_is_stored_as_its_instant(api):
 def test_a_page_of_events_costs_the_same_queries_whatever_its_length(api, cast, django_assert_num_queries):
     for days in range(1, 6):
         EventFactory(guild=cast.guild, starts_at=soon(days))
-    # The token and its last use (the rate limit is Redis), then the page: rows, reminders, count.
-    with django_assert_num_queries(5):
+    # The token and its last use (the rate limit is Redis), then the page: rows, reminders, options, count.
+    with django_assert_num_queries(6):
         assert api.get(api.url("/events")).json()["count"] == 5
+
+
+ROLE = "500000000000000011"
+
+
+def test_it_creates_an_event_with_signup_options_and_roles_and_shows_them(api, cast):
+    options = [{"label": "Driver", "capacity": 4}, {"label": "Rider"}]
+    response = api.send("POST", api.url("/events"), picnic(signup_options=options, allowed_role_ids=[ROLE]))
+
+    assert response.status_code == 201, response.json()
+    event = Event.objects.get()
+    assert [(o.label, o.capacity) for o in event.signup_options.all()] == [("Driver", 4), ("Rider", None)]
+    assert event.allowed_role_ids == [int(ROLE)]
+    driver = event.signup_options.get(label="Driver")
+    RegistrationFactory(event=event, member=cast.member.member, status=Registration.Status.GOING, option=driver)
+    body = api.get(api.url(f"/events/{event.id}")).json()
+    assert body["allowed_role_ids"] == [ROLE]
+    assert body["signup_options"] == [
+        {"label": "Driver", "capacity": 4, "going": 1, "waitlisted": 0},
+        {"label": "Rider", "capacity": None, "going": 0, "waitlisted": 0},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "detail"),
+    [
+        (
+            {"signup_options": [{"label": "Driver"}, {"label": "driver"}]},
+            "There are two signup options called driver; give each its own name.",
+        ),
+        ({"signup_options": [{"label": " "}]}, "Each signup option needs a name."),
+    ],
+)
+def test_bad_signup_options_are_422_with_discords_sentence(api, fields, detail):
+    response = api.send("POST", api.url("/events"), picnic(**fields))
+
+    assert response.status_code == 422
+    assert error(response) == {
+        "detail": detail,
+        "errors": [{"loc": ["body", "signup_options"], "msg": detail, "type": "rule"}],
+    }
+    assert Event.objects.count() == 0
+
+
+def test_more_options_or_roles_than_discord_takes_are_422_naming_the_field(api):
+    too_many = [{"label": f"O{n}"} for n in range(6)]
+    for fields, loc in (
+        ({"signup_options": too_many}, "signup_options"),
+        ({"allowed_role_ids": [ROLE] * 11}, "allowed_role_ids"),
+    ):
+        response = api.send("POST", api.url("/events"), picnic(**fields))
+        assert response.status_code == 422
+        assert error(response)["errors"][0]["loc"][:2] == ["body", loc]
+    assert Event.objects.count() == 0
+
+
+def test_updating_options_keeps_their_members_and_refuses_dropping_one_members_chose(api, cast):
+    created = api.send("POST", api.url("/events"), picnic(signup_options=[{"label": "Driver", "capacity": 4}]))
+    event = Event.objects.get(id=created.json()["id"])
+    driver = event.signup_options.get()
+    RegistrationFactory(event=event, member=cast.member.member, status=Registration.Status.GOING, option=driver)
+
+    refused = api.send("PATCH", api.url(f"/events/{event.id}"), {"signup_options": [{"label": "Rider"}]})
+    assert refused.status_code == 409
+    assert error(refused)["detail"].startswith("1 member has signed up as Driver")
+
+    done = api.send(
+        "PATCH",
+        api.url(f"/events/{event.id}"),
+        {"signup_options": [{"label": "Driver", "capacity": 2}, {"label": "Rider"}], "allowed_role_ids": [ROLE]},
+    )
+    assert done.status_code == 200, done.json()
+    assert [o["label"] for o in done.json()["signup_options"]] == ["Driver", "Rider"]
+    assert done.json()["signup_options"][0] == {"label": "Driver", "capacity": 2, "going": 1, "waitlisted": 0}
+    assert done.json()["allowed_role_ids"] == [ROLE]
+    opened = api.send("PATCH", api.url(f"/events/{event.id}"), {"allowed_role_ids": []})
+    assert opened.json()["allowed_role_ids"] == []
+    assert api.send("PATCH", api.url(f"/events/{event.id}"), {"signup_options": None}).status_code == 422

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import OutboundMessage
-from events.models import Registration
+from events.models import Registration, SignupOption
 from tests.api.conftest import error
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import GuildMemberFactory
@@ -98,3 +98,28 @@ def test_another_guilds_event_registrations_are_404(api, cast):
     path = api.url(f"/events/{theirs.id}/registrations/{cast.outsider.member_id}")
     assert api.send("DELETE", path).status_code == 404
     assert Registration.objects.filter(event=theirs).count() == 1
+
+
+def test_going_on_an_event_with_options_names_the_option(api, cast):
+    event = EventFactory(guild=cast.guild, starts_at=timezone.now() + timedelta(days=3))
+    SignupOption.objects.create(event=event, label="Driver", capacity=1, position=0)
+    SignupOption.objects.create(event=event, label="Rider", position=1)
+    url = api.url(f"/events/{event.id}/registrations/{cast.member.member_id}")
+
+    unnamed = api.send("PUT", url, {"status": "going"})
+    assert unnamed.status_code == 422
+    assert error(unnamed)["errors"][0]["loc"] == ["body", "option"]
+    unknown = api.send("PUT", url, {"status": "going", "option": "Pilot"})
+    assert error(unknown)["detail"] == "That is not one of this event's signup options (Driver, Rider)."
+
+    done = api.send("PUT", url, {"status": "going", "option": "driver"})
+    assert (done.status_code, done.json()["status"], done.json()["option"]) == (200, "going", "Driver")
+    other = api.url(f"/events/{event.id}/registrations/{cast.organiser.member_id}")
+    full = api.send("PUT", other, {"status": "going", "option": "Driver"})
+    assert (full.json()["status"], full.json()["waitlist_position"], full.json()["option"]) == (
+        "waitlisted",
+        1,
+        "Driver",
+    )
+    listed = api.get(api.url(f"/events/{event.id}/registrations")).json()["items"]
+    assert [row["option"] for row in listed] == ["Driver", "Driver"]

@@ -26,6 +26,7 @@ from api.tokens import TokenRequest, create_token
 from carpool.models import Area
 from community.schedules import ScheduleDraft, create_schedule
 from community.services import CommandDraft, create_command
+from events.templates import save_template
 from jira_sync.models import JiraSite
 from sheets_export.models import ExportTarget
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -48,6 +49,7 @@ SAMPLES = {
     "token_id": lambda rows: rows["token"].id,
     "site_id": lambda rows: rows["site"].id,
     "target_id": lambda rows: rows["target"].id,
+    "template_id": lambda rows: rows["template"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -101,6 +103,7 @@ def rows_of(guild) -> dict:
         "target": ExportTarget.objects.create(
             guild=guild, spreadsheet_id=f"walk-sheet-{guild.id}", datasets=["events"]
         ),
+        "template": save_template(event, f"Walk {guild.id}").template,
     }
 
 

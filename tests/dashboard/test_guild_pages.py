@@ -187,7 +187,7 @@ def test_the_roster_csv_is_the_admins(hq, olivia):
     response = olivia.get(f"/dashboard/g/{hq.id}/events/{event.id}/roster.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = response.content.decode().splitlines()
-    assert lines[0] == "event_id,event,member_id,username,display_name,status,responded_at"
+    assert lines[0] == "event_id,event,member_id,username,display_name,status,responded_at,option"
     assert lines[1].startswith(f"{event.id},{event.title},{registration.member_id},")
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from carpool.models import Area
-from core.models import Guild
+from core.models import Guild, OrganiserAction
 from events.discord.messages import offset_text
 from jira_sync.models import JiraLink, JiraSite
 from sheets_export.models import ExportRun, ExportTarget
@@ -123,3 +123,39 @@ def test_outsiders_and_other_guilds_areas_get_404(world, hq):
 
 def test_reminder_offsets_read_as_event_create_takes_them():
     assert [offset_text(timedelta(minutes=m)) for m in (30, 60, 90, 1440, 10080)] == ["30m", "1h", "90m", "1d", "1w"]
+
+
+def test_native_events_are_turned_on_and_off_as_event_native_does(
+    world, hq, flush_redis, django_capture_on_commit_callbacks
+):
+    from events.models import NativeMirroring
+
+    olivia = log_in(world, "olivia")
+    assert "Upcoming events are not mirrored in Discord" in olivia.get(url(hq)).content.decode()
+    assert "Create Events" in olivia.get(url(hq)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = csrf_post(olivia, url(hq, "native/"), {"mirror": "on"}, page=url(hq))
+
+    assert done.status_code == 302
+    setting = NativeMirroring.objects.get(guild=hq)
+    assert (setting.enabled, setting.changed_by_id) == (True, world.cast.organiser.member_id)
+    assert queued_tasks(flush_redis) == [("events.tasks.sync_native_events", [hq.id])]
+    assert OrganiserAction.objects.filter(guild=hq, action="turned native events on").exists()
+    NativeMirroring.objects.filter(guild=hq).update(problem="Muster cannot make Discord events in Muster HQ.")
+    html = olivia.get(url(hq)).content.decode()
+    assert "Upcoming events are mirrored" in html and "Stuck: Muster cannot make Discord events" in html
+
+    csrf_post(olivia, url(hq, "native/"), {"mirror": "off"}, page=url(hq))
+    assert NativeMirroring.objects.get(guild=hq).enabled is False
+    assert csrf_post(olivia, url(hq, "native/"), {"mirror": "maybe"}, page=url(hq)).status_code == 400
+
+
+def test_an_organiser_of_another_guild_cannot_turn_its_native_events_on(world, hq):
+    from events.models import NativeMirroring
+
+    otto = log_in(world, "otto")
+    refused = csrf_post(otto, url(hq, "native/"), {"mirror": "on"}, page="/dashboard/")
+
+    assert refused.status_code == 404
+    assert not NativeMirroring.objects.filter(guild=hq, enabled=True).exists()

@@ -52,7 +52,7 @@ def test_it_downloads_the_roster_going_first_then_the_waitlist_in_order(organise
     response = organiser_client.get(reverse("admin:events_event_roster", args=[event.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Disposition"] == f'attachment; filename="roster-event-{event.pk}.csv"'
-    assert rows[0] == ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at"]
+    assert rows[0] == ["event_id", "event", "member_id", "username", "display_name", "status", "responded_at", "option"]
     assert [(r[1], r[3], r[5]) for r in rows[1:]] == [
         ("'=SUM(A1)", "going", "going"),
         ("'=SUM(A1)", "w1", "waitlisted"),

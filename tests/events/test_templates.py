@@ -9,7 +9,7 @@ from core.models import OutboundMessage
 from events import templates
 from events.discord.messages import post_key
 from events.models import Event, EventTemplate
-from events.services import EventDraft, create_event
+from events.services import EventDraft, create_event, edit_event
 from tests.events.factories import NOW
 from tests.factories import GuildFactory
 
@@ -67,6 +67,24 @@ def test_it_makes_an_event_from_a_template_at_a_new_start_with_its_reminders_and
     ]
     post = OutboundMessage.objects.get(idempotency_key=post_key(event))
     assert post.channel_id == 700_000_000_000_000_077
+
+
+def test_a_template_keeps_who_is_expected_and_when_they_are_nudged():
+    guild = GuildFactory()
+    event = training(guild)
+    edit_event(event.id, now=NOW, expected_role_id=guild.id, nudge_offsets=[timedelta(days=2), timedelta(hours=6)])
+    event.refresh_from_db()
+
+    template = templates.save_template(event, "Training").template
+    made = templates.use_template(guild, template, START + timedelta(days=7), now=NOW)
+
+    assert (template.expected_role_id, template.nudge_offsets) == (guild.id, [172800, 21600])
+    assert made.expected_role_id == guild.id
+    closes = made.registration_closes_at
+    assert sorted(made.nudges.values_list("due_at", flat=True)) == [
+        closes - timedelta(days=2),
+        closes - timedelta(hours=6),
+    ]
 
 
 def test_saving_under_a_name_taken_in_another_case_replaces_that_template():

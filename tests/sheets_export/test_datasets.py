@@ -7,7 +7,7 @@ import pytest
 
 from core import datasets
 from core.datasets import Column, Dataset, DatasetConflict, Row, Selection
-from events.models import Registration
+from events.models import Registration, SignupOption
 from polls.models import Vote
 from sheets_export.cells import DATETIME_FORMAT, cell, digest, row_cells, serial
 from tests.events.factories import NOW, EventFactory, RegistrationFactory
@@ -88,8 +88,30 @@ def test_it_exports_registrations_under_the_members_nickname_with_the_discord_id
             "Discord ID": str(cast.member.member_id),
             "Response": "Maybe",
             "Responded": NOW,
+            "Option": "",
         },
     )
+
+
+def test_registrations_name_the_signup_option_going_as(cast):
+    picnic = EventFactory(guild=cast.guild, title="Picnic")
+    driver = SignupOption.objects.create(event=picnic, label="Driver", capacity=4)
+    RegistrationFactory(event=picnic, member=cast.member.member, status=Registration.Status.GOING, option=driver)
+    RegistrationFactory(event=picnic, status=Registration.Status.MAYBE)
+
+    rows = datasets.get("registrations").rows(Selection(cast.guild))
+
+    assert [(row.values["Response"], row.values["Option"]) for row in rows] == [("Going", "Driver"), ("Maybe", "")]
+    assert "Option" in datasets.get("registrations").column_names()
+
+
+def test_the_registrations_fingerprint_names_its_columns_version(cast):
+    """A spreadsheet exported before the Option column existed is exported again once."""
+    RegistrationFactory(event=EventFactory(guild=cast.guild))
+
+    mark = datasets.get("registrations").fingerprint(Selection(cast.guild))
+
+    assert mark.startswith("option/")
 
 
 def test_it_exports_counts_only_for_an_anonymous_poll_and_names_for_an_open_one(cast):

@@ -91,7 +91,7 @@ def test_a_registration_reaches_the_sheet_and_a_stakeholders_column_survives_the
     treasurer = person(book["spreadsheetId"])
     body = {"values": [["Paid"], ["yes"]]}
     update = treasurer.values().update(
-        spreadsheetId=book["spreadsheetId"], range="Registrations!I1:I2", valueInputOption="RAW", body=body
+        spreadsheetId=book["spreadsheetId"], range="Registrations!J1:J2", valueInputOption="RAW", body=body
     )
     update.execute()
 
@@ -104,4 +104,4 @@ def test_a_registration_reaches_the_sheet_and_a_stakeholders_column_survives_the
         what="her row updated",
     )
     assert rows[0][-1] == "Paid"
-    assert rows[1][8] == "yes"
+    assert rows[1][9] == "yes"

@@ -20,7 +20,7 @@ from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 EMAIL = "muster-export@muster-sandbox.iam.gserviceaccount.com"
-HEADER = ["Muster ID", "Event ID", "Event", "Member", "Discord ID", "Response", "Responded", "Status"]
+HEADER = ["Muster ID", "Event ID", "Event", "Member", "Discord ID", "Response", "Responded", "Option", "Status"]
 NO_SLEEP = []
 
 
@@ -128,7 +128,7 @@ def test_a_stakeholders_column_and_a_sort_survive_the_next_run(
     spreadsheet = book["spreadsheetId"]
     body = {"values": [["Paid"], ["yes"], ["no"]]}
     stakeholder.values().update(
-        spreadsheetId=spreadsheet, range="Registrations!I1:I3", valueInputOption="RAW", body=body
+        spreadsheetId=spreadsheet, range="Registrations!J1:J3", valueInputOption="RAW", body=body
     ).execute()
     Registration.objects.filter(id=alice.id).update(status="declined")
 
@@ -136,8 +136,8 @@ def test_a_stakeholders_column_and_a_sort_survive_the_next_run(
 
     rows = {row[0]: row for row in tab(sheets_control, book)[1:]}
     assert tab(sheets_control, book)[0] == [*HEADER, "Paid"]
-    assert (rows[f"registration-{alice.id}"][5], rows[f"registration-{alice.id}"][8]) == ("Can't go", "yes")
-    assert (rows[f"registration-{olivia.id}"][5], rows[f"registration-{olivia.id}"][8]) == ("Going", "no")
+    assert (rows[f"registration-{alice.id}"][5], rows[f"registration-{alice.id}"][9]) == ("Can't go", "yes")
+    assert (rows[f"registration-{olivia.id}"][5], rows[f"registration-{olivia.id}"][9]) == ("Going", "no")
 
 
 def test_text_that_looks_like_a_formula_stays_text_and_times_are_serial_numbers(
@@ -267,10 +267,11 @@ def test_a_renamed_header_gets_musters_column_back_at_the_end_and_the_organiser_
         "Discord ID",
         "Response",
         "Responded",
+        "Option",
         "Status",
         "Member",
     ]
-    assert values[1][8] == "Alice"
+    assert values[1][9] == "Alice"
     notice = (
         'In the Registrations tab, Muster could not find its column "Member" (was its header renamed?), so it '
         "added it again at the end; the renamed column is yours now."
