@@ -104,6 +104,9 @@ try:
     # Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>" (core.views.metrics).
     # Secret (METRICS_TOKEN_FILE works too), held by web only. Unset: /metrics is 404.
     METRICS_TOKEN = env.string("METRICS_TOKEN")
+    # Error tracking (config.sentry): set, every process sends its errors there, scrubbed.
+    SENTRY_DSN = env.url("SENTRY_DSN", None, schemes=("https", "http"))
+    SENTRY_ENVIRONMENT = env.string("SENTRY_ENVIRONMENT")
 except SettingError as exc:
     # One line, no traceback, whichever process (manage.py, gunicorn, celery) imports us.
     raise SystemExit(f"muster: configuration error: {exc}") from None
@@ -501,6 +504,11 @@ LOGGING = {
         "django.request": {"filters": ["quiet_while_starting"]},
     },
 }
+
+if SENTRY_DSN:
+    from config import sentry
+
+    sentry.init(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 if LOG_FORMAT == "json":
     # Python's warnings (Celery's SecurityWarning ...) as log lines too, not bare text on stderr.
