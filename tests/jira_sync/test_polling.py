@@ -14,6 +14,16 @@ from tests.jira_sync.conftest import NOW, make_link
 pytestmark = pytest.mark.django_db
 
 
+def polls_counted(site) -> dict[str, int]:
+    """What muster_jira_polls_total holds for ``site`` (core.metrics), by outcome."""
+    from core import metrics
+    from core.redis import get_redis
+
+    metrics.flush()
+    stored = get_redis().hgetall(metrics.JIRA_POLLS.key)
+    return {outcome: int(stored.get(f'["{site.id}", "{outcome}"]'.encode(), 0)) for outcome in ("error", "ok")}
+
+
 def test_it_claims_a_due_site_once_however_many_ticks_ask(site):
     assert claim_due_sites(NOW) == [site.id]
     assert claim_due_sites(NOW) == []
@@ -97,6 +107,7 @@ def test_a_failing_site_says_why_and_tells_its_organiser_once_then_once_when_it_
     from core.models import OutboundMessage
 
     make_link(site, cast.member.member, users[0]["accountId"])
+    polls_before = polls_counted(site)
     jira.revoke_api_token()
     poll_site(site.id, NOW)
     poll_site(site.id, NOW + timedelta(minutes=10))
@@ -107,6 +118,9 @@ def test_a_failing_site_says_why_and_tells_its_organiser_once_then_once_when_it_
     poll_site(site.id, NOW + timedelta(minutes=20))
     site.refresh_from_db()
     assert (site.failing_since, site.last_error, site.last_success_at) == (None, "", NOW + timedelta(minutes=20))
+    # muster_jira_polls_total{site, outcome} counted both failures and the recovery (the alert's input)
+    after = polls_counted(site)
+    assert {outcome: after[outcome] - polls_before[outcome] for outcome in after} == {"error": 2, "ok": 1}
     sent = list(OutboundMessage.objects.order_by("id").values_list("member_id", "payload"))
     assert sent == [
         (
