@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -221,7 +222,9 @@ def occurs_after(rrule_text: str, first_start: datetime, zone: ZoneInfo, moment:
 def count_before(rrule_text: str, first_start: datetime, zone: ZoneInfo, moment: datetime) -> int:
     """How many of the series' starts come before ``moment`` (for a split of a counted series)."""
     rule = compile_rule(rrule_text, first_start, zone)
-    return sum(1 for _ in instants_after(rule, zone, first_start - timedelta(microseconds=1)) if _ < moment)
+    starts = instants_after(rule, zone, first_start - timedelta(microseconds=1))
+    # Stop at the first start at or after ``moment``: a series without an end never runs out.
+    return sum(1 for _ in takewhile(lambda start: start < moment, starts))
 
 
 def with_end(rrule_text: str, *, until_local: datetime | None = None, count: int | None = None) -> str:

@@ -101,3 +101,10 @@ def test_an_end_is_replaced_for_a_split():
     assert with_end("FREQ=WEEKLY;UNTIL=20270630T235959", until_local=datetime(2027, 1, 19, 17, 59, 59)) == (
         "FREQ=WEEKLY;UNTIL=20270119T175959"
     )
+
+
+def test_counting_the_starts_before_a_moment_stops_there_for_a_series_without_an_end():
+    # An endless weekly series: the count must stop at the moment, not run the rule out to year 9999.
+    start = datetime(2027, 1, 5, 17, 0, tzinfo=UTC)
+    assert count_before("FREQ=WEEKLY", start, BERLIN, datetime(2027, 1, 19, 17, 0, tzinfo=UTC)) == 2
+    assert count_before("FREQ=WEEKLY", start, BERLIN, start) == 0
