@@ -89,6 +89,8 @@ try:
         raise SettingError(f"LOG_FORMAT={LOG_FORMAT!r} is not one of plain, json")
 
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
+    # Each worker writes its Heartbeat row ("worker:<hostname>") this often (config.celery_app).
+    WORKER_HEARTBEAT_INTERVAL_S = env.integer("WORKER_HEARTBEAT_INTERVAL", 30, minimum=1)
     # Registrants are told of an event's edits this long after the first, in one DM.
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
     # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
@@ -304,7 +306,10 @@ CACHES = {
 }
 
 # --- security (python manage.py check --deploy is clean with production settings)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # load balancers probe, Prometheus scrapes, over plain HTTP
+SECURE_REDIRECT_EXEMPT = [
+    r"^healthz(/live|/ready)?$",
+    r"^metrics$",
+]  # load balancers probe, Prometheus scrapes, over plain HTTP
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

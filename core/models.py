@@ -106,9 +106,9 @@ class GuildMember(models.Model):
 
 
 class Heartbeat(models.Model):
-    """The last time a periodic process proved it was alive (beat, for /healthz)."""
+    """The last time a periodic process proved it was alive: "beat" (/healthz), "worker:<hostname>"."""
 
-    name = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=255, unique=True)
     seen_at = models.DateTimeField()
 
     def __str__(self) -> str:

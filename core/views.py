@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from core import metrics as muster_metrics
-from core.health import run_checks
+from core.health import run_checks, run_readiness_checks
 
 
 @never_cache
@@ -15,6 +15,22 @@ from core.health import run_checks
 def healthz(request):
     """200 with every part "ok", else 503 with the failing parts' reasons."""
     checks = run_checks()
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def live(request):
+    """Liveness: the process answers. No database, no broker: an outage must not restart web."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def ready(request):
+    """Readiness: 200 when the database and the broker answer, else 503 with the failing parts' reasons."""
+    checks = run_readiness_checks()
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)
 
