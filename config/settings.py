@@ -306,10 +306,8 @@ CACHES = {
 }
 
 # --- security (python manage.py check --deploy is clean with production settings)
-SECURE_REDIRECT_EXEMPT = [
-    r"^healthz(/live|/ready)?$",
-    r"^metrics$",
-]  # load balancers probe, Prometheus scrapes, over plain HTTP
+# load balancers and the kubelet probe, Prometheus scrapes, over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/live$", r"^healthz/ready$", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api import urls as api_urls
-from core.views import healthz, live, metrics, ready
+from core.views import healthz, healthz_live, healthz_ready, metrics
 from discord_gateway.views import interactions
 from events.views import calendar_feed
 from jira_sync import urls as jira_urls
@@ -15,9 +15,9 @@ admin.site.login_template = "dashboard/admin_login.html"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # Kubernetes' probes (deploy/k8s): liveness without dependencies, readiness with database and broker
-    path("healthz/live", live, name="healthz-live"),
-    path("healthz/ready", ready, name="healthz-ready"),
+    # Kubernetes' probes: liveness (the process answers), readiness (database and broker)
+    path("healthz/live", healthz_live, name="healthz-live"),
+    path("healthz/ready", healthz_ready, name="healthz-ready"),
     # Prometheus' scrape, behind METRICS_TOKEN (404 without it)
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),

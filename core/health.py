@@ -63,11 +63,6 @@ def _judge(seen_at, max_age: float) -> str:
     return "ok"
 
 
-def run_readiness_checks() -> dict[str, str]:
-    """What a web process needs to serve requests: the database and the broker (/healthz/ready)."""
-    return {"database": check_database(), "broker": check_broker()}
-
-
 def check_delivery() -> str:
     """Whether the outbox may deliver: "ok", or why Discord refused the bot (core.outbox pauses)."""
     from core import outbox

@@ -56,6 +56,33 @@ def test_it_names_beat_before_its_first_heartbeat(client):
     assert response.json()["beat"] == "error: no heartbeat yet"
 
 
+def test_liveness_answers_without_asking_the_database_or_the_broker(client, settings, django_assert_num_queries):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+    assert (response.status_code, response.json()) == (200, {"live": "ok"})
+
+
+def test_readiness_asks_the_database_and_the_broker_but_not_beat(client, settings):
+    # No beat heartbeat at all: /healthz is 503, yet the pod can serve.
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz/ready")
+    assert (response.status_code, response.json()) == (200, {"database": "ok", "broker": "ok"})
+    broker = RedisServer().start()
+    settings.CELERY_BROKER_URL = broker.url
+    broker.destroy()
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "error: ConnectionError"}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/live", "/healthz/ready"])
+def test_the_probes_are_exempt_from_the_https_redirect(client, settings, path):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(path).status_code in (200, 503)
+    assert client.get("/dashboard/").status_code == 301
+
+
 def request_log(path: str, status: int) -> logging.LogRecord:
     """The record django.request writes for a 5xx answer."""
     record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Service Unavailable: %s", (path,), None)

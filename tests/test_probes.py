@@ -1,4 +1,4 @@
-"""Kubernetes' probes: /healthz/live, /healthz/ready, and ``manage.py heartbeat`` for beat and workers."""
+"""Kubernetes' exec probes: ``manage.py heartbeat`` for beat and workers, and workers' heartbeats."""
 
 import socket
 import subprocess
@@ -11,35 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core.models import Heartbeat
-from devtools.localservers import RedisServer
 from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db
-
-
-def test_liveness_answers_without_the_broker_or_beat(client, settings):
-    broker = RedisServer().start()
-    settings.CELERY_BROKER_URL = broker.url
-    broker.destroy()
-    response = client.get("/healthz/live")
-    assert (response.status_code, response.json()) == (200, {"status": "ok"})
-
-
-def test_readiness_wants_the_database_and_the_broker_but_not_beat(client, settings):
-    response = client.get("/healthz/ready")  # no beat heartbeat at all: still ready
-    assert (response.status_code, response.json()) == (200, {"database": "ok", "broker": "ok"})
-    broker = RedisServer().start()
-    settings.CELERY_BROKER_URL = broker.url
-    broker.destroy()
-    response = client.get("/healthz/ready")
-    assert (response.status_code, response.json()) == (503, {"database": "ok", "broker": "error: ConnectionError"})
-
-
-@pytest.mark.parametrize("path", ["/healthz/live", "/healthz/ready", "/healthz"])
-def test_the_probes_are_exempt_from_the_https_redirect(client, settings, path):
-    settings.SECURE_SSL_REDIRECT = True
-    assert client.get(path).status_code in {200, 503}
-    assert client.get("/dashboard/").status_code == 301  # the rest is redirected
 
 
 def heartbeat(*args: str) -> tuple[int, str]:
