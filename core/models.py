@@ -202,6 +202,11 @@ class OutboundMessage(models.Model):
         max_length=50, blank=True, help_text="Once delivered, refresh this kind of message (core.refresh)…"
     )
     refresh_object_id = models.BigIntegerField(null=True, blank=True, help_text="…for this object")
+    attachment = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="A file made when it is delivered (core.outbox.ATTACHMENTS), never stored here",
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,13 +1,34 @@
-"""/muster privacy's rules: Forget me, told to each guild's organisers without the content."""
+"""/muster privacy's rules: Download (the export by DM) and Forget me (told to organisers without the content)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from core import organiser_log, personal_data
-from core.models import GuildMember
+from core import organiser_log, outbox, personal_data
+from core.discord_api.client import Upload
+from core.models import GuildMember, OutboundMessage
+
+EXPORT_FILENAME = "muster-your-data.json"
+
+
+def send_export(member_id: int, *, interaction_id: int, guild_id: int | None) -> OutboundMessage:
+    """Download: a DM with the member's data as a JSON file, once per click (the outbox's key)."""
+    return outbox.enqueue(
+        key=f"privacy:export:{member_id}:{interaction_id}",
+        member_id=member_id,
+        guild_id=guild_id,
+        payload={"content": "Everything Muster stores about you, as you asked (`/muster privacy`)."},
+        attachment="personal-data",
+    )
+
+
+def export_upload(message: OutboundMessage) -> Upload:
+    """The export file, made at delivery from what is stored then (core.outbox.ATTACHMENTS)."""
+    content = personal_data.export(message.member_id, now=timezone.now()).encode()
+    return Upload(EXPORT_FILENAME, content, "application/json")
 
 
 def forget_me(member_id: int, *, now: datetime) -> list[tuple[str, int]]:

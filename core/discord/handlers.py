@@ -88,6 +88,13 @@ def privacy_summary(interaction: Interaction) -> Reply:
     return Reply(content=messages.privacy_summary(rows), components=messages.privacy_components())
 
 
+@component(messages.DOWNLOAD)
+def download(interaction: Interaction) -> Reply:
+    """The clicking member's data, as a JSON file by DM (made when it is sent)."""
+    privacy.send_export(interaction.actor.id, interaction_id=interaction.id, guild_id=interaction.guild_id)
+    return Reply(content="I am sending you a direct message with your data as a JSON file.")
+
+
 @component(messages.FORGET_ME)
 def forget_me(interaction: Interaction) -> Reply:
     """Forget me asks first, privately."""

@@ -9,6 +9,7 @@ from core.interactions.components import button, row
 
 PING_AGAIN = CustomId("muster:ping")
 # No member id in these: whoever clicks acts on their own data only.
+DOWNLOAD = CustomId("muster:download")
 FORGET_ME = CustomId("muster:forget")
 FORGET_CONFIRM = CustomId("muster:forget_confirm")
 FORGET_CANCEL = CustomId("muster:forget_cancel")
@@ -39,7 +40,12 @@ def privacy_summary(rows: list[tuple[str, int]]) -> str:
 
 
 def privacy_components() -> list[dict]:
-    return [row(button("Forget me", FORGET_ME.build(), style="danger"))]
+    return [
+        row(
+            button("Download", DOWNLOAD.build(), style="primary"),
+            button("Forget me", FORGET_ME.build(), style="danger"),
+        )
+    ]
 
 
 FORGET_WARNING = (

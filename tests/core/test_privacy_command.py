@@ -1,8 +1,12 @@
 """/muster privacy: what Muster stores about the member who asks, and Forget me."""
 
-import pytest
+import json
 
-from core.models import OrganiserAction
+import pytest
+from django.utils.module_loading import import_string
+
+from core import outbox
+from core.models import OrganiserAction, OutboundMessage
 from events.models import Registration
 from polls.models import Vote
 from tests.cast import handle
@@ -27,8 +31,8 @@ def test_it_lists_what_muster_stores_about_the_member_privately(cast):
     assert lines[0] == "**What Muster stores about you**"
     assert "- Event registrations: 2" in lines and "- Votes in polls that show voters: 2" in lines
     assert "- Your Jira links: 1" in lines and "- Rides you drive: 1" in lines
-    assert [b["label"] for b in reply.components[0]["components"]] == ["Forget me"]
-    assert [b["custom_id"] for b in reply.components[0]["components"]] == ["muster:forget"]
+    assert [b["label"] for b in reply.components[0]["components"]] == ["Download", "Forget me"]
+    assert [b["custom_id"] for b in reply.components[0]["components"]] == ["muster:download", "muster:forget"]
 
 
 def test_forget_me_asks_first_and_cancel_forgets_nothing(cast):
@@ -75,3 +79,28 @@ def test_an_outsider_who_clicks_confirm_forgets_only_themselves(cast):
     click(cast, cast.outsider, "muster:forget_confirm")
     assert Registration.objects.filter(member_id=cast.member.member_id).count() == 2
     assert "- Event registrations: 2" in privacy(cast, cast.member).content.splitlines()
+
+
+def test_download_queues_one_dm_per_click_with_its_file_made_at_delivery(cast, django_capture_on_commit_callbacks):
+    member_everywhere(cast)
+    OutboundMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks():
+        answer = click(cast, cast.member, "muster:download")
+        click(cast, cast.member, "muster:download")  # the same interaction run again: the same key
+    assert answer.content == "I am sending you a direct message with your data as a JSON file."
+    message = OutboundMessage.objects.get()
+    assert (message.member_id, message.attachment) == (cast.member.member_id, "personal-data")
+    upload = import_string(outbox.ATTACHMENTS[message.attachment])(message)
+    data = json.loads(upload.content)
+    assert (upload.filename, upload.content_type) == ("muster-your-data.json", "application/json")
+    assert len(data["data"]["events.Registration"]["rows"]) == 2
+
+
+def test_an_outsiders_download_holds_only_their_own_data(cast):
+    member_everywhere(cast)
+    OutboundMessage.objects.all().delete()
+    click(cast, cast.outsider, "muster:download")
+    message = OutboundMessage.objects.get()
+    assert message.member_id == cast.outsider.member_id
+    data = json.loads(import_string(outbox.ATTACHMENTS[message.attachment])(message).content)
+    assert data["member_id"] == str(cast.outsider.member_id) and "events.Registration" not in data["data"]
