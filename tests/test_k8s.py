@@ -4,6 +4,7 @@ schemas (kubernetes-validate, strict, offline) and keeps Muster's rules."""
 import copy
 import shutil
 import subprocess
+import sys
 
 import kubernetes_validate
 import pytest
@@ -214,3 +215,22 @@ def test_the_schema_check_refuses_an_unknown_field():
     pod_spec(web)["containers"][0]["livenessProbes"] = {}  # a typo kubectl would drop silently
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(web, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_every_exec_probe_of_muster_is_a_command_that_answers_in_one_line(process_env):
+    probes = {
+        tuple(container[kind]["exec"]["command"])
+        for workload in workloads(render("base")).values()
+        for container in pod_spec(workload)["containers"]
+        for kind in ("livenessProbe", "readinessProbe")
+        if "exec" in container.get(kind, {})
+    }
+    managed = sorted(argv for argv in probes if argv[:2] == ("python", "manage.py"))
+    assert {argv[2:5] for argv in managed} == {("heartbeat", "--check", "beat"), ("heartbeat", "--check", "worker")}
+    for argv in managed:
+        result = subprocess.run([sys.executable, *argv[1:]], cwd=ROOT, env=process_env, capture_output=True, text=True)
+        # Nothing has beaten in the test database: a clean "no" (1), not a usage error (2) or a traceback.
+        assert (result.returncode, result.stderr) == (1, ""), argv
+        assert len(result.stdout.splitlines()) == 1 and "no heartbeat yet" in result.stdout, result.stdout
