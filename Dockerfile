@@ -10,7 +10,8 @@ RUN python -m venv /opt/venv \
 # Runtime stage: the virtualenv, the code, a non-root user.
 FROM python:3.11-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 DJANGO_SETTINGS_MODULE=config.settings
-RUN groupadd --system muster && useradd --system --gid muster --home-dir /app --shell /usr/sbin/nologin muster
+# Fixed ids: deploy/k8s runs the pods as runAsUser 999, runAsGroup 999 (runAsNonRoot wants a number).
+RUN groupadd --system --gid 999 muster && useradd --system --uid 999 --gid muster --home-dir /app --shell /usr/sbin/nologin muster
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=muster:muster . /app

@@ -89,6 +89,8 @@ try:
         raise SettingError(f"LOG_FORMAT={LOG_FORMAT!r} is not one of plain, json")
 
     BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=env.integer("BEAT_HEARTBEAT_MAX_AGE", 180, minimum=10))
+    # Each worker writes its Heartbeat row ("worker:<hostname>") this often (config.celery_app).
+    WORKER_HEARTBEAT_INTERVAL_S = env.integer("WORKER_HEARTBEAT_INTERVAL", 30, minimum=1)
     # Registrants are told of an event's edits this long after the first, in one DM.
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
     # Registration changes are announced in an event's thread or channel together, this long after the first.

@@ -32,13 +32,33 @@ def check_broker() -> str:
 
 def check_beat() -> str:
     try:
-        seen_at = Heartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
+        return check_heartbeat("beat", settings.BEAT_HEARTBEAT_MAX_AGE.total_seconds())
     except Exception as exc:
         return f"error: {type(exc).__name__}"
+
+
+def check_heartbeat(name: str, max_age: float) -> str:
+    """ "ok" if the Heartbeat row ``name`` was written within ``max_age`` seconds, else why not."""
+    return _judge(Heartbeat.objects.filter(name=name).values_list("seen_at", flat=True).first(), max_age)
+
+
+def check_any_heartbeat(prefix: str, max_age: float) -> str:
+    """Like check_heartbeat, for the freshest row whose name starts with ``prefix``."""
+    latest = Heartbeat.objects.filter(name__startswith=prefix).order_by("-seen_at").values_list("seen_at", flat=True)
+    return _judge(latest.first(), max_age)
+
+
+def check_any_heartbeat_on_host(host: str, max_age: float) -> str:
+    """The freshest heartbeat of the workers named ``<name>@<host>`` (celery's ``-n name@%h``)."""
+    rows = Heartbeat.objects.filter(name__startswith="worker:", name__endswith=f"@{host}").order_by("-seen_at")
+    return _judge(rows.values_list("seen_at", flat=True).first(), max_age)
+
+
+def _judge(seen_at, max_age: float) -> str:
     if seen_at is None:
         return "error: no heartbeat yet"
     age = (timezone.now() - seen_at).total_seconds()
-    if age > settings.BEAT_HEARTBEAT_MAX_AGE.total_seconds():
+    if age > max_age:
         return f"error: last heartbeat {int(age)} s ago"
     return "ok"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.models import CommandLog, GuildMember, Member, OrganiserAction
+from core.organiser_log import FORGOTTEN_ACTOR
 from core.personal_data import DELETE, Holding, register
 
 FORGOTTEN_NAME = "forgotten"
@@ -38,7 +39,7 @@ def forget_commands(member_id: int, now: datetime) -> int:
 
 
 def forget_organiser_actions(member_id: int, now: datetime) -> int:
-    return OrganiserAction.objects.filter(member_id=member_id).update(member=None, actor="a forgotten member")
+    return OrganiserAction.objects.filter(member_id=member_id).update(member=None, actor=FORGOTTEN_ACTOR)
 
 
 register(

@@ -106,9 +106,9 @@ class GuildMember(models.Model):
 
 
 class Heartbeat(models.Model):
-    """The last time a periodic process proved it was alive (beat, for /healthz)."""
+    """The last time a periodic process proved it was alive: "beat" (/healthz), "worker:<hostname>"."""
 
-    name = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=255, unique=True)
     seen_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -202,6 +202,11 @@ class OutboundMessage(models.Model):
         max_length=50, blank=True, help_text="Once delivered, refresh this kind of message (core.refresh)…"
     )
     refresh_object_id = models.BigIntegerField(null=True, blank=True, help_text="…for this object")
+    attachment = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="A file made when it is delivered (core.outbox.ATTACHMENTS), never stored here",
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,6 +11,7 @@ from core.models import Guild, Member, OrganiserAction
 from core.permissions import SESSION_MEMBER_ID
 
 Via = OrganiserAction.Via
+FORGOTTEN_ACTOR = "a forgotten member"
 
 
 def guild_id_of(obj) -> int | None:
@@ -86,3 +87,15 @@ def _fields(message) -> str:
             name = what.get("name", "")
             parts.append(" ".join(filter(None, (verb, name, ", ".join(str(f) for f in fields)))))
     return "; ".join(parts)
+
+
+def record_forgotten(guild_id: int, rows: int) -> OrganiserAction:
+    """Log in the guild that a member used Forget me: no name, no content, only how many rows changed."""
+    return OrganiserAction.objects.create(
+        guild_id=guild_id,
+        actor=FORGOTTEN_ACTOR,
+        action="forgot their data",
+        target="a member's personal data",
+        detail=f"{rows} rows deleted or anonymised across Muster",
+        via=Via.DISCORD,
+    )

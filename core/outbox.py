@@ -50,9 +50,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.discord_api import PermanentError, TransientError, get_client
-from core.discord_api.limits import check_message
+from core.discord_api.limits import UPLOAD_LIMIT, check_message
 from core.models import DeliveryPause, Member, OutboundMessage
 from core.refresh import posted as redraw_posted
 
@@ -68,6 +69,10 @@ NONCE_WINDOW = timedelta(minutes=3)
 PAUSE_RETRY = timedelta(minutes=5)
 UNKNOWN_OUTCOME = "outcome unknown: an earlier attempt may have been posted, and Discord's nonce window has passed"
 Status = OutboundMessage.Status
+# Files a message carries, made when it is delivered from what is current then (so nothing is
+# stored twice): name -> "module.function" taking the message, returning a discord_api Upload.
+ATTACHMENTS = {"personal-data": "core.privacy.export_upload"}
+TOO_LARGE = "(Your file is larger than Discord's 10 MiB upload limit, so it could not be attached.)"
 
 
 def enqueue(
@@ -78,16 +83,20 @@ def enqueue(
     member_id: int | None = None,
     guild_id: int | None = None,
     refresh: tuple[str, int] | None = None,
+    attachment: str = "",
 ) -> OutboundMessage:
     """Store a message for delivery (once per ``key``) and send it after the commit.
 
     Exactly one of ``channel_id`` and ``member_id`` (a DM) names the target. The payload
     is Discord message JSON and is checked against Discord's limits here, so a bad
     message fails in the caller, not in a worker. ``refresh``: the (kind, id) of the
-    ``core.refresh`` renderer that redraws this post once it is delivered.
+    ``core.refresh`` renderer that redraws this post once it is delivered. ``attachment``:
+    the name of a file maker in ``ATTACHMENTS``, run at delivery.
     """
     if (channel_id is None) == (member_id is None):
         raise ValueError("give exactly one of channel_id and member_id")
+    if attachment and attachment not in ATTACHMENTS:
+        raise ValueError(f"no attachment maker named {attachment!r}")
     check_message(payload)
     message, created = OutboundMessage.objects.get_or_create(
         idempotency_key=key,
@@ -98,6 +107,7 @@ def enqueue(
             "guild_id": guild_id,
             "refresh_kind": refresh[0] if refresh else "",
             "refresh_object_id": refresh[1] if refresh else None,
+            "attachment": attachment,
         },
     )
     if created:
@@ -202,7 +212,8 @@ def deliver(message_id: int) -> float | None:
         # Discord answers a second message with the same nonce, sent within minutes, with
         # the first one: a retry after a lost answer does not post twice.
         payload = {**message.payload, "nonce": _nonce(message.idempotency_key), "enforce_nonce": True}
-        sent = get_client().send_message(channel_id, payload)
+        files = _files(message, payload)
+        sent = get_client().send_message(channel_id, payload, files)
     except PermanentError as exc:
         # A 403 on a channel post is the bot's access to it; on a DM it concerns the member.
         if exc.status == 401 or (exc.status == 403 and message.member_id is None):
@@ -228,6 +239,17 @@ def deliver(message_id: int) -> float | None:
     if message.refresh_kind and message.refresh_object_id is not None:
         redraw_posted(message.refresh_kind, message.refresh_object_id, message.payload)
     return None
+
+
+def _files(message: OutboundMessage, payload: dict) -> list:
+    """The message's file, made now; one over Discord's upload limit is left out and the message says so."""
+    if not message.attachment:
+        return []
+    upload = import_string(ATTACHMENTS[message.attachment])(message)
+    if len(upload.content) > UPLOAD_LIMIT:
+        payload["content"] = f"{payload.get('content', '')}\n{TOO_LARGE}".strip()
+        return []
+    return [upload]
 
 
 def _retry_later(message: OutboundMessage, exc: Exception, *, attempt_started) -> float | None:

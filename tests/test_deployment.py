@@ -138,6 +138,16 @@ def test_the_image_is_multi_stage_and_runs_as_a_non_root_user():
     assert "requirements/base.txt" in dockerfile
 
 
+def test_the_images_user_has_the_ids_the_kubernetes_pods_run_as():
+    # runAsNonRoot checks a number; a system uid left to useradd could drift from the manifests'.
+    runtime = (ROOT / "Dockerfile").read_text().split("AS runtime", 1)[1]
+    uid = re.search(r"useradd --system --uid (\d+) ", runtime).group(1)
+    gid = re.search(r"groupadd --system --gid (\d+) muster", runtime).group(1)
+    manifests = "".join(path.read_text() for path in sorted((ROOT / "deploy" / "k8s").rglob("*.yaml")))
+    assert set(re.findall(r"runAsUser: (\d+)", manifests)) == {uid}
+    assert set(re.findall(r"(?:runAsGroup|fsGroup): (\d+)", manifests)) == {gid}
+
+
 def test_every_setting_read_from_the_environment_is_documented():
     documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)[=:/ ]", (ROOT / ".env.example").read_text(), re.M))
     sources = [*(ROOT / "config").glob("*.py"), ROOT / "scripts" / "run_local.py"]

@@ -32,3 +32,8 @@ async def _zone_choices(interaction: discord.Interaction, current: str) -> list[
 @app_commands.autocomplete(zone=_zone_choices)
 async def timezone_(interaction: discord.Interaction, zone: str | None = None):
     await forward(interaction)
+
+
+@group.command(name="privacy", description="What Muster stores about you; download it or have it forgotten")
+async def privacy(interaction: discord.Interaction):
+    await forward(interaction)

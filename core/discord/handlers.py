@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from discord import app_commands
 from django.utils import timezone
 
+from core import personal_data, privacy
 from core.discord import messages
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component
@@ -78,3 +79,35 @@ def set_timezone(interaction: Interaction) -> Reply:
     Member.objects.filter(id=member.id).update(timezone=zone)
     now = timezone.now().astimezone(ZoneInfo(zone or guild_tz))
     return Reply(content=f"Your time zone is now {zone or guild_tz}; it is {now:%H:%M} there.")
+
+
+@command("muster privacy")
+def privacy_summary(interaction: Interaction) -> Reply:
+    """What Muster stores about the member who asks (only them: the answer is private)."""
+    rows = personal_data.summary(interaction.actor.id)
+    return Reply(content=messages.privacy_summary(rows), components=messages.privacy_components())
+
+
+@component(messages.DOWNLOAD)
+def download(interaction: Interaction) -> Reply:
+    """The clicking member's data, as a JSON file by DM (made when it is sent)."""
+    privacy.send_export(interaction.actor.id, interaction_id=interaction.id, guild_id=interaction.guild_id)
+    return Reply(content="I am sending you a direct message with your data as a JSON file.")
+
+
+@component(messages.FORGET_ME)
+def forget_me(interaction: Interaction) -> Reply:
+    """Forget me asks first, privately."""
+    return Reply(content=messages.FORGET_WARNING, components=messages.forget_confirm_components())
+
+
+@component(messages.FORGET_CONFIRM)
+def forget_confirmed(interaction: Interaction) -> Update:
+    """The clicking member is forgotten (never anyone else: the button names no one)."""
+    rows = privacy.forget_me(interaction.actor.id, now=timezone.now())
+    return Update(content=messages.forgotten(rows), components=[])
+
+
+@component(messages.FORGET_CANCEL)
+def forget_cancelled(interaction: Interaction) -> Update:
+    return Update(content="Nothing was forgotten.", components=[])

@@ -9,9 +9,11 @@ retried with backoff; 4xx answers raise ``PermanentError`` at once; a 429 is hon
 from __future__ import annotations
 
 import hashlib
+import json as jsonlib
 import logging
 import os
 import time
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
@@ -19,7 +21,7 @@ from django.conf import settings
 
 from core import metrics
 from core.discord_api.errors import DiscordError, PermanentError, TransientError
-from core.discord_api.limits import check_message
+from core.discord_api.limits import UPLOAD_LIMIT, InvalidMessage, check_message
 from core.discord_api.ratelimit import LocalBuckets, RateLimiter
 from core.redis import get_redis
 
@@ -40,6 +42,15 @@ def _major_value(name: str, value) -> str:
     if name == "interaction_token":
         return hashlib.sha256(str(value).encode()).hexdigest()[:32]
     return str(value)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a message."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
 
 
 class DiscordClient:
@@ -75,9 +86,21 @@ class DiscordClient:
 
     # --- messages -------------------------------------------------------------------------
 
-    def send_message(self, channel_id: int, message: dict) -> dict:
+    def send_message(self, channel_id: int, message: dict, files: list[Upload] = ()) -> dict:
+        """Post a message; with ``files``, as Discord's "Uploading Files" says: multipart/form-data,
+        the message in ``payload_json``, file n in ``files[n]``, named by id n in ``attachments``.
+        """
+        params = {"channel_id": channel_id}
+        if not files:
+            check_message(message)
+            return self.request("POST", "/channels/{channel_id}/messages", params, json=message)
+        message = {**message, "attachments": [{"id": n, "filename": f.filename} for n, f in enumerate(files)]}
         check_message(message)
-        return self.request("POST", "/channels/{channel_id}/messages", {"channel_id": channel_id}, json=message)
+        if sum(len(f.content) for f in files) > UPLOAD_LIMIT:
+            raise InvalidMessage(f"files over Discord's {UPLOAD_LIMIT // 1024**2} MiB upload limit")
+        multipart = {f"files[{n}]": (f.filename, f.content, f.content_type) for n, f in enumerate(files)}
+        form = {"payload_json": jsonlib.dumps(message)}
+        return self.request("POST", "/channels/{channel_id}/messages", params, data=form, files=multipart)
 
     def edit_message(self, channel_id: int, message_id: int, message: dict, **limits) -> dict:
         """Edit a message; ``limits`` (``attempts``, ``max_wait``) as for ``request``."""
@@ -102,6 +125,8 @@ class DiscordClient:
         params: dict,
         *,
         json: dict | None = None,
+        data: dict | None = None,
+        files: dict | None = None,
         bot_auth: bool = True,
         attempts: int = MAX_ATTEMPTS,
         max_wait: float = MAX_RATE_LIMIT_WAIT_S,
@@ -126,7 +151,7 @@ class DiscordClient:
             if bot_auth:
                 self._wait_for_global(max_wait)
             try:
-                response = self.http.request(method, url, json=json, headers=headers)
+                response = self.http.request(method, url, json=json, data=data, files=files, headers=headers)
             except httpx.TransportError as exc:  # includes timeouts
                 metrics.DISCORD_REQUESTS.inc(route=route, status=0)
                 buckets.release(state_key)

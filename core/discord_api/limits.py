@@ -24,6 +24,10 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Discord's default upload limit for a message's files, in bytes ("Uploading Files").
+UPLOAD_LIMIT = 10 * 1024 * 1024
+
+
 def check_message(message: dict, *, edit: bool = False) -> None:
     """Raise ``InvalidMessage`` naming the first limit ``message`` breaks.
 

@@ -35,13 +35,15 @@ def create_app(
         token_ttl_s=token_ttl_s,
         **opts,
     )
-    app = web.Application(middlewares=[control_api.control_errors, api_middleware])
+    # Discord refuses uploads over 10 MiB itself (40005); aiohttp's own 1 MiB cap must not come first.
+    app = web.Application(middlewares=[control_api.control_errors, api_middleware], client_max_size=32 * 1024**2)
     with warnings.catch_warnings():
         # The interface contract is app["state"]; a string key is deliberate here.
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["state"] = DiscordState(config)
     app.router.add_get("/", gateway_or_index)
     app.router.add_get("/gateway", gateway_or_index)
+    app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", attachment_file)
     rest.install(app)
     oauth2.install(app)
     control_api.install(app)
@@ -64,6 +66,20 @@ async def gateway_or_index(request: web.Request) -> web.StreamResponse:
             "application_id": str(state.application_id),
         }
     )
+
+
+async def attachment_file(request: web.Request) -> web.Response:
+    """An uploaded file's bytes, where its attachment's ``url`` points (Discord's CDN, here)."""
+    state = request.app["state"]
+    try:
+        channel_id, attachment_id = int(request.match_info["channel_id"]), int(request.match_info["attachment_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    for message_id in state.channel_messages.get(channel_id, []):
+        for a in state.messages[message_id].attachments:
+            if a["id"] == attachment_id and a["filename"] == request.match_info["filename"]:
+                return web.Response(body=a["data"], content_type=a["content_type"] or "application/octet-stream")
+    raise web.HTTPNotFound()
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -139,6 +139,8 @@ class Message:
     interaction_id: int | None = None
     message_reference: dict | None = None
     interaction_metadata: dict | None = None
+    # Uploaded files: id, filename, size, content_type, url, and their bytes (``data``).
+    attachments: list[dict] = field(default_factory=list)
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     deleted: bool = False

@@ -255,6 +255,18 @@ def guild_create(
     return data
 
 
+def attachment(a: dict) -> dict:
+    """An attachment object (Discord's: the file's bytes are fetched from ``url``)."""
+    return {
+        "id": str(a["id"]),
+        "filename": a["filename"],
+        "size": a["size"],
+        "url": a["url"],
+        "proxy_url": a["url"],
+        "content_type": a["content_type"],
+    }
+
+
 def message(
     m: Message,
     users: dict[int, User],
@@ -277,7 +289,7 @@ def message(
         "mention_everyone": False,
         "mentions": [],
         "mention_roles": [],
-        "attachments": [],
+        "attachments": [attachment(a) for a in m.attachments],
         "embeds": m.embeds,
         "pinned": False,
         "type": m.type,

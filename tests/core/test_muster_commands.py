@@ -107,7 +107,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
             "event template list",
             *JIRA_MEMBER,
         ),
-        *("muster help", "muster ping", "muster timezone", *RIDES_AND_ROOMS),
+        *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

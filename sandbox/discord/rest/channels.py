@@ -26,7 +26,7 @@ from .errors import (
     unknown,
     wrong_channel_type,
 )
-from .routing import RouteTable, body_int, int_query, read_json, snowflake
+from .routing import RouteTable, body_int, int_query, read_json, read_message, snowflake
 
 routes = RouteTable()
 CHANNEL_FIELDS = ("name", "topic", "position", "nsfw", "permission_overwrites", "parent_id")
@@ -194,12 +194,13 @@ async def create_message(request: web.Request) -> web.Response:
     need = P.SEND_MESSAGES_IN_THREADS if channel.is_thread else P.SEND_MESSAGES
     if channel.type != DM and not bot_permissions(state, channel) & need:
         raise missing_permissions()
-    body = await read_json(request)
-    if validation.is_empty(body):
+    body, files = await read_message(request)
+    if validation.is_empty(body) and not files:
         raise empty_message()
     errors = validation.message_errors(body)
     if errors:
         raise invalid_form_body(errors)
+    attachments = _attachments(state, request, channel, body, files)
     if channel.type == DM and not _can_dm(state, channel):
         raise cannot_dm()
     earlier = _same_nonce(state, channel, body)
@@ -209,8 +210,39 @@ async def create_message(request: web.Request) -> web.Response:
         if channel.locked and not bot_permissions(state, channel) & P.MANAGE_THREADS:
             raise thread_archived()
         thread_world.update_thread(state, channel, archived=False)
-    message = post_message(state, channel, state.bot.id, body)
+    message = post_message(state, channel, state.bot.id, body, attachments=attachments)
     return json_response(state.message_payload(message))
+
+
+def _attachments(state, request: web.Request, channel, body: dict, files: dict[int, dict]) -> list[dict]:
+    """The uploaded files as the message's attachments; each ``attachments`` entry must name one by id."""
+    named = {}
+    for i, entry in enumerate(body.get("attachments") or []):
+        file_id = entry.get("id") if isinstance(entry, dict) else None
+        try:
+            file_id = int(file_id)
+        except (TypeError, ValueError):
+            file_id = None
+        if file_id not in files:
+            problem = field_error("ATTACHMENT_NOT_FOUND", "Attachment data not found")
+            raise invalid_form_body({"attachments": {str(i): {"id": problem}}})
+        named[file_id] = entry
+    stored = []
+    for file_id in sorted(files):
+        upload, entry = files[file_id], named.get(file_id, {})
+        filename = entry.get("filename") or upload["filename"] or f"file{file_id}"
+        attachment_id = state.ids.next()
+        stored.append(
+            {
+                "id": attachment_id,
+                "filename": filename,
+                "size": len(upload["data"]),
+                "content_type": upload["content_type"],
+                "url": f"http://{request.host}/attachments/{channel.id}/{attachment_id}/{filename}",
+                "data": upload["data"],
+            }
+        )
+    return stored
 
 
 # Discord checks an enforced nonce "in the past few minutes"; the figure is not documented.

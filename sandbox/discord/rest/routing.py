@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -124,6 +125,39 @@ async def read_json(request: web.Request):
         return await request.json(loads=_loads)
     except ValueError:
         raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+
+
+# Discord's default upload limit per request ("Uploading Files"): larger answers 40005.
+UPLOAD_LIMIT = 10 * 1024 * 1024
+_FILE_PART = re.compile(r"^files\[(\d+)\]$")
+
+
+async def read_message(request: web.Request) -> tuple[dict, dict[int, dict]]:
+    """A message-creating body: its JSON, and for multipart/form-data the uploaded ``files[n]`` by n.
+
+    Discord's contract ("Uploading Files"): the JSON goes in ``payload_json``, each file in a
+    ``files[n]`` part, and ``attachments`` in the JSON names each file by its ``id`` (n).
+    """
+    from .errors import DiscordError
+
+    if not request.content_type.startswith("multipart/"):
+        return await read_json(request), {}
+    form = await request.post()
+    text = form.get("payload_json") or "{}"
+    try:
+        body = _loads(text if isinstance(text, str) else text.file.read().decode())
+    except ValueError:
+        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+    files = {}
+    for name, part in form.items():
+        match = _FILE_PART.match(name)
+        if match is None or isinstance(part, str):
+            continue
+        data = part.file.read()
+        files[int(match.group(1))] = {"filename": part.filename, "content_type": part.content_type, "data": data}
+    if sum(len(f["data"]) for f in files.values()) > UPLOAD_LIMIT:
+        raise DiscordError(413, 40005, "Request entity too large")
+    return body, files
 
 
 def _loads(text: str):

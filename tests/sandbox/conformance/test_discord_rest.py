@@ -164,3 +164,45 @@ def test_the_schemas_refuse_what_the_stand_in_used_to_answer(world):
     assert problems(callback, S.INTERACTION_CALLBACK)
     metadata = {"id": sent["id"], "type": 3, "authorizing_integration_owners": {"0": world.guild_id}}
     assert problems({**sent, "interaction_metadata": metadata}, S.MESSAGE)
+
+
+def test_a_message_with_a_file_is_multipart_with_payload_json_and_files(world):
+    """Discord's "Uploading Files": ``payload_json`` plus ``files[n]``, ``attachments`` naming each by id."""
+    import json
+
+    import httpx
+
+    dm = world.bot.post("/users/@me/channels", json={"recipient_id": world.alice}).json()
+    url = f"/channels/{dm['id']}/messages"
+    payload = {"content": "Your data", "attachments": [{"id": 0, "filename": "data.json"}]}
+    content = json.dumps({"rows": [1, 2]}).encode()
+    sent = answer(
+        world.bot.post(
+            url,
+            data={"payload_json": json.dumps(payload)},
+            files={"files[0]": ("upload.bin", content, "application/json")},
+        ),
+        200,
+        S.MESSAGE,
+    )
+    [attachment] = sent["attachments"]
+    assert (attachment["filename"], attachment["size"], attachment["content_type"]) == (
+        "data.json",
+        len(content),
+        "application/json",
+    )
+    assert httpx.get(attachment["url"]).content == content
+    assert world.bot.get(f"{url}/{sent['id']}").json()["attachments"] == [attachment]
+
+    # An attachment naming a file that was not uploaded is a form error; so is too large an upload.
+    wrong = {"content": "x", "attachments": [{"id": 1, "filename": "a.json"}]}
+    missing = answer(
+        world.bot.post(url, data={"payload_json": json.dumps(wrong)}, files={"files[0]": ("a.json", b"{}")}),
+        400,
+        S.ERROR,
+    )
+    assert (missing["code"], list(missing["errors"]["attachments"]["0"])) == (50035, ["id"])
+    big = world.bot.post(url, data={"payload_json": "{}"}, files={"files[0]": ("a.bin", b"0" * (10 * 1024**2 + 1))})
+    assert (big.status_code, big.json()["code"]) == (413, 40005)
+    # A JSON body still makes a message without attachments.
+    assert answer(world.bot.post(url, json={"content": "plain"}), 200, S.MESSAGE)["attachments"] == []

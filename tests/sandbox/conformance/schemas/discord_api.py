@@ -395,6 +395,13 @@ MODAL_METADATA = obj(
     _METADATA_OPTIONAL,
 )
 
+# MessageAttachmentResponse (AttachmentResponse in discord-api-spec)
+ATTACHMENT = obj(
+    "MessageAttachmentResponse",
+    {"id": SNOWFLAKE, "filename": STRING, "size": INT32, "url": URI, "proxy_url": URI},
+    {"content_type": STRING, "description": STRING, "width": nullable(INT32), "height": nullable(INT32)},
+)
+
 # MessageResponse
 MESSAGE = obj(
     "MessageResponse",
@@ -403,7 +410,7 @@ MESSAGE = obj(
         "content": STRING,
         "mentions": array(USER),
         "mention_roles": array(SNOWFLAKE, uniqueItems=True),
-        "attachments": array({"type": "object"}),
+        "attachments": array(ATTACHMENT),
         "embeds": array(EMBED),
         "timestamp": DATE_TIME,
         "edited_timestamp": nullable(DATE_TIME),
