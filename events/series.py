@@ -33,7 +33,7 @@ from core.errors import RuleError
 from core.models import Guild
 from core.recurrence import Rule, count_before, end_count, expand, local_of, occurs_after, placed, with_end
 from core.refresh import schedule_refresh
-from events import native, nudges, services, signup
+from events import native, nudges, services, signup, spaces
 from events.discord import messages
 from events.models import (
     NAMES_SHOWN,
@@ -177,6 +177,7 @@ def _materialise(found: list[Series], *, now: datetime, horizon: datetime) -> in
     Nudge.objects.bulk_create(_nudges(events, now=now))
     SignupOption.objects.bulk_create(_options(events))
     rosters = _register_members(events, found, now=now)
+    spaces.open_for_occurrences(events)
     outbox.enqueue_many([_post(event, rosters[event.id], now=now) for event in events if event.channel_id])
     Series.objects.bulk_update(found, ["materialised_until", "status"])
     for guild_id in sorted({event.guild_id for event in events}):  # new occurrences come into the mirror

@@ -211,6 +211,28 @@ def open_for_new_event(event: Event) -> EventSpace | None:
     return space
 
 
+def open_for_occurrences(events: list[Event]) -> int:
+    """New occurrences of series take their guild's defaults, in bulk (two queries); the beat
+    tick makes their threads as their posts arrive (``due``). Returns how many got a space."""
+    chosen = {d.guild_id: d for d in SpaceDefaults.objects.filter(guild_id__in={e.guild_id for e in events})}
+    rows = [
+        EventSpace(
+            event=event,
+            guild_id=event.guild_id,
+            kind=found.kind,
+            include_waitlist=found.include_waitlist,
+            category_id=found.category_id,
+            attendee_role=found.attendee_role,
+            cleanup_after=found.cleanup_after,
+            requested_by_id=event.created_by_id,
+        )
+        for event in events
+        if (found := chosen.get(event.guild_id)) and (found.kind != SpaceKind.NONE or found.attendee_role)
+    ]
+    EventSpace.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 @transaction.atomic
 def configure(
     event_id: int,

@@ -438,3 +438,19 @@ def test_a_role_above_the_bots_is_reported_not_half_handed_out(live_discord, gui
     assert space.problem.startswith("Muster cannot hand out Picnic's attendee role: drag Muster's role above it")
     assert str(space.role_id) not in live_discord.control.member(guild.id, ana)["roles"]
     assert OutboundMessage.objects.filter(member_id=organiser.id, idempotency_key__contains=":problem:").count() == 1
+
+
+def test_new_occurrences_of_a_series_take_the_guild_default(live_discord, guild, organiser):
+    from core.recurrence import parse_rule
+    from events.series import SeriesPlan, create_series, materialise
+
+    spaces.set_defaults(guild, kind=SpaceKind.THREAD)
+    start = timezone.now() + timedelta(days=1)
+    plan = SeriesPlan(rule=parse_rule("weekly"), reminder_offsets=(), timezone="UTC")
+    made = create_series(guild, EventDraft(title="Training", starts_at=start), plan, now=timezone.now())
+    materialise(now=timezone.now() + timedelta(days=14))
+
+    occurrences = Event.objects.filter(series=made)
+    assert occurrences.count() > 1
+    assert EventSpace.objects.filter(event__in=occurrences, kind=SpaceKind.THREAD).count() == occurrences.count()
+    assert set(spaces.due(now=timezone.now())) == set(occurrences.values_list("id", flat=True))
