@@ -12,7 +12,7 @@ from django import forms
 from carpool.models import AREA_MAX
 from core.models import Guild, GuildMember, Member
 from dashboard.pickers import channel_choices, role_choices
-from events.models import Event
+from events.models import Event, SpaceKind
 from jira_sync.admin import JiraSiteForm
 from jira_sync.models import JiraSite
 from sheets_export.admin import ExportTargetForm
@@ -43,6 +43,21 @@ class GuildSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organiser_role_id"].choices = role_choices(self.instance, blank="(none)")
         self.fields["announcement_channel_id"].choices = channel_choices(self.instance, blank="(none)")
+
+
+class SpaceDefaultsForm(forms.Form):
+    """New events' thread, private channel and attendee role (``events.spaces``, /event defaults).
+
+    The category of private channels is chosen in Discord (``/event defaults space_category:``),
+    which offers only the server's own categories; Muster keeps no list of them.
+    """
+
+    kind = forms.ChoiceField(choices=SpaceKind.choices, label="Space for members going")
+    include_waitlist = forms.BooleanField(required=False, label="Let the waitlist in too")
+    attendee_role = forms.BooleanField(required=False, label="Attendee role members going get (pingable)")
+    cleanup_days = forms.IntegerField(
+        min_value=1, max_value=30, label="Cleanup, days after the event", help_text="A warning is posted a day before."
+    )
 
 
 class AreaForm(forms.Form):

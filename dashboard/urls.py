@@ -86,6 +86,7 @@ urlpatterns += [
     path(f"{guild}events/<int:event_id>/template/", views_templates.template_save, name="template_save"),
     path(f"{guild}polls/<int:poll_id>/decide/", views_polls.poll_decide, name="poll_decide"),
     path(f"{guild}settings/native/", views_settings.native_events, name="native_events"),
+    path(f"{guild}settings/spaces/", views_settings.space_defaults, name="space_defaults"),
 ]
 
 # Issue 16's last gap: an event's rides and rooms, as the carpool admin offers them.

@@ -10,6 +10,7 @@ with the admin's forms).
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -23,10 +24,10 @@ from carpool.models import Area
 from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
-from dashboard.forms_settings import AreaForm, GuildSettingsForm
+from dashboard.forms_settings import AreaForm, GuildSettingsForm, SpaceDefaultsForm
 from dashboard.nav import render_guild
 from dashboard.scoping import organised_guild_or_404
-from events import calendars, native
+from events import calendars, native, spaces
 from events.discord.messages import offset_text
 from events.services import DEFAULT_REMINDER_OFFSETS
 from jira_sync.models import JiraLink, JiraSite
@@ -42,6 +43,7 @@ def _page(
     *,
     form=None,
     area_form=None,
+    spaces_form=None,
     status: int = 200,
     exporting: int | None = None,
     calendar_url: str | None = None,
@@ -68,6 +70,8 @@ def _page(
         "calendar_url": calendar_url,
         "has_calendar": calendar_url is not None or calendars.has_link(guild_id=guild.id),
         "native": native.shown(guild.id),
+        "space_defaults": spaces.defaults_text(spaces.defaults(guild.id)),
+        "spaces_form": spaces_form or _spaces_form(guild),
         # Muster's one default (events.services); each event chooses its own in /event create.
         "default_reminders": ", ".join(offset_text(o) for o in DEFAULT_REMINDER_OFFSETS),
     }
@@ -168,4 +172,43 @@ def native_events(request, guild_id: int):
     with transaction.atomic():  # the log's row with the change, or neither
         native.set_enabled(guild, choice == "on", member_id=int(member_id) if member_id else None, now=timezone.now())
         organiser_log.record(request, guild.id, f"turned native events {choice}", guild)
+    return redirect("dashboard:settings", guild_id=guild.id)
+
+
+def _spaces_form(guild) -> SpaceDefaultsForm:
+    chosen = spaces.defaults(guild.id)
+    initial = {
+        "kind": chosen.kind,
+        "include_waitlist": chosen.include_waitlist,
+        "attendee_role": chosen.attendee_role,
+        "cleanup_days": chosen.cleanup_after.days,
+    }
+    return SpaceDefaultsForm(initial=initial)
+
+
+@login_required
+def space_defaults(request, guild_id: int):
+    """New events' thread, channel and role (/event defaults). As for native events, the web
+    cannot ask Discord about the bot's permissions: each event's sync checks them before making
+    anything and tells the organiser who created the event what to grant."""
+    guild = organised_guild_or_404(request, guild_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = SpaceDefaultsForm(request.POST)
+    if not form.is_valid():
+        return _page(request, guild, spaces_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():  # the log's row with the change, or neither
+            spaces.set_defaults(
+                guild,
+                kind=data["kind"],
+                include_waitlist=data["include_waitlist"],
+                attendee_role=data["attendee_role"],
+                cleanup_after=timedelta(days=data["cleanup_days"]),
+            )
+            organiser_log.record(request, guild.id, f"set new events' space to {data['kind']}", guild)
+    except RuleError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, guild, spaces_form=form, status=400)
     return redirect("dashboard:settings", guild_id=guild.id)

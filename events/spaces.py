@@ -395,7 +395,8 @@ def _problems(client, event: Event, space: EventSpace) -> str:
             channel = _channel(client, event.channel_id)
         elif where == "category":
             channel = _channel(client, space.category_id)
-            if channel is None or int(channel.get("type", -1)) != 4:
+            theirs = channel is not None and str(channel.get("guild_id")) == str(event.guild_id)
+            if not theirs or int(channel.get("type", -1)) != 4:
                 return f"The category for {title}'s channel is gone or is not a category: choose another."
         if where == "post" and channel is None:
             return f"Muster cannot see the channel of {title}'s post: give its role View Channel there."

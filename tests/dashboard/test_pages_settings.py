@@ -159,3 +159,40 @@ def test_an_organiser_of_another_guild_cannot_turn_its_native_events_on(world, h
 
     assert refused.status_code == 404
     assert not NativeMirroring.objects.filter(guild=hq, enabled=True).exists()
+
+
+def test_new_events_space_defaults_are_set_as_event_defaults_does(world, hq):
+    from events import spaces
+
+    olivia = log_in(world, "olivia")
+    assert "New events get no thread, channel or attendee role." in olivia.get(url(hq)).content.decode()
+
+    form = {"kind": "thread", "include_waitlist": "on", "cleanup_days": "3"}
+    done = csrf_post(olivia, url(hq, "spaces/"), form, page=url(hq))
+
+    assert done.status_code == 302
+    chosen = spaces.defaults(hq.id)
+    assert (chosen.kind, chosen.include_waitlist, chosen.attendee_role, chosen.cleanup_after) == (
+        "thread",
+        True,
+        False,
+        timedelta(days=3),
+    )
+    assert OrganiserAction.objects.filter(guild=hq, action="set new events' space to thread").exists()
+    assert (
+        "New events get a thread under its post for members going and the waitlist"
+        in olivia.get(url(hq)).content.decode()
+    )
+    bad = csrf_post(olivia, url(hq, "spaces/"), {"kind": "thread", "cleanup_days": "0"}, page=url(hq))
+    assert bad.status_code == 400
+    assert spaces.defaults(hq.id).cleanup_after == timedelta(days=3)
+
+
+def test_an_organiser_of_another_guild_cannot_set_its_space_defaults(world, hq):
+    from events.models import SpaceDefaults
+
+    otto = log_in(world, "otto")
+    refused = csrf_post(otto, url(hq, "spaces/"), {"kind": "channel", "cleanup_days": "2"}, page="/dashboard/")
+
+    assert refused.status_code == 404
+    assert not SpaceDefaults.objects.filter(guild=hq).exists()
