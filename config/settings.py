@@ -93,6 +93,8 @@ try:
     WORKER_HEARTBEAT_INTERVAL_S = env.integer("WORKER_HEARTBEAT_INTERVAL", 30, minimum=1)
     # Registrants are told of an event's edits this long after the first, in one DM.
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
+    # Registration changes are announced in an event's thread or channel together, this long after the first.
+    EVENT_SPACE_NEWS_WINDOW_S = env.integer("EVENT_SPACE_NEWS_WINDOW", 60, minimum=0)
     # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
     SERIES_WINDOW_DAYS = env.integer("SERIES_WINDOW_DAYS", 56, minimum=1)
     # Command logs and delivered outbox rows older than this are pruned (core.retention).
@@ -357,6 +359,7 @@ CELERY_TASK_ROUTES = {
     "core.tasks.deliver_*": {"queue": "discord"},
     "core.tasks.refresh_*": {"queue": "discord"},
     "events.tasks.sync_native_events": {"queue": "discord"},
+    "events.tasks.sync_event_space": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},
     "sheets_export.tasks.*": {"queue": "sheets"},
 }
@@ -420,6 +423,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.reconcile_native_events",
         "schedule": 120.0,
         "options": {"expires": 100},
+    },
+    # Event threads, channels and roles (events.spaces): what a lost task left, warnings and cleanups due.
+    "event-spaces": {
+        "task": "events.tasks.sync_due_event_spaces",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {

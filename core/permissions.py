@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 ADMINISTRATOR = 1 << 3
 MANAGE_CHANNELS = 1 << 4
 MANAGE_GUILD = 1 << 5
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
 MANAGE_ROLES = 1 << 28
 MANAGE_EVENTS = 1 << 33
 MANAGE_THREADS = 1 << 34
@@ -40,6 +42,7 @@ CREATE_PUBLIC_THREADS = 1 << 35
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 CREATE_EVENTS = 1 << 44  # make scheduled events, and edit or delete the ones it made
+ALL_PERMISSIONS = (1 << 53) - 1
 
 # What the bot asks for when invited (README, "Setting up the Discord application"): View
 # Channels, Send Messages, Embed Links, Read Message History, Manage Channels, Manage Roles,
@@ -48,8 +51,8 @@ CREATE_EVENTS = 1 << 44  # make scheduled events, and edit or delete the ones it
 # Public and Private Threads and Send Messages in Threads. The one source of the number: the
 # gateway's invite link and the dashboard's both read it.
 BOT_PERMISSIONS = (
-    (1 << 10)
-    | (1 << 11)
+    VIEW_CHANNEL
+    | SEND_MESSAGES
     | (1 << 14)
     | (1 << 16)
     | MANAGE_CHANNELS
@@ -70,6 +73,50 @@ def bot_invite_url(application_id: int, guild_id: int | None = None) -> str:
         f"&permissions={BOT_PERMISSIONS}&scope=bot%20applications.commands"
     )
     return url + (f"&guild_id={guild_id}&disable_guild_select=true" if guild_id else "")
+
+
+def computed_permissions(guild: Mapping, member: Mapping, channel: Mapping | None = None) -> int:
+    """A member's permissions as Discord computes them (its "Permissions" topic), over Discord's JSON.
+
+    ``guild`` is a guild object (``id``, ``owner_id``, ``roles``), ``member`` a guild member
+    (``user``, ``roles``), ``channel`` a channel with ``permission_overwrites`` (None: guild-wide).
+    The owner and Administrator have everything; otherwise @everyone's and the member's roles'
+    bits, then the channel's @everyone, role and member overwrites in that order.
+    """
+    guild_id = str(guild["id"])
+    user_id = str((member.get("user") or {}).get("id", ""))
+    if user_id and user_id == str(guild.get("owner_id")):
+        return ALL_PERMISSIONS
+    held = {str(role_id) for role_id in member.get("roles", [])}
+    bits = 0
+    for role in guild.get("roles", []):
+        if str(role["id"]) == guild_id or str(role["id"]) in held:
+            bits |= int(role["permissions"])
+    if bits & ADMINISTRATOR:
+        return ALL_PERMISSIONS
+    if channel is None:
+        return bits
+    overwrites = {str(o["id"]): o for o in channel.get("permission_overwrites") or []}
+    everyone = overwrites.get(guild_id)
+    if everyone:
+        bits = (bits & ~int(everyone["deny"])) | int(everyone["allow"])
+    allow = deny = 0
+    for role_id in held:
+        overwrite = overwrites.get(role_id)
+        if overwrite and int(overwrite.get("type", 0)) == 0:
+            allow, deny = allow | int(overwrite["allow"]), deny | int(overwrite["deny"])
+    bits = (bits & ~deny) | allow
+    own = overwrites.get(user_id)
+    if own and int(own.get("type", 1)) == 1:
+        bits = (bits & ~int(own["deny"])) | int(own["allow"])
+    return bits
+
+
+def highest_role_position(guild: Mapping, member: Mapping) -> int:
+    """The position of the member's highest role (0, @everyone's, when they hold none): a member
+    may manage only roles strictly below it (Discord's role hierarchy)."""
+    held = {str(role_id) for role_id in member.get("roles", [])}
+    return max((int(r.get("position", 0)) for r in guild.get("roles", []) if str(r["id"]) in held), default=0)
 
 
 REFUSAL = "Only organisers can do that: ask someone with the organiser role or Manage Events."

@@ -521,3 +521,125 @@ class EventTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SpaceKind(models.TextChoices):
+    """Where an event's members meet before and after it (``events.spaces``)."""
+
+    NONE = "none", "None"
+    THREAD = "thread", "A thread under the post"
+    CHANNEL = "channel", "A private channel"
+
+
+DEFAULT_CLEANUP = timedelta(days=2)
+CLEANUP_HELP = "How long after the event's end its thread is archived (or channel deleted) and its role removed."
+
+
+class SpaceDefaults(models.Model):
+    """A guild's defaults for its new events' thread, channel and attendee role."""
+
+    guild = models.OneToOneField(Guild, on_delete=models.CASCADE, primary_key=True, related_name="space_defaults")
+    kind = models.CharField(max_length=10, choices=SpaceKind.choices, default=SpaceKind.NONE)
+    include_waitlist = models.BooleanField(default=False, help_text="The waitlist is let in too.")
+    category_id = models.BigIntegerField(null=True, blank=True, help_text="Where private channels are made.")
+    attendee_role = models.BooleanField(default=False, help_text="Members going get a role organisers can ping.")
+    cleanup_after = models.DurationField(default=DEFAULT_CLEANUP, help_text=CLEANUP_HELP)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "space defaults"
+
+    def __str__(self) -> str:
+        return f"spaces of {self.guild_id}: {self.kind}"
+
+
+class EventSpace(models.Model):
+    """An event's thread (or private channel) and attendee role, kept to the members going.
+
+    One row per event, written before Discord is asked to make anything, so a retried sync
+    never makes a second thread, channel or role (``creating_since`` marks a create whose
+    answer was lost). ``problem`` is what stopped it (a missing permission), told once to
+    ``requested_by`` per new problem (``problems`` names the outbox key). The sync of one
+    event runs one at a time: ``sync_claimed_at`` is its compare-and-set claim, ``resync``
+    asks the holder for another pass.
+    """
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="space")
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="event_spaces")
+    kind = models.CharField(max_length=10, choices=SpaceKind.choices, default=SpaceKind.NONE)
+    include_waitlist = models.BooleanField(default=False)
+    category_id = models.BigIntegerField(null=True, blank=True, help_text="The private channel's category.")
+    attendee_role = models.BooleanField(default=False)
+    cleanup_after = models.DurationField(default=DEFAULT_CLEANUP, help_text=CLEANUP_HELP)
+    requested_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Told of problems."
+    )
+    channel_id = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="The thread or channel, once made."
+    )
+    channel_creating_since = models.DateTimeField(null=True, blank=True, editable=False)
+    role_id = models.BigIntegerField(null=True, blank=True, unique=True, help_text="The attendee role, once made.")
+    role_creating_since = models.DateTimeField(null=True, blank=True, editable=False)
+    warned_at = models.DateTimeField(null=True, blank=True, help_text="When the day-before warning was written.")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was archived or deleted.")
+    news_due_at = models.DateTimeField(null=True, blank=True, help_text="When the waiting news is announced.")
+    problem = models.CharField(max_length=300, blank=True, help_text="Why it is stuck, for organisers.")
+    problem_at = models.DateTimeField(null=True, blank=True)
+    problems = models.PositiveIntegerField(default=0, help_text="Problems reported so far (each told once).")
+    synced_at = models.DateTimeField(null=True, blank=True)
+    sync_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resync = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [models.Index(fields=["closed_at", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of event {self.event_id}"
+
+
+class SpaceMember(models.Model):
+    """A member Discord was told to let in: into the thread or channel, or given the role.
+
+    Written after Discord said yes and deleted after it removed them; one row per member
+    and place (the unique constraint is the idempotency key of the add).
+    """
+
+    class Place(models.TextChoices):
+        CHANNEL = "channel", "Thread or channel"
+        ROLE = "role", "Attendee role"
+
+    space = models.ForeignKey(EventSpace, on_delete=models.CASCADE, related_name="members")
+    member_id = models.BigIntegerField()
+    place = models.CharField(max_length=10, choices=Place.choices)
+    added_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "member_id", "place"], name="spacemember_once_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.place} of {self.space_id}"
+
+
+class SpaceNews(models.Model):
+    """A registration change waiting to be announced in the event's thread or channel.
+
+    Changes within ``EVENT_SPACE_NEWS_WINDOW`` seconds of the first are announced together,
+    in one message whose outbox key names the last change announced.
+    """
+
+    space = models.ForeignKey(EventSpace, on_delete=models.CASCADE, related_name="news")
+    member_id = models.BigIntegerField()
+    old = models.CharField(max_length=10, blank=True)
+    new = models.CharField(max_length=10, blank=True)
+    at = models.DateTimeField(default=now)
+    announced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["space", "announced_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.old or '-'} to {self.new or '-'}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.personal_data import UNLINK, Holding, register
-from events import services
-from events.models import Event, Registration
+from events import services, spaces
+from events.models import Event, Registration, SpaceMember
 
 
 def forget_registrations(member_id: int, now: datetime) -> int:
@@ -21,6 +21,14 @@ def forget_registrations(member_id: int, now: datetime) -> int:
     return removed + deleted
 
 
+def forget_space_places(member_id: int, now: datetime) -> int:
+    """Their places in event threads, channels and roles go with their registrations: the sync
+    that follows takes them out in Discord and deletes these rows (deleted first, it could not)."""
+    for event_id in SpaceMember.objects.filter(member_id=member_id).values_list("space_id", flat=True).distinct():
+        spaces.request_sync(event_id)
+    return 0
+
+
 register(Holding("events.Registration", "Event registrations", ("member",), forget=forget_registrations))
 register(Holding("events.SeriesMember", "Event series you joined", ("member",)))
 register(Holding("events.CalendarFeed", "Your calendar links", ("member",), secret=("digest",)))
@@ -28,3 +36,13 @@ register(Holding("events.Event", "Events you created", ("created_by",), forget=U
 register(Holding("events.Series", "Event series you created", ("created_by",), forget=UNLINK))
 register(Holding("events.EventTemplate", "Event templates you made", ("created_by",), forget=UNLINK))
 register(Holding("events.NativeMirroring", "Discord event mirroring you switched", ("changed_by",), forget=UNLINK))
+register(Holding("events.EventSpace", "Event threads and roles you asked for", ("requested_by",), forget=UNLINK))
+register(
+    Holding(
+        "events.SpaceMember",
+        "Your places in event threads, channels and roles",
+        ("member_id",),
+        forget=forget_space_places,
+    )
+)
+register(Holding("events.SpaceNews", "Your registration changes waiting to be announced", ("member_id",)))

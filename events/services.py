@@ -20,7 +20,7 @@ from core import hooks
 from core.errors import RuleError
 from core.models import Guild
 from core.refresh import schedule_refresh
-from events import change_notices, native, nudges, signup
+from events import change_notices, native, nudges, signup, spaces
 from events.discord import messages
 from events.models import Event, Registration, Reminder, Roster
 
@@ -160,6 +160,7 @@ def create_event(
     nudges.set_nudges(event, expected.offsets, now=now)
     messages.post_event(event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now))
     native.request_sync(guild.id)
+    spaces.open_for_new_event(event)
     return event
 
 
@@ -286,6 +287,7 @@ def edit_event(event_id: int, *, now: datetime, editor_id: int | None = None, **
     notice = change_notices.note(event, before, editor_id=editor_id, now=now)
     schedule_refresh("event", event.id)
     native.request_sync(event.guild_id)
+    spaces.event_changed(event)
     return Edited(event, told=notice is not None, skipped_reminders=skipped)
 
 
@@ -302,6 +304,7 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     hooks.event_cancelled.call(event_id=event.id)
     schedule_refresh("event", event.id)
     native.request_sync(event.guild_id)
+    spaces.event_changed(event)
     return event
 
 
@@ -365,6 +368,7 @@ def respond(
     registration.from_series, registration.option = from_series, option
     registration.save()
     hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=current, new=new_status)
+    spaces.follow(event, member_id, current, new_status, now=now)
     promoted = promote_waitlist(event, now=now) if current == Status.GOING else []
     schedule_refresh("event", event.id)
     position = waitlist_position(registration)
@@ -382,6 +386,7 @@ def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tupl
         raise RuleError("That member is not registered.")
     registration.delete()
     hooks.registration_status_changed.call(event_id=event.id, member_id=member_id, old=registration.status, new=None)
+    spaces.follow(event, member_id, registration.status, None, now=now)
     schedule_refresh("event", event.id)
     return tuple(promote_waitlist(event, now=now))
 
@@ -400,6 +405,7 @@ def promote_waitlist(event: Event, *, now: datetime) -> list[int]:
         hooks.registration_status_changed.call(
             event_id=event.id, member_id=registration.member_id, old=Status.WAITLISTED, new=Status.GOING
         )
+        spaces.follow(event, registration.member_id, Status.WAITLISTED, Status.GOING, now=now)
         messages.promoted(event, registration)
     return [registration.member_id for registration in promoted]
 

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core import metrics
-from events import change_notices, native, nudges, series, services
+from events import change_notices, native, nudges, series, services, spaces
 
 
 @shared_task
@@ -58,3 +58,24 @@ def reconcile_native_events() -> int:
     for guild_id in guilds:
         sync_native_events.delay(guild_id)
     return len(guilds)
+
+
+@shared_task
+def sync_event_space(event_id: int) -> int:
+    """Make the event's thread, channel and role follow its registrations; returns the writes.
+
+    A run does a bounded number of writes; what is left goes on in another run.
+    """
+    done = spaces.sync(event_id, now=timezone.now())
+    if done.more:
+        sync_event_space.apply_async((event_id,), countdown=max(1.0, done.retry_after))
+    return done.writes
+
+
+@shared_task
+def sync_due_event_spaces() -> int:
+    """The beat tick: spaces with something to make, news to tell, or a warning or cleanup due."""
+    due = spaces.due(now=timezone.now())
+    for event_id in due:
+        sync_event_space.delay(event_id)
+    return len(due)

@@ -42,6 +42,16 @@ EXPECTING_SERIES = FormLayout(EXPECTING_SERIES_FORM, "New series (the first occu
 Nudges = app_commands.Range[str, 1, 20]
 EXPECTED_HELP = "Who is expected to answer (@everyone: all members); those who have not are nudged by DM"
 NUDGES_HELP = "When they are nudged: e.g. 3d,1d before registration closes (deadline, else start)"
+# Where an event's members meet (events.spaces): a thread, a private channel, or neither.
+SPACES = [
+    app_commands.Choice(name="A thread under the post", value="thread"),
+    app_commands.Choice(name="A private channel", value="channel"),
+    app_commands.Choice(name="None", value="none"),
+]
+SPACE_HELP = "thread: under the post, or channel: private; members going are let in, then cleaned up after"
+CATEGORY_HELP = "The category the private channel is made in"
+ROLE_HELP = "Members going get a role organisers can ping (deleted after the event)"
+WAITLIST_HELP = "Let the waitlist into the thread or channel too"
 series = app_commands.Group(name="series", description="Recurring events", parent=group)
 # Which occurrences of a series an edit or a cancellation touches (events.series.SCOPES).
 SCOPES = [
@@ -142,9 +152,13 @@ async def _open_expecting(interaction: discord.Interaction, parts: dict, repeat:
     only_role="Only members with this role (or or_role) may sign up",
     or_role="A second role that may sign up",
     open_to_everyone="Remove the role restriction",
+    space=SPACE_HELP,
+    space_category=CATEGORY_HELP,
+    attendee_role=ROLE_HELP,
+    include_waitlist=WAITLIST_HELP,
 )
 @app_commands.autocomplete(event=event_choices)
-@app_commands.choices(scope=SCOPES)
+@app_commands.choices(scope=SCOPES, space=SPACES)
 async def edit(
     interaction: discord.Interaction,
     event: EventId,
@@ -165,6 +179,30 @@ async def edit(
     only_role: discord.Role | None = None,
     or_role: discord.Role | None = None,
     open_to_everyone: bool | None = None,
+    space: str | None = None,
+    space_category: discord.CategoryChannel | None = None,
+    attendee_role: bool | None = None,
+    include_waitlist: bool | None = None,
+):
+    await forward(interaction)
+
+
+@group.command(name="defaults", description="New events' thread, private channel and attendee role (organisers)")
+@app_commands.describe(
+    space=SPACE_HELP,
+    space_category=CATEGORY_HELP,
+    attendee_role=ROLE_HELP,
+    include_waitlist=WAITLIST_HELP,
+    cleanup_days="Days after an event its thread is archived, channel and role deleted (1-30, default 2)",
+)
+@app_commands.choices(space=SPACES)
+async def defaults(
+    interaction: discord.Interaction,
+    space: str | None = None,
+    space_category: discord.CategoryChannel | None = None,
+    attendee_role: bool | None = None,
+    include_waitlist: bool | None = None,
+    cleanup_days: app_commands.Range[int, 1, 30] | None = None,
 ):
     await forward(interaction)
 

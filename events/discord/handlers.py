@@ -7,6 +7,7 @@ their refusals live in ``events.services``; times are read by ``core.timeparse``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,7 +21,7 @@ from core.models import Guild, GuildMember
 from core.permissions import organiser
 from core.recurrence import parse_rule
 from core.timeparse import day_first, describe, member_zone, parse_offsets, read_time
-from events import calendars, native, nudges, series, services, signup, templates
+from events import calendars, native, nudges, series, services, signup, spaces, templates
 from events.discord import messages
 from events.discord.messages import (
     CALENDAR_MINE,
@@ -281,8 +282,13 @@ def edit(interaction: Interaction) -> Reply:
         typed = options["nudges"].strip().lower()
         changes["nudge_offsets"] = [] if typed == "off" else parse_offsets(typed)
     changes.update(_signup_changes(options))
-    if not changes:
+    space = _space_options(options)
+    if not changes and not space:
         raise RuleError("Nothing to change: give at least one option.")
+    if space:
+        made = spaces.configure(event.id, member_id=interaction.actor.id, **space)
+        if not changes:
+            return Reply(content=f"{event_link(event)}: {spaces.described(made)}")
     scope = options.get("scope") or series.THIS
     edited = series.edit_occurrence(event.id, scope, now=now, editor_id=interaction.actor.id, **changes)
     told = f"; registrants will be told by DM {_after_window()}" if edited.told else ""
@@ -295,6 +301,36 @@ def edit(interaction: Interaction) -> Reply:
     )
     skipped = _skipped(edited.skipped_reminders)
     return Reply(content=f"Updated {event_link(edited.event)}{told}.{read_as}{skipped}")
+
+
+def _space_options(options: dict) -> dict:
+    """/event edit's and /event defaults' options for the thread, channel and role."""
+    found = {}
+    if options.get("space"):
+        found["kind"] = options["space"]
+    if options.get("space_category"):
+        found["category_id"] = int(options["space_category"])
+    for name in ("attendee_role", "include_waitlist"):
+        if options.get(name) is not None:
+            found[name] = bool(options[name])
+    return found
+
+
+@command("event defaults", allowed=organiser)
+def event_defaults(interaction: Interaction) -> Reply:
+    """Set (or show) the guild's defaults for new events' thread, channel and role."""
+    guild, options = Guild.objects.get(id=interaction.guild_id), interaction.options
+    chosen = _space_options(options)
+    if options.get("cleanup_days") is not None:
+        chosen["cleanup_after"] = timedelta(days=int(options["cleanup_days"]))
+    if chosen.get("kind") == "channel" or chosen.get("attendee_role"):
+        probe = spaces.defaults(guild.id)
+        probe.kind = chosen.get("kind", probe.kind)
+        probe.category_id = chosen.get("category_id", probe.category_id)
+        probe.attendee_role = chosen.get("attendee_role", probe.attendee_role)
+        spaces.check_defaults(guild, probe)
+    found = spaces.set_defaults(guild, **chosen) if chosen else spaces.defaults(guild.id)
+    return Reply(content=spaces.defaults_text(found))
 
 
 def _signup_changes(options: dict) -> dict:

@@ -1,0 +1,889 @@
+"""An event's thread, private channel and attendee role, kept to the members going (a sub-domain of events).
+
+Per event, optional, with a per-guild default (``SpaceDefaults``, ``/event spaces``):
+
+- a **thread** started from the event's post (its id is the post's, so a lost answer is
+  adopted, never made twice), or a **private channel** in a chosen category whose
+  permission overwrites deny View Channel to @everyone and allow it to the bot and to each
+  member going;
+- an **attendee role** (mentionable) that members going hold.
+
+Members going (and, if chosen, the waitlist) are let in; those who stop going are let out.
+``events.services`` calls ``follow`` with every registration change; the sync then makes
+Discord match the registrations (one sync per event at a time, a compare-and-set claim; a
+bounded number of writes per run). Each member let in is a ``SpaceMember`` row (unique per
+place), written once Discord said yes, so nothing is asked twice.
+
+Registration changes are announced in the thread or channel, coalesced: the changes of
+``EVENT_SPACE_NEWS_WINDOW`` seconds from the first go out as one message ("Ana and Ben are
+going; Cleo moved up from the waitlist"), its outbox key naming the last change told.
+
+Cleanup: ``cleanup_after`` (default two days) after the event's end the thread is archived,
+the channel deleted and the role deleted. A day before, a warning is posted in the thread or
+channel; the cleanup never comes less than a day after that warning was written.
+
+Before the first write Muster checks what the bot may do (the guild's roles, the bot's roles
+and the channel's overwrites, as Discord reports them, and the role hierarchy). When it may
+not, nothing is made, the space shows why, and the organiser who asked for it gets one DM per
+problem naming what to grant; the next sync tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
+
+from core import outbox
+from core.discord_api import PermanentError, TransientError, get_client
+from core.errors import RuleError
+from core.markup import escape, timestamp, truncate
+from core.models import Guild, GuildMember
+from core.permissions import (
+    CREATE_PUBLIC_THREADS,
+    MANAGE_CHANNELS,
+    MANAGE_ROLES,
+    MANAGE_THREADS,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    computed_permissions,
+    highest_role_position,
+)
+from events import native
+from events.discord import messages
+from events.models import Event, EventSpace, Registration, SpaceDefaults, SpaceKind, SpaceMember, SpaceNews
+
+log = logging.getLogger(__name__)
+
+Status = Registration.Status
+Place = SpaceMember.Place
+WRITES_PER_RUN = 25
+MAX_WAIT_S = 5.0
+STALE_CLAIM = timedelta(seconds=120)  # longer than a task may live (90 s)
+WARNING_AHEAD = timedelta(days=1)
+CLEANUP_MIN, CLEANUP_MAX = timedelta(days=1), timedelta(days=30)
+THREAD_AUTO_ARCHIVE = 10080  # minutes (a week, Discord's longest): a quiet thread is not archived early
+READ_MESSAGE_HISTORY = 1 << 16
+MEMBER_ALLOW = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
+BOT_ALLOW = MEMBER_ALLOW | MANAGE_CHANNELS  # Manage Channels in it: it may delete the channel it made
+THREAD_ALREADY_MADE = 160004
+THREAD_ARCHIVED = 50083
+UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_ROLE = 10003, 10007, 10011
+MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
+GONE = (UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_ROLE)
+
+PERMISSION_NAMES = {
+    VIEW_CHANNEL: "View Channel",
+    SEND_MESSAGES: "Send Messages",
+    MANAGE_CHANNELS: "Manage Channels",
+    MANAGE_ROLES: "Manage Roles",
+    MANAGE_THREADS: "Manage Threads",
+    CREATE_PUBLIC_THREADS: "Create Public Threads",
+    SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
+}
+
+
+def news_window() -> timedelta:
+    return timedelta(seconds=settings.EVENT_SPACE_NEWS_WINDOW_S)
+
+
+def event_end(event: Event) -> datetime:
+    return native.ends_at(event)  # the same end Discord's scheduled events show
+
+
+def close_at(event: Event, space: EventSpace) -> datetime:
+    """When the space is cleaned up: its event's end plus the delay."""
+    return event_end(event) + space.cleanup_after
+
+
+def warn_at(event: Event, space: EventSpace) -> datetime:
+    return close_at(event, space) - WARNING_AHEAD
+
+
+# --- the settings -----------------------------------------------------------------------------
+
+
+def defaults(guild_id: int) -> SpaceDefaults:
+    """The guild's defaults for new events (no thread, channel or role when never set)."""
+    return SpaceDefaults.objects.filter(guild_id=guild_id).first() or SpaceDefaults(guild_id=guild_id)
+
+
+def check_cleanup(cleanup_after: timedelta) -> None:
+    if not CLEANUP_MIN <= cleanup_after <= CLEANUP_MAX:
+        raise RuleError("The cleanup comes 1 to 30 days after the event (a warning is posted a day before it).")
+
+
+@transaction.atomic
+def set_defaults(
+    guild: Guild,
+    *,
+    kind: str | None = None,
+    include_waitlist: bool | None = None,
+    category_id: int | None = None,
+    attendee_role: bool | None = None,
+    cleanup_after: timedelta | None = None,
+) -> SpaceDefaults:
+    """Change the guild's defaults (None: unchanged); new events take them, existing ones keep theirs."""
+    found, _ = SpaceDefaults.objects.select_for_update().get_or_create(guild=guild)
+    changes = {
+        "kind": kind,
+        "include_waitlist": include_waitlist,
+        "category_id": category_id,
+        "attendee_role": attendee_role,
+        "cleanup_after": cleanup_after,
+    }
+    for name, value in changes.items():
+        if value is not None:
+            setattr(found, name, value)
+    if found.kind not in SpaceKind.values:
+        raise RuleError("The space is one of thread, channel or none.")
+    check_cleanup(found.cleanup_after)
+    found.save()
+    return found
+
+
+def check_defaults(guild: Guild, chosen: SpaceDefaults) -> None:
+    """Refuse, in one sentence, defaults the bot could not carry out (checked where it can be:
+    a thread in the announcement channel, a channel in its category, the role)."""
+    probe = Event(guild=guild, title="new events", channel_id=guild.announcement_channel_id)
+    space = EventSpace(kind=chosen.kind, category_id=chosen.category_id, attendee_role=chosen.attendee_role)
+    if space.kind == SpaceKind.THREAD and probe.channel_id is None:
+        space.kind = SpaceKind.NONE  # each event's own channel is checked when its thread is made
+    try:
+        problem = problems_of(probe, space)
+    except TransientError:
+        raise RuleError("Discord did not answer; try again in a minute.") from None
+    if problem:
+        raise RuleError(problem)
+
+
+def defaults_text(chosen: SpaceDefaults) -> str:
+    """What /event defaults says of the guild's defaults."""
+    if chosen.kind == SpaceKind.THREAD:
+        where = "a thread under its post"
+    elif chosen.kind == SpaceKind.CHANNEL:
+        category = f" in <#{chosen.category_id}>" if chosen.category_id else ""
+        where = f"a private channel{category}"
+    else:
+        where = ""
+    role = "an attendee role" if chosen.attendee_role else ""
+    days = chosen.cleanup_after.days
+    if not where and not role:
+        return (
+            "New events get no thread, channel or attendee role. `/event defaults space:thread` gives each "
+            "a thread under its post (or `/event edit space:` for one event)."
+        )
+    who = "members going and the waitlist" if chosen.include_waitlist else "members going"
+    what = " and ".join(part for part in (where, role) if part)
+    return (
+        f"New events get {what} for {who}, cleaned up {days} day{'s' if days != 1 else ''} after the event "
+        "(with a warning a day before). `/event edit` changes one event."
+    )
+
+
+def space_of(event_id: int) -> EventSpace | None:
+    return EventSpace.objects.filter(event_id=event_id).first()
+
+
+def open_for_new_event(event: Event) -> EventSpace | None:
+    """A new event takes its guild's defaults (called by ``services.create_event``)."""
+    chosen = defaults(event.guild_id)
+    if chosen.kind == SpaceKind.NONE and not chosen.attendee_role:
+        return None
+    space = EventSpace.objects.create(
+        event=event,
+        guild_id=event.guild_id,
+        kind=chosen.kind,
+        include_waitlist=chosen.include_waitlist,
+        category_id=chosen.category_id,
+        attendee_role=chosen.attendee_role,
+        cleanup_after=chosen.cleanup_after,
+        requested_by_id=event.created_by_id,
+    )
+    request_sync(event.id)
+    return space
+
+
+@transaction.atomic
+def configure(
+    event_id: int,
+    *,
+    member_id: int | None,
+    kind: str | None = None,
+    include_waitlist: bool | None = None,
+    category_id: int | None = None,
+    attendee_role: bool | None = None,
+    check: bool = True,
+) -> EventSpace:
+    """Give an event a thread or channel and role, or change them (``/event edit``).
+
+    What is already made stays what it is: a thread does not become a channel. With
+    ``check``, the bot's permissions are checked first and a missing one refused in one
+    sentence, so an organiser learns at once what to grant.
+    """
+    event = Event.objects.select_for_update().select_related("guild").get(id=event_id)
+    space = EventSpace.objects.select_for_update().filter(event=event).first()
+    if space is None:
+        base = defaults(event.guild_id)
+        space = EventSpace(
+            event=event,
+            guild_id=event.guild_id,
+            kind=SpaceKind.NONE,
+            include_waitlist=base.include_waitlist,
+            category_id=base.category_id,
+            cleanup_after=base.cleanup_after,
+        )
+    if space.closed_at is not None:
+        raise RuleError("This event's space was already cleaned up.")
+    if kind is not None:
+        if kind not in SpaceKind.values:
+            raise RuleError("The space is one of thread, channel or none.")
+        if space.channel_id is not None and kind != space.kind:
+            made = "thread" if space.kind == SpaceKind.THREAD else "channel"
+            raise RuleError(f"This event already has a {made}; it stays until its cleanup.")
+        space.kind = kind
+    if include_waitlist is not None:
+        space.include_waitlist = include_waitlist
+    if category_id is not None:
+        space.category_id = category_id
+    if attendee_role is not None:
+        if not attendee_role and space.role_id is not None:
+            raise RuleError("This event's attendee role is already made; it is removed after the event.")
+        space.attendee_role = attendee_role
+    if event.status == Event.Status.CANCELLED and (space.kind != SpaceKind.NONE or space.attendee_role):
+        raise RuleError("This event is cancelled.")
+    if check and (space.kind != SpaceKind.NONE or space.attendee_role):
+        problem = problems_of(event, space)
+        if problem:
+            raise RuleError(problem)
+    space.requested_by_id = member_id or space.requested_by_id
+    space.problem, space.problem_at = "", None
+    space.save()
+    request_sync(event.id)
+    return space
+
+
+# --- following registrations ------------------------------------------------------------------
+
+
+def admitted(space: EventSpace) -> tuple[str, ...]:
+    """The statuses let into the thread or channel (the role is for members going only)."""
+    return (Status.GOING, Status.WAITLISTED) if space.include_waitlist else (Status.GOING,)
+
+
+def follow(event: Event, member_id: int, old: str | None, new: str | None, *, now: datetime) -> None:
+    """A registration changed (``events.services``, in its transaction): note it for the
+    thread's news and ask for a sync after the commit. Nothing when the event has no space."""
+    space = EventSpace.objects.filter(event_id=event.id, closed_at__isnull=True).first()
+    if space is None or old == new:
+        return
+    told = {Status.GOING, Status.WAITLISTED}
+    if space.kind != SpaceKind.NONE and (old in told or new in told):
+        SpaceNews.objects.create(space=space, member_id=member_id, old=old or "", new=new or "", at=now)
+        if EventSpace.objects.filter(pk=space.pk, news_due_at__isnull=True).update(news_due_at=now + news_window()):
+            request_sync(event.id, countdown=settings.EVENT_SPACE_NEWS_WINDOW_S)
+    request_sync(event.id)
+
+
+def event_changed(event: Event) -> None:
+    """The event moved, or was cancelled: the sync looks again (cleanup times follow the end)."""
+    if EventSpace.objects.filter(event_id=event.id, closed_at__isnull=True).exists():
+        request_sync(event.id)
+
+
+def request_sync(event_id: int, *, countdown: float | None = None) -> None:
+    """After the caller's commit, sync the event's space."""
+    from events.tasks import sync_event_space
+
+    if countdown:
+        transaction.on_commit(lambda: sync_event_space.apply_async((event_id,), countdown=countdown), robust=True)
+    else:
+        transaction.on_commit(lambda: sync_event_space.delay(event_id), robust=True)
+
+
+def due(*, now: datetime, limit: int = 200) -> list[int]:
+    """Events whose space has work the beat tick should start (a backstop for lost tasks):
+    something to make, news to tell, a warning or a cleanup due. Bounded, one query."""
+    end = Coalesce(F("event__ends_at"), F("event__starts_at") + Value(native.default_duration()))
+    spaces = EventSpace.objects.filter(closed_at__isnull=True).alias(
+        close=ExpressionWrapper(end + F("cleanup_after"), output_field=DateTimeField())
+    )
+    unmade = Q(channel_id__isnull=True, kind__in=(SpaceKind.THREAD, SpaceKind.CHANNEL)) | Q(
+        role_id__isnull=True, attendee_role=True
+    )
+    found = spaces.filter(
+        (unmade & Q(event__status=Event.Status.SCHEDULED, event__starts_at__gt=now))
+        | Q(news_due_at__lte=now)
+        | Q(warned_at__isnull=True, close__lte=now + WARNING_AHEAD)
+        | Q(close__lte=now)
+    )
+    return list(found.order_by("event__starts_at", "event_id").values_list("event_id", flat=True)[:limit])
+
+
+# --- what the bot may do ----------------------------------------------------------------------
+
+
+def _names(bits: int) -> str:
+    names = [name for bit, name in PERMISSION_NAMES.items() if bits & bit]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def needs(event: Event, space: EventSpace) -> dict[str, int]:
+    """What each part of the space needs the bot to have: where (channel id or "guild") to bits."""
+    wanted: dict[str, int] = {}
+    if space.kind == SpaceKind.THREAD:
+        wanted["post"] = VIEW_CHANNEL | CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS | MANAGE_THREADS
+    elif space.kind == SpaceKind.CHANNEL:
+        wanted["category" if space.category_id else "guild"] = VIEW_CHANNEL | MANAGE_CHANNELS | MANAGE_ROLES
+    if space.attendee_role:
+        wanted["guild"] = wanted.get("guild", 0) | MANAGE_ROLES
+    return wanted
+
+
+def problems_of(event: Event, space: EventSpace, client=None) -> str:
+    """The one sentence saying what the bot lacks for this space (empty when it has it all),
+    computed from the guild's roles, the bot's roles and the channels' overwrites."""
+    client = client or get_client()
+    try:
+        return _problems(client, event, space)
+    except TransientError:
+        raise
+    except PermanentError:
+        return f"Muster cannot see {event.guild.name} in Discord; is the bot still in it?"
+
+
+def _problems(client, event: Event, space: EventSpace) -> str:
+    bot_id = _bot_id(client)
+    guild = client.request("GET", "/guilds/{guild_id}", {"guild_id": event.guild_id})
+    bot = client.request("GET", "/guilds/{guild_id}/members/{user_id}", {"guild_id": event.guild_id, "user_id": bot_id})
+    bot.setdefault("user", {"id": str(bot_id)})
+    title = truncate(event.title, 80)
+    for where, bits in needs(event, space).items():
+        channel = None
+        if where == "post":
+            if event.channel_id is None:
+                return f"{title} has no post to start a thread under: give it a channel."
+            channel = _channel(client, event.channel_id)
+        elif where == "category":
+            channel = _channel(client, space.category_id)
+            if channel is None or int(channel.get("type", -1)) != 4:
+                return f"The category for {title}'s channel is gone or is not a category: choose another."
+        if where == "post" and channel is None:
+            return f"Muster cannot see the channel of {title}'s post: give its role View Channel there."
+        missing = bits & ~computed_permissions(guild, bot, channel)
+        if missing:
+            place = "in the post's channel" if where == "post" else "in that category" if channel else ""
+            return (
+                f"Muster cannot make the {_what(space)} of {title}: give its role {_names(missing)}"
+                f"{' ' + place if place else ''} (Server Settings, Roles); it tries again by itself."
+            )
+    if space.attendee_role and space.role_id:
+        role = next((r for r in guild.get("roles", []) if str(r["id"]) == str(space.role_id)), None)
+        if role is not None and int(role.get("position", 0)) >= highest_role_position(guild, bot):
+            return (
+                f"Muster cannot hand out {title}'s attendee role: drag Muster's role above it "
+                "(Server Settings, Roles); it tries again by itself."
+            )
+    return ""
+
+
+def _what(space: EventSpace) -> str:
+    parts = []
+    if space.kind == SpaceKind.THREAD:
+        parts.append("thread")
+    elif space.kind == SpaceKind.CHANNEL:
+        parts.append("private channel")
+    if space.attendee_role:
+        parts.append("attendee role")
+    return " and ".join(parts)
+
+
+def _channel(client, channel_id: int) -> dict | None:
+    try:
+        return client.request("GET", "/channels/{channel_id}", {"channel_id": channel_id})
+    except PermanentError as exc:
+        if exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS) or exc.status in (403, 404):
+            return None
+        raise
+
+
+_bot_ids: dict[str, int] = {}
+
+
+def _bot_id(client) -> int:
+    if settings.DISCORD_APPLICATION_ID:
+        return settings.DISCORD_APPLICATION_ID
+    if client.api_base not in _bot_ids:
+        _bot_ids[client.api_base] = int(client.request("GET", "/users/@me", {})["id"])
+    return _bot_ids[client.api_base]
+
+
+# --- the sync ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Synced:
+    made: int = 0
+    added: int = 0
+    removed: int = 0
+    announced: int = 0
+    closed: bool = False
+    more: bool = False
+    retry_after: float = 1.0
+    claimed: bool = True
+    writes: int = 0
+
+
+class _Stop(Exception):
+    """Ends a pass: out of writes, rate limited, waiting for the post, or refused."""
+
+
+def sync(event_id: int, *, now: datetime, writes: int = WRITES_PER_RUN) -> Synced:
+    """Make the event's thread, channel and role match its registrations, announce what
+    changed, warn and clean up when due; at most ``writes`` Discord writes (``more``: left)."""
+    claim = Q(sync_claimed_at__isnull=True) | Q(sync_claimed_at__lt=now - STALE_CLAIM)
+    row = EventSpace.objects.filter(event_id=event_id, closed_at__isnull=True)
+    if not row.filter(claim).update(sync_claimed_at=now, resync=False):
+        row.update(resync=True)  # the holder makes another pass (or it is closed, or none)
+        return Synced(claimed=False)
+    done = Synced()
+    try:
+        while True:
+            _pass(event_id, done, now=now, writes=writes)
+            if done.more or done.closed or not row.filter(resync=True).update(resync=False):
+                break
+    finally:
+        EventSpace.objects.filter(event_id=event_id).update(sync_claimed_at=None, synced_at=now)
+    return done
+
+
+def _pass(event_id: int, done: Synced, *, now: datetime, writes: int) -> None:
+    space = EventSpace.objects.select_related("event__guild").get(event_id=event_id)
+    event = space.event
+    plan = _Plan(get_client(), event, space, done, now, writes)
+    try:
+        if now >= close_at(event, space) and plan.warned_long_enough():
+            plan.close()
+            return
+        live = event.status == Event.Status.SCHEDULED and now < event_end(event)
+        if live and now < event.starts_at:
+            plan.make()
+            plan.members()
+        plan.announce()
+        if now >= warn_at(event, space):
+            plan.warn()
+    except _Stop:
+        return
+    if plan.wrote and space.problem:
+        EventSpace.objects.filter(pk=space.pk).update(problem="", problem_at=None)
+
+
+class _Plan:
+    """The writes of one pass: permissions checked before the first, counted against the run."""
+
+    def __init__(self, client, event: Event, space: EventSpace, done: Synced, now: datetime, writes: int):
+        self.client, self.event, self.space, self.done, self.now = client, event, space, done, now
+        self.budget, self.checked, self.wrote = writes, False, 0
+
+    # making
+
+    def make(self) -> None:
+        space = self.space
+        if space.kind == SpaceKind.THREAD and space.channel_id is None:
+            self._make_thread()
+        elif space.kind == SpaceKind.CHANNEL and space.channel_id is None:
+            self._make_channel()
+        if space.attendee_role and space.role_id is None:
+            self._make_role()
+
+    def _make_thread(self) -> None:
+        event = self.event
+        message_id = outbox.posted_message_id(event, messages.post_key(event))
+        if message_id is None:  # the post is not delivered yet: come back when it is
+            self.done.more, self.done.retry_after = True, 5.0
+            raise _Stop
+        self._permitted()
+        self._spend()
+        self._mark(channel_creating_since=self.now)
+        params = {"channel_id": event.channel_id, "message_id": message_id}
+        body = {"name": truncate(event.title, 100), "auto_archive_duration": THREAD_AUTO_ARCHIVE}
+        try:
+            made = self._send("POST", "/channels/{channel_id}/messages/{message_id}/threads", params, json=body)
+            thread_id = int(made["id"])
+        except PermanentError as exc:
+            if exc.code != THREAD_ALREADY_MADE:
+                raise
+            thread_id = message_id  # a thread from a message has the message's id: ours, made before
+        self._opened(thread_id)
+
+    def _make_channel(self) -> None:
+        event, space = self.event, self.space
+        name = channel_name(event)
+        self._permitted()
+        if space.channel_creating_since is not None:  # a create whose answer was lost: adopt it
+            for channel in self._get("/guilds/{guild_id}/channels", {"guild_id": event.guild_id}):
+                same_parent = str(channel.get("parent_id") or "") == str(space.category_id or "")
+                if channel.get("name") == name and same_parent and int(channel.get("type", -1)) == 0:
+                    self._opened(int(channel["id"]))
+                    return
+        self._spend()
+        self._mark(channel_creating_since=self.now)
+        bot_id = _bot_id(self.client)
+        body = {
+            "name": name,
+            "type": 0,
+            "topic": truncate(f"For everyone going to {event.title} ({messages.event_link(event)}).", 1024),
+            "permission_overwrites": [
+                {"id": str(event.guild_id), "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)},
+                {"id": str(bot_id), "type": 1, "allow": str(BOT_ALLOW), "deny": "0"},
+            ],
+        }
+        if space.category_id:
+            body["parent_id"] = str(space.category_id)
+        made = self._send("POST", "/guilds/{guild_id}/channels", {"guild_id": event.guild_id}, json=body)
+        self._opened(int(made["id"]))
+
+    def _opened(self, channel_id: int) -> None:
+        self._mark(channel_id=channel_id, channel_creating_since=None)
+        self.space.channel_id = channel_id
+        self.done.made += 1
+        outbox.enqueue(
+            key=f"event-space:{self.event.id}:welcome",
+            channel_id=channel_id,
+            guild_id=self.event.guild_id,
+            payload={"content": welcome_text(self.event, self.space), "allowed_mentions": {"parse": []}},
+        )
+
+    def _make_role(self) -> None:
+        event, space = self.event, self.space
+        name = role_name(event)
+        self._permitted()
+        if space.role_creating_since is not None:
+            for role in self._get("/guilds/{guild_id}/roles", {"guild_id": event.guild_id}):
+                if role.get("name") == name and not role.get("managed"):
+                    self._role_made(int(role["id"]))
+                    return
+        self._spend()
+        self._mark(role_creating_since=self.now)
+        body = {"name": name, "permissions": "0", "mentionable": True, "hoist": False}
+        made = self._send("POST", "/guilds/{guild_id}/roles", {"guild_id": event.guild_id}, json=body)
+        self._role_made(int(made["id"]))
+
+    def _role_made(self, role_id: int) -> None:
+        self._mark(role_id=role_id, role_creating_since=None)
+        self.space.role_id = role_id
+        self.done.made += 1
+
+    # members
+
+    def members(self) -> None:
+        space = self.space
+        if space.channel_id is not None and space.kind in (SpaceKind.THREAD, SpaceKind.CHANNEL):
+            self._follow(Place.CHANNEL, admitted(space))
+        if space.role_id is not None:
+            self._follow(Place.ROLE, (Status.GOING,))
+
+    def _follow(self, place: str, statuses: tuple[str, ...]) -> None:
+        event = self.event
+        members = GuildMember.objects.filter(guild_id=event.guild_id, left_at__isnull=True)
+        current = set(members.values_list("member_id", flat=True))
+        wanted = [
+            member_id
+            for member_id in event.registrations.filter(status__in=statuses)
+            .order_by("sequence", "id")
+            .values_list("member_id", flat=True)
+            if member_id in current
+        ]
+        held = set(SpaceMember.objects.filter(space=self.space, place=place).values_list("member_id", flat=True))
+        for member_id in held - set(wanted):
+            self._permitted()
+            self._spend()
+            self._send("DELETE", *self._member_route(place, member_id), gone_ok=True)
+            SpaceMember.objects.filter(space=self.space, place=place, member_id=member_id).delete()
+            self.done.removed += 1
+        for member_id in wanted:
+            if member_id in held:
+                continue
+            self._permitted()
+            self._spend()
+            path, params, body = self._member_route(place, member_id, adding=True)
+            self._send("PUT", path, params, json=body, gone_ok=True)
+            SpaceMember.objects.get_or_create(space=self.space, place=place, member_id=member_id)
+            self.done.added += 1
+
+    def _member_route(self, place: str, member_id: int, *, adding: bool = False):
+        space = self.space
+        if place == Place.ROLE:
+            path = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+            params = {"guild_id": space.guild_id, "user_id": member_id, "role_id": space.role_id}
+            return (path, params, None) if adding else (path, params)
+        if space.kind == SpaceKind.THREAD:
+            path = "/channels/{channel_id}/thread-members/{user_id}"
+            params = {"channel_id": space.channel_id, "user_id": member_id}
+            return (path, params, None) if adding else (path, params)
+        path = "/channels/{channel_id}/permissions/{overwrite_id}"
+        params = {"channel_id": space.channel_id, "overwrite_id": member_id}
+        body = {"type": 1, "allow": str(MEMBER_ALLOW), "deny": "0"}
+        return (path, params, body) if adding else (path, params)
+
+    # telling
+
+    def announce(self) -> None:
+        """The news of the window, in one message (after the window; none before the thread)."""
+        space = self.space
+        if space.channel_id is None or space.news_due_at is None or space.news_due_at > self.now:
+            return
+        with transaction.atomic():
+            if not EventSpace.objects.filter(pk=space.pk, news_due_at__lte=self.now).update(news_due_at=None):
+                return
+            waiting = list(SpaceNews.objects.filter(space=space, announced_at__isnull=True).order_by("id"))
+            if not waiting:
+                return
+            SpaceNews.objects.filter(id__in=[n.id for n in waiting]).update(announced_at=self.now)
+            text = news_text(waiting)
+            if text:
+                outbox.enqueue(
+                    key=f"event-space:{self.event.id}:news:{waiting[-1].id}",
+                    channel_id=space.channel_id,
+                    guild_id=self.event.guild_id,
+                    payload={"content": text, "allowed_mentions": {"parse": []}},
+                )
+                self.done.announced += 1
+
+    def warn(self) -> None:
+        space = self.space
+        if space.warned_at is not None:
+            return
+        if space.channel_id is not None:
+            outbox.enqueue(
+                key=f"event-space:{self.event.id}:warning",
+                channel_id=space.channel_id,
+                guild_id=self.event.guild_id,
+                payload={"content": warning_text(self.event, space, self.now), "allowed_mentions": {"parse": []}},
+            )
+        EventSpace.objects.filter(pk=space.pk, warned_at__isnull=True).update(warned_at=self.now)
+        space.warned_at = self.now
+
+    def warned_long_enough(self) -> bool:
+        """Cleanup never comes less than a day after the warning was written (none made: no warning)."""
+        space = self.space
+        if space.channel_id is None:
+            return True
+        if space.warned_at is None:
+            self.warn()
+            return False
+        return self.now >= space.warned_at + WARNING_AHEAD
+
+    # cleaning up
+
+    def close(self) -> None:
+        space, event = self.space, self.event
+        if space.channel_id is not None and space.kind == SpaceKind.THREAD:
+            self._spend()
+            params, body = {"channel_id": space.channel_id}, {"archived": True}
+            self._send("PATCH", "/channels/{channel_id}", params, json=body, gone_ok=True, archived_ok=True)
+        elif space.channel_id is not None:
+            self._spend()
+            self._send("DELETE", "/channels/{channel_id}", {"channel_id": space.channel_id}, gone_ok=True)
+        if space.role_id is not None:
+            self._spend()
+            path = "/guilds/{guild_id}/roles/{role_id}"
+            self._send("DELETE", path, {"guild_id": event.guild_id, "role_id": space.role_id}, gone_ok=True)
+        with transaction.atomic():
+            EventSpace.objects.filter(pk=space.pk).update(closed_at=self.now, news_due_at=None)
+            SpaceMember.objects.filter(space=space).delete()
+        self.done.closed = True
+
+    # plumbing
+
+    def _mark(self, **fields) -> None:
+        EventSpace.objects.filter(pk=self.space.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self.space, name, value)
+
+    def _spend(self) -> None:
+        if self.done.writes >= self.budget:
+            self.done.more = True
+            raise _Stop
+        self.done.writes += 1
+        self.wrote += 1
+
+    def _permitted(self) -> None:
+        if self.checked:
+            return
+        try:
+            problem = problems_of(self.event, self.space, self.client)
+        except TransientError as exc:
+            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
+            raise _Stop from None
+        if problem:
+            _report(self.space, problem, now=self.now)
+            raise _Stop
+        self.checked = True
+
+    def _get(self, path: str, params: dict):
+        try:
+            return self.client.request("GET", path, params, max_wait=MAX_WAIT_S)
+        except TransientError as exc:
+            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
+            raise _Stop from None
+
+    def _send(self, method, path, params, *, json=None, gone_ok=False, archived_ok=False):
+        try:
+            return self.client.request(method, path, params, json=json, max_wait=MAX_WAIT_S)
+        except TransientError as exc:
+            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
+            raise _Stop from None
+        except PermanentError as exc:
+            if gone_ok and exc.code in GONE:
+                return None
+            if exc.code == THREAD_ALREADY_MADE:
+                raise
+            if exc.code == THREAD_ARCHIVED and archived_ok:
+                return None
+            if exc.code == THREAD_ARCHIVED:
+                # Archived by someone (or Discord's inactivity timer) before the cleanup: reopen it.
+                reopen = {"channel_id": self.space.channel_id}
+                self.client.request("PATCH", "/channels/{channel_id}", reopen, json={"archived": False})
+                return self._send(method, path, params, json=json, gone_ok=gone_ok, archived_ok=True)
+            if exc.code in (MISSING_ACCESS, MISSING_PERMISSIONS):
+                found = problems_of(self.event, self.space, self.client)
+                _report(self.space, found or _refused(self.event, self.space), now=self.now)
+                raise _Stop from None
+            log.warning("space of event %s: %s %s refused: %s", self.event.id, method, path, exc)
+            raise _Stop from None
+
+
+def _refused(event: Event, space: EventSpace) -> str:
+    return (
+        f"Discord refused Muster the {_what(space)} of {truncate(event.title, 80)}: check its role's permissions "
+        "in that channel and that its role is above the attendee role; it tries again by itself."
+    )
+
+
+def _report(space: EventSpace, sentence: str, *, now: datetime) -> None:
+    """Show the problem on the space; a new one DMs the organiser who asked for it, once."""
+    with transaction.atomic():
+        changed = (
+            EventSpace.objects.filter(pk=space.pk)
+            .exclude(problem=sentence[:300])
+            .update(problem=sentence[:300], problem_at=now, problems=F("problems") + 1)
+        )
+        if changed and space.requested_by_id:
+            count = EventSpace.objects.filter(pk=space.pk).values_list("problems", flat=True).get()
+            outbox.enqueue(
+                key=f"event-space:{space.event_id}:problem:{count}",
+                member_id=space.requested_by_id,
+                guild_id=space.guild_id,
+                payload={"content": sentence, "allowed_mentions": {"parse": []}},
+            )
+    log.info("space of event %s: %s", space.event_id, sentence)
+
+
+# --- what it says -----------------------------------------------------------------------------
+
+
+def channel_name(event: Event) -> str:
+    """A private channel's name: lower case, dashes, the event's id to tell two apart."""
+    slug = re.sub(r"[^a-z0-9]+", "-", event.title.lower()).strip("-")[:80] or "event"
+    return f"{slug}-{event.id}"
+
+
+def role_name(event: Event) -> str:
+    return truncate(f"Going: {event.title}", 90) + f" #{event.id}"
+
+
+def welcome_text(event: Event, space: EventSpace) -> str:
+    who = "everyone going and on the waitlist" if space.include_waitlist else "everyone going"
+    where = "thread" if space.kind == SpaceKind.THREAD else "channel"
+    gone = "archived" if space.kind == SpaceKind.THREAD else "deleted"
+    return (
+        f"This {where} is for {who} to {messages.event_link(event)} ({timestamp(event.starts_at, 'F')}). "
+        f"Muster lets members in as they register and out when they stop going; it is {gone} "
+        f"{timestamp(close_at(event, space), 'R')}, with a warning here a day before."
+    )
+
+
+def warning_text(event: Event, space: EventSpace, now: datetime) -> str:
+    when = max(close_at(event, space), now + WARNING_AHEAD)
+    if space.kind == SpaceKind.THREAD:
+        what = "This thread will be archived"
+        after = "It stays readable in the channel's archived threads."
+    else:
+        what = "This channel will be deleted"
+        after = "Save anything you want to keep."
+    return f"{what} {timestamp(when, 'R')} ({timestamp(when, 'F')}), as {escape(event.title)} is over. {after}"
+
+
+def _mentions(member_ids: list[int]) -> str:
+    shown = [f"<@{member_id}>" for member_id in member_ids[:20]]
+    if len(member_ids) > 20:
+        shown.append(f"{len(member_ids) - 20} more")
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def news_text(news: list[SpaceNews]) -> str:
+    """One sentence for the window's changes, each member as they ended it (a change undone tells nothing)."""
+    first: dict[int, str] = {}
+    last: dict[int, SpaceNews] = {}
+    for item in news:
+        first.setdefault(item.member_id, item.old)
+        last[item.member_id] = item
+    going, promoted, waiting, left = [], [], [], []
+    for member_id, old in first.items():
+        new = last[member_id].new
+        if new == old:
+            continue
+        if new == Status.GOING:  # the last step from the waitlist: moved up (even if they joined it meanwhile)
+            (promoted if last[member_id].old == Status.WAITLISTED else going).append(member_id)
+        elif new == Status.WAITLISTED and old != Status.GOING:
+            waiting.append(member_id)
+        elif old in (Status.GOING, Status.WAITLISTED):
+            left.append(member_id)
+    parts = []
+    for ids, one, many in (
+        (going, "is going", "are going"),
+        (promoted, "moved up from the waitlist", "moved up from the waitlist"),
+        (waiting, "is on the waitlist", "are on the waitlist"),
+        (left, "is no longer going", "are no longer going"),
+    ):
+        if ids:
+            parts.append(f"{_mentions(ids)} {one if len(ids) == 1 else many}")
+    if not parts:
+        return ""
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:] if not text.startswith("<") else text
+
+
+# --- what organisers see ----------------------------------------------------------------------
+
+
+def described(space: EventSpace | None) -> str:
+    """A line for /event show and the organiser's answers."""
+    if space is None or (space.kind == SpaceKind.NONE and not space.attendee_role):
+        return "No thread, channel or attendee role."
+    parts = []
+    if space.kind == SpaceKind.THREAD:
+        parts.append(f"thread <#{space.channel_id}>" if space.channel_id else "a thread (being made)")
+    elif space.kind == SpaceKind.CHANNEL:
+        parts.append(f"private channel <#{space.channel_id}>" if space.channel_id else "a private channel (being made)")
+    if space.attendee_role:
+        parts.append(f"role <@&{space.role_id}>" if space.role_id else "an attendee role (being made)")
+    text = " and ".join(parts)
+    text = text[0].upper() + text[1:]
+    if space.include_waitlist and space.kind != SpaceKind.NONE:
+        text += " (the waitlist too)"
+    if space.closed_at:
+        text += "; cleaned up."
+    else:
+        text += f"; cleaned up {timestamp(close_at(space.event, space), 'R')}."
+    if space.problem:
+        text += f" Stuck: {space.problem}"
+    return text
