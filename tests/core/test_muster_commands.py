@@ -54,6 +54,7 @@ ORGANISER_ONLY = [
     "custom edit",
     "event cancel",
     "event create",
+    "event defaults",
     "event edit",
     "event logistics",
     "event native",
