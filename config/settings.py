@@ -193,6 +193,7 @@ INSTALLED_APPS = [
     "jira_sync",
     "sheets_export",
     "community",
+    "standups",
     "discord_gateway",
     "allauth",
     "allauth.account",
@@ -475,6 +476,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.post_due_schedules",
         "schedule": 20.0,
         "options": {"expires": 18},
+    },
+    # Standups: prompts at each participant's local time, reminders, the digests at the cutoff.
+    "standups": {
+        "task": "standups.tasks.tick",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     # Custom slash commands whose debounced registration task was lost.
     "community-slash-sync": {
