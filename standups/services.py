@@ -485,7 +485,9 @@ def answer(checkin_id: int, member_id: int, texts: list[str], *, now: datetime) 
     if not any(texts):
         raise RuleError("Write at least one answer.")
     first = checkin.answered_at is None
-    checkin.answers = [[q, a] for q, a in zip(questions, texts + [""] * len(questions))]
+    checkin.answers = [
+        [q, a] for q, a in zip(questions, (texts + [""] * len(questions))[: len(questions)], strict=True)
+    ]
     checkin.status = Status.ANSWERED
     if first:
         checkin.answered_at = now

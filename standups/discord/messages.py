@@ -164,7 +164,7 @@ def digest(digest_row: Digest, checkins: list[Checkin]) -> list[Outgoing]:
     for checkin in answered:
         embed = _answers_embed(checkin, edited=False)
         size = _size(embed)
-        content, embeds = messages[-1]
+        embeds = messages[-1][1]
         if len(embeds) == 10 or used + size > DIGEST_EMBED_BUDGET:
             messages.append((f"**{escape(standup.title)}**, {digest_row.local_date:%A %d %B} (continued)", []))
             used = 0

@@ -68,7 +68,7 @@ def test_members_in_new_york_and_kolkata_are_asked_at_their_own_nine_across_the_
 
 
 def test_a_member_without_a_zone_of_their_own_is_asked_in_the_guilds():
-    guild, (member,) = team("", guild_zone="Asia/Tokyo")
+    guild, (_member,) = team("", guild_zone="Asia/Tokyo")
     standup(guild, ask_at=time(9, 30))
 
     assert tick(now=utc(2026, 10, 5, 0, 29)).asked == 0
@@ -267,7 +267,7 @@ def test_with_a_cutoff_answers_wait_for_one_digest_and_may_change_until_the_cuto
 
 
 def test_the_digest_waits_for_the_last_participants_cutoff():
-    guild, (paris, ny) = team("Europe/Paris", "America/New_York")
+    guild, (_paris, _ny) = team("Europe/Paris", "America/New_York")
     daily = standup(guild, cutoff_at=time(10, 0))
     tick(now=utc(2026, 10, 5, 7, 0))
     tick(now=utc(2026, 10, 5, 13, 0))
@@ -277,7 +277,7 @@ def test_the_digest_waits_for_the_last_participants_cutoff():
 
 
 def test_a_big_digest_is_cut_into_messages_discord_accepts():
-    guild, members = team(*["Europe/Paris"] * 14)
+    guild, _members = team(*["Europe/Paris"] * 14)
     daily = standup(guild, cutoff_at=time(10, 0))
     tick(now=utc(2026, 10, 5, 7, 0))
     for checkin in Checkin.objects.all():
