@@ -21,6 +21,7 @@ SOURCES = (
     ("polls.Poll", "guild_id"),
     ("community.ScheduledMessage", "guild_id"),
     ("jira_sync.Subscription", "site__guild_id"),
+    ("standups.Standup", "guild_id"),
 )
 
 

@@ -38,6 +38,14 @@ async def open_form(interaction: discord.Interaction, form: Form) -> None:
     await interaction.response.send_modal(modal)
 
 
+async def answer_click(interaction: discord.Interaction, form: Form | str) -> None:
+    """Answer a click on a ``ClickForm`` button with its form, or privately with the sentence refusing it."""
+    if isinstance(form, str):
+        await interaction.response.send_message(form, ephemeral=True)
+    else:
+        await open_form(interaction, form)
+
+
 async def reopen_form(interaction: discord.Interaction) -> None:
     """Answer an *Edit and try again* click with the refused form, filled in with what was typed."""
     form = await reopened_form((interaction.data or {}).get("custom_id", ""), interaction.user.id)

@@ -29,6 +29,7 @@ no app imports the gateway and the gateway imports no app.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -83,13 +84,36 @@ class FormLayout:
 
     def refilled(self, custom_id: str, values: dict) -> Form:
         """The form as submitted (its custom_id carries the command's options), with what was typed."""
-        fields = tuple(
-            replace(field, default=str(values[field.custom_id])[: field.max_length or 4000])
-            if values.get(field.custom_id)
-            else field
-            for field in self.fields
-        )
-        return Form(custom_id, self.title, fields)
+        return _filled(Form(custom_id, self.title, self.fields), values)
+
+
+def _filled(form: Form, values: dict) -> Form:
+    fields = tuple(
+        replace(field, default=str(values[field.custom_id])[: field.max_length or 4000])
+        if values.get(field.custom_id)
+        else field
+        for field in form.fields
+    )
+    return replace(form, fields=fields)
+
+
+@dataclass(frozen=True)
+class ClickForm:
+    """A button whose click opens a form whose inputs depend on the database (a standup's questions).
+
+    Discord lets only the first answer to a click be a form, so the gateway opens it itself:
+    ``build(parts, member_id)`` (async; it may read the database with the async ORM, like
+    autocomplete, and never writes) gets the button's custom_id parts and the clicker's id and
+    returns the ``Form`` (whose custom_id is built by ``form``), or a sentence refusing. Declared
+    in ``commands.py`` (found by ``click_forms()``); the form's submission goes to its
+    ``@modal(form)`` like any other, and *Edit and try again* rebuilds it from the form's parts::
+
+        ANSWER_CLICK = ClickForm(ANSWER, ANSWER_FORM, answer_form)
+    """
+
+    button: CustomId
+    form: CustomId
+    build: Callable[[dict, int], Awaitable[Form | str]]
 
 
 class Gateway(Protocol):
@@ -187,14 +211,44 @@ def layouts() -> dict[str, FormLayout]:
     return found
 
 
+def click_forms() -> dict[str, ClickForm]:
+    """Every app's buttons that open a form, by the route of the button's custom_id ("standup:open")."""
+    found = {}
+    for module in command_modules():
+        for value in vars(module).values():
+            if isinstance(value, ClickForm):
+                found[value.button.prefix] = value
+    return found
+
+
+async def clicked_form(custom_id: str, member_id: int) -> Form | str | None:
+    """What a click on a ``ClickForm`` button opens: its form, or the sentence refusing it;
+    None when no ``ClickForm`` declares the button (a worker handles the click)."""
+    click = click_forms().get(route_of("component", "", custom_id))
+    if click is None:
+        return None
+    parts = click.button.parse(custom_id)
+    if parts is None:
+        return "This no longer does anything."
+    return await click.build(parts, member_id)
+
+
 async def reopened_form(custom_id: str, member_id: int) -> Form | None:
     """The form an *Edit and try again* button (``drafts.RETRY``) reopens, filled in; None when expired."""
     parts = drafts.RETRY.parse(custom_id)
     kept = await drafts.load(member_id, parts["draft"]) if parts else None
     if kept is None:
         return None
-    layout = layouts().get(route_of("modal", "", kept["custom_id"]))
-    return None if layout is None else layout.refilled(kept["custom_id"], kept["fields"])
+    route = route_of("modal", "", kept["custom_id"])
+    layout = layouts().get(route)
+    if layout is not None:
+        return layout.refilled(kept["custom_id"], kept["fields"])
+    click = next((c for c in click_forms().values() if c.form.prefix == route), None)
+    form_parts = click.form.parse(kept["custom_id"]) if click else None
+    if form_parts is None:
+        return None
+    form = await click.build(form_parts, member_id)
+    return None if isinstance(form, str) else _filled(form, kept["fields"])
 
 
 def walk(group: app_commands.Group, parents: tuple[str, ...] = ()):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.interactions import dispatcher
-from core.interactions.declare import layouts, reopened_form
+from core.interactions.declare import click_forms, layouts, reopened_form
 from core.interactions.drafts import EXPIRED, KEEP_FOR, RETRY
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +72,11 @@ def test_a_refusal_that_is_not_a_form_has_no_button(cast, flush_redis):
 def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
     from core.interactions.routing import routes
 
+    # A button's form (ClickForm: a standup's questions) is rebuilt from its own parts instead.
+    clicked = sorted(click.form.prefix for click in click_forms().values())
+    assert clicked == ["standup:answer"]
     assert (
-        sorted(layouts())
+        sorted([*layouts(), *clicked])
         == sorted(route.name for route in routes("modal"))
         == [
             "custom:save",
@@ -85,6 +88,7 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
             "poll:dates",
             "schedule:create",
             "schedule:edit",
+            "standup:answer",
         ]
     )
 

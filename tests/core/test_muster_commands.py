@@ -82,6 +82,11 @@ ORGANISER_ONLY = [
     "schedule list",
     "schedule pause",
     "schedule resume",
+    "standup create",
+    "standup delete",
+    "standup edit",
+    "standup pause",
+    "standup resume",
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
@@ -109,6 +114,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
             *JIRA_MEMBER,
         ),
         *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS),
+        *("standup list", "standup skip"),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

@@ -327,3 +327,19 @@ def test_what_organisers_type_is_read_or_refused_with_a_sentence():
         standup(guild, ask_at=time(9, 0), remind_at=time(11, 0), cutoff_at=time(10, 0))
     with pytest.raises(RuleError, match="Say who takes part"):
         create_standup(guild, StandupDraft(channel_id=CHANNEL), now=CREATED)
+
+
+def test_answers_are_in_the_members_export_and_forget_me_deletes_them():
+    from core import personal_data
+
+    guild, (member,) = team("Europe/Paris")
+    standup(guild)
+    tick(now=utc(2026, 10, 5, 7, 0))
+    answer(Checkin.objects.get().id, member, ["Shipped the bench", "", ""], now=utc(2026, 10, 5, 7, 5))
+
+    exported = personal_data.export(member, now=utc(2026, 10, 6))
+    assert "Shipped the bench" in exported and "Your standup answers and days" in exported
+
+    changed = personal_data.forget(member, now=utc(2026, 10, 6))
+    assert changed["standups.Checkin"] == 1
+    assert not Checkin.objects.exists()
