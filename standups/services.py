@@ -154,7 +154,8 @@ class StandupDraft:
     member_ids: list[int] = field(default_factory=list)
 
 
-def _check(standup: Standup) -> None:
+def check_standup(standup: Standup) -> None:
+    """RuleError unless the standup's questions, days and times make sense (also the admin's and dashboard's forms)."""
     check_questions(list(standup.questions))
     if not standup.weekdays & 0b1111111:
         raise RuleError("A standup runs on at least one day of the week.")
@@ -197,7 +198,7 @@ def create_standup(guild: Guild, draft: StandupDraft, *, created_by: int | None 
         created_by_id=created_by,
         created_at=now,
     )
-    _check(standup)
+    check_standup(standup)
     members = _check_members(guild.id, draft.member_ids)
     if standup.role_id is None and not members:
         raise RuleError("Say who takes part: a role, or members.")
@@ -215,7 +216,7 @@ def edit_standup(standup_id: int, guild_id: int, *, member_ids=UNSET, **changes)
         if name not in {"name", "channel_id", "questions", "weekdays", "ask_at", "remind_at", "cutoff_at", "role_id"}:
             raise ValueError(name)
         setattr(standup, name, value.strip() if name == "name" else value)
-    _check(standup)
+    check_standup(standup)
     if member_ids is not UNSET:
         members = _check_members(guild_id, member_ids)
         standup.participants.exclude(member_id__in=members).delete()

@@ -34,11 +34,12 @@ LOOK |= {"events.event", "polls.poll", "admin.logentry"}
 LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", "carpool.nudge"}
 LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
+LOOK |= {"standups.standup", "standups.checkin"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
 OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken"}
 ADD = {"events.event", "polls.poll"} | OWN_SETUP
-DELETE = {"events.event", "polls.poll"} | OWN_SETUP
+DELETE = {"events.event", "polls.poll", "standups.standup"} | OWN_SETUP
 
 
 @dataclass
@@ -93,12 +94,13 @@ def rows_of(world) -> Rows:
 
 
 def other_apps_rows(name: str, guild, member, event) -> dict:
-    """One row per guild of every model carpool, jira_sync, sheets_export, community and api register."""
+    """One row per guild of every model carpool, jira_sync, sheets_export, community, standups and api register."""
     from api import tokens
     from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
     from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
     from jira_sync.models import JiraLink, JiraSite
     from sheets_export.models import ExportRun, ExportTarget
+    from standups.models import Checkin, Standup
 
     person, leaves = member.member, event.starts_at - timedelta(hours=1)
     ride = Ride.objects.create(event=event, driver=person, direction="to", seats=3, area="North", departs_at=leaves)
@@ -120,7 +122,14 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     Occurrence.objects.create(schedule=schedule, occurs_at=event.starts_at, outcome="sent")
     ask = tokens.TokenRequest(guild=guild, name=f"script of {name}", scopes=("read",), lifetime=timedelta(days=30))
     token, _ = tokens.create_token(ask, now=event.starts_at - timedelta(days=1))
+    standup = Standup.objects.create(guild=guild, name=f"Team {name}", channel_id=guild.id + 4, role_id=guild.id)
+    day = event.starts_at.date()
+    checkin = Checkin.objects.create(
+        standup=standup, member=person, local_date=day, due_at=event.starts_at, closes_at=event.starts_at
+    )
     return {
+        "standups.standup": standup,
+        "standups.checkin": checkin,
         "carpool.area": Area.objects.create(guild=guild, name=f"Area of {name}"),
         "carpool.ride": ride,
         "carpool.riderequest": request,
