@@ -21,6 +21,7 @@ SECTIONS = (
     ("settings", "Settings"),
     ("commands", "Commands"),
     ("schedules", "Schedules"),
+    ("standups", "Standups"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),
 )

@@ -12,6 +12,7 @@ from . import (
     views_polls,
     views_settings,
     views_sheets_targets,
+    views_standups,
     views_templates,
     views_tokens,
 )
@@ -104,4 +105,28 @@ urlpatterns += [
     path(f"{event}bed/free/", views_logistics.bed_free, name="bed_free"),
     path(f"{event}seat/free/", views_logistics.seat_free, name="seat_free"),
     path(f"{event}seat/lock/", views_logistics.seat_lock, name="seat_lock"),
+]
+
+# Issue 20's standups: the guild's standups, their history per standup and per member, and its CSV.
+urlpatterns += [
+    path(f"{guild}standups/", views_standups.standup_list, name="standups"),
+    path(f"{guild}standups/create/", views_standups.standup_create, name="standup_create"),
+    path(f"{guild}standups/<int:standup_id>/", views_standups.standup_history, name="standup_history"),
+    path(
+        f"{guild}standups/<int:standup_id>/history.csv", views_standups.standup_history_csv, name="standup_history_csv"
+    ),
+    path(f"{guild}standups/<int:standup_id>/edit/", views_standups.standup_edit, name="standup_edit"),
+    path(f"{guild}standups/<int:standup_id>/pause/", views_standups.standup_pause, name="standup_pause"),
+    path(f"{guild}standups/<int:standup_id>/resume/", views_standups.standup_resume, name="standup_resume"),
+    path(f"{guild}standups/<int:standup_id>/delete/", views_standups.standup_delete, name="standup_delete"),
+    path(
+        f"{guild}standups/members/<int:member_id>/",
+        views_standups.member_standup_history,
+        name="member_standup_history",
+    ),
+    path(
+        f"{guild}standups/members/<int:member_id>/history.csv",
+        views_standups.member_standup_history_csv,
+        name="member_standup_history_csv",
+    ),
 ]

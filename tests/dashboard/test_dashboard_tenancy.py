@@ -29,6 +29,7 @@ from community.services import CommandDraft, create_command
 from events.templates import save_template
 from jira_sync.models import JiraSite
 from sheets_export.models import ExportTarget
+from standups.models import Standup
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import GuildMemberFactory
 from tests.polls.factories import PollFactory
@@ -50,6 +51,8 @@ SAMPLES = {
     "site_id": lambda rows: rows["site"].id,
     "target_id": lambda rows: rows["target"].id,
     "template_id": lambda rows: rows["template"].id,
+    "standup_id": lambda rows: rows["standup"].id,
+    "member_id": lambda rows: rows["membership"].member_id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -104,6 +107,7 @@ def rows_of(guild) -> dict:
             guild=guild, spreadsheet_id=f"walk-sheet-{guild.id}", datasets=["events"]
         ),
         "template": save_template(event, f"Walk {guild.id}").template,
+        "standup": Standup.objects.create(guild=guild, name="Walk", channel_id=event.channel_id or 1, role_id=1),
     }
 
 
