@@ -33,7 +33,8 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -285,13 +286,15 @@ def zones(member_ids: Iterable[int]) -> dict[int, str]:
     return dict(Member.objects.filter(id__in=set(member_ids)).values_list("id", "timezone"))
 
 
+@lru_cache(maxsize=1024)
 def _zone(name: str) -> ZoneInfo:
+    # zoneinfo keeps only 8 zones strongly: a tick over 24 zones would read their files again and again.
     return ZoneInfo(name or "UTC")
 
 
 def at_local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """``clock`` on ``day`` in ``zone``, as an aware datetime (a time a DST gap skips reads as after it)."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
 def _closes(standup: Standup, day: date, zone: ZoneInfo) -> datetime:
@@ -433,7 +436,7 @@ def remind_due(*, now: datetime, batch: int = 1000) -> int:
         Checkin.objects.filter(id__in=due, reminded_at__isnull=True, status=Status.ASKED).update(
             reminded_at=now, claim=token
         )
-        ours = list(Checkin.objects.filter(id__in=due, claim=token).select_related("standup"))
+        ours = list(Checkin.objects.filter(id__in=due, claim=token).select_related("standup__guild"))
         allowed = nudging.nudgeable({(c.standup.guild_id, c.member_id) for c in ours}, at=now)
         return outbox.enqueue_many([messages.reminder(c) for c in ours if (c.standup.guild_id, c.member_id) in allowed])
 
