@@ -395,6 +395,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # "While you were away": one DM to each member back from leave with what was held (core.away_summary).
+    "away-summary": {
+        "task": "core.tasks.send_away_summaries",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     # Event reminders and poll deadlines: each tick claims what is due with a compare-and-set.
     "event-reminders": {
         "task": "events.tasks.send_due_reminders",
