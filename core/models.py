@@ -308,7 +308,7 @@ class OrganiserAction(models.Model):
 class HeldNudge(models.Model):
     """A nudge a sender held back because the member was away (``core.nudging.hold``).
 
-    One row per thing held (``key``, unique per member and guild), summarised in one DM on
+    One row per thing held (``key``, unique per member and guild until summarised), summarised in one DM on
     the member's first day back (``core.away_summary``); ``summarised_at`` is when that DM
     was written. Summarised rows are pruned after ``RETENTION_DAYS`` (``core.retention``).
     """
@@ -324,7 +324,12 @@ class HeldNudge(models.Model):
     class Meta:
         ordering = ["-held_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["guild", "member", "key"], name="heldnudge_unique_key"),
+            # Once per key while it waits for its summary; a later absence may hold the same key again.
+            models.UniqueConstraint(
+                fields=["guild", "member", "key"],
+                condition=models.Q(summarised_at__isnull=True),
+                name="heldnudge_unique_key",
+            ),
         ]
         indexes = [models.Index(fields=["summarised_at", "member"])]
 

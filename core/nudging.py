@@ -177,7 +177,8 @@ class Held:
 
 def hold(guild_id: int, member_id: int, *, at: datetime, kind: str, key: str, text: str) -> bool:
     """A sender refused because the member is away records what it held back: once per
-    ``key`` (a unique constraint, per member and guild), and only if ``away()`` names the
+    ``key`` (a unique constraint, per member and guild, until the summary took it: a later
+    absence may hold the same key again), and only if ``away()`` names the
     member at ``at``. True when it is held (now or before), False when they are not away
     (nothing is written). ``kind`` is one registered with ``register_held_kind``; ``text``
     is one line for the summary ("Picnic on Saturday 13 December asked for your answer")."""

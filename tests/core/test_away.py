@@ -92,6 +92,21 @@ def test_hold_records_a_nudge_once_per_key_for_a_member_away(cast, away):
     assert (row.text, row.held_at, row.summarised_at) == ("Picnic asked for your answer", NOW, None)
 
 
+def test_the_same_key_held_in_a_later_absence_is_held_again(cast, away):
+    away.send(cast.member, until=BACK)
+    hold(cast.member, "jira:1:due")
+    away_summary.send_due(now=BACK)
+    away.send(cast.member, until=BACK + timedelta(days=10))
+
+    assert hold(cast.member, "jira:1:due", at=BACK + timedelta(days=3)) is True
+    assert hold(cast.member, "jira:1:due", at=BACK + timedelta(days=4)) is True
+
+    assert list(HeldNudge.objects.order_by("id").values_list("key", "summarised_at")) == [
+        ("jira:1:due", BACK),
+        ("jira:1:due", None),
+    ]
+
+
 def test_hold_writes_nothing_for_a_member_who_is_not_away(cast, away):
     away.send(cast.member, until=BACK)
 
