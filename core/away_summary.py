@@ -5,8 +5,9 @@ Senders ``core.nudging.hold`` what they did not send a member who was away. The
 members at a time: a member whom no away provider names any more, whose own clock reads
 ``FROM_HOUR`` or later (their first day back, not at midnight), gets ONE DM through the
 outbox: the counts per kind in the registered phrases, then up to ``LINES`` held lines and
-"and N more". The rows are claimed (compare-and-set on ``summarised_at``) in the DM's
-transaction, so two ticks send it once; the key names the member and the first row.
+"and N more". The rows are claimed (the member's row locked, skipping one another tick
+holds, then a compare-and-set on ``summarised_at``) in the DM's transaction, so two ticks
+send it once; the key names the member and the first row.
 
 The summary is an unsolicited DM, so the built-in rules apply to it: a member who left
 the guild or closed their DMs gets nothing, and their held rows are deleted (what they
@@ -97,8 +98,12 @@ def _zones(guilds: dict[int, list[int]]) -> dict[int, ZoneInfo]:
 
 def _send_one(member_id: int, guild_ids: list[int], now: datetime) -> int:
     with transaction.atomic():
+        # One tick at a time per member (another holding them sends their summary), so their
+        # rows are never split between two DMs.
+        if not Member.objects.select_for_update(skip_locked=True).filter(id=member_id).exists():
+            return 0
         rows = list(
-            HeldNudge.objects.select_for_update(skip_locked=True)
+            HeldNudge.objects.select_for_update(of=("self",))
             .filter(member_id=member_id, guild_id__in=guild_ids, summarised_at__isnull=True)
             .select_related("guild")
             .order_by("held_at", "id")
