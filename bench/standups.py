@@ -4,8 +4,7 @@ Europe's DST change on 25 October 2026 inside the day).
 
 Each member holds one of ``--teams`` roles, and each team has a daily standup asking at
 09:00 local, reminding at 10:00, with a digest at 11:00. Every ``--on-leave``-th member is
-away: the bench registers an away provider with ``core.nudging.register_away`` (members
-with DMs off stand in when that interface is missing). Half of those asked answer at once,
+away: the bench registers an away provider with ``core.nudging.register_away``. Half of those asked answer at once,
 so the others get a reminder.
 
 The beat tick (``standups.services.tick``) runs in this process against a throwaway
@@ -100,13 +99,11 @@ def main(argv: list[str]) -> int:
         ids = stack.world.member_ids if args.deliver else [900_000_000_000_000_000 + n for n in range(args.members)]
         zone_of = {member_id: zones[n % len(zones)] for n, member_id in enumerate(ids)}
         away_ids = {member_id for n, member_id in enumerate(ids) if args.on_leave and n % args.on_leave == 7}
-        with_away = hasattr(nudging, "register_away")
         Member.objects.bulk_create(
             Member(
                 id=member_id,
                 username=f"member{n}",
                 timezone="" if zone_of[member_id] == GUILD_ZONE else zone_of[member_id],
-                dm_reminders=with_away or member_id not in away_ids,
             )
             for n, member_id in enumerate(ids)
         )
@@ -135,8 +132,7 @@ def main(argv: list[str]) -> int:
         def on_leave(pairs, at):
             return {pair: "on leave (bench)" for pair in pairs if pair[1] in away_ids}
 
-        if with_away:
-            nudging.register_away(on_leave)
+        nudging.register_away(on_leave)
         # 24 hours from 09:00 on 25 October 2026 in the zone furthest ahead: every zone's 09:00 once
         # (Europe leaves summer time at 01:00 UTC that morning).
         start = datetime(2026, 10, 25, 9, 0, tzinfo=ZoneInfo(ZONES[0])).astimezone(UTC)
@@ -174,8 +170,7 @@ def main(argv: list[str]) -> int:
                 if member_id % 2 == 0:
                     services.answer(checkin_id, member_id, ["Benchmarks", "More of them", ""], now=at)
             minute += timedelta(minutes=1)
-        if with_away:
-            nudging.unregister_away(on_leave)
+        nudging.unregister_away(on_leave)
 
         # What the window asked for: check-ins whose local 09:00 lies in it (ticks go on 3 hours
         # more for the last cutoffs, and ask the zones furthest ahead their next day meanwhile).
@@ -190,7 +185,7 @@ def main(argv: list[str]) -> int:
         # Each member is in one team: a second check-in or prompt of theirs for a day is a duplicate.
         per_day = Checkin.objects.values("member_id", "local_date").annotate(n=Count("id")).filter(n__gt=1)
         duplicates = sum(row["n"] - 1 for row in per_day) + len(prompted) - len(set(prompted))
-        skipped = window.filter(status=Checkin.Status.AWAY if with_away else Checkin.Status.UNREACHABLE).count()
+        skipped = window.filter(status=Checkin.Status.AWAY).count()
         posted = Digest.objects.filter(posted_at__isnull=False).count()
 
         http_429, delivered = 0, False
@@ -214,7 +209,7 @@ def main(argv: list[str]) -> int:
         "prompts_sent": sent,
         "duplicates": duplicates,
         "on_leave_skipped": skipped,
-        "away_via": "core.nudging.register_away" if with_away else "members with DMs off",
+        "away_via": "core.nudging.register_away",
         "max_lateness_s": round(lateness, 1),
         "reminders_sent": reminders,
         "digests_posted": posted,

@@ -417,9 +417,7 @@ def _plan_digests(standups, who, own, digests, existing) -> None:
 
 def _away(pairs: set, now: datetime) -> dict:
     """Who of those refused is away (on leave, a public holiday), with the reason: ``core.nudging.away``."""
-    if not pairs or not hasattr(nudging, "away"):  # TEMPORARY until core.nudging.away is merged
-        return {}
-    return nudging.away(pairs, at=now)
+    return nudging.away(pairs, at=now) if pairs else {}
 
 
 def remind_due(*, now: datetime, batch: int = 1000) -> int:

@@ -138,10 +138,6 @@ def test_members_with_dms_off_are_not_asked_and_show_as_not_asked():
     assert Checkin.objects.get(member_id=closed).status == Checkin.Status.UNREACHABLE
 
 
-needs_away = pytest.mark.skipif(not hasattr(nudging, "register_away"), reason="core.nudging.away is not merged yet")
-
-
-@needs_away
 def test_members_away_get_no_prompt_and_the_digest_lists_them_on_leave():
     guild, (works, resting) = team("Europe/Paris", "Europe/Paris")
     daily = standup(guild, cutoff_at=time(11, 0))
