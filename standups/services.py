@@ -364,7 +364,7 @@ def ask_due(*, now: datetime) -> Ticked:
     due = [c for c in due if (c.standup_id, c.member_id, c.local_date) not in existing]
     if not due:
         return Ticked()
-    _plan_digests(standups, who, own, digests, existing)
+    _plan_digests(standups, who, own, digests)
     pairs = {(c.standup.guild_id, c.member_id) for c in due}
     allowed = nudging.nudgeable(pairs, at=now)
     away = _away(pairs - allowed, now)
@@ -400,7 +400,7 @@ def ask_due(*, now: datetime) -> Ticked:
     )
 
 
-def _plan_digests(standups, who, own, digests, existing) -> None:
+def _plan_digests(standups, who, own, digests) -> None:
     """A new day of a cutoff standup: its digest is due once every participant's cutoff has passed."""
     if not digests:
         return
