@@ -18,7 +18,8 @@ Figures: ``members``, ``zones``, ``standups``, ``prompts_expected``, ``prompts_s
 (prompt DMs in the outbox), ``duplicates`` (prompt keys or check-ins for the same member
 and day beyond one: must be 0), ``on_leave_skipped``, ``max_lateness_s`` (the largest gap
 between a member's local 09:00 and the simulated tick that queued their prompt),
-``reminders_sent``, ``digests_posted``, ``ticks``, ``max_queries_per_tick`` (bounded, not
+``reminders_sent``, ``digests`` (team days with a cutoff) and ``digests_posted`` (the same,
+once the last participant's cutoff has passed), ``ticks``, ``max_queries_per_tick`` (bounded, not
 per member), ``max_tick_s``, ``sim`` ("simulated minutes"), and ``http_429``: with
 ``--deliver`` one worker then sends every prompt through the Discord sandbox (its global
 limit) and this is the sandbox's count of 429s; without it no request is made and it is 0
@@ -151,7 +152,7 @@ def main(argv: list[str]) -> int:
         minute = start
         answered_upto = 0
         busy = False
-        while minute < end + timedelta(hours=3):  # the last zone's cutoff and digest
+        while minute <= end + timedelta(hours=3):  # the last zone's cutoff (11:00, two hours after 09:00) and digest
             at = minute + timedelta(seconds=args.phase)
             runs = 0
             while runs < (args.repeat if runs and busy else 1):
@@ -186,6 +187,7 @@ def main(argv: list[str]) -> int:
         per_day = Checkin.objects.values("member_id", "local_date").annotate(n=Count("id")).filter(n__gt=1)
         duplicates = sum(row["n"] - 1 for row in per_day) + len(prompted) - len(set(prompted))
         skipped = window.filter(status=Checkin.Status.AWAY).count()
+        digests = Digest.objects.count()
         posted = Digest.objects.filter(posted_at__isnull=False).count()
 
         http_429, delivered = 0, False
@@ -212,6 +214,7 @@ def main(argv: list[str]) -> int:
         "away_via": "core.nudging.register_away",
         "max_lateness_s": round(lateness, 1),
         "reminders_sent": reminders,
+        "digests": digests,
         "digests_posted": posted,
         "ticks": ticks,
         "max_queries_per_tick": max_queries,
@@ -221,5 +224,11 @@ def main(argv: list[str]) -> int:
         "http_429": http_429,
     }
     print(json.dumps(figures))
-    ok = sent == expected and duplicates == 0 and http_429 == 0 and (not args.deliver or delivered == len(prompted))
+    ok = (
+        sent == expected
+        and duplicates == 0
+        and posted == digests
+        and http_429 == 0
+        and (not args.deliver or delivered == len(prompted))
+    )
     return 0 if ok else 1
