@@ -18,8 +18,8 @@ Figures: ``members``, ``zones``, ``standups``, ``prompts_expected``, ``prompts_s
 (prompt DMs in the outbox), ``duplicates`` (prompt keys or check-ins for the same member
 and day beyond one: must be 0), ``on_leave_skipped``, ``max_lateness_s`` (the largest gap
 between a member's local 09:00 and the simulated tick that queued their prompt),
-``reminders_sent``, ``digests`` (team days with a cutoff) and ``digests_posted`` (the same,
-once the last participant's cutoff has passed), ``ticks``, ``max_queries_per_tick`` (bounded, not
+``reminders_sent``, ``digests`` (team days whose last participant's cutoff passed before
+the last tick) and ``digests_posted`` (of those: must be all), ``ticks``, ``max_queries_per_tick`` (bounded, not
 per member), ``max_tick_s``, ``sim`` ("simulated minutes"), and ``http_429``: with
 ``--deliver`` one worker then sends every prompt through the Discord sandbox (its global
 limit) and this is the sandbox's count of 429s; without it no request is made and it is 0
@@ -187,8 +187,8 @@ def main(argv: list[str]) -> int:
         per_day = Checkin.objects.values("member_id", "local_date").annotate(n=Count("id")).filter(n__gt=1)
         duplicates = sum(row["n"] - 1 for row in per_day) + len(prompted) - len(set(prompted))
         skipped = window.filter(status=Checkin.Status.AWAY).count()
-        digests = Digest.objects.count()
-        posted = Digest.objects.filter(posted_at__isnull=False).count()
+        due = Digest.objects.filter(due_at__lte=minute)  # (the zones ahead began their next day meanwhile)
+        digests, posted = due.count(), due.filter(posted_at__isnull=False).count()
 
         http_429, delivered = 0, False
         if args.deliver:
