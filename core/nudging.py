@@ -196,6 +196,9 @@ def hold_many(items: Iterable[Held], *, at: datetime) -> int:
         return 0
     gone = away({(item.guild_id, item.member_id) for item in items}, at=at)
     held = [item for item in items if (int(item.guild_id), int(item.member_id)) in gone]
+    once: dict[tuple[int, int, str], Held] = {}
+    for item in held:  # the same key twice in one call (two nudge times of one event) is one row
+        once.setdefault((int(item.guild_id), int(item.member_id), item.key[:200]), item)
     rows = [
         HeldNudge(
             guild_id=item.guild_id,
@@ -205,7 +208,7 @@ def hold_many(items: Iterable[Held], *, at: datetime) -> int:
             text=_one_line(item.text),
             held_at=at,
         )
-        for item in held
+        for item in once.values()
     ]
     HeldNudge.objects.bulk_create(rows, ignore_conflicts=True)
     return len(held)

@@ -107,6 +107,15 @@ def test_the_same_key_held_in_a_later_absence_is_held_again(cast, away):
     ]
 
 
+def test_the_same_key_twice_in_one_call_is_one_row(cast, away):
+    away.send(cast.member)
+    twice = [nudging.Held(cast.guild.id, cast.member.member_id, "test_answer", "e:1", text) for text in ("a", "b")]
+
+    assert nudging.hold_many(twice, at=NOW) == 2
+
+    assert list(HeldNudge.objects.values_list("key", "text")) == [("e:1", "a")]
+
+
 def test_hold_writes_nothing_for_a_member_who_is_not_away(cast, away):
     away.send(cast.member, until=BACK)
 
