@@ -888,6 +888,21 @@ def news_text(news: list[SpaceNews]) -> str:
 # --- what organisers see ----------------------------------------------------------------------
 
 
+def shown(space: EventSpace | None) -> str:
+    """What /event show says of the event's space, to anyone: what is in Discord now, as mentions
+    (empty when nothing is made; a deleted channel and role are not mentioned)."""
+    if space is None:
+        return ""
+    parts = []
+    if space.channel_id is not None and space.kind == SpaceKind.THREAD:
+        parts.append(f"Thread: <#{space.channel_id}>" + (" (archived)" if space.closed_at else ""))
+    elif space.channel_id is not None and space.kind == SpaceKind.CHANNEL and space.closed_at is None:
+        parts.append(f"Private channel: <#{space.channel_id}>")
+    if space.role_id is not None and space.closed_at is None:
+        parts.append(f"Attendee role: <@&{space.role_id}>")
+    return " · ".join(parts)
+
+
 def described(space: EventSpace | None) -> str:
     """A line for /event show and the organiser's answers."""
     if space is None or (space.kind == SpaceKind.NONE and not space.attendee_role):

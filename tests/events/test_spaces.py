@@ -454,3 +454,26 @@ def test_new_occurrences_of_a_series_take_the_guild_default(live_discord, guild,
     assert occurrences.count() > 1
     assert EventSpace.objects.filter(event__in=occurrences, kind=SpaceKind.THREAD).count() == occurrences.count()
     assert set(spaces.due(now=timezone.now())) == set(occurrences.values_list("id", flat=True))
+
+
+def test_event_show_mentions_the_events_thread_channel_and_role_while_they_are_there(live_discord, guild, olivia):
+    plain = make(guild, olivia, title="Plain")
+    event = make(guild, olivia, kind=SpaceKind.CHANNEL, attendee_role=True)
+    threaded = make(guild, olivia, title="Threaded", kind=SpaceKind.THREAD)
+    assert run(guild, olivia, "event show", event=event.id).content == ""  # nothing made yet
+    sync(event)
+    sync(threaded)
+    space, thread = EventSpace.objects.get(event=event), EventSpace.objects.get(event=threaded)
+
+    shown = run(guild, olivia, "event show", event=event.id)
+
+    assert shown.content == f"Private channel: <#{space.channel_id}> · Attendee role: <@&{space.role_id}>"
+    assert shown.allowed_mentions == {"parse": []} and shown.embeds  # the event's embed as before
+    assert run(guild, olivia, "event show", event=threaded.id).content == f"Thread: <#{thread.channel_id}>"
+    assert run(guild, olivia, "event show", event=plain.id).content == ""
+    end = spaces.event_end(event)
+    for each in (event, threaded):
+        sync(each, end + timedelta(days=1, minutes=1))
+        assert sync(each, end + timedelta(days=2, minutes=2)).closed
+    assert run(guild, olivia, "event show", event=event.id).content == ""  # deleted: not mentioned
+    assert run(guild, olivia, "event show", event=threaded.id).content == f"Thread: <#{thread.channel_id}> (archived)"
