@@ -292,6 +292,39 @@ def configure(
     return space
 
 
+def deletion_refusal(event: Event, space: EventSpace | None, *, now: datetime) -> str:
+    """Why ``event`` may not be deleted yet (empty: it may): its thread, channel or role is in
+    Discord, or being made. Deleting would leave it behind, or take it away by surprise;
+    cancelling tells registrants and cleans it up on its schedule, warned a day before."""
+    if space is None or space.closed_at is not None:
+        return ""
+    made = (
+        space.channel_id is not None
+        or space.role_id is not None
+        or space.channel_creating_since is not None
+        or space.role_creating_since is not None
+    )
+    wanted = space.kind != SpaceKind.NONE or space.attendee_role
+    syncing = space.sync_claimed_at is not None and space.sync_claimed_at >= now - STALE_CLAIM
+    if not made and not (wanted and syncing):
+        return ""
+    what = _what(space) or "thread, channel and role"
+    title = truncate(event.title, 80)
+    if not made:
+        return f"Muster is updating {title}'s {what} in Discord right now; try again in a minute."
+    if event.status == Event.Status.CANCELLED:
+        return (
+            f"{title} still has its {what} in Discord, cleaned up {close_at(event, space):%Y-%m-%d %H:%M} UTC "
+            "(with a warning in it a day before); delete the event after that."
+        )
+    return (
+        f"{title} has its {what} in Discord: cancel the event instead (the list's action "
+        '"Cancel the selected events"). Registrants are told, and Muster cleans up in Discord '
+        f"{space.cleanup_after.days} day{'s' if space.cleanup_after.days != 1 else ''} after the event, "
+        "with a warning a day before; then the event can be deleted."
+    )
+
+
 # --- following registrations ------------------------------------------------------------------
 
 

@@ -477,3 +477,26 @@ def test_event_show_mentions_the_events_thread_channel_and_role_while_they_are_t
         assert sync(each, end + timedelta(days=2, minutes=2)).closed
     assert run(guild, olivia, "event show", event=event.id).content == ""  # deleted: not mentioned
     assert run(guild, olivia, "event show", event=threaded.id).content == f"Thread: <#{thread.channel_id}> (archived)"
+
+
+def test_deleting_waits_for_the_cleanup_that_cancelling_brings_and_leaves_nothing_in_discord(
+    live_discord, guild, organiser
+):
+    ana = member(live_discord, guild, "ana")
+    event = make(guild, organiser, kind=SpaceKind.CHANNEL, attendee_role=True)
+    go(event, ana)
+    sync(event)
+    space = EventSpace.objects.get(event=event)
+    with pytest.raises(RuleError, match=r"^Picnic has its private channel and attendee role in Discord: cancel"):
+        services.delete_event(event.id, now=timezone.now())
+
+    services.cancel_event(event.id, now=timezone.now())
+    end = spaces.event_end(event)
+    sync(event, end + timedelta(days=1, minutes=1))  # the warning
+    assert sync(event, end + timedelta(days=2, minutes=2)).closed
+    services.delete_event(event.id, now=timezone.now())
+
+    assert not Event.objects.filter(id=event.id).exists()
+    found = live_discord.control.guild(guild.id)
+    assert str(space.channel_id) not in {c["id"] for c in found["channels"]}
+    assert str(space.role_id) not in {r["id"] for r in found["roles"]}
