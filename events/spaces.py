@@ -233,6 +233,28 @@ def open_for_occurrences(events: list[Event]) -> int:
     return len(rows)
 
 
+NO_CATEGORY = 0  # ``configure(category_id=NO_CATEGORY)``: the private channel goes at the top of the server
+
+
+def known_categories(guild_id: int) -> list[int]:
+    """Categories Muster knows in the guild: its default's and those its events' channels were
+    put in (each chosen in Discord, which offers only the server's own). The web, which holds no
+    bot token, offers these."""
+    found = set(SpaceDefaults.objects.filter(guild_id=guild_id).values_list("category_id", flat=True))
+    found.update(EventSpace.objects.filter(guild_id=guild_id).values_list("category_id", flat=True))
+    found.discard(None)
+    return sorted(found)
+
+
+def check_category(guild: Guild, category_id: int) -> None:
+    """Refuse a category that is not one Muster knows in ``guild`` (where Discord cannot be asked)."""
+    if category_id not in known_categories(guild.id):
+        raise RuleError(
+            f"That category is not one Muster knows in {guild.name}: choose it once in Discord "
+            "(/event edit space_category: or /event defaults space_category:), which offers only the server's own."
+        )
+
+
 @transaction.atomic
 def configure(
     event_id: int,
@@ -248,7 +270,9 @@ def configure(
 
     What is already made stays what it is: a thread does not become a channel. With
     ``check``, the bot's permissions are checked first and a missing one refused in one
-    sentence, so an organiser learns at once what to grant.
+    sentence, so an organiser learns at once what to grant; without (the web, which cannot ask
+    Discord), a category must be one Muster knows in the event's guild, and the sync checks the
+    permissions before making anything. ``category_id=NO_CATEGORY`` takes the category away.
     """
     event = Event.objects.select_for_update().select_related("guild").get(id=event_id)
     space = EventSpace.objects.select_for_update().filter(event=event).first()
@@ -273,7 +297,11 @@ def configure(
         space.kind = kind
     if include_waitlist is not None:
         space.include_waitlist = include_waitlist
-    if category_id is not None:
+    if category_id == NO_CATEGORY:
+        space.category_id = None
+    elif category_id is not None:
+        if not check and category_id != space.category_id:
+            check_category(event.guild, category_id)
         space.category_id = category_id
     if attendee_role is not None:
         if not attendee_role and space.role_id is not None:
