@@ -26,7 +26,7 @@ from core.recurrence import parse_rule
 from events import series, services, spaces
 from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
-from events.models import Event, EventTemplate, Registration
+from events.models import Event, EventTemplate, Registration, SpaceKind
 
 from .charts import Bar, capacity_bar, timeline
 from .event_forms import EventForm
@@ -107,8 +107,32 @@ def event_detail(request, guild_id: int, event_id: int):
         "open": event.status == Event.Status.SCHEDULED and event.starts_at > timezone.now(),
         "options": event.option_rosters(),
         "signup_options": list(event.signup_options.all()),
+        "space": space_text(event, spaces.space_of(event.id)),
     }
     return render_guild(request, guild, "events", "dashboard/event/detail.html", context)
+
+
+def space_text(event: Event, space) -> str:
+    """The event's thread, channel and role as the web shows them (ids: Muster keeps no names),
+    with what stops them (the sync's problem) when something does; empty when it has none."""
+    if space is None or (space.kind == SpaceKind.NONE and not space.attendee_role and not space.channel_id):
+        return ""
+    parts = []
+    if space.kind == SpaceKind.THREAD:
+        parts.append(f"thread #{space.channel_id}" if space.channel_id else "a thread (being made)")
+    elif space.kind == SpaceKind.CHANNEL:
+        where = f" in category #{space.category_id}" if space.category_id else ""
+        made = f"private channel #{space.channel_id}" if space.channel_id else "a private channel (being made)"
+        parts.append(made + where)
+    if space.attendee_role:
+        parts.append(f"attendee role {space.role_id}" if space.role_id else "an attendee role (being made)")
+    text = " and ".join(parts)
+    text = text[0].upper() + text[1:]
+    if space.include_waitlist and space.kind != SpaceKind.NONE:
+        text += " (the waitlist too)"
+    when = timezone.localtime(spaces.close_at(event, space)).strftime("%a %-d %b %Y %H:%M %Z")
+    text += "; cleaned up." if space.closed_at else f"; cleaned up {when}."
+    return text + (f" Stuck: {space.problem}" if space.problem else "")
 
 
 def _roster_order():

@@ -107,7 +107,14 @@ def test_editing_gives_an_event_a_thread_and_the_services_refusals_are_form_erro
     [action] = OrganiserAction.objects.filter(guild=hq, action="edited event")
     assert action.detail == "changed space"
 
-    EventSpace.objects.filter(event=event).update(channel_id=700_000_000_000_000_601)  # the thread is made
+    shown = olivia.get(f"/dashboard/g/{hq.id}/events/{event.id}/").content.decode()
+    assert "<th>Thread, channel and role</th><td>A thread (being made) (the waitlist too); cleaned up " in shown
+
+    problem = "Muster cannot make the thread of Picnic: give its role Manage Threads in the post's channel."
+    EventSpace.objects.filter(event=event).update(channel_id=700_000_000_000_000_601, problem=problem)  # made
+    shown = olivia.get(f"/dashboard/g/{hq.id}/events/{event.id}/").content.decode()
+    assert "Thread #700000000000000601 (the waitlist too); cleaned up " in shown
+    assert "Stuck: Muster cannot make the thread of Picnic: give its role Manage Threads" in shown
     data = form_data(olivia.get(url))
     assert (data["space"], data["include_waitlist"]) == (SpaceKind.THREAD, "on")
     refused = csrf_post(olivia, url, {**data, "space": "channel", "title": "Picnic!"})

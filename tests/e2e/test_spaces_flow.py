@@ -45,16 +45,16 @@ def create(discord, world, organiser: int, title: str) -> Event:
     return Event.objects.get(title=title)
 
 
-def admitted(discord, world, channel_id: int, people: set[int]) -> set[int]:
-    """Which of ``people`` the private channel's overwrites let in (each has one, or none)."""
+def admitted(discord, world, channel_id: int, among: set[int]) -> set[int]:
+    """Which of ``among`` the private channel's overwrites let in (each has one, or none)."""
     channel = next(c for c in discord.control.guild(world.guild_id)["channels"] if c["id"] == str(channel_id))
-    overwritten = {int(o["id"]) for o in channel["permission_overwrites"] if o["type"] == 1} & people
-    assert overwritten == {p for p in people if discord.control.permissions_in(channel_id, p)["view_channel"]}
+    overwritten = {int(o["id"]) for o in channel["permission_overwrites"] if o["type"] == 1} & among
+    assert overwritten == {p for p in among if discord.control.permissions_in(channel_id, p)["view_channel"]}
     return overwritten
 
 
-def holding(discord, world, role_id: int, people: set[int]) -> set[int]:
-    return {p for p in people if str(role_id) in discord.control.member(world.guild_id, p)["roles"]}
+def holding(discord, world, role_id: int, among: set[int]) -> set[int]:
+    return {p for p in among if str(role_id) in discord.control.member(world.guild_id, p)["roles"]}
 
 
 def test_an_events_channel_role_and_thread_follow_its_registrations(discord, world, people, start_worker, gateway):  # noqa: F811
