@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -340,9 +340,10 @@ def deletion_refusal(event: Event, space: EventSpace | None, *, now: datetime) -
     title = truncate(event.title, 80)
     if not made:
         return f"Muster is updating {title}'s {what} in Discord right now; try again in a minute."
-    if event.status == Event.Status.CANCELLED:
+    if event.status == Event.Status.CANCELLED or now >= event_end(event):
+        when = close_at(event, space).astimezone(UTC)
         return (
-            f"{title} still has its {what} in Discord, cleaned up {close_at(event, space):%Y-%m-%d %H:%M} UTC "
+            f"{title} still has its {what} in Discord, cleaned up {when:%Y-%m-%d %H:%M} UTC "
             "(with a warning in it a day before); delete the event after that."
         )
     return (
