@@ -65,7 +65,7 @@ def add(interaction: Interaction) -> Reply:
         interaction.guild_id,
         _by(interaction),
         title=options["title"],
-        assignee_id=int(options["assignee"]) if options.get("assignee") else None,
+        assignee_id=int(options["assignee"]) if options.get("assignee") else interaction.actor.id,
         due_at=due,
         priority=options.get("priority") or Task.Priority.NORMAL,
         details=options.get("details") or "",
