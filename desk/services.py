@@ -329,7 +329,7 @@ def send_due_reminders(now: datetime) -> int:
         .order_by("remind_at")[:REMINDERS_PER_TICK]
     )
     allowed = nudging.nudgeable({(t.guild_id, t.assignee_id) for t in due}, at=now)
-    outgoing = []
+    outgoing, held = [], []
     # The claim and the DMs commit together: a worker lost halfway leaves the reminders to the next tick.
     with transaction.atomic():
         for task in due:
@@ -337,15 +337,10 @@ def send_due_reminders(now: datetime) -> int:
                 continue  # another tick took it, or the task changed since it was read
             if (task.guild_id, task.assignee_id) in allowed:
                 outgoing.append(messages.due_reminder(task, now, task.guild.name))
-            else:
-                nudging.hold(
-                    task.guild_id,
-                    task.assignee_id,
-                    at=now,
-                    kind="task_due",
-                    key=messages.due_key(task),
-                    text=messages.due_text(task, now),
-                )
+            else:  # held for their first day back if they are away; else (they left, DMs closed) dropped
+                text = messages.due_text(task, now)
+                held.append(nudging.Held(task.guild_id, task.assignee_id, "task_due", messages.due_key(task), text))
+        nudging.hold_many(held, at=now)
         return outbox.enqueue_many(outgoing)
 
 
