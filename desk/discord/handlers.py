@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.utils import timezone
@@ -26,7 +25,8 @@ REMINDER_TEXT = {
 }
 # A date alone ("friday", "2026-12-10") is due at this time of that day, on the member's clock.
 DATE_ONLY_AT = "17:00"
-_HAS_CLOCK = re.compile(r"\d:\d|\d\s*(am|pm)\b|\bnoon\b|\bmidday\b|\bmidnight\b|^in\s", re.IGNORECASE)
+# What core.timeparse says of a day typed without a time of day.
+DAY_WITHOUT_TIME = "I read the day but not the time of day"
 
 
 def _by(interaction: Interaction) -> By:
@@ -40,15 +40,11 @@ def read_due(text: str, interaction: Interaction, now: datetime) -> datetime:
     zone, dmy = member_zone(interaction.actor.id, interaction.guild_id), day_first(interaction.guild_id)
     try:
         return parse_local_time(text, zone, now=now, field="due time", day_first=dmy)
-    except TimeParseError:
-        if _HAS_CLOCK.search(text.strip()):
+    except TimeParseError as unread:
+        if DAY_WITHOUT_TIME not in str(unread):
             raise
-        try:
-            return parse_local_time(f"{text} {DATE_ONLY_AT}", zone, now=now, field="due time", day_first=dmy)
-        except TimeParseError:
-            raise TimeParseError(
-                f"The due time {text!r} is not a date or time Muster reads; try friday 17:00, 2026-12-10 or in 3 days."
-            ) from None
+    # A day alone: its 17:00 (a refusal now says how it was read: "... 17:00 (Europe/Paris) is in the past").
+    return parse_local_time(f"{text} {DATE_ONLY_AT}", zone, now=now, field="due time", day_first=dmy)
 
 
 def _due_echo(task: Task, interaction: Interaction) -> str:

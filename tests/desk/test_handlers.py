@@ -40,8 +40,12 @@ def test_a_date_alone_is_due_at_17_00_that_day_in_the_guilds_zone(cast):
     handle(task_command(cast, cast.member, "add", title="Report", due=f"{NEXT_YEAR}-01-15"))
     paris = Task.objects.get().due_at.astimezone(ZoneInfo("Europe/Paris"))  # the cast's guild zone
     assert (paris.date().isoformat(), paris.hour, paris.minute) == (f"{NEXT_YEAR}-01-15", 17, 0)
-    with pytest.raises(RuleError, match=r"^The due time 'someday' is not a date or time Muster reads"):
+    with pytest.raises(RuleError, match=r"^I could not read the due time 'someday'\. Write it like "):
         handle(task_command(cast, cast.member, "add", title="Report", due="someday"))
+    with pytest.raises(
+        RuleError, match=r"^The due time Wednesday 1 January 2020 17:00 \(Europe/Paris\) is in the past\.$"
+    ):
+        handle(task_command(cast, cast.member, "add", title="Report", due="2020-01-01"))
     with pytest.raises(RuleError, match=r"^The due time .* is in the past."):
         handle(task_command(cast, cast.member, "add", title="Report", due="2020-01-01 10:00"))
 
