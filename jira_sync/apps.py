@@ -9,5 +9,6 @@ class JiraSyncConfig(AppConfig):
         from core import digests
         from jira_sync import delivery
 
+        delivery.register_held_kinds()
         # Members' Jira digests carry the other apps' sections of their day (the desk's overdue tasks).
         digests.register_host(delivery.hosted_digests)
