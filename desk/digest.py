@@ -8,7 +8,7 @@ section goes once per member, guild and local date (``DigestDay``'s unique const
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -46,6 +46,16 @@ def take(guild_id: int, member_id: int, local_date: date, key: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+KEPT = timedelta(days=7)
+
+
+def prune(now: datetime, batch: int = 5000) -> int:
+    """Forget which days' sections went out, after ``KEPT`` (a bounded batch per tick)."""
+    old = DigestDay.objects.filter(local_date__lt=(now - KEPT).date()).values_list("id", flat=True)[:batch]
+    deleted, _ = DigestDay.objects.filter(id__in=list(old)).delete()
+    return deleted
 
 
 def own_key(guild_id: int, member_id: int, local_date: date) -> str:

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from core import metrics
 from desk import digest, services
 
 
@@ -12,10 +13,15 @@ def send_due_reminders() -> int:
     where a task just became overdue."""
     now = timezone.now()
     services.refresh_boards_of_newly_overdue(now)
-    return services.send_due_reminders(now)
+    sent = services.send_due_reminders(now)
+    metrics.REMINDERS_SENT.inc(sent, kind="task")
+    return sent
 
 
 @shared_task
 def send_digests() -> int:
-    """The overdue-tasks digest of members whose hour has come and whom no other digest carries."""
-    return digest.send_own_digests(timezone.now())
+    """The overdue-tasks digest of members whose hour has come and whom no other digest carries;
+    the record of which days were sent is kept a week."""
+    now = timezone.now()
+    digest.prune(now)
+    return digest.send_own_digests(now)

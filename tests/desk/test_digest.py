@@ -105,3 +105,11 @@ def test_a_live_jira_member_gets_the_desks_own_digest(cast, overdue, jira_link):
     JiraLink.objects.filter(id=jira_link.id).update(delivery="live")
     pending_reminder(jira_link)
     assert digest.send_own_digests(timezone.now()) == 1
+
+
+def test_the_record_of_sent_days_is_kept_a_week(cast, overdue):
+    now = timezone.now()
+    assert digest.send_own_digests(now) == 1
+    assert digest.prune(now + timedelta(days=7)) == 0
+    assert digest.prune(now + timedelta(days=9)) == 1
+    assert not DigestDay.objects.exists()
