@@ -54,10 +54,19 @@ def task_list(request, guild_id: int):
     return render_guild(request, guild, "tasks", "dashboard/guild/tasks.html", context)
 
 
-def _due(request, guild, form):
+def _shown_due(request, guild, task: Task | None) -> str:
+    """A task's due time as the form shows it (the organiser's zone, else the server's)."""
+    if task is None or task.due_at is None:
+        return ""
+    return task.due_at.astimezone(member_zone(_by(request).member_id, guild.id)).strftime("%Y-%m-%d %H:%M")
+
+
+def _due(request, guild, form, task: Task | None):
     typed = form.cleaned_data.get("due", "").strip()
     if not typed:
         return None
+    if task is not None and typed == _shown_due(request, guild, task):
+        return task.due_at  # unchanged (an overdue task's past due time stays as it is)
     zone = member_zone(_by(request).member_id, guild.id)
     return parse_local_time(typed, zone, now=timezone.now(), field="due time", day_first=day_first(guild.id))
 
@@ -66,8 +75,7 @@ def _save(request, guild, task: Task | None):
     if request.method != "POST":
         initial = {}
         if task is not None:
-            zone = member_zone(_by(request).member_id, guild.id)
-            due = task.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if task.due_at else ""
+            due = _shown_due(request, guild, task)
             initial = {"title": task.title, "assignee": str(task.assignee_id or ""), "due": due}
             initial |= {"priority": task.priority, "details": task.details}
         return _form(request, guild, TaskForm(guild, initial=initial), task)
@@ -76,7 +84,7 @@ def _save(request, guild, task: Task | None):
         now, by = timezone.now(), _by(request)
         data = form.cleaned_data
         try:
-            due = _due(request, guild, form)
+            due = _due(request, guild, form, task)
             if task is None:
 
                 def create():

@@ -161,7 +161,7 @@ def add_task(
     """A new task; a member's own unless a manager gives it to someone (or leaves it unassigned)."""
     guild = Guild.objects.filter(id=guild_id).first()
     if guild is None:
-        raise RuleError(NOT_FOUND)
+        raise RuleError("Muster does not know this server yet; try again in a minute.")
     if assignee_id is None and not by.manages:
         assignee_id = by.member_id
     if assignee_id is not None and assignee_id != by.member_id and not by.manages:

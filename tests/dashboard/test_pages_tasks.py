@@ -75,3 +75,15 @@ def test_editing_reassigns_and_the_list_filters_overdue(world):
         "edited task",
         "marked task done",
     ]
+
+
+def test_an_overdue_tasks_title_is_edited_without_touching_its_past_due_time(world):
+    due = (timezone.now() - timedelta(days=1)).replace(second=0, microsecond=0)
+    task = Task.objects.create(guild=world.cast.guild, title="Old", assignee_id=world.cast.member.member_id, due_at=due)
+    olivia = log_in(world, "olivia")
+    form = olivia.get(url(world, f"{task.id}/")).context["form"]
+    data = {**form.initial, "title": "Old, renamed"}
+    data.pop("submission", None)
+    assert csrf_post(olivia, url(world, f"{task.id}/"), data).status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.due_at) == ("Old, renamed", due)
