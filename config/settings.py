@@ -193,6 +193,7 @@ INSTALLED_APPS = [
     "jira_sync",
     "sheets_export",
     "community",
+    "desk",
     "discord_gateway",
     "allauth",
     "allauth.account",
@@ -481,6 +482,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.post_due_schedules",
         "schedule": 20.0,
         "options": {"expires": 18},
+    },
+    # Tasks: the assignee's reminder before the due time (claimed by compare-and-set), boards
+    # of guilds where a task just became overdue.
+    "desk-reminders": {
+        "task": "desk.tasks.send_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Tasks: the overdue digest of members no other digest (Jira's) carries today.
+    "desk-digests": {
+        "task": "desk.tasks.send_digests",
+        "schedule": 300.0,
+        "options": {"expires": 280},
     },
     # Custom slash commands whose debounced registration task was lost.
     "community-slash-sync": {

@@ -21,6 +21,7 @@ SECTIONS = (
     ("settings", "Settings"),
     ("commands", "Commands"),
     ("schedules", "Schedules"),
+    ("tasks", "Tasks"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),
 )

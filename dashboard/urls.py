@@ -4,6 +4,7 @@ from . import (
     views,
     views_activity,
     views_community,
+    views_desk,
     views_events,
     views_guild,
     views_jira_sites,
@@ -74,6 +75,10 @@ urlpatterns += [
     path(f"{guild}schedules/<int:schedule_id>/pause/", views_community.schedule_pause, name="schedule_pause"),
     path(f"{guild}schedules/<int:schedule_id>/resume/", views_community.schedule_resume, name="schedule_resume"),
     path(f"{guild}schedules/<int:schedule_id>/delete/", views_community.schedule_delete, name="schedule_delete"),
+    path(f"{guild}tasks/", views_desk.task_list, name="tasks"),
+    path(f"{guild}tasks/new/", views_desk.task_create, name="task_create"),
+    path(f"{guild}tasks/<int:task_id>/", views_desk.task_edit, name="task_edit"),
+    path(f"{guild}tasks/<int:task_id>/done/", views_desk.task_done, name="task_done"),
     path(f"{guild}tokens/", views_tokens.token_list, name="tokens"),
     path(f"{guild}tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
 ]

@@ -82,12 +82,17 @@ ORGANISER_ONLY = [
     "schedule list",
     "schedule pause",
     "schedule resume",
+    "task board",
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
     *("ride offer", "room cancel", "room claim", "room leave", "room list", "room mine", "room offer"),
 ]
 JIRA_MEMBER = ["jira digest", "jira link", "jira settings", "jira status", "jira unlink"]
+TASKS = [
+    *("task add", "task assign", "task comment", "task done", "task edit", "task list", "task reopen"),
+    *("task settings", "task show"),
+]
 
 
 def help_paths(cast, who):
@@ -108,7 +113,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
             "event template list",
             *JIRA_MEMBER,
         ),
-        *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS),
+        *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS, *TASKS),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

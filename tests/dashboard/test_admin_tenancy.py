@@ -34,9 +34,10 @@ LOOK |= {"events.event", "polls.poll", "admin.logentry"}
 LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", "carpool.nudge"}
 LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
+LOOK |= {"desk.task", "desk.desksettings"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
-OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken"}
+OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken", "desk.desksettings"}
 ADD = {"events.event", "polls.poll"} | OWN_SETUP
 DELETE = {"events.event", "polls.poll"} | OWN_SETUP
 
@@ -97,10 +98,11 @@ def rows_of(world) -> Rows:
 
 
 def other_apps_rows(name: str, guild, member, event) -> dict:
-    """One row per guild of every model carpool, jira_sync, sheets_export, community and api register."""
+    """One row per guild of every model carpool, jira_sync, sheets_export, community, api and desk register."""
     from api import tokens
     from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
     from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+    from desk.models import DeskSettings, Task, TaskComment
     from jira_sync.models import JiraLink, JiraSite
     from sheets_export.models import ExportRun, ExportTarget
 
@@ -124,6 +126,8 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     Occurrence.objects.create(schedule=schedule, occurs_at=event.starts_at, outcome="sent")
     ask = tokens.TokenRequest(guild=guild, name=f"script of {name}", scopes=("read",), lifetime=timedelta(days=30))
     token, _ = tokens.create_token(ask, now=event.starts_at - timedelta(days=1))
+    task = Task.objects.create(guild=guild, title=f"Task of {name}", assignee=person)
+    TaskComment.objects.create(task=task, author=person, text="On it")
     return {
         "carpool.area": Area.objects.create(guild=guild, name=f"Area of {name}"),
         "carpool.ride": ride,
@@ -137,6 +141,8 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
         "community.guildcommandsync": GuildCommandSync.objects.create(guild=guild),
         "community.scheduledmessage": schedule,
         "api.apitoken": token,
+        "desk.task": task,
+        "desk.desksettings": DeskSettings.objects.create(guild=guild),
     }
 
 

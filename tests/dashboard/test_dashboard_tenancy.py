@@ -26,6 +26,7 @@ from api.tokens import TokenRequest, create_token
 from carpool.models import Area
 from community.schedules import ScheduleDraft, create_schedule
 from community.services import CommandDraft, create_command
+from desk.models import Task
 from events.templates import save_template
 from jira_sync.models import JiraSite
 from sheets_export.models import ExportTarget
@@ -50,6 +51,7 @@ SAMPLES = {
     "site_id": lambda rows: rows["site"].id,
     "target_id": lambda rows: rows["target"].id,
     "template_id": lambda rows: rows["template"].id,
+    "task_id": lambda rows: rows["task"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -104,6 +106,7 @@ def rows_of(guild) -> dict:
             guild=guild, spreadsheet_id=f"walk-sheet-{guild.id}", datasets=["events"]
         ),
         "template": save_template(event, f"Walk {guild.id}").template,
+        "task": Task.objects.create(guild=guild, title=f"Walk task of {guild.id}"),
     }
 
 
