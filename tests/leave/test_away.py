@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from core import nudging
 from core.models import Member, OutboundMessage
 from leave import away, services
-from leave.models import Holiday, LeaveRequest, LeaveSettings
+from leave.models import Holiday, LeaveSettings
 from tests.factories import GuildMemberFactory, MemberFactory
 from tests.leave.helpers import NOW, ask
 

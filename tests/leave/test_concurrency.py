@@ -47,8 +47,9 @@ def approvers(team):
 def test_approvers_clicking_at_once_decide_once(team, approvers):
     for day in range(7, 12):  # Monday to Friday: a day each round
         request = ask(team, "Vacation", date(2026, 12, day))
-        calls = [lambda a=a: services.approve(request.id, a, now=NOW) for a in approvers[:2]]
-        calls += [lambda a=a: services.decline(request.id, a, "No", now=NOW) for a in approvers[2:]]
+        rid = request.id
+        calls = [lambda a=a, r=rid: services.approve(r, a, now=NOW) for a in approvers[:2]]
+        calls += [lambda a=a, r=rid: services.decline(r, a, "No", now=NOW) for a in approvers[2:]]
         results = simultaneously(calls)
         decided = [r for r in results if isinstance(r, LeaveRequest)]
         assert len(decided) == 1
@@ -62,8 +63,8 @@ def test_a_request_cancelled_while_an_approver_clicks_ends_cancelled(team, appro
         request = ask(team, "Vacation", date(2026, 12, day))
         approve, cancel = simultaneously(
             [
-                lambda: services.approve(request.id, approvers[0], now=NOW),
-                lambda: services.cancel(request.id, team.member.member_id, now=NOW),
+                lambda r=request.id: services.approve(r, approvers[0], now=NOW),
+                lambda r=request.id: services.cancel(r, team.member.member_id, now=NOW),
             ]
         )
         request.refresh_from_db()
