@@ -102,7 +102,7 @@ def post_due(*, now: datetime) -> int:
     """The beat tick: each guild with an Away today channel gets one post per local working
     day, at its hour; claimed by a compare-and-set on ``away_posted_on`` (and the outbox key)."""
     posted = 0
-    for settings in LeaveSettings.objects.filter(away_channel_id__isnull=False).select_related("guild"):
+    for settings in LeaveSettings.objects.filter(channel_id__isnull=False).select_related("guild"):
         local = now.astimezone(ZoneInfo(settings.guild.timezone or "UTC"))
         today = local.date()
         if local.hour < settings.away_post_hour or settings.away_posted_on == today:
@@ -119,7 +119,7 @@ def post_due(*, now: datetime) -> int:
             payload = messages.away_post(today, who_is_away(settings.guild_id, today, today), holiday)
             outbox.enqueue(
                 key=f"leave:away:{settings.guild_id}:{today.isoformat()}",
-                channel_id=settings.away_channel_id,
+                channel_id=settings.channel_id,
                 guild_id=settings.guild_id,
                 payload=payload,
             )

@@ -31,7 +31,7 @@ class LeaveSettings(models.Model):
     approver_role_id = models.BigIntegerField(
         null=True, blank=True, help_text="Members with this role approve leave; blank: the guild's organisers."
     )
-    away_channel_id = models.BigIntegerField(
+    channel_id = models.BigIntegerField(
         null=True, blank=True, help_text='Where the daily "Away today" post goes; blank: no post.'
     )
     away_post_hour = models.PositiveSmallIntegerField(

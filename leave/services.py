@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from core.channels import check_channel
 from core.errors import RuleError
 from core.models import Guild, GuildMember, Member
 from core.timeparse import member_zone
@@ -270,7 +271,7 @@ def mine(guild_id: int, member_id: int, *, today: date) -> list[LeaveRequest]:
 @dataclass(frozen=True)
 class SettingsDraft:
     approver_role_id: int | None
-    away_channel_id: int | None
+    channel_id: int | None
     away_post_hour: int
     holiday_country: str
     holiday_subdivision: str
@@ -278,15 +279,22 @@ class SettingsDraft:
 
 def save_settings(guild_id: int, draft: SettingsDraft) -> LeaveSettings:
     settings = setup(guild_id)
-    if not 0 <= draft.away_post_hour <= 23:
-        raise RuleError("The Away today hour is from 0 to 23.")
-    country, subdivision = days_off.check_country(draft.holiday_country, draft.holiday_subdivision)
+    country, subdivision = check_settings(settings, draft)
     settings.approver_role_id = draft.approver_role_id
-    settings.away_channel_id = draft.away_channel_id
+    settings.channel_id = draft.channel_id
     settings.away_post_hour = draft.away_post_hour
     settings.holiday_country, settings.holiday_subdivision = country, subdivision
     settings.save()
     return settings
+
+
+def check_settings(settings: LeaveSettings, draft: SettingsDraft) -> tuple[str, str]:
+    """A RuleError when the settings may not be saved so; the country and subdivision as spelled."""
+    if not 0 <= draft.away_post_hour <= 23:
+        raise RuleError("The Away today hour is from 0 to 23.")
+    if draft.channel_id and draft.channel_id != settings.channel_id:
+        check_channel(settings.guild, draft.channel_id)
+    return days_off.check_country(draft.holiday_country, draft.holiday_subdivision)
 
 
 @dataclass(frozen=True)
@@ -304,7 +312,20 @@ class TypeDraft:
 def save_type(guild_id: int, draft: TypeDraft, *, leave_type: LeaveType | None = None) -> LeaveType:
     """Create a leave type, or change ``leave_type``; requests already made keep their days."""
     setup(guild_id)
-    name = draft.name.strip()
+    check_type(guild_id, draft, leave_type=leave_type)
+    target = leave_type or LeaveType(guild_id=guild_id, position=LeaveType.objects.filter(guild_id=guild_id).count())
+    for field, value in vars(draft).items():
+        setattr(target, field, value)
+    target.name = draft.name.strip()
+    target.save()
+    return target
+
+
+def check_type(guild_id: int, draft: TypeDraft, *, leave_type: LeaveType | None = None) -> None:
+    """A RuleError when the type may not be saved so."""
+    if leave_type is not None and leave_type.guild_id != guild_id:
+        raise RuleError("That leave type belongs to another server.")
+    name = (draft.name or "").strip()
     if not name or len(name) > 40:
         raise RuleError("A leave type's name is 1 to 40 characters.")
     for days in (draft.allowance_days, draft.carry_over_days):
@@ -315,14 +336,6 @@ def save_type(guild_id: int, draft: TypeDraft, *, leave_type: LeaveType | None =
         clash = clash.exclude(id=leave_type.id)
     if clash.exists():
         raise RuleError(f"This server already has a leave type called {name}.")
-    target = leave_type or LeaveType(guild_id=guild_id, position=LeaveType.objects.filter(guild_id=guild_id).count())
-    if target.guild_id != guild_id:
-        raise RuleError("That leave type belongs to another server.")
-    for field, value in vars(draft).items():
-        setattr(target, field, value)
-    target.name = name
-    target.save()
-    return target
 
 
 def add_holiday(guild_id: int, day: date, name: str) -> Holiday:

@@ -71,7 +71,7 @@ def test_leave_quiets_nudges_through_core_nudging(team):
 
 def test_the_away_today_post_goes_once_a_local_working_day_at_its_hour(team):
     approved(team, date(2026, 12, 7), date(2026, 12, 8))
-    LeaveSettings.objects.filter(guild=team.guild).update(away_channel_id=4321, away_post_hour=9)
+    LeaveSettings.objects.filter(guild=team.guild).update(channel_id=4321, away_post_hour=9)
     assert away.post_due(now=datetime(2026, 12, 7, 7, 30, tzinfo=UTC)) == 0  # 8:30 in Paris
     assert away.post_due(now=datetime(2026, 12, 7, 8, 0, tzinfo=UTC)) == 1
     assert away.post_due(now=datetime(2026, 12, 7, 15, 0, tzinfo=UTC)) == 0
