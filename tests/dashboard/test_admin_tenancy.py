@@ -97,11 +97,11 @@ def rows_of(world) -> Rows:
 def other_apps_rows(name: str, guild, member, event) -> dict:
     """One row per guild of every model carpool, jira_sync, sheets_export, community, leave and api register."""
     from api import tokens
-    from leave import services as leave_services
-    from leave.models import Holiday, LeaveRequest, LeaveSettings, LeaveType
     from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
     from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
     from jira_sync.models import JiraLink, JiraSite
+    from leave import services as leave_services
+    from leave.models import Holiday, LeaveRequest, LeaveSettings, LeaveType
     from sheets_export.models import ExportRun, ExportTarget
 
     person, leaves = member.member, event.starts_at - timedelta(hours=1)
