@@ -21,6 +21,7 @@ SECTIONS = (
     ("settings", "Settings"),
     ("commands", "Commands"),
     ("schedules", "Schedules"),
+    ("leave", "Leave"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),
 )

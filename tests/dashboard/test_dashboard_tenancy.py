@@ -50,6 +50,9 @@ SAMPLES = {
     "site_id": lambda rows: rows["site"].id,
     "target_id": lambda rows: rows["target"].id,
     "template_id": lambda rows: rows["template"].id,
+    "type_id": lambda rows: rows["leave_type"].id,
+    "holiday_id": lambda rows: rows["holiday"].id,
+    "request_id": lambda rows: rows["leave_request"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -104,6 +107,27 @@ def rows_of(guild) -> dict:
             guild=guild, spreadsheet_id=f"walk-sheet-{guild.id}", datasets=["events"]
         ),
         "template": save_template(event, f"Walk {guild.id}").template,
+        **leave_rows(guild),
+    }
+
+
+def leave_rows(guild) -> dict:
+    """A leave type, a holiday and a pending request of ``guild`` (leave's URLs)."""
+    from datetime import date
+
+    from leave import services
+    from leave.models import Holiday, LeaveRequest, LeaveType
+
+    services.setup(guild.id)
+    vacation = LeaveType.objects.get(guild=guild, name="Vacation")
+    member = GuildMemberFactory(guild=guild).member
+    day = date(2099, 6, 1)
+    return {
+        "leave_type": vacation,
+        "holiday": Holiday.objects.create(guild=guild, date=day, name="Walk day"),
+        "leave_request": LeaveRequest.objects.create(
+            guild=guild, member=member, leave_type=vacation, start=day, end=day, days=1
+        ),
     }
 
 
