@@ -15,6 +15,7 @@ class CarpoolConfig(AppConfig):
         hooks.event_moved.subscribe(services.on_event_moved)
         hooks.event_post_extras.subscribe(logistics.post_extras)
         hooks.event_admin.subscribe(admin_extras)
+        logistics.register_held_kind()
 
 
 def admin_extras():

@@ -228,6 +228,14 @@ def follow_start(event) -> None:
         Nudge.objects.filter(id=nudge.id).update(due_at=event.starts_at - nudge.offset)
 
 
+HELD_KIND = "ride_nudge"
+
+
+def register_held_kind() -> None:
+    """What a member away missed, for their summary (called by ``CarpoolConfig.ready``)."""
+    nudging.register_held_kind(HELD_KIND, "you had no ride yet to an event", "you had no ride yet to {n} events")
+
+
 def nudged_members(event) -> list[int]:
     """Going members with neither a ride (driving or a seat, either leg) nor "I'll get there myself"."""
     report_ = Report(going=list(event.registrations.filter(status=GOING).values_list("member_id", flat=True)))
@@ -262,9 +270,17 @@ def send_due_nudges(*, now: datetime, batch: int = 50) -> int:
             event = Nudge.objects.select_related("event").get(id=nudge_id).event
             if not event.needs_rides or event.status == services.CANCELLED or now >= event.starts_at:
                 continue
-            for member_id in sorted(nudging.nudgeable_members(event.guild_id, nudged_members(event), at=now)):
+            waiting = nudged_members(event)
+            allowed = nudging.nudgeable_members(event.guild_id, waiting, at=now)
+            for member_id in sorted(allowed):
                 messages.nudge(event, member_id)
                 queued += 1
+            # Those away (leave, a public holiday) find it in their "While you were away" summary.
+            line = messages.nudge_held_line(event)
+            held = [m for m in waiting if m not in allowed]
+            nudging.hold_many(
+                [nudging.Held(event.guild_id, m, HELD_KIND, f"ride-nudge:{event.id}", line) for m in held], at=now
+            )
     return queued
 
 

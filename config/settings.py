@@ -97,7 +97,7 @@ try:
     EVENT_SPACE_NEWS_WINDOW_S = env.integer("EVENT_SPACE_NEWS_WINDOW", 60, minimum=0)
     # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
     SERIES_WINDOW_DAYS = env.integer("SERIES_WINDOW_DAYS", 56, minimum=1)
-    # Command logs and delivered outbox rows older than this are pruned (core.retention).
+    # Command logs, delivered outbox rows and summarised held nudges older than this are pruned (core.retention).
     RETENTION_DAYS = env.integer("RETENTION_DAYS", 90, minimum=1)
     # A guild that removed Muster has its data deleted this long after (core.retention); a rejoin keeps it.
     GUILD_DATA_GRACE_DAYS = env.integer("GUILD_DATA_GRACE_DAYS", 30, minimum=0)
@@ -395,6 +395,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.refresh_pending",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # "While you were away": one DM to each member back from leave with what was held (core.away_summary).
+    "away-summary": {
+        "task": "core.tasks.send_away_summaries",
+        "schedule": 300.0,
+        "options": {"expires": 240},
     },
     # Event reminders and poll deadlines: each tick claims what is due with a compare-and-set.
     "event-reminders": {

@@ -21,7 +21,7 @@ from core import organiser_log
 from core.channels import check_channel
 from core.errors import RuleError
 from core.memberships import check_organiser_flag
-from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, Member, OutboundMessage
+from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, HeldNudge, Member, OutboundMessage
 from core.permissions import SESSION_MEMBER_ID, guilds_organised_by
 
 
@@ -392,6 +392,26 @@ class OutboundMessageAdmin(GuildScopedAdmin):
             updated_at=timezone.now(),
         )
         self.message_user(request, f"{count} message(s) will be sent again within a minute.")
+
+
+@admin.register(HeldNudge)
+class HeldNudgeAdmin(GuildScopedAdmin):
+    """What senders held back for members who were away, and whether it was summarised."""
+
+    organiser_read_only = True
+    organiser_may_add = False
+    organiser_may_delete = False
+    list_display = ("member", "guild", "kind", "text", "held_at", "summarised_at")
+    list_filter = ("kind", "guild", ("summarised_at", admin.EmptyFieldListFilter))
+    search_fields = ("member__username", "=member__id", "key", "text")
+    list_select_related = ("member", "guild")
+    date_hierarchy = "held_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DeliveryPause)

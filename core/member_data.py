@@ -54,6 +54,7 @@ register(
 register(Holding("core.GuildMember", "Server memberships", ("member",), forget=forget_memberships))
 register(Holding("core.CommandLog", "Commands you used", ("member",), forget=forget_commands, secret=("reply",)))
 register(Holding("core.OutboundMessage", "Direct messages Muster sent you", ("member",), forget=DELETE))
+register(Holding("core.HeldNudge", "Messages held while you were away", ("member",), forget=DELETE))
 register(
     Holding("core.OrganiserAction", "Your changes in the organiser log", ("member",), forget=forget_organiser_actions)
 )

@@ -303,3 +303,35 @@ class OrganiserAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.action} {self.target}"
+
+
+class HeldNudge(models.Model):
+    """A nudge a sender held back because the member was away (``core.nudging.hold``).
+
+    One row per thing held (``key``, unique per member and guild until summarised), summarised in one DM on
+    the member's first day back (``core.away_summary``); ``summarised_at`` is when that DM
+    was written. Summarised rows are pruned after ``RETENTION_DAYS`` (``core.retention``).
+    """
+
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="held_nudges")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="held_nudges")
+    kind = models.CharField(max_length=50, help_text='What was held, as its sender registered it: "event_nudge"…')
+    key = models.CharField(max_length=200, help_text="The sender's key: the same thing held twice is one row")
+    text = models.CharField(max_length=200, help_text="The line the summary shows")
+    held_at = models.DateTimeField(default=now)
+    summarised_at = models.DateTimeField(null=True, blank=True, help_text='When the "While you were away" DM took it')
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        constraints = [
+            # Once per key while it waits for its summary; a later absence may hold the same key again.
+            models.UniqueConstraint(
+                fields=["guild", "member", "key"],
+                condition=models.Q(summarised_at__isnull=True),
+                name="heldnudge_unique_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["summarised_at", "member"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} held for {self.member_id} in {self.guild_id}: {self.text}"

@@ -4,7 +4,8 @@
   deleted by the ``retention-prune`` beat tick, ``BATCH`` rows per query, at most
   ``ROUNDS`` queries per model and tick (the next tick goes on), so a first run over a
   large backlog never holds a long lock. Only delivered outbox rows go: failed and
-  undeliverable ones stay for the problems page and an operator's resend.
+  undeliverable ones stay for the problems page and an operator's resend. So do nudges
+  held while a member was away once their summary was written that long ago.
 - A guild that removed Muster (``Guild.left_at``, set on GUILD_DELETE) has its data
   deleted ``GUILD_DATA_GRACE_DAYS`` (default 30) later by ``retention-departed-guilds``;
   Muster added back within the grace clears ``left_at`` and keeps everything.
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from core.models import CommandLog, Guild, Member, OutboundMessage
+from core.models import CommandLog, Guild, HeldNudge, Member, OutboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ ROUNDS = 20
 
 
 def prune(*, now: datetime, batch: int = BATCH, rounds: int = ROUNDS) -> dict[str, int]:
-    """Delete expired command logs and delivered outbox rows; rows deleted per kind.
+    """Delete expired command logs, delivered outbox rows and summarised held nudges; rows deleted per kind.
 
     Each query deletes at most ``batch`` rows by primary key; a kind with more left is
     picked up by the next tick once ``rounds`` queries ran.
@@ -36,6 +37,7 @@ def prune(*, now: datetime, batch: int = BATCH, rounds: int = ROUNDS) -> dict[st
     expired = {
         "command_logs": CommandLog.objects.filter(received_at__lt=cutoff),
         "outbox": OutboundMessage.objects.filter(status=OutboundMessage.Status.DELIVERED, created_at__lt=cutoff),
+        "held_nudges": HeldNudge.objects.filter(summarised_at__lt=cutoff),
     }
     deleted = {}
     for kind, rows in expired.items():

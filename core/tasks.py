@@ -115,3 +115,11 @@ def delete_guild_data(guild_id: int) -> None:
     from core import retention
 
     retention.delete_guild_data(guild_id, now=timezone.now())
+
+
+@shared_task
+def send_away_summaries() -> None:
+    """Beat tick: "While you were away" to each member back from leave with nudges held (core.away_summary)."""
+    from core import away_summary
+
+    away_summary.send_due(now=timezone.now())

@@ -7,11 +7,12 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from core import hooks
-        from events import calendars, date_polls
+        from events import calendars, date_polls, nudges
 
         hooks.event_post_stale.subscribe(redraw_post)
         hooks.member_left.subscribe(calendars.on_member_left)
         hooks.date_poll_decided.subscribe(date_polls.on_date_poll_decided)
+        nudges.register_held_kind()
 
 
 def redraw_post(event_id: int) -> None:

@@ -7,7 +7,10 @@ every expected member with no registration of any kind (going, maybe, can't go,
 waitlisted) the event and its buttons, once: the outbox key names the event, the offset
 and the member, and who has answered is read when the tick sends, so an answer given in
 the meantime stops the DM. Every DM first asks ``core.nudging`` whether the member may be
-nudged now (in the guild, DMs open, and whatever rules other apps add).
+nudged now (in the guild, DMs open, and whatever rules other apps add). A member refused
+because they are away (leave, a public holiday) has the event held for them instead
+(``core.nudging.hold``, once per event whatever the nudge times): their "While you were
+away" summary names it on their first day back.
 
 ``send_due`` (the beat tick) does its work in a bounded number of queries whatever the
 number of events and members; ``nudge_now`` is ``/event nudge``: one nudge at once, by an
@@ -30,6 +33,14 @@ from events.discord import messages
 from events.models import Event, Nudge, Registration
 
 NUDGE_NOW_EVERY = timedelta(minutes=10)
+HELD_KIND = "event_nudge"
+
+
+def register_held_kind() -> None:
+    """What a member away missed, for their summary (called by ``EventsConfig.ready``)."""
+    nudging.register_held_kind(HELD_KIND, "an event asked for your answer", "{n} events asked for your answer")
+
+
 UNSET = object()  # an edit that leaves who is expected as it is
 
 
@@ -121,6 +132,12 @@ def _dms(event: Event, members: Iterable[int], key: str) -> list[outbox.Outgoing
     ]
 
 
+def _held(event: Event, members: Iterable[int]) -> list[nudging.Held]:
+    text = messages.nudge_held_line(event)
+    key = f"event-nudge:{event.id}"
+    return [nudging.Held(event.guild_id, member_id, HELD_KIND, key, text) for member_id in members]
+
+
 def send_due(*, now: datetime, batch: int = 500) -> int:
     """Claim each due nudge once and DM the expected members who have not answered; returns DMs queued.
 
@@ -141,13 +158,15 @@ def send_due(*, now: datetime, batch: int = 500) -> int:
         waiting = unanswered(list(events.values()))
         pairs = {(events[e].guild_id, m) for e, members in waiting.items() for m in members}
         allowed = nudging.nudgeable(pairs, at=now)
-        outgoing = []
+        outgoing, held = [], []
         for nudge in due:
             event = events.get(nudge.event_id)
             if event is None:
                 continue
             members = [m for m in waiting.get(event.id, []) if (event.guild_id, m) in allowed]
             outgoing += _dms(event, members, f"event-nudge:{event.id}:{int(nudge.offset.total_seconds())}")
+            held += _held(event, [m for m in waiting.get(event.id, []) if (event.guild_id, m) not in allowed])
+        nudging.hold_many(held, at=now)  # those refused because they are away
         return outbox.enqueue_many(outgoing)
 
 
@@ -181,5 +200,6 @@ def nudge_now(event_id: int, *, now: datetime, guild_id: int | None = None) -> N
     event.nudged_now_at = now
     event.save(update_fields=["nudged_now_at", "updated_at"])
     members = sorted(nudging.nudgeable_members(event.guild_id, waiting, at=now))
+    nudging.hold_many(_held(event, sorted(set(waiting) - set(members))), at=now)
     sent = outbox.enqueue_many(_dms(event, members, f"event-nudge:{event.id}:now{int(now.timestamp())}"))
     return NudgedNow(sent, len(expected), len(waiting))

@@ -4,6 +4,11 @@ Each member's pending reminders are claimed under a row lock on their link, writ
 the outbox and marked sent in one transaction, so two ticks or a retried task send them
 once. A live DM of one reminder is keyed by member, issue, rule and occasion (its day);
 a digest by member and local date.
+
+A member away (leave, a public holiday: ``core.nudging.away``) gets neither: each tick
+holds their due reminders (``hold_while_away``) for their "While you were away" summary,
+once per issue and kind during one absence, and marks them held, so no digest of them
+follows on their return.
 """
 
 from __future__ import annotations
@@ -17,22 +22,38 @@ from django.db.models import Q
 
 from core import nudging, outbox
 from core.timeparse import member_zone
-from jira_sync.discord.messages import reminders_message
+from jira_sync.discord.messages import held_line, reminders_message
 from jira_sync.models import IssueMute, IssueSnapshot, JiraLink, Reminder
 from jira_sync.rules import in_quiet_hours
 
 Status = Reminder.Status
+Rule = Reminder.Rule
+HELD_KINDS = {Rule.DUE_SOON: "jira_due", Rule.OVERDUE: "jira_due", Rule.ASSIGNED: "jira_assigned"}
+HELD_KINDS[Rule.STALE] = "jira_stale"
 
 
-def links_with_pending(now: datetime) -> list[int]:
-    """Links with reminders due whose member's hours and ``core.nudging`` allow a DM now
-    (the rest wait, costing no task)."""
+def register_held_kinds() -> None:
+    """What a member away missed, for their summary (called by ``JiraSyncConfig.ready``)."""
+    nudging.register_held_kind("jira_due", "a Jira issue became due", "{n} Jira issues became due")
+    nudging.register_held_kind(
+        "jira_assigned", "a Jira issue was assigned to you", "{n} Jira issues were assigned to you"
+    )
+    nudging.register_held_kind("jira_stale", "a Jira issue of yours went untouched", "{n} Jira issues went untouched")
+
+
+def _pending_links(now: datetime) -> list[JiraLink]:
     ids = (
         Reminder.objects.filter(status=Status.PENDING, not_before__lte=now, link__status=JiraLink.Status.ACTIVE)
         .values_list("link_id", flat=True)
         .distinct()
     )
-    links = list(JiraLink.objects.filter(id__in=list(ids)).select_related("member", "site__guild"))
+    return list(JiraLink.objects.filter(id__in=list(ids)).select_related("member", "site__guild"))
+
+
+def links_with_pending(now: datetime) -> list[int]:
+    """Links with reminders due whose member's hours and ``core.nudging`` allow a DM now
+    (the rest wait, costing no task)."""
+    links = _pending_links(now)
     allowed = nudging.nudgeable({(link.site.guild_id, link.member_id) for link in links}, at=now)
     return [
         link.id
@@ -76,16 +97,7 @@ def deliver_link(link_id: int, now: datetime) -> int:
         # Reminders are unsolicited DMs: they wait while core.nudging says no (they left, DMs closed).
         if not may_send_now(link, local) or not nudging.may_nudge(link.site.guild_id, link.member_id, at=now):
             return 0
-        pending = list(link.reminders.filter(status=Status.PENDING, not_before__lte=now).order_by("id"))
-        snaps = {
-            s.issue_id: s
-            for s in IssueSnapshot.objects.filter(site=link.site, issue_id__in=[r.issue_id for r in pending])
-        }
-        mutes = IssueMute.objects.filter(link=link).filter(Q(until__isnull=True) | Q(until__gt=now))
-        muted = set(mutes.values_list("issue_id", flat=True))
-        due = [r for r in pending if still_applies(link, r, snaps.get(r.issue_id), muted, now)]
-        dropped = [r.id for r in pending if r not in due]
-        Reminder.objects.filter(id__in=dropped).update(status=Status.DROPPED)
+        due, snaps = _still_due(link, now)
         if not due:
             return 0
         key = _key(link, due, local)
@@ -97,6 +109,55 @@ def deliver_link(link_id: int, now: datetime) -> int:
         outbox.enqueue(key=key, member_id=link.member_id, guild_id=link.site.guild_id, payload=payload)
         Reminder.objects.filter(id__in=[r.id for r in due]).update(status=Status.SENT, sent_at=now, outbox_key=key)
         JiraLink.objects.filter(id=link.id).update(last_digest_on=link.last_digest_on, last_reminder_at=now)
+        return len(due)
+
+
+def _still_due(link: JiraLink, now: datetime) -> tuple[list[Reminder], dict[str, IssueSnapshot]]:
+    """The link's due reminders that still apply, with their issues; those that no longer do are dropped."""
+    pending = list(link.reminders.filter(status=Status.PENDING, not_before__lte=now).order_by("id"))
+    snaps = {
+        s.issue_id: s for s in IssueSnapshot.objects.filter(site=link.site, issue_id__in=[r.issue_id for r in pending])
+    }
+    mutes = IssueMute.objects.filter(link=link).filter(Q(until__isnull=True) | Q(until__gt=now))
+    muted = set(mutes.values_list("issue_id", flat=True))
+    due = [r for r in pending if still_applies(link, r, snaps.get(r.issue_id), muted, now)]
+    dropped = [r.id for r in pending if r not in due]
+    Reminder.objects.filter(id__in=dropped).update(status=Status.DROPPED)
+    return due, snaps
+
+
+def hold_while_away(now: datetime) -> int:
+    """Hold the due reminders of members who are away, for their summary; returns how many."""
+    links = _pending_links(now)
+    gone = nudging.away({(link.site.guild_id, link.member_id) for link in links}, at=now)
+    return sum(hold_link(link.id, now) for link in links if (link.site.guild_id, link.member_id) in gone)
+
+
+def hold_link(link_id: int, now: datetime) -> int:
+    """One member's due reminders held (not sent) while they are away, under their link's lock."""
+    with transaction.atomic():
+        link = (
+            JiraLink.objects.select_for_update()
+            .select_related("site")
+            .filter(id=link_id, status=JiraLink.Status.ACTIVE)
+            .first()
+        )
+        if link is None:
+            return 0
+        due, snaps = _still_due(link, now)
+        held = [
+            nudging.Held(
+                link.site.guild_id,
+                link.member_id,
+                HELD_KINDS[r.rule],
+                f"jira:{link.site_id}:{r.issue_id}:{HELD_KINDS[r.rule]}",
+                held_line(snaps[r.issue_id]),
+            )
+            for r in due
+        ]
+        if not nudging.hold_many(held, at=now):
+            return 0  # back meanwhile: deliver_link sends them
+        Reminder.objects.filter(id__in=[r.id for r in due]).update(status=Status.HELD)
         return len(due)
 
 

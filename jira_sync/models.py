@@ -205,6 +205,7 @@ class Reminder(models.Model):
         PENDING = "pending", "Waiting for delivery"
         SENT = "sent", "Sent"
         DROPPED = "dropped", "Dropped (no longer applies)"
+        HELD = "held", "Held (the member was away: in their summary)"
 
     link = models.ForeignKey(JiraLink, on_delete=models.CASCADE, related_name="reminders")
     issue_id = models.CharField(max_length=32)

@@ -32,7 +32,9 @@ def poll_site(site_id: int) -> int:
 
 @shared_task
 def deliver_due_reminders() -> int:
-    """Beat tick: one task per member with pending reminders (a thousand members never make one long task)."""
+    """Beat tick: one task per member with pending reminders (a thousand members never make one long task);
+    members away have theirs held for their summary instead."""
+    delivery.hold_while_away(timezone.now())
     links = delivery.links_with_pending(timezone.now())
     for link_id in links:
         deliver_member_reminders.delay(link_id)

@@ -162,3 +162,14 @@ def _directory_remembers_nothing_between_tests():
     directory._recorded.clear()
     yield
     directory._recorded.clear()
+
+
+@pytest.fixture
+def away():
+    """Who is away, as the leave app would say: ``away.send(member, until=...)`` (tests/away.py)."""
+    from core import nudging
+    from tests.away import registered
+
+    book = registered()
+    yield book
+    nudging.unregister_away(book)

@@ -198,6 +198,11 @@ def nudge(event, member_id: int) -> None:
     )
 
 
+def nudge_held_line(event) -> str:
+    """The ride nudge a member away did not get, as a line of their "While you were away" summary."""
+    return f"**{escape(truncate(event.title, 60))}** ({timestamp(event.starts_at, 'f')}): you had no ride yet"
+
+
 def logistics(event, report) -> str:
     """``/event logistics``: who is going without a ride or a bed, what is free, who waits."""
     lines = [f"Logistics for {title(event)}: {len(report.going)} going."]

@@ -195,6 +195,11 @@ def nudge_message(event: Event) -> dict:
     }
 
 
+def nudge_held_line(event: Event) -> str:
+    """The nudge a member away did not get, as a line of their "While you were away" summary."""
+    return f"{bold(event.title, 60)} ({timestamp(event.starts_at, 'f')}) asked for your answer"
+
+
 def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | None = None) -> list[dict]:
     if event.status == Event.Status.CANCELLED or now >= event.starts_at:
         return []

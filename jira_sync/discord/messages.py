@@ -40,6 +40,13 @@ def issue_line(site: JiraSite, snapshot: IssueSnapshot) -> str:
     return f"[{snapshot.key}]({issue_url(site, snapshot.key)}) {summary} · {status}{due}"
 
 
+def held_line(snapshot: IssueSnapshot) -> str:
+    """``OPS-12 Fix the deck · due Fri 5 Dec 2026``: a reminder a member away did not get, for their summary."""
+    summary = escape_within(snapshot.summary or "(no summary)", 80)
+    due = f" · due {snapshot.duedate:%a} {snapshot.duedate.day} {snapshot.duedate:%b %Y}" if snapshot.duedate else ""
+    return f"{snapshot.key} {summary}{due}"
+
+
 def reminders_message(site: JiraSite, link_id: int, items: list[tuple[str, IssueSnapshot]], *, title: str) -> dict:
     """One DM: the issues by rule in an embed ("and 12 more" links to a Jira search), buttons per issue."""
     parts: list[str] = []

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from carpool.models import BedClaim, Room
 from community.models import CommandUse, CustomCommand
-from core.models import CommandLog, GuildMember, Member, OutboundMessage
+from core.models import CommandLog, GuildMember, HeldNudge, Member, OutboundMessage
 from events import calendars
 from jira_sync.models import JiraLink, JiraSite
 from polls.models import Poll
@@ -34,6 +34,9 @@ def member_everywhere(cast) -> GuildMember:
     )
     OutboundMessage.objects.create(
         idempotency_key="test:alice", member_id=alice.member_id, payload={"content": "Hi"}, status="delivered"
+    )
+    HeldNudge.objects.create(
+        guild=cast.guild, member_id=alice.member_id, kind="event_nudge", key="event-nudge:1", text="Picnic asked"
     )
     logistics = {"needs_rides": True, "needs_rooms": True, "ends_at": START + timedelta(days=2)}
     picnic = EventFactory(guild=cast.guild, title="Alice's picnic", created_by_id=alice.member_id, **logistics)

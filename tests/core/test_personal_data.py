@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from carpool.models import BedClaim, Ride, RideRequest, Room, Seat
 from core import personal_data
-from core.models import CommandLog, GuildMember, Member, OutboundMessage
+from core.models import CommandLog, GuildMember, HeldNudge, Member, OutboundMessage
 from events.models import CalendarFeed, Event, Registration
 from jira_sync.models import JiraLink
 from polls.models import Vote
@@ -64,6 +64,7 @@ def test_it_sums_up_what_it_stores_about_a_member(cast):
         "Server memberships": 1,
         "Commands you used": 1,
         "Direct messages Muster sent you": 2,
+        "Messages held while you were away": 1,
         "Event registrations": 2,
         "Your calendar links": 1,
         "Events you created": 1,
@@ -90,6 +91,9 @@ def test_its_download_holds_every_row_and_no_secret(cast):
     assert link["account_id"] == "acc-alice" and "access_token" not in link and "refresh_token" not in link
     assert "digest" not in data["data"]["events.CalendarFeed"]["rows"][0]
     assert "reply" not in data["data"]["core.CommandLog"]["rows"][0]
+    held = data["data"]["core.HeldNudge"]
+    assert held["title"] == "Messages held while you were away"
+    assert [(row["kind"], row["text"]) for row in held["rows"]] == [("event_nudge", "Picnic asked")]
     assert data["data"]["core.CommandLog"]["rows"][0]["options"] == {"zone": "Europe/Paris"}
     assert "secret-token" not in json.dumps(data)
 
@@ -114,6 +118,7 @@ def test_forget_me_deletes_or_anonymises_every_row_and_keeps_closed_tallies(cast
     for model in (RideRequest, Seat, BedClaim, JiraLink, CalendarFeed, SocialAccount):
         assert model.objects.count() == 0, model
     assert not OutboundMessage.objects.filter(member_id=alice.member_id).exists()
+    assert not HeldNudge.objects.filter(member_id=alice.member_id).exists()
     log = CommandLog.objects.get()
     assert (log.member_id, log.options, log.command) == (None, {}, "muster timezone")
     member = Member.objects.get(id=alice.member_id)

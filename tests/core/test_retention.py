@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from core import directory, retention
-from core.models import CommandLog, Guild, GuildMember, Member, OutboundMessage
+from core.models import CommandLog, Guild, GuildMember, HeldNudge, Member, OutboundMessage
 from events.models import Event, Registration
 from tests.core.member_rows import member_everywhere
 from tests.events.factories import NOW
@@ -38,10 +38,14 @@ def test_it_prunes_command_logs_and_delivered_messages_past_the_retention(cast, 
     dm_at("old-failed", old, "failed", member)
     dm_at("old-pending", old, "pending", member)
     dm_at("new-delivered", recent, "delivered", member)
+    for key, summarised_at in (("old-summarised", old), ("new-summarised", recent), ("waiting", None)):
+        held = {"guild": cast.guild, "member": member, "kind": "event_nudge", "text": "Picnic asked"}
+        HeldNudge.objects.create(key=key, held_at=old, summarised_at=summarised_at, **held)
 
     deleted = retention.prune(now=NOW, batch=2)
 
-    assert deleted == {"command_logs": 5, "outbox": 1}
+    assert deleted == {"command_logs": 5, "outbox": 1, "held_nudges": 1}
+    assert sorted(HeldNudge.objects.values_list("key", flat=True)) == ["new-summarised", "waiting"]
     assert list(CommandLog.objects.values_list("interaction_id", flat=True)) == [10]
     assert sorted(OutboundMessage.objects.values_list("idempotency_key", flat=True)) == [
         "new-delivered",
@@ -55,9 +59,9 @@ def test_a_tick_deletes_at_most_its_rounds_of_batches_and_the_next_goes_on(cast,
     for n in range(7):
         log_at(n, NOW - timedelta(days=100))
 
-    assert retention.prune(now=NOW, batch=2, rounds=2) == {"command_logs": 4, "outbox": 0}
+    assert retention.prune(now=NOW, batch=2, rounds=2) == {"command_logs": 4, "outbox": 0, "held_nudges": 0}
     assert CommandLog.objects.count() == 3
-    assert retention.prune(now=NOW, batch=2, rounds=2) == {"command_logs": 3, "outbox": 0}
+    assert retention.prune(now=NOW, batch=2, rounds=2) == {"command_logs": 3, "outbox": 0, "held_nudges": 0}
     assert CommandLog.objects.count() == 0
 
 

@@ -18,7 +18,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, OutboundMessage
+from core.models import CommandLog, DeliveryPause, Guild, GuildMember, Heartbeat, HeldNudge, OutboundMessage
 from events.models import Event
 from polls.models import Poll
 from tests.events.factories import EventFactory, RegistrationFactory, ReminderFactory
@@ -29,7 +29,7 @@ from .conftest import csrf_post, log_in
 pytestmark = pytest.mark.django_db
 
 # What organisers may do with each model the guild mixin scopes; every other model is 403.
-LOOK = {"core.guild", "core.member", "core.guildmember", "core.commandlog", "core.outboundmessage"}
+LOOK = {"core.guild", "core.member", "core.guildmember", "core.commandlog", "core.outboundmessage", "core.heldnudge"}
 LOOK |= {"events.event", "polls.poll", "admin.logentry"}
 LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", "carpool.nudge"}
 LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
@@ -77,6 +77,9 @@ def rows_of(world) -> Rows:
         outbound = OutboundMessage.objects.create(
             idempotency_key=f"walk:{name}", guild=guild, channel_id=guild.id + 2, payload={"content": "x"}
         )
+        held = HeldNudge.objects.create(
+            guild=guild, member=member.member, kind="event_nudge", key=f"walk:{name}", text=f"Picnic of {name} asked"
+        )
         entry = LogEntry.objects.log_actions(
             user_id=_superuser().pk, queryset=[event], action_flag=CHANGE, change_message="walk", single_object=True
         )
@@ -87,6 +90,7 @@ def rows_of(world) -> Rows:
             "core.guildmember": member,
             "core.commandlog": log,
             "core.outboundmessage": outbound,
+            "core.heldnudge": held,
             "events.event": event,
             "polls.poll": poll,
             "admin.logentry": entry,

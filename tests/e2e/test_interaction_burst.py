@@ -21,10 +21,16 @@ CLICKS = 300
 INJECTORS = 8
 
 
-def click_burst(discord, world) -> list[int]:
-    """A "Ping again" button clicked CLICKS times, as fast as INJECTORS clients can inject."""
+def click_burst(discord, world, started: threading.Event | None = None) -> list[int]:
+    """A "Ping again" button clicked CLICKS times, as fast as INJECTORS clients can inject.
+
+    ``started`` is set when the first click is about to be injected (the post with the
+    button exists by then, however long a loaded machine took to make it).
+    """
     ix = discord.ping(world)
     message_id = discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]["id"]
+    if started is not None:
+        started.set()
 
     def click_many(count: int) -> list[int]:
         with DiscordControl(discord.url) as control:
@@ -71,8 +77,11 @@ def test_every_click_of_a_burst_is_processed_once(discord, world, muster_worker,
 def test_a_broker_that_hangs_mid_burst_loses_no_click_and_misreports_none(
     discord, world, muster_worker, gateway, flush_redis, redis_server
 ):
+    burst_started = threading.Event()
+
     def hang_the_broker() -> None:
-        time.sleep(0.5)
+        burst_started.wait(timeout=30)
+        time.sleep(0.2)
         os.kill(redis_server.process.pid, signal.SIGSTOP)
         time.sleep(2.0)
         os.kill(redis_server.process.pid, signal.SIGCONT)
@@ -80,8 +89,9 @@ def test_a_broker_that_hangs_mid_burst_loses_no_click_and_misreports_none(
     hang = threading.Thread(target=hang_the_broker)
     hang.start()
     try:
-        clicks = click_burst(discord, world)
+        clicks = click_burst(discord, world, burst_started)
     finally:
+        burst_started.set()
         hang.join()
 
     outcome = settled_outcomes(discord, clicks, flush_redis)
