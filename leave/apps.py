@@ -9,8 +9,6 @@ class LeaveConfig(AppConfig):
         from core import nudging
         from leave import away
 
-        # Members on approved leave or a public holiday are away: no nudges, held for their return.
-        if hasattr(nudging, "register_away"):
-            nudging.register_away(away.away_provider)
-        else:  # until core.nudging has register_away
-            nudging.register(lambda pairs, at: set(away.away_provider(pairs, at)))
+        # Members on approved leave or a public holiday of their guild are away (core.nudging):
+        # no nudges for them, and what senders held back is summarised on their first day back.
+        nudging.register_away(away.away_provider)

@@ -113,17 +113,13 @@ def tell_outcome(request: LeaveRequest) -> None:
 
 
 def tell_cancelled(request: LeaveRequest, *, was: str, by_member: bool) -> None:
-    """Approved leave cancelled: the approver who approved it is told (by the member), or the
-    member is (by an organiser on the web). A pending request's cancelling tells nobody."""
-    if was != LeaveRequest.Status.APPROVED:
-        return
-    if by_member and request.decided_by_id:
-        target, content = (
-            request.decided_by_id,
-            f"<@{request.member_id}> cancelled approved leave: {request_line(request)}.",
-        )
-    elif not by_member:
-        target, content = request.member_id, f"An organiser cancelled your approved leave: {request_line(request)}."
+    """A cancelled request: by an organiser on the web, the member is told; by the member,
+    the approver who approved it is (a request still waiting tells nobody)."""
+    if not by_member:
+        target, content = request.member_id, f"An organiser cancelled your leave: {request_line(request)}."
+    elif was == LeaveRequest.Status.APPROVED and request.decided_by_id:
+        target = request.decided_by_id
+        content = f"<@{request.member_id}> cancelled approved leave: {request_line(request)}."
     else:
         return
     outbox.enqueue(

@@ -59,14 +59,13 @@ def test_away_is_read_in_the_members_zone_and_a_half_day_is_its_half(team):
     assert away.away_provider(frozenset({pair}), datetime(2026, 12, 8, 12, tzinfo=UTC)) == {}  # the 9th there
 
 
-def test_leave_quiets_nudges_through_core_nudging(team):
+def test_leave_quiets_nudges_and_holds_what_was_held_back_through_core_nudging(team):
     pair = (team.guild.id, team.member.member_id)
     approved(team, date(2026, 12, 7))
     monday = datetime(2026, 12, 7, 10, tzinfo=UTC)
     assert not nudging.may_nudge(*pair, at=monday)
     assert nudging.may_nudge(*pair, at=monday + timedelta(days=1))
-    if hasattr(nudging, "away"):
-        assert nudging.away([pair], at=monday) == {pair: "on leave until Monday 7 December"}
+    assert nudging.away([pair], at=monday) == {pair: "on leave until Monday 7 December"}
 
 
 def test_the_away_today_post_goes_once_a_local_working_day_at_its_hour(team):
