@@ -218,3 +218,20 @@ def test_settings_check_the_country_and_types_their_days(team):
         services.save_type(team.guild.id, services.TypeDraft("vacation", None))
     study = services.save_type(team.guild.id, services.TypeDraft("Study", Decimal("2.5")))
     assert services.find_type(team.guild.id, "STUDY") == study
+
+
+def test_forget_me_deletes_the_members_requests_and_unlinks_their_decisions(team):
+    from core import personal_data
+
+    mine = ask(team, "Vacation", date(2026, 12, 7))
+    theirs = ask(team, "Vacation", date(2026, 12, 8), who=team.organiser)
+    # alice decided olivia's request (as an approver would)
+    LeaveRequest.objects.filter(id=theirs.id).update(status=Status.APPROVED, decided_by_id=team.member.member_id)
+    exported = personal_data.export(team.member.member_id, now=NOW)
+    assert '"leave.LeaveRequest"' in exported and f'"id": {mine.id}' in exported
+
+    changed = personal_data.forget(team.member.member_id, now=NOW)
+
+    assert changed["leave.LeaveRequest"] == 2
+    assert not LeaveRequest.objects.filter(id=mine.id).exists()
+    assert LeaveRequest.objects.get(id=theirs.id).decided_by_id is None
