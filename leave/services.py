@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from core import nudging
 from core.channels import check_channel
 from core.errors import RuleError
 from core.models import Guild, GuildMember, Member
@@ -163,7 +164,7 @@ def request_leave(guild_id: int, member_id: int, asked: Asked, *, now: datetime)
             created_at=now,
         )
         if not approved:
-            messages.ask_approvers(request, approvers(guild_id, exclude=member_id))
+            messages.ask_approvers(request, present_approvers(guild_id, exclude=member_id, now=now))
     return request
 
 
@@ -181,6 +182,13 @@ def approvers(guild_id: int, *, exclude: int | None = None) -> list[int]:
         elif flagged or (guild.organiser_role_id is not None and guild.organiser_role_id in roles):
             found.append(member_id)
     return sorted(found)
+
+
+def present_approvers(guild_id: int, *, exclude: int | None, now: datetime) -> list[int]:
+    """The approvers to ask: those not away themselves (on leave, a holiday), else all of them."""
+    found = approvers(guild_id, exclude=exclude)
+    gone = nudging.away([(guild_id, approver) for approver in found], at=now)
+    return [approver for approver in found if (guild_id, approver) not in gone] or found
 
 
 def may_approve(guild_id: int, member_id: int) -> bool:

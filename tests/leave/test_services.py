@@ -235,3 +235,16 @@ def test_forget_me_deletes_the_members_requests_and_unlinks_their_decisions(team
     assert changed["leave.LeaveRequest"] == 2
     assert not LeaveRequest.objects.filter(id=mine.id).exists()
     assert LeaveRequest.objects.get(id=theirs.id).decided_by_id is None
+
+
+def test_an_approver_who_is_away_is_not_asked_unless_every_approver_is(team):
+    deputy = GuildMemberFactory(guild=team.guild, member=MemberFactory(), is_organiser=True)
+    olivias = ask(team, "Sick", date(2026, 12, 1), who=team.organiser)  # olivia is off sick today
+    assert olivias.status == Status.APPROVED
+    request = ask(team, "Vacation", date(2026, 12, 14))
+    asked = OutboundMessage.objects.filter(idempotency_key__startswith=f"leave:{request.id}:ask:")
+    assert list(asked.values_list("member_id", flat=True)) == [deputy.member_id]
+    Holiday.objects.create(guild=team.guild, date=date(2026, 12, 1), name="Founders' day")  # now nobody is in
+    later = ask(team, "Vacation", date(2026, 12, 15))
+    asked = OutboundMessage.objects.filter(idempotency_key__startswith=f"leave:{later.id}:ask:")
+    assert sorted(asked.values_list("member_id", flat=True)) == sorted([team.organiser.member_id, deputy.member_id])
