@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "sheets_export",
     "community",
     "desk",
+    "leave",
     "discord_gateway",
     "allauth",
     "allauth.account",
@@ -436,6 +437,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.sync_due_event_spaces",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Leave: each guild's "Away today" post, once per local working day at its hour.
+    "leave-away-today": {
+        "task": "leave.tasks.post_away_today",
+        "schedule": 300.0,
+        "options": {"expires": 240},
     },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {

@@ -22,6 +22,7 @@ SECTIONS = (
     ("commands", "Commands"),
     ("schedules", "Schedules"),
     ("tasks", "Tasks"),
+    ("leave", "Leave"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),
 )

@@ -8,6 +8,7 @@ from . import (
     views_events,
     views_guild,
     views_jira_sites,
+    views_leave,
     views_logistics,
     views_members,
     views_polls,
@@ -79,6 +80,15 @@ urlpatterns += [
     path(f"{guild}tasks/new/", views_desk.task_create, name="task_create"),
     path(f"{guild}tasks/<int:task_id>/", views_desk.task_edit, name="task_edit"),
     path(f"{guild}tasks/<int:task_id>/done/", views_desk.task_done, name="task_done"),
+    path(f"{guild}leave/", views_leave.leave, name="leave"),
+    path(f"{guild}leave/types/add/", views_leave.leave_type_add, name="leave_type_add"),
+    path(f"{guild}leave/types/<int:type_id>/", views_leave.leave_type, name="leave_type"),
+    path(f"{guild}leave/holidays/add/", views_leave.leave_holiday_add, name="leave_holiday_add"),
+    path(
+        f"{guild}leave/holidays/<int:holiday_id>/remove/", views_leave.leave_holiday_remove, name="leave_holiday_remove"
+    ),
+    path(f"{guild}leave/requests/<int:request_id>/decide/", views_leave.leave_decide, name="leave_decide"),
+    path(f"{guild}leave/requests/<int:request_id>/cancel/", views_leave.leave_cancel, name="leave_cancel"),
     path(f"{guild}tokens/", views_tokens.token_list, name="tokens"),
     path(f"{guild}tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
 ]

@@ -131,8 +131,11 @@ class InteractionAnswers:
         # Slash commands go through the tree; buttons, selects and modals go to a worker,
         # which routes them by custom_id.
         if interaction.type == discord.InteractionType.component:
-            if RETRY.parse((interaction.data or {}).get("custom_id", "")) is not None:
+            custom_id = (interaction.data or {}).get("custom_id", "")
+            if RETRY.parse(custom_id) is not None:
                 await modals.reopen_form(interaction)  # a form must be the first answer: no worker can
+            elif (form := declare.form_for_click(custom_id)) is not None:
+                await self.open_form(interaction, form)  # a button that opens a form (FormLayout.opened_by)
             else:
                 await self.forward(interaction, ephemeral=True)
         elif interaction.type == discord.InteractionType.modal_submit:

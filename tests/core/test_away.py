@@ -72,7 +72,8 @@ def test_each_provider_is_asked_once_per_question_and_the_first_to_name_a_pair_g
     assert second == [frozenset({(cast.guild.id, cast.organiser.member_id)})]
 
 
-def test_without_a_provider_nobody_is_away_and_the_question_costs_no_query(cast):
+def test_without_a_provider_nobody_is_away_and_the_question_costs_no_query(cast, monkeypatch):
+    monkeypatch.setattr(nudging, "_away", [])  # not even the installed apps' (leave registers one in ready())
     with CaptureQueriesContext(connection) as queries:
         assert nudging.away([(cast.guild.id, cast.member.member_id)], at=NOW) == {}
     assert len(queries) == 0

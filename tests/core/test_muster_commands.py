@@ -112,6 +112,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
             "event show",
             "event template list",
             *JIRA_MEMBER,
+            *("leave balance", "leave cancel", "leave mine", "leave request", "leave who"),
         ),
         *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS, *TASKS),
     ]

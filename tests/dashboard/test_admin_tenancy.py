@@ -35,11 +35,13 @@ LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", 
 LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
 LOOK |= {"desk.task", "desk.desksettings"}
+LOOK |= {"leave.leavesettings", "leave.leavetype", "leave.holiday", "leave.leaverequest"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
 OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken", "desk.desksettings"}
-ADD = {"events.event", "polls.poll"} | OWN_SETUP
-DELETE = {"events.event", "polls.poll"} | OWN_SETUP
+# Leave: settings are made on first use and kept; a type is made inactive, not deleted.
+ADD = {"events.event", "polls.poll", "leave.leavetype", "leave.holiday"} | OWN_SETUP
+DELETE = {"events.event", "polls.poll", "leave.holiday"} | OWN_SETUP
 
 
 @dataclass
@@ -98,12 +100,14 @@ def rows_of(world) -> Rows:
 
 
 def other_apps_rows(name: str, guild, member, event) -> dict:
-    """One row per guild of every model carpool, jira_sync, sheets_export, community, api and desk register."""
+    """One row per guild of every model carpool, jira_sync, sheets_export, community, api, desk and leave register."""
     from api import tokens
     from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
     from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
     from desk.models import DeskSettings, Task, TaskComment
     from jira_sync.models import JiraLink, JiraSite
+    from leave import services as leave_services
+    from leave.models import Holiday, LeaveRequest, LeaveSettings, LeaveType
     from sheets_export.models import ExportRun, ExportTarget
 
     person, leaves = member.member, event.starts_at - timedelta(hours=1)
@@ -128,7 +132,16 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     token, _ = tokens.create_token(ask, now=event.starts_at - timedelta(days=1))
     task = Task.objects.create(guild=guild, title=f"Task of {name}", assignee=person)
     TaskComment.objects.create(task=task, author=person, text="On it")
+    leave_services.setup(guild.id)
+    vacation = LeaveType.objects.get(guild=guild, name="Vacation")
+    leave = LeaveRequest.objects.create(
+        guild=guild, member=person, leave_type=vacation, start=night, end=night, days=1, status="approved"
+    )
     return {
+        "leave.leavesettings": LeaveSettings.objects.get(guild=guild),
+        "leave.leavetype": vacation,
+        "leave.holiday": Holiday.objects.create(guild=guild, date=night, name=f"Holiday of {name}"),
+        "leave.leaverequest": leave,
         "carpool.area": Area.objects.create(guild=guild, name=f"Area of {name}"),
         "carpool.ride": ride,
         "carpool.riderequest": request,

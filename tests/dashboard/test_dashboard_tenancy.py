@@ -52,6 +52,9 @@ SAMPLES = {
     "target_id": lambda rows: rows["target"].id,
     "template_id": lambda rows: rows["template"].id,
     "task_id": lambda rows: rows["task"].id,
+    "type_id": lambda rows: rows["leave_type"].id,
+    "holiday_id": lambda rows: rows["holiday"].id,
+    "request_id": lambda rows: rows["leave_request"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -107,6 +110,27 @@ def rows_of(guild) -> dict:
         ),
         "template": save_template(event, f"Walk {guild.id}").template,
         "task": Task.objects.create(guild=guild, title=f"Walk task of {guild.id}"),
+        **leave_rows(guild),
+    }
+
+
+def leave_rows(guild) -> dict:
+    """A leave type, a holiday and a pending request of ``guild`` (leave's URLs)."""
+    from datetime import date
+
+    from leave import services
+    from leave.models import Holiday, LeaveRequest, LeaveType
+
+    services.setup(guild.id)
+    vacation = LeaveType.objects.get(guild=guild, name="Vacation")
+    member = GuildMemberFactory(guild=guild).member
+    day = date(2099, 6, 1)
+    return {
+        "leave_type": vacation,
+        "holiday": Holiday.objects.create(guild=guild, date=day, name="Walk day"),
+        "leave_request": LeaveRequest.objects.create(
+            guild=guild, member=member, leave_type=vacation, start=day, end=day, days=1
+        ),
     }
 
 
