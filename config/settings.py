@@ -193,6 +193,8 @@ INSTALLED_APPS = [
     "jira_sync",
     "sheets_export",
     "community",
+    "desk",
+    "leave",
     "standups",
     "discord_gateway",
     "allauth",
@@ -437,6 +439,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Leave: each guild's "Away today" post, once per local working day at its hour.
+    "leave-away-today": {
+        "task": "leave.tasks.post_away_today",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     # Going members with no ride get one DM before an event that needs rides.
     "ride-nudges": {
         "task": "carpool.tasks.send_due_nudges",
@@ -482,6 +490,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.post_due_schedules",
         "schedule": 20.0,
         "options": {"expires": 18},
+    },
+    # Tasks: the assignee's reminder before the due time (claimed by compare-and-set), boards
+    # of guilds where a task just became overdue.
+    "desk-reminders": {
+        "task": "desk.tasks.send_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Tasks: the overdue digest of members no other digest (Jira's) carries today.
+    "desk-digests": {
+        "task": "desk.tasks.send_digests",
+        "schedule": 300.0,
+        "options": {"expires": 280},
     },
     # Standups: prompts at each participant's local time, reminders, the digests at the cutoff.
     "standups": {

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from core import nudging, outbox
+from core.markup import escape
 from core.models import Guild, HeldNudge, Member
 
 FROM_HOUR = 8  # the member's local hour from which the summary may go on their first day back
@@ -135,7 +136,7 @@ def summary_text(rows: list[HeldNudge], *, name_guilds: bool = False) -> str:
     said = phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
     lines = [f"**While you were away**: {said}."]
     for row in rows[:LINES]:
-        lines.append(f"- {row.text} ({row.guild.name})" if name_guilds else f"- {row.text}")
+        lines.append(f"- {row.text} ({escape(row.guild.name)})" if name_guilds else f"- {row.text}")
     if len(rows) > LINES:
         lines.append(f"and {len(rows) - LINES} more.")
     return "\n".join(lines)[:2000]

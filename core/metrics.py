@@ -220,7 +220,8 @@ SHEETS_RUNS = Counter(
 )
 REMINDERS_SENT = Counter(
     "muster_reminders_sent",
-    "Reminder DMs handed to the outbox, by kind (event: an event's reminders; jira: a member's Jira reminders).",
+    "Reminder DMs handed to the outbox, by kind (event: an event's reminders; jira: a member's Jira reminders; "
+    "task: tasks' due reminders).",
     ("kind",),
 )
 

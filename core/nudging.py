@@ -14,16 +14,17 @@ Today's rules (``BUILT_IN``):
 - Discord did not refuse a DM to them lately (``Member.dms_closed_at``, within
   ``DMS_CLOSED_FOR``: members reopen their DMs, and a DM that arrives clears the mark).
 
-Other apps add rules without core importing them (approved leave, say)::
+Other apps add rules without core importing them (quiet hours of their own, say)::
 
-    # desk/apps.py
+    # someapp/apps.py
     def ready(self):
-        nudging.register(leave.on_leave)
+        nudging.register(rules.in_quiet_hours)
 
 A rule takes the (guild id, member id) pairs asked about and the moment, and returns the
 pairs it refuses; a pair is nudgeable when no rule refuses it.
 
-Away (leave, a public holiday) is a rule with a reason people read, and with a memory:
+Away (leave, a public holiday) is a rule with a reason people read, and with a memory
+(``leave/apps.py``: ``nudging.register_away(leave.away)``):
 
 - ``register_away(provider)``: a provider takes the pairs and the moment and returns
   ``{pair: reason}`` for those away ("on leave until Friday 12 December"). Every pair a
@@ -196,6 +197,9 @@ def hold_many(items: Iterable[Held], *, at: datetime) -> int:
         return 0
     gone = away({(item.guild_id, item.member_id) for item in items}, at=at)
     held = [item for item in items if (int(item.guild_id), int(item.member_id)) in gone]
+    once: dict[tuple[int, int, str], Held] = {}
+    for item in held:  # the same key twice in one call (two nudge times of one event) is one row
+        once.setdefault((int(item.guild_id), int(item.member_id), item.key[:200]), item)
     rows = [
         HeldNudge(
             guild_id=item.guild_id,
@@ -205,7 +209,7 @@ def hold_many(items: Iterable[Held], *, at: datetime) -> int:
             text=_one_line(item.text),
             held_at=at,
         )
-        for item in held
+        for item in once.values()
     ]
     HeldNudge.objects.bulk_create(rows, ignore_conflicts=True)
     return len(held)

@@ -102,6 +102,28 @@ def read_time(
     return parse_local_time(text, zone, now=now, field=field, day_first=day_first)
 
 
+def parse_local_date(text: str, zone: ZoneInfo, *, now: datetime, field: str = "date", day_first: bool = True) -> date:
+    """The day ``text`` names in ``zone`` (a date without a time: leave, a due day), read
+    like the date part of an event time: ``2026-12-24``, ``24.12.2026``, ``today``,
+    ``tomorrow``, ``friday``, ``dec 24``, ``24/12``. A date without a year is its next
+    occurrence (today included); a date given in full is returned as typed, past or not."""
+    typed = text.strip()
+    normal = re.sub(r"\s+", " ", typed.lower())
+    ctx = _Context(typed, zone, now, field, day_first)
+    today = now.astimezone(zone).date()
+    day = _read_date(normal, today, ctx) if normal else None
+    if day is None:
+        raise TimeParseError(
+            f"I could not read the {field} {typed!r}. Write it like 2026-12-24, 24 december, tomorrow or friday."
+        )
+    if day.day < today and day.next_year:
+        try:
+            return day.day.replace(year=day.day.year + 1)
+        except ValueError:  # 29 February
+            return day.day
+    return day.day
+
+
 @dataclass(frozen=True)
 class Understood:
     local: datetime  # naive wall-clock time, as read

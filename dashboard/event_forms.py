@@ -18,9 +18,9 @@ from core.models import Guild
 from core.recurrence import RULE_HELP
 from core.timeparse import EXAMPLES, day_first, member_zone, parse_offsets, read_time
 from dashboard.pickers import role_choices
-from events import signup
+from events import signup, spaces
 from events.discord.messages import offset_text
-from events.models import Event, EventTemplate
+from events.models import Event, EventTemplate, SpaceKind
 from events.nudges import Expected
 from events.series import SCOPES, THIS
 from events.services import DEFAULT_REMINDER_OFFSETS, EventDraft
@@ -127,6 +127,26 @@ class EventForm(OnceForm):
     needs_rides = forms.BooleanField(required=False, label="Members organise rides")
     needs_rooms = forms.BooleanField(required=False, label="Members share rooms")
     channel = forms.TypedChoiceField(coerce=int, required=False, help_text="Where the event is posted.")
+    # The event's thread, private channel and attendee role (events.spaces), as /event edit's space options.
+    space = forms.ChoiceField(
+        choices=SpaceKind.choices,
+        required=False,
+        label="Thread or private channel",
+        help_text="For members going: a thread under the post, or a private channel only they see. "
+        "Once made, it stays what it is until its cleanup.",
+    )
+    space_category = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Category of the private channel",
+        help_text="Categories Muster knows in this server (choose a new one once in Discord: /event edit "
+        "space_category:).",
+    )
+    include_waitlist = forms.BooleanField(required=False, label="Let the waitlist in too")
+    attendee_role = forms.BooleanField(
+        required=False, label="Attendee role", help_text="Members going get a role organisers can ping."
+    )
 
     def __init__(
         self,
@@ -145,6 +165,12 @@ class EventForm(OnceForm):
         self.fields["expected"].choices = expected_choices(guild, event)
         current_roles = list(event.allowed_role_ids if event else template.allowed_role_ids if template else [])
         self.fields["only_roles"].choices = gate_choices(guild, current_roles)
+        self.space_now = spaces.space_of(event.id) if event is not None else None
+        categories = spaces.known_categories(guild.id)
+        self.fields["space_category"].choices = [("", "None (at the top of the server)")] + [
+            (str(c), f"#{c} (category)") for c in categories
+        ]
+        self.initial.update(self._space_shown(event))
         if event is None:
             self.fields["channel"].choices = known_channels(guild)
             self.fields["repeat"] = forms.CharField(
@@ -164,6 +190,48 @@ class EventForm(OnceForm):
         if "channel" in self.fields and not self.fields["channel"].choices:
             raise forms.ValidationError(NO_CHANNEL)
         return data
+
+    def _space_shown(self, event: Event | None) -> dict:
+        """The event's space as it is (an event without one: nothing, with its guild's category
+        and waitlist choice); a new event's: its guild's defaults, which ``create_event`` applies."""
+        found = self.space_now if event is not None else spaces.defaults(self.guild.id)
+        if event is not None and found is None:
+            base = spaces.defaults(self.guild.id)
+            return {
+                "space": SpaceKind.NONE,
+                "space_category": base.category_id,
+                "include_waitlist": False,
+                "attendee_role": False,
+            }
+        return {
+            "space": found.kind,
+            "space_category": found.category_id,
+            "include_waitlist": found.include_waitlist,
+            "attendee_role": found.attendee_role,
+        }
+
+    SPACE_FIELDS = {
+        "space": "kind",
+        "space_category": "category_id",
+        "include_waitlist": "include_waitlist",
+        "attendee_role": "attendee_role",
+    }
+
+    def space_changes(self) -> dict:
+        """What the form changes of the event's space, as ``events.spaces.configure`` takes it
+        (against the event's space, or for a new event its guild's defaults; empty: nothing)."""
+        changes, final = {}, {}
+        for name, argument in self.SPACE_FIELDS.items():
+            value = self.cleaned_data.get(name)
+            if name == "space" and not value:  # not sent: unchanged
+                value = self.initial.get(name)
+            final[argument] = value
+            if name in self.changed_data and value != self.initial.get(name):
+                changes[argument] = spaces.NO_CATEGORY if name == "space_category" and value is None else value
+        has_one = self.space_now is not None if self.event is not None else defaults_want_space(self.initial)
+        if not has_one and final["kind"] == SpaceKind.NONE and not final["attendee_role"]:
+            return {}  # no thread, channel or role before or after: nothing to keep
+        return changes
 
     def _shown(self, event: Event) -> dict:
         def local(moment):
@@ -285,6 +353,11 @@ class EventForm(OnceForm):
         if "only_roles" in self.changed_data:
             changes["allowed_role_ids"] = list(self.cleaned_data.get("only_roles") or ())
         return changes
+
+
+def defaults_want_space(initial: dict) -> bool:
+    """Whether a new event's defaults (the form's initial values) give it a thread, channel or role."""
+    return initial.get("space", SpaceKind.NONE) != SpaceKind.NONE or bool(initial.get("attendee_role"))
 
 
 class PollForm(OnceForm):

@@ -21,6 +21,8 @@ SECTIONS = (
     ("settings", "Settings"),
     ("commands", "Commands"),
     ("schedules", "Schedules"),
+    ("tasks", "Tasks"),
+    ("leave", "Leave"),
     ("standups", "Standups"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),

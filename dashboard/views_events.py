@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -22,10 +23,10 @@ from core import organiser_log
 from core.errors import RuleError
 from core.permissions import SESSION_MEMBER_ID
 from core.recurrence import parse_rule
-from events import series, services
+from events import series, services, spaces
 from events.admin import ROSTER_ORDER, roster_response
 from events.discord.messages import offset_text
-from events.models import Event, EventTemplate, Registration
+from events.models import Event, EventTemplate, Registration, SpaceKind
 
 from .charts import Bar, capacity_bar, timeline
 from .event_forms import EventForm
@@ -106,8 +107,32 @@ def event_detail(request, guild_id: int, event_id: int):
         "open": event.status == Event.Status.SCHEDULED and event.starts_at > timezone.now(),
         "options": event.option_rosters(),
         "signup_options": list(event.signup_options.all()),
+        "space": space_text(event, spaces.space_of(event.id)),
     }
     return render_guild(request, guild, "events", "dashboard/event/detail.html", context)
+
+
+def space_text(event: Event, space) -> str:
+    """The event's thread, channel and role as the web shows them (ids: Muster keeps no names),
+    with what stops them (the sync's problem) when something does; empty when it has none."""
+    if space is None or (space.kind == SpaceKind.NONE and not space.attendee_role and not space.channel_id):
+        return ""
+    parts = []
+    if space.kind == SpaceKind.THREAD:
+        parts.append(f"thread #{space.channel_id}" if space.channel_id else "a thread (being made)")
+    elif space.kind == SpaceKind.CHANNEL:
+        where = f" in category #{space.category_id}" if space.category_id else ""
+        made = f"private channel #{space.channel_id}" if space.channel_id else "a private channel (being made)"
+        parts.append(made + where)
+    if space.attendee_role:
+        parts.append(f"attendee role {space.role_id}" if space.role_id else "an attendee role (being made)")
+    text = " and ".join(parts)
+    text = text[0].upper() + text[1:]
+    if space.include_waitlist and space.kind != SpaceKind.NONE:
+        text += " (the waitlist too)"
+    when = timezone.localtime(spaces.close_at(event, space)).strftime("%a %-d %b %Y %H:%M %Z")
+    text += "; cleaned up." if space.closed_at else f"; cleaned up {when}."
+    return text + (f" Stuck: {space.problem}" if space.problem else "")
 
 
 def _roster_order():
@@ -142,7 +167,7 @@ def create_page(request, guild, template: EventTemplate | None = None):
                 form,
                 "created event",
                 lambda: _create(guild, form, now=now, member_id=member_id),
-                lambda event: f"posted in #{event.channel_id}{origin}",
+                lambda event: f"posted in #{event.channel_id}{origin}{_space_note(event)}",
             )
         except RuleError as error:
             form.add_error(None, error.message)
@@ -158,12 +183,23 @@ def create_page(request, guild, template: EventTemplate | None = None):
     return render_guild(request, guild, section, "dashboard/event/form.html", context, status=status)
 
 
+def _space_note(event: Event) -> str:
+    """For the organiser log: the thread, channel and role the event was given."""
+    space = spaces.space_of(event.id)
+    what = spaces._what(space) if space is not None else ""
+    return f", with a {what}" if what else ""
+
+
 def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
-    """The event, or the first occurrence of the series when the form says how it repeats."""
+    """The event, or the first occurrence of the series when the form says how it repeats.
+
+    The event takes its guild's thread, channel and role defaults (``create_event``); what the
+    form changes of them is set by ``events.spaces.configure``, in the same transaction."""
     channel_id = form.cleaned_data.get("channel") or None
     repeat = (form.cleaned_data.get("repeat") or "").strip()
+    space = form.space_changes()
     if not repeat:
-        return services.create_event(
+        event = services.create_event(
             guild,
             form.draft(),
             now=now,
@@ -172,6 +208,14 @@ def _create(guild, form: EventForm, *, now, member_id: int | None) -> Event:
             reminder_offsets=form.reminder_offsets(),
             expected=form.expectation(),
             gates=form.gates(),
+        )
+        if space:
+            spaces.configure(event.id, member_id=member_id, check=False, **space)
+        return event
+    if space:
+        raise RuleError(
+            "A series' occurrences take the server's thread, channel and role defaults (Settings); "
+            "leave these as they are, or change one occurrence once it is made."
         )
     plan = series.SeriesPlan(
         parse_rule(repeat),
@@ -198,20 +242,34 @@ def event_edit(request, guild_id: int, event_id: int):
     form = EventForm(request.POST or None, guild=guild, member_id=member_id, now=now, event=event)
     if request.method == "POST" and form.is_valid():
         try:
-            changes = form.changes()
-            if not changes:
+            changes, space = form.changes(), form.space_changes()
+            if not changes and not space:
                 raise RuleError("Nothing to change: edit at least one field.")
             scope = form.cleaned_data.get("scope") or series.THIS
-            edited = series.edit_occurrence(event.id, scope, now=now, editor_id=member_id, **changes)
+            with transaction.atomic():  # the space, the event and the log's row, or none
+                if space:  # this event alone, as /event edit's space options
+                    spaces.configure(event.id, member_id=member_id, check=False, **space)
+                edited = (
+                    series.edit_occurrence(event.id, scope, now=now, editor_id=member_id, **changes)
+                    if changes
+                    else None
+                )
+                count = edited.occurrences if edited else 1
+                others = f" and {count - 1} other occurrences" if count > 1 else ""
+                names = sorted(changes) + (["space"] if space else [])
+                organiser_log.record(request, guild.id, "edited event", event, "changed " + ", ".join(names) + others)
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            others = f" and {edited.occurrences - 1} other occurrences" if edited.occurrences > 1 else ""
-            organiser_log.record(
-                request, guild.id, "edited event", edited.event, "changed " + ", ".join(sorted(changes)) + others
+            title = edited.event.title if edited else event.title
+            told = " Registrants will be told by DM." if edited and edited.told else ""
+            made = (
+                " Muster makes its thread, channel or role in Discord within a minute; if its role lacks a "
+                "permission, nothing is made and you get a DM saying what to grant."
+                if space
+                else ""
             )
-            told = " Registrants will be told by DM." if edited.told else ""
-            messages.success(request, f"Updated {edited.event.title}{others}.{told}")
+            messages.success(request, f"Updated {title}{others}.{told}{made}")
             return redirect("dashboard:event", guild_id=guild.id, event_id=event.id)
     status = 400 if form.errors else 200
     context = {"form": form, "creating": False, "event": event}

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from core import hooks
 from core.admin import GuildScopedAdmin, GuildScopedInline
+from core.errors import RuleError
 from core.spreadsheet import csv_safe
 from events import services
 from events.discord.messages import offset_text
@@ -155,6 +156,32 @@ class EventAdmin(GuildScopedAdmin):
         for event_id in queryset.filter(status=Event.Status.SCHEDULED).values_list("id", flat=True):
             services.cancel_event(event_id, now=now)
         self.message_user(request, "Cancelled; registrants will be told by DM.", messages.SUCCESS)
+
+    # Deleting goes through events.services: refused (Django's "cannot delete" page, with the
+    # sentence) while the event's thread, channel or role is in Discord; cancelling is offered.
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        now = timezone.now()
+        refusals = [refusal for event in objs if (refusal := services.deletion_refusal(event, now=now))]
+        return deleted, counts, perms_needed, [*protected, *refusals]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except RuleError as error:  # it changed between the page and the click
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request, obj):
+        services.delete_event(obj.pk, now=timezone.now())
+
+    def delete_queryset(self, request, queryset):
+        now = timezone.now()
+        for event_id in queryset.values_list("pk", flat=True):
+            try:
+                services.delete_event(event_id, now=now)
+            except RuleError as error:  # it changed between the page and the click: that one stays
+                self.message_user(request, error.message, messages.ERROR)
 
     def save_model(self, request, obj, form, change):
         services.save_from_admin(obj, form.draft(), changed=form.changed_data, creating=not change, now=timezone.now())

@@ -22,7 +22,7 @@ from core.models import Guild
 from core.refresh import schedule_refresh
 from events import change_notices, native, nudges, signup, spaces
 from events.discord import messages
-from events.models import Event, Registration, Reminder, Roster
+from events.models import Event, EventSpace, Registration, Reminder, Roster
 
 DEFAULT_REMINDER_OFFSETS = (timedelta(hours=1),)
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -306,6 +306,26 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
     native.request_sync(event.guild_id)
     spaces.event_changed(event)
     return event
+
+
+def deletion_refusal(event: Event, *, now: datetime) -> str:
+    """Why the event may not be deleted (empty: it may); the admin shows it before asking."""
+    return spaces.deletion_refusal(event, spaces.space_of(event.id), now=now)
+
+
+@transaction.atomic
+def delete_event(event_id: int, *, now: datetime) -> None:
+    """Delete an event (the admin): refused while its thread, channel or role is in Discord
+    (``spaces.deletion_refusal``: cancel it instead), so nothing is left behind there. Its
+    Discord scheduled event goes with the next mirror sync."""
+    event = _locked(event_id)
+    space = EventSpace.objects.select_for_update().filter(event=event).first()  # a sync claims after us
+    refusal = spaces.deletion_refusal(event, space, now=now)
+    if refusal:
+        raise RuleError(refusal)
+    guild_id = event.guild_id
+    event.delete()
+    native.request_sync(guild_id)
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -233,6 +233,28 @@ def open_for_occurrences(events: list[Event]) -> int:
     return len(rows)
 
 
+NO_CATEGORY = 0  # ``configure(category_id=NO_CATEGORY)``: the private channel goes at the top of the server
+
+
+def known_categories(guild_id: int) -> list[int]:
+    """Categories Muster knows in the guild: its default's and those its events' channels were
+    put in (each chosen in Discord, which offers only the server's own). The web, which holds no
+    bot token, offers these."""
+    found = set(SpaceDefaults.objects.filter(guild_id=guild_id).values_list("category_id", flat=True))
+    found.update(EventSpace.objects.filter(guild_id=guild_id).values_list("category_id", flat=True))
+    found.discard(None)
+    return sorted(found)
+
+
+def check_category(guild: Guild, category_id: int) -> None:
+    """Refuse a category that is not one Muster knows in ``guild`` (where Discord cannot be asked)."""
+    if category_id not in known_categories(guild.id):
+        raise RuleError(
+            f"That category is not one Muster knows in {guild.name}: choose it once in Discord "
+            "(/event edit space_category: or /event defaults space_category:), which offers only the server's own."
+        )
+
+
 @transaction.atomic
 def configure(
     event_id: int,
@@ -248,7 +270,9 @@ def configure(
 
     What is already made stays what it is: a thread does not become a channel. With
     ``check``, the bot's permissions are checked first and a missing one refused in one
-    sentence, so an organiser learns at once what to grant.
+    sentence, so an organiser learns at once what to grant; without (the web, which cannot ask
+    Discord), a category must be one Muster knows in the event's guild, and the sync checks the
+    permissions before making anything. ``category_id=NO_CATEGORY`` takes the category away.
     """
     event = Event.objects.select_for_update().select_related("guild").get(id=event_id)
     space = EventSpace.objects.select_for_update().filter(event=event).first()
@@ -273,7 +297,11 @@ def configure(
         space.kind = kind
     if include_waitlist is not None:
         space.include_waitlist = include_waitlist
-    if category_id is not None:
+    if category_id == NO_CATEGORY:
+        space.category_id = None
+    elif category_id is not None:
+        if not check and category_id != space.category_id:
+            check_category(event.guild, category_id)
         space.category_id = category_id
     if attendee_role is not None:
         if not attendee_role and space.role_id is not None:
@@ -290,6 +318,40 @@ def configure(
     space.save()
     request_sync(event.id)
     return space
+
+
+def deletion_refusal(event: Event, space: EventSpace | None, *, now: datetime) -> str:
+    """Why ``event`` may not be deleted yet (empty: it may): its thread, channel or role is in
+    Discord, or being made. Deleting would leave it behind, or take it away by surprise;
+    cancelling tells registrants and cleans it up on its schedule, warned a day before."""
+    if space is None or space.closed_at is not None:
+        return ""
+    made = (
+        space.channel_id is not None
+        or space.role_id is not None
+        or space.channel_creating_since is not None
+        or space.role_creating_since is not None
+    )
+    wanted = space.kind != SpaceKind.NONE or space.attendee_role
+    syncing = space.sync_claimed_at is not None and space.sync_claimed_at >= now - STALE_CLAIM
+    if not made and not (wanted and syncing):
+        return ""
+    what = _what(space) or "thread, channel and role"
+    title = truncate(event.title, 80)
+    if not made:
+        return f"Muster is updating {title}'s {what} in Discord right now; try again in a minute."
+    if event.status == Event.Status.CANCELLED or now >= event_end(event):
+        when = close_at(event, space).astimezone(UTC)
+        return (
+            f"{title} still has its {what} in Discord, cleaned up {when:%Y-%m-%d %H:%M} UTC "
+            "(with a warning in it a day before); delete the event after that."
+        )
+    return (
+        f"{title} has its {what} in Discord: cancel the event instead (the list's action "
+        '"Cancel the selected events"). Registrants are told, and Muster cleans up in Discord '
+        f"{space.cleanup_after.days} day{'s' if space.cleanup_after.days != 1 else ''} after the event, "
+        "with a warning a day before; then the event can be deleted."
+    )
 
 
 # --- following registrations ------------------------------------------------------------------
@@ -886,6 +948,21 @@ def news_text(news: list[SpaceNews]) -> str:
 
 
 # --- what organisers see ----------------------------------------------------------------------
+
+
+def shown(space: EventSpace | None) -> str:
+    """What /event show says of the event's space, to anyone: what is in Discord now, as mentions
+    (empty when nothing is made; a deleted channel and role are not mentioned)."""
+    if space is None:
+        return ""
+    parts = []
+    if space.channel_id is not None and space.kind == SpaceKind.THREAD:
+        parts.append(f"Thread: <#{space.channel_id}>" + (" (archived)" if space.closed_at else ""))
+    elif space.channel_id is not None and space.kind == SpaceKind.CHANNEL and space.closed_at is None:
+        parts.append(f"Private channel: <#{space.channel_id}>")
+    if space.role_id is not None and space.closed_at is None:
+        parts.append(f"Attendee role: <@&{space.role_id}>")
+    return " · ".join(parts)
 
 
 def described(space: EventSpace | None) -> str:

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 
 from core.errors import RuleError
+from core.markup import escape
 from core.models import Guild
 from events import nudges, services, signup
-from events.discord.messages import offset_text
+from events.discord.messages import offset_text, roles_text
 from events.models import Event, EventTemplate
 from events.services import EventDraft
 
@@ -160,6 +161,22 @@ def summary(template: EventTemplate) -> str:
     if template.location:
         parts.append(f"at {template.location}")
     return ", ".join(parts)
+
+
+def gates_text(template: EventTemplate) -> str:
+    """For Discord, after the summary: its signup options with their places and who may go, as
+    markdown ('options **Driver** (4 places), **Rider** (16 places); Going only with <@&1>')."""
+    parts = []
+    specs = signup.specs_from_json(template.signup_options)
+    if specs:
+        shown = [
+            f"**{escape(spec.label)}**" + (f" ({spec.capacity} places)" if spec.capacity is not None else "")
+            for spec in specs
+        ]
+        parts.append("options " + ", ".join(shown))
+    if template.allowed_role_ids:
+        parts.append(f"Going only with {roles_text(template.allowed_role_ids)}")
+    return "; ".join(parts)
 
 
 def _lead(offset: timedelta) -> str:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 
-from core import nudging, outbox
+from core import digests, nudging, outbox
 from core.timeparse import member_zone
 from jira_sync.discord.messages import held_line, reminders_message
 from jira_sync.models import IssueMute, IssueSnapshot, JiraLink, Reminder
@@ -105,7 +105,14 @@ def deliver_link(link_id: int, now: datetime) -> int:
         if link.delivery == JiraLink.Delivery.DIGEST:
             title = f"Jira digest for {local.day} {local:%B}: {link.site.name}"
             link.last_digest_on = local.date()
-        payload = reminders_message(link.site, link.id, [(r.rule, snaps[r.issue_id]) for r in due], title=title)
+        # The digest carries the other apps' sections of the member's day (core.digests: the desk's overdue tasks).
+        extra = (
+            digests.sections(link.site.guild_id, link.member_id, local.date(), key=key)
+            if link.delivery == JiraLink.Delivery.DIGEST
+            else []
+        )
+        items = [(r.rule, snaps[r.issue_id]) for r in due]
+        payload = reminders_message(link.site, link.id, items, title=title, extra=extra)
         outbox.enqueue(key=key, member_id=link.member_id, guild_id=link.site.guild_id, payload=payload)
         Reminder.objects.filter(id__in=[r.id for r in due]).update(status=Status.SENT, sent_at=now, outbox_key=key)
         JiraLink.objects.filter(id=link.id).update(last_digest_on=link.last_digest_on, last_reminder_at=now)
@@ -159,6 +166,30 @@ def hold_link(link_id: int, now: datetime) -> int:
             return 0  # back meanwhile: deliver_link sends them
         Reminder.objects.filter(id__in=[r.id for r in due]).update(status=Status.HELD)
         return len(due)
+
+
+def hosted_digests(pairs: frozenset[tuple[int, int]], at: datetime) -> set[tuple[int, int]]:
+    """``core.digests`` host: the (guild, member) pairs whose Jira digest goes now (reminders are
+    due) or went on their local date of ``at``; it carries the other apps' sections."""
+    guilds, members = {g for g, _ in pairs}, {m for _, m in pairs}
+    links = JiraLink.objects.filter(
+        status=JiraLink.Status.ACTIVE,
+        delivery=JiraLink.Delivery.DIGEST,
+        site__active=True,
+        site__guild_id__in=guilds,
+        member_id__in=members,
+    ).select_related("member", "site__guild")
+    waiting = set(
+        Reminder.objects.filter(link__in=links, status=Status.PENDING, not_before__lte=at).values_list(
+            "link_id", flat=True
+        )
+    )
+    found = set()
+    for link in links:
+        pair = (link.site.guild_id, link.member_id)
+        if pair in pairs and (link.id in waiting or link.last_digest_on == at.astimezone(_zone(link)).date()):
+            found.add(pair)
+    return found
 
 
 def _key(link: JiraLink, due: list[Reminder], local: datetime) -> str:

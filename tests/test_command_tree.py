@@ -43,9 +43,10 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
     )
     # /event create opens the series form instead when it is given repeat (the same layout, one more part),
     # and the expecting forms when it names who is expected to answer (events.nudges; two more parts).
-    # A standup's answer form is opened by the prompt's button (a ClickForm), not by a command.
+    # An approver's Decline button opens leave's reason form (FormLayout.opened_by), and a standup's
+    # answer form is opened by the prompt's button (a ClickForm): no command does.
     assert (
-        forms - {"event:series", "event:expecting", "event:expecting_series", "standup:answer"}
+        forms - {"event:series", "event:expecting", "event:expecting_series", "leave:declined", "standup:answer"}
         == set(opening.values())
         == {
             "custom:save",
@@ -72,4 +73,6 @@ def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_o
         "schedule": None,
         "jira": None,
         "standup": None,
+        "task": None,
+        "leave": None,
     }

@@ -255,7 +255,7 @@ def image_files() -> set[str]:
 def test_the_image_holds_the_product_and_nothing_only_development_uses():
     files = image_files()
     assert {path.split("/")[0] for path in files} == {
-        *("config", "core", "events", "polls", "carpool", "jira_sync", "sheets_export", "community"),
+        *("config", "core", "events", "polls", "carpool", "jira_sync", "sheets_export", "community", "desk", "leave"),
         *("standups", "discord_gateway", "api", "dashboard"),
         *("manage.py", "requirements", "pyproject.toml"),
         *(".dockerignore", ".env.example", ".gitignore", "Dockerfile", "docker-compose.yml"),

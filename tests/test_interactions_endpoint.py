@@ -395,6 +395,20 @@ def test_edit_and_try_again_reopens_the_refused_form_filled_in(client, discord_k
     assert queued(broker) == []
 
 
+def test_a_button_that_opens_a_form_is_answered_with_the_form(client, discord_key, broker, cast):
+    # An approver's Decline (leave): its FormLayout's opened_by builds the reason form from the button's id.
+    body = interaction(
+        3, {"custom_id": "leave:decline:12", "component_type": 2}, member=cast.organiser, message=message()
+    )
+
+    answer = signed_post(client, discord_key, body).json()
+
+    assert (answer["type"], answer["data"]["custom_id"]) == (9, "leave:declined:12")
+    assert [row["components"][0]["custom_id"] for row in answer["data"]["components"]] == ["reason"]
+    assert validation.modal_errors(answer["data"]) == {}
+    assert queued(broker) == []
+
+
 def test_edit_and_try_again_after_the_draft_expired_says_so_privately(client, discord_key, broker, cast):
     custom_id = drafts.RETRY.build(draft="gone")
     body = interaction(3, {"custom_id": custom_id, "component_type": 2}, member=cast.member, message=message())

@@ -73,11 +73,19 @@ class FormLayout:
     ``CREATE = FormLayout(CREATE_FORM, "New event", FIELDS)``; ``CREATE.build(capacity=...)``
     is the ``Form`` to open. The gateway finds every ``FormLayout`` of the apps' command
     modules (``layouts()``).
+
+    ``opened_by``: a button that opens the form when clicked (the gateway opens it, as a
+    form must be the first answer; ``form_for_click``). The button's parts build the form's
+    id, so both templates take the same parts: ``FormLayout(DECLINE_FORM, "Decline",
+    FIELDS, opened_by=DECLINE)`` with ``DECLINE = CustomId("leave:decline:{request_id:int}")``
+    and ``DECLINE_FORM = CustomId("leave:declined:{request_id:int}")``. Who may submit it is
+    the form's ``@modal(allowed=...)``, as for a command's form.
     """
 
     custom_id: CustomId
     title: str
     fields: tuple[TextField, ...]
+    opened_by: CustomId | None = None
 
     def build(self, **parts) -> Form:
         return Form(self.custom_id.build(**parts), self.title, self.fields)
@@ -231,6 +239,15 @@ async def clicked_form(custom_id: str, member_id: int) -> Form | str | None:
     if parts is None:
         return "This no longer does anything."
     return await click.build(parts, member_id)
+
+
+def form_for_click(custom_id: str) -> Form | None:
+    """The form a clicked button opens (a layout's ``opened_by``), built from its parts; None for other buttons."""
+    for layout in layouts().values():
+        parts = layout.opened_by.parse(custom_id) if layout.opened_by is not None else None
+        if parts is not None:
+            return layout.build(**parts)
+    return None
 
 
 async def reopened_form(custom_id: str, member_id: int) -> Form | None:

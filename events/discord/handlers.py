@@ -395,7 +395,12 @@ def show(interaction: Interaction) -> Reply:
     event = _event(interaction.options["event"], interaction.guild_id)
     messages.link_posts([event])
     message = messages.event_message(event, event.roster(), now=timezone.now())
-    return Reply(embeds=message["embeds"], components=message["components"])
+    return Reply(
+        content=spaces.shown(spaces.space_of(event.id)),
+        embeds=message["embeds"],
+        components=message["components"],
+        allowed_mentions={"parse": []},
+    )
 
 
 @command("event list")
@@ -659,8 +664,13 @@ def template_list(interaction: Interaction) -> Reply:
     found = list(EventTemplate.objects.filter(guild_id=interaction.guild_id).order_by("name", "id")[:TEMPLATES_LISTED])
     if not found:
         return Reply(content="This server has no event templates yet. Save one with /event template save.")
-    lines = [f"**{escape(t.name)}**: {escape(templates.summary(t))}" for t in found]
-    return Reply(content=truncate("\n".join(["Event templates (/event template use makes an event):", *lines]), 2000))
+    lines = []
+    for template in found:
+        gates = templates.gates_text(template)
+        line = f"**{escape(template.name)}**: {escape(templates.summary(template))}"
+        lines.append(f"{line}; {gates}" if gates else line)
+    text = "\n".join(["Event templates (/event template use makes an event):", *lines])
+    return Reply(content=truncate(text, 2000), allowed_mentions={"parse": []})  # role mentions ping nobody
 
 
 @command("event template delete", allowed=organiser)

@@ -47,8 +47,16 @@ def held_line(snapshot: IssueSnapshot) -> str:
     return f"{snapshot.key} {summary}{due}"
 
 
-def reminders_message(site: JiraSite, link_id: int, items: list[tuple[str, IssueSnapshot]], *, title: str) -> dict:
-    """One DM: the issues by rule in an embed ("and 12 more" links to a Jira search), buttons per issue."""
+def reminders_message(
+    site: JiraSite,
+    link_id: int,
+    items: list[tuple[str, IssueSnapshot]],
+    *,
+    title: str,
+    extra: list[tuple[str, list[str]]] = (),
+) -> dict:
+    """One DM: the issues by rule in an embed ("and 12 more" links to a Jira search), buttons per issue;
+    ``extra``: other apps' (heading, lines) of a digest (core.digests), after the issues."""
     parts: list[str] = []
     for rule, heading in GROUPS:
         snaps = [snap for r, snap in items if r == rule]
@@ -59,6 +67,7 @@ def reminders_message(site: JiraSite, link_id: int, items: list[tuple[str, Issue
         if rest:
             lines.append(f"…[and {len(rest)} more]({search_url(site, [s.key for s in rest])})")
         parts.append(f"**{heading}**\n" + "\n".join(lines))
+    parts.extend(f"**{heading}**\n" + "\n".join(lines) for heading, lines in extra)
     description = truncate("\n\n".join(parts), DESCRIPTION)
     seen: list[IssueSnapshot] = []
     for _, snap in items:

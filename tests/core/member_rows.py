@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from carpool.models import BedClaim, Room
 from community.models import CommandUse, CustomCommand
 from core.models import CommandLog, GuildMember, HeldNudge, Member, OutboundMessage
+from desk.models import MemberPrefs, Task, TaskComment
 from events import calendars
 from jira_sync.models import JiraLink, JiraSite
 from polls.models import Poll
@@ -19,7 +20,7 @@ from tests.events.factories import NOW, EventFactory, RegistrationFactory
 
 
 def member_everywhere(cast) -> GuildMember:
-    """Alice (``cast.member``) registered, voting, driving, riding, hosting, linked to Jira, logged in."""
+    """Alice (``cast.member``) registered, voting, driving, riding, hosting, linked to Jira, with tasks, logged in."""
     alice, olivia = cast.member, cast.organiser
     Member.objects.filter(id=alice.member_id).update(display_name="Alice", timezone="Europe/Paris")
     GuildMember.objects.filter(id=alice.id).update(nickname="Ali")
@@ -67,6 +68,14 @@ def member_everywhere(cast) -> GuildMember:
     JiraLink.objects.create(site=site, member_id=alice.member_id, account_id="acc-alice", access_token="secret-token")
     command = CustomCommand.objects.create(guild=cast.guild, name="rules", description="Rules", content="Be kind")
     CommandUse.objects.create(command=command, member_id=alice.member_id, used_at=NOW)
+    Task.objects.create(
+        guild=cast.guild, title="Alice's own", created_by_id=alice.member_id, assignee_id=alice.member_id
+    )
+    given = Task.objects.create(
+        guild=cast.guild, title="Given", created_by_id=olivia.member_id, assignee_id=alice.member_id
+    )
+    TaskComment.objects.create(task=given, author_id=alice.member_id, text="On it")
+    MemberPrefs.objects.create(guild=cast.guild, member_id=alice.member_id, reminder="1h")
     user = get_user_model().objects.create(username="alice-web")
     SocialAccount.objects.create(user=user, provider="discord", uid=str(alice.member_id))
     return alice

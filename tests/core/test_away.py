@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery import current_app
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core import away_summary, nudging
 from core.models import GuildMember, HeldNudge, Member, OutboundMessage
@@ -70,7 +72,8 @@ def test_each_provider_is_asked_once_per_question_and_the_first_to_name_a_pair_g
     assert second == [frozenset({(cast.guild.id, cast.organiser.member_id)})]
 
 
-def test_without_a_provider_nobody_is_away_and_the_question_costs_no_query(cast):
+def test_without_a_provider_nobody_is_away_and_the_question_costs_no_query(cast, monkeypatch):
+    monkeypatch.setattr(nudging, "_away", [])  # not even the installed apps' (leave registers one in ready())
     with CaptureQueriesContext(connection) as queries:
         assert nudging.away([(cast.guild.id, cast.member.member_id)], at=NOW) == {}
     assert len(queries) == 0
@@ -105,6 +108,15 @@ def test_the_same_key_held_in_a_later_absence_is_held_again(cast, away):
         ("jira:1:due", BACK),
         ("jira:1:due", None),
     ]
+
+
+def test_the_same_key_twice_in_one_call_is_one_row(cast, away):
+    away.send(cast.member)
+    twice = [nudging.Held(cast.guild.id, cast.member.member_id, "test_answer", "e:1", text) for text in ("a", "b")]
+
+    assert nudging.hold_many(twice, at=NOW) == 2
+
+    assert list(HeldNudge.objects.values_list("key", "text")) == [("e:1", "a")]
 
 
 def test_hold_writes_nothing_for_a_member_who_is_not_away(cast, away):
@@ -285,6 +297,18 @@ def test_a_tick_works_through_members_in_batches_and_stops_at_its_limit(away):
     assert sorted(dm.member_id for dm in summaries()) == sorted(m.member_id for m in members)
 
 
-def test_the_summary_tick_is_on_beats_schedule(settings):
+def test_beats_away_summary_task_sends_the_summary_now(cast, away, settings):
+    # Given alice back now, in a zone where it is about noon, with a nudge held last week
+    utc_hour = timezone.now().hour
+    offset = 12 - utc_hour  # Etc/GMT-N is N hours ahead of UTC
+    zone = f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}" if offset else "UTC"
+    Member.objects.filter(id=cast.member.member_id).update(timezone=zone)
+    away.send(cast.member, until=timezone.now() - timedelta(minutes=1))
+    hold(cast.member, "e:1", at=timezone.now() - timedelta(days=7))
+
+    # When beat's entry runs its task
     entry = settings.CELERY_BEAT_SCHEDULE["away-summary"]
-    assert entry["task"] == "core.tasks.send_away_summaries"
+    current_app.tasks[entry["task"]].apply()
+
+    # Then her summary is written
+    assert [dm.member_id for dm in summaries()] == [cast.member.member_id]

@@ -84,6 +84,7 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
             "event:expecting",
             "event:expecting_series",
             "event:series",
+            "leave:declined",
             "poll:create",
             "poll:dates",
             "schedule:create",

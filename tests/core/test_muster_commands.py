@@ -87,12 +87,17 @@ ORGANISER_ONLY = [
     "standup edit",
     "standup pause",
     "standup resume",
+    "task board",
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
     *("ride offer", "room cancel", "room claim", "room leave", "room list", "room mine", "room offer"),
 ]
 JIRA_MEMBER = ["jira digest", "jira link", "jira settings", "jira status", "jira unlink"]
+TASKS = [
+    *("task add", "task assign", "task comment", "task done", "task edit", "task list", "task reopen"),
+    *("task settings", "task show"),
+]
 
 
 def help_paths(cast, who):
@@ -112,9 +117,10 @@ def test_help_lists_only_what_the_member_can_do(cast):
             "event show",
             "event template list",
             *JIRA_MEMBER,
+            *("leave balance", "leave cancel", "leave mine", "leave request", "leave who"),
         ),
         *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS),
-        *("standup list", "standup skip"),
+        *("standup list", "standup skip", *TASKS),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

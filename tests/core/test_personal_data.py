@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from carpool.models import BedClaim, Ride, RideRequest, Room, Seat
 from core import personal_data
 from core.models import CommandLog, GuildMember, HeldNudge, Member, OutboundMessage
+from desk.models import MemberPrefs, Task, TaskComment
 from events.models import CalendarFeed, Event, Registration
 from jira_sync.models import JiraLink
 from polls.models import Vote
@@ -76,6 +77,9 @@ def test_it_sums_up_what_it_stores_about_a_member(cast):
         "Beds you claimed": 1,
         "Your Jira links": 1,
         "Custom commands you used": 1,
+        "Tasks you created, were given or closed": 2,
+        "Comments on tasks": 1,
+        "Your task reminder choices": 1,
         "Your dashboard login": 1,
     }
 
@@ -115,7 +119,12 @@ def test_forget_me_deletes_or_anonymises_every_row_and_keeps_closed_tallies(cast
     assert Event.objects.filter(title="Alice's picnic", created_by=None).count() == 1
     assert list(Ride.objects.values_list("driver_id", flat=True)) == [cast.organiser.member_id]
     assert list(Room.objects.values_list("host_id", flat=True)) == [cast.organiser.member_id]
-    for model in (RideRequest, Seat, BedClaim, JiraLink, CalendarFeed, SocialAccount):
+    # The tasks stay the server's, assigned to nobody; alice's comments and choices go.
+    assert sorted(Task.objects.values_list("title", "assignee_id", "created_by_id")) == [
+        ("Alice's own", None, None),
+        ("Given", None, cast.organiser.member_id),
+    ]
+    for model in (RideRequest, Seat, BedClaim, JiraLink, CalendarFeed, SocialAccount, TaskComment, MemberPrefs):
         assert model.objects.count() == 0, model
     assert not OutboundMessage.objects.filter(member_id=alice.member_id).exists()
     assert not HeldNudge.objects.filter(member_id=alice.member_id).exists()

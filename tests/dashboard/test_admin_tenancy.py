@@ -34,12 +34,15 @@ LOOK |= {"events.event", "polls.poll", "admin.logentry"}
 LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", "carpool.nudge"}
 LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
+LOOK |= {"desk.task", "desk.desksettings"}
 LOOK |= {"standups.standup", "standups.checkin"}
+LOOK |= {"leave.leavesettings", "leave.leavetype", "leave.holiday", "leave.leaverequest"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
-OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken"}
-ADD = {"events.event", "polls.poll"} | OWN_SETUP
-DELETE = {"events.event", "polls.poll", "standups.standup"} | OWN_SETUP
+OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken", "desk.desksettings"}
+# Leave: settings are made on first use and kept; a type is made inactive, not deleted.
+ADD = {"events.event", "polls.poll", "leave.leavetype", "leave.holiday"} | OWN_SETUP
+DELETE = {"events.event", "polls.poll", "leave.holiday", "standups.standup"} | OWN_SETUP
 
 
 @dataclass
@@ -98,11 +101,15 @@ def rows_of(world) -> Rows:
 
 
 def other_apps_rows(name: str, guild, member, event) -> dict:
-    """One row per guild of every model carpool, jira_sync, sheets_export, community, standups and api register."""
+    """One row per guild of every model carpool, jira_sync, sheets_export, community, api, desk, leave and
+    standups register."""
     from api import tokens
     from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
     from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+    from desk.models import DeskSettings, Task, TaskComment
     from jira_sync.models import JiraLink, JiraSite
+    from leave import services as leave_services
+    from leave.models import Holiday, LeaveRequest, LeaveSettings, LeaveType
     from sheets_export.models import ExportRun, ExportTarget
     from standups.models import Checkin, Standup
 
@@ -131,9 +138,20 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     checkin = Checkin.objects.create(
         standup=standup, member=person, local_date=day, due_at=event.starts_at, closes_at=event.starts_at
     )
+    task = Task.objects.create(guild=guild, title=f"Task of {name}", assignee=person)
+    TaskComment.objects.create(task=task, author=person, text="On it")
+    leave_services.setup(guild.id)
+    vacation = LeaveType.objects.get(guild=guild, name="Vacation")
+    leave = LeaveRequest.objects.create(
+        guild=guild, member=person, leave_type=vacation, start=night, end=night, days=1, status="approved"
+    )
     return {
         "standups.standup": standup,
         "standups.checkin": checkin,
+        "leave.leavesettings": LeaveSettings.objects.get(guild=guild),
+        "leave.leavetype": vacation,
+        "leave.holiday": Holiday.objects.create(guild=guild, date=night, name=f"Holiday of {name}"),
+        "leave.leaverequest": leave,
         "carpool.area": Area.objects.create(guild=guild, name=f"Area of {name}"),
         "carpool.ride": ride,
         "carpool.riderequest": request,
@@ -146,6 +164,8 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
         "community.guildcommandsync": GuildCommandSync.objects.create(guild=guild),
         "community.scheduledmessage": schedule,
         "api.apitoken": token,
+        "desk.task": task,
+        "desk.desksettings": DeskSettings.objects.create(guild=guild),
     }
 
 

@@ -72,16 +72,36 @@ def wait_for_event(title: str, timeout: float = 15):
     return event
 
 
+def allow_live_server_login(world, live_server, settings) -> None:
+    """The live server speaks plain HTTP on localhost (a secure context for Chromium, so the
+    Secure cookies hold): allauth builds its callback with http, registered next to the test client's."""
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+    callback = f"{live_server.url}/accounts/discord/login/callback/"
+    world.control.register_oauth2_application(CLIENT_SECRET, [CALLBACK, callback])
+
+
+def log_in_as_olivia(browser, world, live_server, *, shots: bool = True) -> None:
+    """Log in with Discord: our page, the sandbox's consent page (olivia ticked), back to the guilds."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{live_server.url}/accounts/discord/login/?next=/dashboard/")
+    if shots:
+        snap(browser, "01-login")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
+    arrive(browser, f"{world.url}/oauth2/authorize")
+    browser.find_element(By.XPATH, "//label[small[text()='@olivia']]/input").click()
+    if shots:
+        snap(browser, "02-discord-consent")
+    browser.find_element(By.CSS_SELECTOR, "button[value=authorize]").click()
+    arrive(browser, f"{live_server.url}/dashboard/", exact=True)
+
+
 def test_an_organiser_logs_in_and_creates_an_event_that_is_posted(
     world, live_server, settings, browser, start_process, process_env, flush_redis
 ):
     from selenium.webdriver.common.by import By
 
-    # The live server speaks plain HTTP on localhost (a secure context for Chromium, so the
-    # Secure cookies hold): allauth builds its callback with http, registered next to the test client's.
-    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
-    callback = f"{live_server.url}/accounts/discord/login/callback/"
-    world.control.register_oauth2_application(CLIENT_SECRET, [CALLBACK, callback])
+    allow_live_server_login(world, live_server, settings)
     hq = world.cast.guild
     channel_id = int(world.control.guild(hq.id)["channels"][0]["id"])
     hq.announcement_channel_id = channel_id
@@ -90,14 +110,7 @@ def test_an_organiser_logs_in_and_creates_an_event_that_is_posted(
     worker = start_process(celery_worker_argv(hostname="dashboard-browser"), env, "worker")
     worker.wait_for_output(r"ready\.", timeout=60)
 
-    browser.get(f"{live_server.url}/accounts/discord/login/?next=/dashboard/")
-    snap(browser, "01-login")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
-    arrive(browser, f"{world.url}/oauth2/authorize")
-    browser.find_element(By.XPATH, "//label[small[text()='@olivia']]/input").click()
-    snap(browser, "02-discord-consent")
-    browser.find_element(By.CSS_SELECTOR, "button[value=authorize]").click()
-    arrive(browser, f"{live_server.url}/dashboard/", exact=True)
+    log_in_as_olivia(browser, world, live_server)
     snap(browser, "03-guilds")
 
     browser.find_element(By.LINK_TEXT, "Muster HQ").click()
@@ -126,3 +139,51 @@ def test_an_organiser_logs_in_and_creates_an_event_that_is_posted(
     assert browser.find_element(By.LINK_TEXT, "Browser picnic")
     assert browser.find_element(By.CSS_SELECTOR, "span.bar svg").get_attribute("aria-label") == "0/12 going"
     snap(browser, "08-guild-overview-with-the-event")
+
+
+def test_an_organiser_picks_a_date_polls_date_and_the_event_is_made_with_its_voters(
+    world, live_server, settings, browser
+):
+    """Pick this date on the poll's page (/poll decide on the web): no worker needed, the
+    event and its registrations are written by the click; Discord hears of them through the outbox."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+    from selenium.webdriver.common.by import By
+
+    from events.models import Event
+    from polls import date_polls, services
+    from polls.date_polls import DatePollDraft
+    from tests.factories import GuildMemberFactory
+
+    allow_live_server_login(world, live_server, settings)
+    hq, now = world.cast.guild, timezone.now()
+    channel_id = int(world.control.guild(hq.id)["channels"][0]["id"])
+    starts = [(now + timedelta(days=days)).replace(second=0, microsecond=0) for days in (4, 5)]
+    draft = DatePollDraft(title="Board games", starts=starts, capacity=1, duration=timedelta(hours=2))
+    poll = date_polls.create_date_poll(hq, draft, ZoneInfo("Europe/Paris"), now=now, channel_id=channel_id)
+    first, second = poll.options.order_by("position")
+    alice, bob, carol = world.cast.member.member_id, *(GuildMemberFactory(guild=hq).member_id for _ in range(2))
+    for seconds, (voter, option) in enumerate(((alice, second), (bob, second), (carol, first)), 1):
+        services.vote(poll.id, option.id, voter, now=now + timedelta(seconds=seconds))
+
+    log_in_as_olivia(browser, world, live_server, shots=False)
+    browser.get(f"{live_server.url}/dashboard/g/{hq.id}/polls/{poll.id}/")
+    snap(browser, "20-date-poll")
+    row = browser.find_element(By.XPATH, f"//tr[td[1][normalize-space()='{second.label}']]")
+    row.find_element(By.XPATH, ".//button[normalize-space()='Pick this date']").click()
+    event = wait_for_event("Board games")
+    arrive(browser, f"/dashboard/g/{hq.id}/events/{event.id}/")
+    snap(browser, "21-date-picked")
+
+    assert (
+        f"Picked {second.label}: the event is posted in Discord, 2 voters registered as going in vote order; "
+        "1 who voted only for other dates are told." in browser.find_element(By.TAG_NAME, "main").text
+    )
+    assert event.starts_at == second.starts_at
+    assert dict(event.registrations.values_list("member_id", "status")) == {alice: "going", bob: "waitlisted"}
+    browser.get(f"{live_server.url}/dashboard/g/{hq.id}/polls/{poll.id}/")
+    assert f"Date chosen: {second.label}" in browser.page_source
+    assert not browser.find_elements(By.XPATH, "//button[normalize-space()='Pick this date']")
+    assert Event.objects.count() == 1

@@ -26,6 +26,7 @@ from api.tokens import TokenRequest, create_token
 from carpool.models import Area
 from community.schedules import ScheduleDraft, create_schedule
 from community.services import CommandDraft, create_command
+from desk.models import Task
 from events.templates import save_template
 from jira_sync.models import JiraSite
 from sheets_export.models import ExportTarget
@@ -53,6 +54,10 @@ SAMPLES = {
     "template_id": lambda rows: rows["template"].id,
     "standup_id": lambda rows: rows["standup"].id,
     "member_id": lambda rows: rows["membership"].member_id,
+    "task_id": lambda rows: rows["task"].id,
+    "type_id": lambda rows: rows["leave_type"].id,
+    "holiday_id": lambda rows: rows["holiday"].id,
+    "request_id": lambda rows: rows["leave_request"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -108,6 +113,28 @@ def rows_of(guild) -> dict:
         ),
         "template": save_template(event, f"Walk {guild.id}").template,
         "standup": Standup.objects.create(guild=guild, name="Walk", channel_id=event.channel_id or 1, role_id=1),
+        "task": Task.objects.create(guild=guild, title=f"Walk task of {guild.id}"),
+        **leave_rows(guild),
+    }
+
+
+def leave_rows(guild) -> dict:
+    """A leave type, a holiday and a pending request of ``guild`` (leave's URLs)."""
+    from datetime import date
+
+    from leave import services
+    from leave.models import Holiday, LeaveRequest, LeaveType
+
+    services.setup(guild.id)
+    vacation = LeaveType.objects.get(guild=guild, name="Vacation")
+    member = GuildMemberFactory(guild=guild).member
+    day = date(2099, 6, 1)
+    return {
+        "leave_type": vacation,
+        "holiday": Holiday.objects.create(guild=guild, date=day, name="Walk day"),
+        "leave_request": LeaveRequest.objects.create(
+            guild=guild, member=member, leave_type=vacation, start=day, end=day, days=1
+        ),
     }
 
 

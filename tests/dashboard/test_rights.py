@@ -38,9 +38,9 @@ def test_losing_the_organiser_role_removes_access_within_five_minutes(world):
     olivia = world.cast.organiser.member
     # The gateway sees her role removed and records it.
     directory.member_seen(world.cast.guild.id, {"id": olivia.id, "username": "olivia", "roles": []})
-    age(client, SESSION_ORGANISED, 299)
-    assert client.get(EVENTS).status_code == 200  # still inside the five minutes
-    age(client, SESSION_ORGANISED, 2)
+    age(client, SESSION_ORGANISED, 290)
+    assert client.get(EVENTS).status_code == 200  # still inside the five minutes (10 s to spare on a loaded machine)
+    age(client, SESSION_ORGANISED, 11)
     assert client.get(EVENTS).status_code == 403
     assert client.session[SESSION_ORGANISED]["guild_ids"] == []
     assert client.get("/admin/").context["app_list"] == []

@@ -125,3 +125,72 @@ def form_data(event, guild=None, starts_at=None):
         "registrations-TOTAL_FORMS": "0",
         "registrations-INITIAL_FORMS": "0",
     }
+
+
+# Deleting: refused while the event's thread, channel or role is in Discord (cancel instead).
+
+
+def spaced(event, **fields):
+    from events.models import EventSpace
+
+    return EventSpace.objects.create(event=event, guild_id=event.guild_id, **fields)
+
+
+def ahead(**fields):
+    return EventFactory(starts_at=timezone.now() + timedelta(days=3), **fields)
+
+
+def test_deleting_an_event_whose_channel_and_role_are_in_discord_is_refused_and_cancel_offered(organiser_client):
+    event = ahead(title="Picnic")
+    spaced(event, kind="channel", attendee_role=True, channel_id=900_001, role_id=900_002)
+    url = reverse("admin:events_event_delete", args=[event.pk])
+
+    page = organiser_client.get(url).content.decode()
+    organiser_client.post(url, {"post": "yes"})
+
+    assert "Cannot delete event" in page
+    assert (
+        "Picnic has its private channel and attendee role in Discord: cancel the event instead (the list&#x27;s "
+        "action &quot;Cancel the selected events&quot;). Registrants are told, and Muster cleans up in Discord "
+        "2 days after the event, with a warning a day before; then the event can be deleted."
+    ) in page
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_the_bulk_delete_refuses_the_same_and_deletes_nothing(organiser_client):
+    kept, plain = ahead(title="Picnic"), ahead(title="Quiz")
+    spaced(kept, kind="thread", channel_id=900_003)
+    action = {"action": "delete_selected", "_selected_action": [kept.pk, plain.pk], "post": "yes"}
+
+    page = organiser_client.post(reverse("admin:events_event_changelist"), action).content.decode()
+
+    assert "Picnic has its thread in Discord: cancel the event instead" in page
+    assert Event.objects.filter(pk__in=[kept.pk, plain.pk]).count() == 2
+
+
+def test_an_event_with_nothing_in_discord_or_cleaned_up_is_deleted_through_the_services(organiser_client):
+    from core.errors import RuleError
+    from events import services
+
+    plain, cleaned, unmade = (ahead(title=t) for t in ("Plain", "Cleaned", "Unmade"))
+    spaced(cleaned, kind="channel", channel_id=900_004, role_id=900_005, closed_at=timezone.now())
+    spaced(unmade, kind="thread")  # asked for, nothing made yet, no sync running
+    for event in (plain, cleaned):
+        response = organiser_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
+        assert response.status_code == 302
+    services.delete_event(unmade.pk, now=timezone.now())
+    assert not Event.objects.filter(pk__in=[plain.pk, cleaned.pk, unmade.pk]).exists()
+
+    cancelled = ahead(title="Rained off", status=Event.Status.CANCELLED)
+    spaced(cancelled, kind="thread", channel_id=900_006)
+    with pytest.raises(RuleError, match=r"^Rained off still has its thread in Discord, cleaned up \d{4}-\d\d-\d\d"):
+        services.delete_event(cancelled.pk, now=timezone.now())
+    over = EventFactory(title="Last week", starts_at=timezone.now() - timedelta(days=1))
+    spaced(over, attendee_role=True, role_id=900_007)
+    with pytest.raises(RuleError, match=r"^Last week still has its attendee role in Discord, cleaned up "):
+        services.delete_event(over.pk, now=timezone.now())
+    making = ahead(title="Making")
+    spaced(making, attendee_role=True, sync_claimed_at=timezone.now())
+    with pytest.raises(RuleError, match=r"^Muster is updating Making's attendee role in Discord right now"):
+        services.delete_event(making.pk, now=timezone.now())
+    assert Event.objects.filter(pk__in=[cancelled.pk, making.pk]).count() == 2

@@ -454,3 +454,49 @@ def test_new_occurrences_of_a_series_take_the_guild_default(live_discord, guild,
     assert occurrences.count() > 1
     assert EventSpace.objects.filter(event__in=occurrences, kind=SpaceKind.THREAD).count() == occurrences.count()
     assert set(spaces.due(now=timezone.now())) == set(occurrences.values_list("id", flat=True))
+
+
+def test_event_show_mentions_the_events_thread_channel_and_role_while_they_are_there(live_discord, guild, olivia):
+    plain = make(guild, olivia, title="Plain")
+    event = make(guild, olivia, kind=SpaceKind.CHANNEL, attendee_role=True)
+    threaded = make(guild, olivia, title="Threaded", kind=SpaceKind.THREAD)
+    assert run(guild, olivia, "event show", event=event.id).content == ""  # nothing made yet
+    sync(event)
+    sync(threaded)
+    space, thread = EventSpace.objects.get(event=event), EventSpace.objects.get(event=threaded)
+
+    shown = run(guild, olivia, "event show", event=event.id)
+
+    assert shown.content == f"Private channel: <#{space.channel_id}> · Attendee role: <@&{space.role_id}>"
+    assert shown.allowed_mentions == {"parse": []} and shown.embeds  # the event's embed as before
+    assert run(guild, olivia, "event show", event=threaded.id).content == f"Thread: <#{thread.channel_id}>"
+    assert run(guild, olivia, "event show", event=plain.id).content == ""
+    end = spaces.event_end(event)
+    for each in (event, threaded):
+        sync(each, end + timedelta(days=1, minutes=1))
+        assert sync(each, end + timedelta(days=2, minutes=2)).closed
+    assert run(guild, olivia, "event show", event=event.id).content == ""  # deleted: not mentioned
+    assert run(guild, olivia, "event show", event=threaded.id).content == f"Thread: <#{thread.channel_id}> (archived)"
+
+
+def test_deleting_waits_for_the_cleanup_that_cancelling_brings_and_leaves_nothing_in_discord(
+    live_discord, guild, organiser
+):
+    ana = member(live_discord, guild, "ana")
+    event = make(guild, organiser, kind=SpaceKind.CHANNEL, attendee_role=True)
+    go(event, ana)
+    sync(event)
+    space = EventSpace.objects.get(event=event)
+    with pytest.raises(RuleError, match=r"^Picnic has its private channel and attendee role in Discord: cancel"):
+        services.delete_event(event.id, now=timezone.now())
+
+    services.cancel_event(event.id, now=timezone.now())
+    end = spaces.event_end(event)
+    sync(event, end + timedelta(days=1, minutes=1))  # the warning
+    assert sync(event, end + timedelta(days=2, minutes=2)).closed
+    services.delete_event(event.id, now=timezone.now())
+
+    assert not Event.objects.filter(id=event.id).exists()
+    found = live_discord.control.guild(guild.id)
+    assert str(space.channel_id) not in {c["id"] for c in found["channels"]}
+    assert str(space.role_id) not in {r["id"] for r in found["roles"]}

@@ -68,6 +68,28 @@ def test_list_shows_each_template_and_says_when_there_is_none(cast):
     )
 
 
+def test_list_shows_a_templates_signup_options_with_their_places_and_its_role_gate(cast):
+    from events import signup
+
+    gates = signup.Signup(
+        allowed_role_ids=(111, 222),
+        options=(signup.OptionSpec("Driver", 4), signup.OptionSpec("Rider_s", 16), signup.OptionSpec("Helper")),
+    )
+    start = timezone.now() + timedelta(days=2)
+    event = create_event(
+        cast.guild, EventDraft(title="Away game", starts_at=start), now=timezone.now(), reminder_offsets=(), gates=gates
+    )
+    handle(command(cast, cast.organiser, "event template save", event=event.id, name="Away"))
+
+    listed = handle(command(cast, cast.member, "event template list"))
+
+    assert listed.content.splitlines()[1] == (
+        "**Away**: Away game, no limit; options **Driver** (4 places), **Rider\\_s** (16 places), **Helper**; "
+        "Going only with <@&111> or <@&222>"
+    )
+    assert listed.allowed_mentions == {"parse": []}
+
+
 def test_delete_removes_the_template_and_an_unknown_name_is_refused(cast):
     handle(command(cast, cast.organiser, "event template save", event=an_event(cast).id, name="Training"))
 

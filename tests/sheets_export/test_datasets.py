@@ -24,6 +24,7 @@ def test_it_finds_every_domains_datasets_by_autodiscovery():
         ("poll_results", "Poll results"),
         ("rides", "Rides"),
         ("rooms", "Rooms"),
+        ("tasks", "Tasks"),
     ]
 
 
