@@ -58,11 +58,17 @@ class StandupAdmin(GuildScopedAdmin):
 
     @admin.action(description="Pause the selected standups")
     def pause(self, request, queryset):
-        self.message_user(request, f"Paused {queryset.filter(paused=False).update(paused=True)} standup(s).")
+        running = list(queryset.filter(paused=False))
+        for standup in running:
+            services.set_paused(standup.id, standup.guild_id, True)
+        self.message_user(request, f"Paused {len(running)} standup(s).")
 
     @admin.action(description="Resume the selected standups")
     def resume(self, request, queryset):
-        self.message_user(request, f"Resumed {queryset.filter(paused=True).update(paused=False)} standup(s).")
+        paused = list(queryset.filter(paused=True))
+        for standup in paused:
+            services.set_paused(standup.id, standup.guild_id, False)
+        self.message_user(request, f"Resumed {len(paused)} standup(s).")
 
 
 @admin.register(Checkin)
