@@ -31,11 +31,13 @@ def test_simultaneous_clicks_keep_each_options_capacity_and_the_events():
         for n, m in enumerate(members)
     ]
     simultaneously(calls)
+    # Neither the option's places nor the event's are overbooked, and nobody is lost. (Which
+    # clicks win is the order they commit in: riders may fill the event before a second driver.)
     going = event.registrations.filter(status=Status.GOING)
-    assert going.filter(option=driver).count() == 2
+    assert going.filter(option=driver).count() <= 2
     assert going.count() == 6
+    assert going.filter(option=rider).count() == 6 - going.filter(option=driver).count()
     assert event.registrations.filter(status=Status.WAITLISTED).count() == 18
-    assert going.filter(option=rider).count() == 4
 
 
 def test_simultaneous_leaves_promote_each_waiting_member_of_the_option_once():
