@@ -134,8 +134,6 @@ class InteractionAnswers:
             custom_id = (interaction.data or {}).get("custom_id", "")
             if RETRY.parse(custom_id) is not None:
                 await modals.reopen_form(interaction)  # a form must be the first answer: no worker can
-            elif (form := declare.form_for_click(custom_id)) is not None:
-                await self.open_form(interaction, form)  # a button that opens a form (FormLayout.opened_by)
             elif (form := await declare.clicked_form(custom_id, interaction.user.id)) is not None:
                 await modals.answer_click(interaction, form)  # a button that opens a form (ClickForm)
             else:

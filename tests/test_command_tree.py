@@ -43,7 +43,7 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
     )
     # /event create opens the series form instead when it is given repeat (the same layout, one more part),
     # and the expecting forms when it names who is expected to answer (events.nudges; two more parts).
-    # An approver's Decline button opens leave's reason form (FormLayout.opened_by), and a standup's
+    # An approver's Decline button opens leave's reason form (a ClickForm), and a standup's
     # answer form is opened by the prompt's button (a ClickForm): no command does.
     assert (
         forms - {"event:series", "event:expecting", "event:expecting_series", "leave:declined", "standup:answer"}

@@ -396,7 +396,7 @@ def test_edit_and_try_again_reopens_the_refused_form_filled_in(client, discord_k
 
 
 def test_a_button_that_opens_a_form_is_answered_with_the_form(client, discord_key, broker, cast):
-    # An approver's Decline (leave): its FormLayout's opened_by builds the reason form from the button's id.
+    # An approver's Decline (leave): its ClickForm builds the reason form from the button's id.
     body = interaction(
         3, {"custom_id": "leave:decline:12", "component_type": 2}, member=cast.organiser, message=message()
     )

@@ -73,19 +73,11 @@ class FormLayout:
     ``CREATE = FormLayout(CREATE_FORM, "New event", FIELDS)``; ``CREATE.build(capacity=...)``
     is the ``Form`` to open. The gateway finds every ``FormLayout`` of the apps' command
     modules (``layouts()``).
-
-    ``opened_by``: a button that opens the form when clicked (the gateway opens it, as a
-    form must be the first answer; ``form_for_click``). The button's parts build the form's
-    id, so both templates take the same parts: ``FormLayout(DECLINE_FORM, "Decline",
-    FIELDS, opened_by=DECLINE)`` with ``DECLINE = CustomId("leave:decline:{request_id:int}")``
-    and ``DECLINE_FORM = CustomId("leave:declined:{request_id:int}")``. Who may submit it is
-    the form's ``@modal(allowed=...)``, as for a command's form.
     """
 
     custom_id: CustomId
     title: str
     fields: tuple[TextField, ...]
-    opened_by: CustomId | None = None
 
     def build(self, **parts) -> Form:
         return Form(self.custom_id.build(**parts), self.title, self.fields)
@@ -107,14 +99,16 @@ def _filled(form: Form, values: dict) -> Form:
 
 @dataclass(frozen=True)
 class ClickForm:
-    """A button whose click opens a form whose inputs depend on the database (a standup's questions).
+    """A button whose click opens a form: a fixed one (leave's Decline reason) or one whose
+    inputs depend on the database (a standup's questions).
 
     Discord lets only the first answer to a click be a form, so the gateway opens it itself:
     ``build(parts, member_id)`` (async; it may read the database with the async ORM, like
     autocomplete, and never writes) gets the button's custom_id parts and the clicker's id and
     returns the ``Form`` (whose custom_id is built by ``form``), or a sentence refusing. Declared
     in ``commands.py`` (found by ``click_forms()``); the form's submission goes to its
-    ``@modal(form)`` like any other, and *Edit and try again* rebuilds it from the form's parts::
+    ``@modal(form)`` like any other (who may submit it is its ``allowed=``), and *Edit and try
+    again* reopens it from its ``FormLayout`` if it has one, else rebuilds it from the form's parts::
 
         ANSWER_CLICK = ClickForm(ANSWER, ANSWER_FORM, answer_form)
     """
@@ -239,15 +233,6 @@ async def clicked_form(custom_id: str, member_id: int) -> Form | str | None:
     if parts is None:
         return "This no longer does anything."
     return await click.build(parts, member_id)
-
-
-def form_for_click(custom_id: str) -> Form | None:
-    """The form a clicked button opens (a layout's ``opened_by``), built from its parts; None for other buttons."""
-    for layout in layouts().values():
-        parts = layout.opened_by.parse(custom_id) if layout.opened_by is not None else None
-        if parts is not None:
-            return layout.build(**parts)
-    return None
 
 
 async def reopened_form(custom_id: str, member_id: int) -> Form | None:

@@ -1,7 +1,7 @@
 """/leave, declared for the gateway; the work happens in ``leave.discord.handlers``.
 
-The approver's Decline button opens the reason form (``DECLINE``'s ``opened_by``): the
-gateway opens it, since a form must be the first answer to a click.
+The approver's Decline button opens the reason form (``DECLINE_CLICK``, a ``ClickForm``):
+the gateway opens it, since a form must be the first answer to a click.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from core.interactions.declare import FormLayout, TextField, forward
+from core.interactions.declare import ClickForm, Form, FormLayout, TextField, forward
 from leave.discord.messages import DECLINE, DECLINE_FORM
 from leave.models import DEFAULT_TYPES, LeaveRequest, LeaveType
 
@@ -30,7 +30,15 @@ DECLINE_FIELDS = (
         "reason", "Why (the member is told)", style="paragraph", max_length=300, placeholder="We are short that week"
     ),
 )
-DECLINE_LAYOUT = FormLayout(DECLINE_FORM, "Decline the leave request", DECLINE_FIELDS, opened_by=DECLINE)
+DECLINE_LAYOUT = FormLayout(DECLINE_FORM, "Decline the leave request", DECLINE_FIELDS)
+
+
+async def decline_form(parts: dict, member_id: int) -> Form:
+    """Decline's reason form, for the request the button names (its handler checks who may decide)."""
+    return DECLINE_LAYOUT.build(**parts)
+
+
+DECLINE_CLICK = ClickForm(DECLINE, DECLINE_FORM, decline_form)
 
 
 async def type_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -72,11 +72,12 @@ def test_a_refusal_that_is_not_a_form_has_no_button(cast, flush_redis):
 def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
     from core.interactions.routing import routes
 
-    # A button's form (ClickForm: a standup's questions) is rebuilt from its own parts instead.
+    # A button's form (ClickForm) is reopened from its layout if it has one (leave's Decline),
+    # else rebuilt from its own parts (a standup's questions).
     clicked = sorted(click.form.prefix for click in click_forms().values())
-    assert clicked == ["standup:answer"]
+    assert clicked == ["leave:declined", "standup:answer"]
     assert (
-        sorted([*layouts(), *clicked])
+        sorted({*layouts(), *clicked})
         == sorted(route.name for route in routes("modal"))
         == [
             "custom:save",
