@@ -18,7 +18,7 @@ run: $(INSTALLED)
 	@$(BIN)/python scripts/run_local.py
 
 # The service tests again on SQLite, `make run`'s embedded default (in memory, about a minute).
-SQLITE_TESTS := tests/core tests/events tests/polls tests/carpool tests/jira_sync tests/sheets_export tests/community tests/leave tests/desk tests/standups tests/api tests/dashboard tests/test_admin.py tests/test_migrations.py
+SQLITE_TESTS := tests/core tests/events tests/polls tests/carpool tests/jira_sync tests/sheets_export tests/community tests/leave tests/desk tests/standups tests/teams tests/timeline tests/results tests/api tests/dashboard tests/test_admin.py tests/test_migrations.py
 
 # Two pytest-xdist workers, each with its own PostgreSQL and Redis, one test file at a time:
 # most e2e time is spent waiting on child processes, so two cores overlap it.

@@ -256,7 +256,7 @@ def test_the_image_holds_the_product_and_nothing_only_development_uses():
     files = image_files()
     assert {path.split("/")[0] for path in files} == {
         *("config", "core", "events", "polls", "carpool", "jira_sync", "sheets_export", "community", "desk", "leave"),
-        *("standups", "discord_gateway", "api", "dashboard"),
+        *("standups", "teams", "timeline", "results", "discord_gateway", "api", "dashboard"),
         *("manage.py", "requirements", "pyproject.toml"),
         *(".dockerignore", ".env.example", ".gitignore", "Dockerfile", "docker-compose.yml"),
         *("README.md", "ARCHITECTURE.md"),
