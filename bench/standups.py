@@ -11,19 +11,22 @@ The beat tick (``standups.services.tick``) runs in this process against a throwa
 PostgreSQL at every simulated minute of a 24-hour window (plus ``--phase`` seconds, as a
 real beat ticks at an arbitrary second), a minute that did something ``--repeat`` times (a
 retried task, a second beat), with the clock passed in: no worker runs unless ``--deliver``, so what is measured
-is what the tick writes to the outbox. ``prompts_expected`` is computed apart from the
+is what the tick writes to the outbox. With ``--deliver`` one real worker delivers what each tick queues, through
+the Discord sandbox, while the simulation waits for it (a busy minute lasts until its DMs are out, a real
+minute at most). ``prompts_expected`` is computed apart from the
 tick, with zoneinfo: each member's local 09:00 dates inside the window, less those away.
 
 Figures: ``members``, ``zones``, ``standups``, ``prompts_expected``, ``prompts_sent``
 (prompt DMs in the outbox), ``duplicates`` (prompt keys or check-ins for the same member
 and day beyond one: must be 0), ``on_leave_skipped``, ``max_lateness_s`` (the largest gap
-between a member's local 09:00 and the simulated tick that queued their prompt),
+between a member's local 09:00 and their prompt: the simulated tick that queued it, plus with ``--deliver`` the
+real seconds the DM then took to reach Discord; ``tick_lateness_s`` is the tick's part alone and
+``max_delivery_s`` the delivery's),
 ``reminders_sent``, ``digests`` (team days whose last participant's cutoff passed before
 the last tick) and ``digests_posted`` (of those: must be all), ``ticks``, ``max_queries_per_tick`` (bounded, not
 per member), ``max_tick_s``, ``sim`` ("simulated minutes"), and ``http_429``: with
-``--deliver`` one worker then sends every prompt through the Discord sandbox (its global
-limit) and this is the sandbox's count of 429s; without it no request is made and it is 0
-by construction (``delivered`` says which).
+``--deliver`` this is the sandbox's count of 429s (its global and per-route limits);
+without it no request is made and it is 0 by construction (``delivered`` says which).
 """
 
 from __future__ import annotations
@@ -74,7 +77,9 @@ def main(argv: list[str]) -> int:
         "--repeat", type=int, default=2, help="tick runs at each simulated minute that did something (a retried task)"
     )
     parser.add_argument("--hours", type=int, default=24, help="the simulated window (24: every zone's 09:00 once)")
-    parser.add_argument("--deliver", action="store_true", help="then deliver the prompts with one real worker")
+    parser.add_argument(
+        "--deliver", action="store_true", help="deliver what each tick queues with one real worker, as it goes"
+    )
     args = parser.parse_args(argv)
 
     log(f"starting PostgreSQL and Redis and the Discord sandbox with {args.members} members (no worker)")
@@ -147,6 +152,13 @@ def main(argv: list[str]) -> int:
                 if start <= asks < end and member_id not in away_ids:
                     expected += 1
 
+        prompts = OutboundMessage.objects.filter(idempotency_key__startswith="standup-prompt:")
+        unsent = OutboundMessage.objects.filter(
+            status__in=(OutboundMessage.Status.PENDING, OutboundMessage.Status.SENDING)
+        )
+        if args.deliver:
+            log("starting one worker: what each tick queues is delivered through the sandbox as it goes")
+            stack.start_worker("bench-deliver").wait_for_output(r"ready\.", timeout=60)
         log(f"ticking every simulated minute from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC")
         max_queries, max_tick_s, ticks, reminders = 0, 0.0, 0, 0
         minute = start
@@ -164,6 +176,12 @@ def main(argv: list[str]) -> int:
                 busy = busy if runs else bool(done.asked or done.away or done.reminded or done.digests)
                 reminders += done.reminded
                 ticks, runs = ticks + 1, runs + 1
+            if args.deliver and busy:
+                # A minute that queued DMs lasts until they are out, or a real minute at most
+                # (the next tick would come then): what is late is measured, not skipped.
+                drained_by = time.monotonic() + 60
+                while unsent.exists() and time.monotonic() < drained_by:
+                    time.sleep(0.1)
             # Half of those just asked answer at once (every other member, by id order).
             fresh = Checkin.objects.filter(id__gt=answered_upto, status=Checkin.Status.ASKED).order_by("id")
             for checkin_id, member_id in fresh.values_list("id", "member_id"):
@@ -177,12 +195,14 @@ def main(argv: list[str]) -> int:
         # more for the last cutoffs, and ask the zones furthest ahead their next day meanwhile).
         window = Checkin.objects.filter(due_at__gte=start, due_at__lt=end)
         days = {(m, d.isoformat()) for m, d in window.values_list("member_id", "local_date")}
-        prompts = OutboundMessage.objects.filter(idempotency_key__startswith="standup-prompt:")
         prompted = [tuple(key.split(":")[2:]) for key in prompts.values_list("idempotency_key", flat=True)]
         prompted = [(int(member), day) for member, day in prompted]
         sent = sum(pair in days for pair in prompted)
-        asked = window.filter(asked_at__isnull=False).only("asked_at", "due_at")
-        lateness = max(((c.asked_at - c.due_at).total_seconds() for c in asked), default=0)
+        asked = window.filter(asked_at__isnull=False).only("asked_at", "due_at", "member_id", "local_date")
+        tick_lateness = {
+            (c.member_id, c.local_date.isoformat()): (c.asked_at - c.due_at).total_seconds() for c in asked
+        }
+        lateness = max(tick_lateness.values(), default=0)
         # Each member is in one team: a second check-in or prompt of theirs for a day is a duplicate.
         per_day = Checkin.objects.values("member_id", "local_date").annotate(n=Count("id")).filter(n__gt=1)
         duplicates = sum(row["n"] - 1 for row in per_day) + len(prompted) - len(set(prompted))
@@ -190,18 +210,21 @@ def main(argv: list[str]) -> int:
         due = Digest.objects.filter(due_at__lte=minute)  # (the zones ahead began their next day meanwhile)
         digests, posted = due.count(), due.filter(posted_at__isnull=False).count()
 
-        http_429, delivered = 0, False
+        http_429, delivered, max_delivery_s = 0, False, None
         if args.deliver:
-            log(f"delivering {sent} prompts with one worker through the sandbox")
-            stack.start_worker("bench-deliver").wait_for_output(r"ready\.", timeout=60)
-            from core.tasks import deliver_outbound
-
-            for message_id in prompts.values_list("id", flat=True):  # every prompt queued, in the window or not
-                deliver_outbound.delay(message_id)
-            done_rows = prompts.filter(status=OutboundMessage.Status.DELIVERED)
-            wait_for_growth(done_rows.count, len(prompted), stall_s=30)
-            delivered = done_rows.count()
+            wait_for_growth(prompts.filter(status=OutboundMessage.Status.DELIVERED).count, len(prompted), stall_s=30)
+            delivered = prompts.filter(status=OutboundMessage.Status.DELIVERED).count()
             http_429 = int(stack.control.stats()["rest"]["statuses"].get("429", 0))
+            # Late as a member sees it: the tick's lateness (simulated) plus the real seconds the
+            # DM then took to reach Discord (queued at the tick, delivered by the worker).
+            delays = {}
+            for key, queued, out in prompts.filter(status=OutboundMessage.Status.DELIVERED).values_list(
+                "idempotency_key", "created_at", "updated_at"
+            ):
+                member, day = key.split(":")[2:]
+                delays[(int(member), day)] = (out - queued).total_seconds()
+            max_delivery_s = round(max(delays.values(), default=0), 1)
+            lateness = max((tick_lateness[pair] + delays[pair] for pair in tick_lateness if pair in delays), default=0)
 
     figures = {
         "members": args.members,
@@ -213,13 +236,19 @@ def main(argv: list[str]) -> int:
         "on_leave_skipped": skipped,
         "away_via": "core.nudging.register_away",
         "max_lateness_s": round(lateness, 1),
+        "tick_lateness_s": round(max(tick_lateness.values(), default=0), 1),
+        "max_delivery_s": max_delivery_s,
         "reminders_sent": reminders,
         "digests": digests,
         "digests_posted": posted,
         "ticks": ticks,
         "max_queries_per_tick": max_queries,
         "max_tick_s": round(max_tick_s, 3),
-        "sim": "simulated minutes (the tick given each minute's time), outbox rows measured",
+        "sim": (
+            "simulated minutes (the tick given each minute's time); DMs delivered in real time by a worker"
+            if args.deliver
+            else "simulated minutes (the tick given each minute's time), outbox rows measured"
+        ),
         "delivered": delivered,
         "http_429": http_429,
     }

@@ -70,6 +70,9 @@ class Member(models.Model):
     dms_closed_at = models.DateTimeField(
         null=True, blank=True, help_text="When Discord last refused a DM because the member closed them."
     )
+    dm_channel_id = models.BigIntegerField(
+        null=True, blank=True, editable=False, help_text="The DM channel Discord opened with them, kept for later DMs."
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 

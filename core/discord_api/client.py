@@ -164,7 +164,7 @@ class DiscordClient:
                 # missing headers would mark the route unlimited and let a burst through.
                 buckets.release(state_key)
             else:
-                buckets.learn(route, state_key, response.headers)
+                buckets.learn(route, state_key, response.headers, major=major)
             if response.status_code == 429:
                 last = self._honour_429(buckets, route, state_key, response)
                 continue

@@ -63,19 +63,23 @@ return {tostring(reset_at - now), skey}
 _LEARN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local skey = KEYS[1]
 local remaining = tonumber(ARGV[1])
 local reset_at = now + tonumber(ARGV[2])
-local state = redis.call('HMGET', skey, 'remaining', 'reset_at')
-local known_reset = tonumber(state[2])
-if known_reset ~= nil and known_reset > now and ARGV[3] ~= 'block' then
-  local known = tonumber(state[1]) or remaining
-  if remaining < known then redis.call('HSET', skey, 'remaining', remaining) end
-else
-  redis.call('HSET', skey, 'remaining', remaining, 'reset_at', tostring(reset_at))
-  redis.call('PEXPIRE', skey, math.ceil(tonumber(ARGV[2]) * 1000) + 60000)
+local function record(skey)
+  local state = redis.call('HMGET', skey, 'remaining', 'reset_at')
+  local known_reset = tonumber(state[2])
+  if known_reset ~= nil and known_reset > now and ARGV[3] ~= 'block' then
+    local known = tonumber(state[1]) or remaining
+    if remaining < known then redis.call('HSET', skey, 'remaining', remaining) end
+  else
+    redis.call('HSET', skey, 'remaining', remaining, 'reset_at', tostring(reset_at))
+    redis.call('PEXPIRE', skey, math.ceil(tonumber(ARGV[2]) * 1000) + 60000)
+  end
 end
-redis.call('DEL', skey .. ':probe')
+record(KEYS[1])
+redis.call('DEL', KEYS[1] .. ':probe')
+-- The route's bucket, newly named: the window goes under the name later requests will use.
+if KEYS[3] ~= nil and KEYS[3] ~= KEYS[1] then record(KEYS[3]) end
 if ARGV[4] ~= nil and ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', 86400) end
 return 1
 """
@@ -109,12 +113,19 @@ class RateLimiter:
         )
         return float(wait), state_key.decode() if isinstance(state_key, bytes) else state_key
 
-    def learn(self, route: str, state_key: str, headers) -> None:
-        """Record what a response's X-RateLimit-* headers say about its bucket."""
+    def learn(self, route: str, state_key: str, headers, *, major: str = "") -> None:
+        """Record what a response's X-RateLimit-* headers say about its bucket.
+
+        The first answer on a route names its bucket (``X-RateLimit-Bucket``), and requests
+        after it look the window up under that name: the window is written under both, or a
+        request waiting on the route would find an unknown window and probe a spent bucket.
+        """
         bucket = headers.get("X-RateLimit-Bucket") or ""
         remaining = headers.get("X-RateLimit-Remaining")
         reset_after = headers.get("X-RateLimit-Reset-After")
         keys = [state_key, PREFIX + "route:" + route]  # one round trip: the window and the route's bucket
+        if bucket:
+            keys.append(f"{PREFIX}b:{bucket}:{major}")
         if remaining is None or reset_after is None:
             # No limit announced: let requests through instead of probing one at a time.
             self._learn(keys=keys, args=[UNLIMITED, 5, "set", bucket])
@@ -180,21 +191,22 @@ class LocalBuckets:
                 return 0.0, state_key
             return reset_at - now, state_key
 
-    def learn(self, route: str, state_key: str, headers) -> None:
-        """As ``RateLimiter.learn``."""
+    def learn(self, route: str, state_key: str, headers, *, major: str = "") -> None:
+        """As ``RateLimiter.learn`` (the window under the bucket's name too, once it is known)."""
         bucket = headers.get("X-RateLimit-Bucket") or ""
         remaining = headers.get("X-RateLimit-Remaining")
         reset_after = headers.get("X-RateLimit-Reset-After")
         with self._lock:
             now = self._clock()
-            if remaining is None or reset_after is None:
-                self._windows[state_key] = (UNLIMITED, now + 5)
-            else:
-                known = self._windows.get(state_key)
+            for key in dict.fromkeys([state_key, f"{bucket}:{major}" if bucket else state_key]):
+                if remaining is None or reset_after is None:
+                    self._windows[key] = (UNLIMITED, now + 5)
+                    continue
+                known = self._windows.get(key)
                 if known is not None and known[1] > now:
-                    self._windows[state_key] = (min(known[0], int(remaining)), known[1])
+                    self._windows[key] = (min(known[0], int(remaining)), known[1])
                 else:
-                    self._windows[state_key] = (int(remaining), now + float(reset_after))
+                    self._windows[key] = (int(remaining), now + float(reset_after))
             self._probes.pop(state_key, None)
             if bucket:
                 self._bucket_of[route] = bucket

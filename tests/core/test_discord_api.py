@@ -12,7 +12,7 @@ import redis
 
 from core import metrics
 from core.discord_api import DiscordClient, InvalidMessage, PermanentError
-from core.discord_api.ratelimit import RateLimiter
+from core.discord_api.ratelimit import LocalBuckets, RateLimiter
 from sandbox.discord import create_app
 from sandbox.discord.control import DiscordControl
 from sandbox.runner import ServerThread
@@ -115,6 +115,25 @@ def test_a_burst_to_one_channel_earns_no_429(sandbox):
     assert sorted(m["content"] for m in sandbox.control.messages(sandbox.channel_id)) == sorted(
         f"#{n}" for n in range(12)
     )
+
+
+def test_a_burst_on_a_one_request_bucket_earns_no_429(sandbox):
+    # Opening a DM is one request per window: the first answer names the route's bucket, and the
+    # requests waiting meanwhile must find that window under the bucket's name, not probe anew.
+    sandbox.control.set_limits(routes={"dm_channels": (1, 0.3)})
+    users = [int(sandbox.control.add_member(sandbox.guild_id, username=f"m{n}")["user"]["id"]) for n in range(6)]
+    client = sandbox.client()
+    start = threading.Barrier(len(users))
+
+    def open_dm(user_id: int) -> None:
+        start.wait()
+        client.open_dm(user_id)
+
+    run_all(open_dm, users)
+
+    rest = sandbox.rest()
+    assert rest["ratelimited_total"] == 0
+    assert rest["requests"] == {"POST /users/@me/channels": len(users)}
 
 
 def test_a_burst_after_a_server_error_earns_no_429(sandbox):
@@ -224,3 +243,21 @@ def test_a_burst_of_follow_ups_on_one_interaction_earns_no_429_without_touching_
     assert sorted(m["content"] for m in followups) == sorted(f"#{n}" for n in range(8))
     assert rest["ratelimited_total"] == 0
     assert keys_but_metrics(flush_redis) == []
+
+
+def test_an_interaction_bucket_named_by_its_first_answer_keeps_its_window():
+    # Given a token route's first answer: no request left in its bucket for 0.3 s
+    clock = [100.0]
+    buckets = LocalBuckets(clock=lambda: clock[0])
+    assert buckets.acquire_route(CALLBACK, "token-hash")[0] == 0.0  # the probe
+    wait, state_key = buckets.acquire_route(CALLBACK, "token-hash")
+    assert wait > 0  # a second request waits for what the probe learns
+    headers = {"X-RateLimit-Bucket": "abc", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "0.3"}
+
+    buckets.learn(CALLBACK, state_key, headers, major="token-hash")
+
+    # Then the next request, now looked up under the bucket's name, waits out the window
+    wait, _ = buckets.acquire_route(CALLBACK, "token-hash")
+    assert wait == pytest.approx(0.3)
+    clock[0] += 0.31
+    assert buckets.acquire_route(CALLBACK, "token-hash")[0] == 0.0

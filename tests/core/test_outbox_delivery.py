@@ -160,3 +160,32 @@ def test_a_post_delivered_as_it_still_is_is_not_edited_again(live_discord, flush
     [message] = live_discord.control.messages(live_discord.channel_id)
     assert message["history"] == []  # nothing changed since it was written: no edit
     assert refresh.edit_starts("poll", poll.id) == []  # and the next change is drawn at once
+
+
+def test_a_members_dm_channel_is_opened_once_and_reopened_when_discord_no_longer_knows_it(live_discord):
+    # Given alice, whom Muster has never DMed
+    from core.models import Member
+
+    Member.objects.create(id=live_discord.member_id, username="alice")
+
+    # When two DMs are delivered to her
+    for number in range(2):
+        message = outbox.enqueue(
+            key=f"dm:{number}", member_id=live_discord.member_id, payload={"content": f"#{number}"}
+        )
+        outbox.deliver(message.id)
+
+    # Then Discord was asked for her DM channel once, and both arrived in it
+    requests = live_discord.control.stats()["rest"]["requests"]
+    assert requests["POST /users/@me/channels"] == 1
+    assert [m["content"] for m in live_discord.control.dms(live_discord.member_id)] == ["#0", "#1"]
+    channel_id = Member.objects.get(id=live_discord.member_id).dm_channel_id
+    assert OutboundMessage.objects.filter(delivered_channel_id=channel_id).count() == 2
+
+    # And when the channel remembered is one Discord does not know (a stale id), it is opened again
+    Member.objects.filter(id=live_discord.member_id).update(dm_channel_id=1_300_000_000_000_000_999)
+    message = outbox.enqueue(key="dm:2", member_id=live_discord.member_id, payload={"content": "#2"})
+    outbox.deliver(message.id)
+    assert [m["content"] for m in live_discord.control.dms(live_discord.member_id)] == ["#0", "#1", "#2"]
+    assert Member.objects.get(id=live_discord.member_id).dm_channel_id == channel_id
+    assert OutboundMessage.objects.get(idempotency_key="dm:2").status == OutboundMessage.Status.DELIVERED
