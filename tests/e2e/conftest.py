@@ -101,7 +101,16 @@ def start_gateway(start_process, muster_env):
 
 
 @pytest.fixture
-def gateway(start_gateway):
+def early_processes() -> dict:
+    """Processes a fixture started for another fixture of the same test, not yet waited for."""
+    return {}
+
+
+@pytest.fixture
+def gateway(start_gateway, start_process, muster_env, early_processes, request):
+    if "muster_worker" in request.fixturenames and "worker" not in early_processes:
+        # The test's worker starts now, so both processes boot together (muster_worker waits for it).
+        early_processes["worker"] = start_process(celery_worker_argv(hostname="worker"), muster_env, "worker")
     return start_gateway()
 
 
@@ -119,8 +128,13 @@ def start_worker(start_process, muster_env):
 
 
 @pytest.fixture
-def muster_worker(start_worker):
-    return start_worker()
+def muster_worker(start_worker, early_processes):
+    worker = early_processes.get("worker")
+    if worker is None:
+        worker = early_processes["worker"] = start_worker()
+    else:
+        worker.wait_for_output(r"ready\.", timeout=60)
+    return worker
 
 
 @pytest.fixture
