@@ -210,6 +210,11 @@ class OutboundMessage(models.Model):
         blank=True,
         help_text="A file made when it is delivered (core.outbox.ATTACHMENTS), never stored here",
     )
+    edits_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="An edit of the message the outbox posted under this key, instead of a new message",
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,6 +20,11 @@ records the outcome and schedules retries. A post that its domain re-renders pas
 ``refresh=(kind, id)``: once delivered, the coalesced refresh draws its current state, so
 a post delivered late never shows what it looked like when it was written.
 
+An edit of a post the outbox made passes ``edits=<that post's key>`` (a channel post only):
+delivered, it edits the post in place (once the post is delivered; nothing when the post
+was never sent, see ``withdraw``). Sending an edit twice changes nothing, so an edit is
+resent whatever happened to an earlier attempt, with no nonce.
+
 Failures:
 
 - Closed DMs (50007) and other refusals of the message itself: undeliverable at once.
@@ -85,6 +90,7 @@ def enqueue(
     guild_id: int | None = None,
     refresh: tuple[str, int] | None = None,
     attachment: str = "",
+    edits: str = "",
 ) -> OutboundMessage:
     """Store a message for delivery (once per ``key``) and send it after the commit.
 
@@ -92,13 +98,16 @@ def enqueue(
     is Discord message JSON and is checked against Discord's limits here, so a bad
     message fails in the caller, not in a worker. ``refresh``: the (kind, id) of the
     ``core.refresh`` renderer that redraws this post once it is delivered. ``attachment``:
-    the name of a file maker in ``ATTACHMENTS``, run at delivery.
+    the name of a file maker in ``ATTACHMENTS``, run at delivery. ``edits``: the key of
+    the channel post this message replaces the content of (an edit, not a new message).
     """
     if (channel_id is None) == (member_id is None):
         raise ValueError("give exactly one of channel_id and member_id")
     if attachment and attachment not in ATTACHMENTS:
         raise ValueError(f"no attachment maker named {attachment!r}")
-    check_message(payload)
+    if edits and (member_id is not None or attachment or refresh):
+        raise ValueError("an edit is of a channel post, with no attachment and no refresh")
+    check_message(payload, edit=bool(edits))
     message, created = OutboundMessage.objects.get_or_create(
         idempotency_key=key,
         defaults={
@@ -109,6 +118,7 @@ def enqueue(
             "refresh_kind": refresh[0] if refresh else "",
             "refresh_object_id": refresh[1] if refresh else None,
             "attachment": attachment,
+            "edits_key": edits,
         },
     )
     if created:
@@ -208,7 +218,7 @@ def deliver(message_id: int) -> float | None:
     message = OutboundMessage.objects.filter(id=message_id, status=Status.PENDING, next_attempt_at__lte=now).first()
     if message is None or _paused(message, now):
         return None
-    if message.uncertain_since is not None and now - message.uncertain_since > NONCE_WINDOW:
+    if message.uncertain_since is not None and not message.edits_key and now - message.uncertain_since > NONCE_WINDOW:
         claimed = OutboundMessage.objects.filter(id=message_id, status=Status.PENDING).update(
             status=Status.FAILED, last_error=UNKNOWN_OUTCOME, updated_at=now
         )
@@ -221,6 +231,8 @@ def deliver(message_id: int) -> float | None:
     if not claimed:
         return None
     message.refresh_from_db()
+    if message.edits_key:
+        return _edit(message, now)
     channel_id = message.channel_id
     try:
         if message.member_id is not None:
@@ -263,6 +275,48 @@ def deliver(message_id: int) -> float | None:
     return None
 
 
+def withdraw(key: str, reason: str) -> bool:
+    """Give up the message stored under ``key`` if it has not been sent yet (a post whose
+    object is gone); False when it is being sent or was. A compare-and-set: no worker sends it after."""
+    return bool(
+        OutboundMessage.objects.filter(idempotency_key=key, status=Status.PENDING).update(
+            status=Status.UNDELIVERABLE, last_error=reason[:2000], updated_at=timezone.now()
+        )
+    )
+
+
+def _edit(message: OutboundMessage, now) -> float | None:
+    """Deliver an edit (claimed by ``deliver``): the post it edits must be delivered first."""
+    target = OutboundMessage.objects.filter(idempotency_key=message.edits_key).first()
+    if target is None or target.status in (Status.UNDELIVERABLE, Status.FAILED):
+        _settle(message, Status.UNDELIVERABLE, f"the post {message.edits_key} was never sent: nothing to edit")
+        return None
+    if target.delivered_message_id is None:  # still on its way: the edit waits for it
+        return _retry_later(
+            message, TransientError(f"waiting for {message.edits_key} to be posted"), attempt_started=now
+        )
+    channel_id = target.delivered_channel_id or message.channel_id
+    try:
+        get_client().edit_message(channel_id, target.delivered_message_id, message.payload)
+    except PermanentError as exc:
+        if exc.status in (401, 403):
+            _pause_for(message, channel_id, exc, now)
+        else:  # the post was deleted in Discord (Unknown Message), or the edit refused: nothing to retry
+            _settle(message, Status.UNDELIVERABLE, str(exc))
+        return None
+    except Exception as exc:
+        return _retry_later(message, exc, attempt_started=now)
+    OutboundMessage.objects.filter(id=message.id).update(
+        status=Status.DELIVERED,
+        delivered_message_id=target.delivered_message_id,
+        delivered_channel_id=channel_id,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    DeliveryPause.objects.filter(scope__in=_scopes(channel_id)).delete()
+    return None
+
+
 def _files(message: OutboundMessage, payload: dict) -> list:
     """The message's file, made now; one over Discord's upload limit is left out and the message says so."""
     if not message.attachment:
@@ -282,6 +336,7 @@ def _retry_later(message: OutboundMessage, exc: Exception, *, attempt_started) -
     # (502, 503) certainly created nothing; a timeout, a 500, a 504 or an unexpected error
     # may have come after Discord posted it.
     certain = isinstance(exc, TransientError) and (exc.status in (429, 502, 503) or exc.retry_after is not None)
+    certain = certain or bool(message.edits_key)  # an edit made twice is the same edit
     uncertain_since = message.uncertain_since or (None if certain else attempt_started)
     retry_after = exc.retry_after if isinstance(exc, TransientError) else None
     delay = min(max(retry_after or 0, 5 * 2 ** (message.attempts - 1)), settings.MAX_RETRY_DELAY_S)

@@ -317,13 +317,16 @@ def deletion_refusal(event: Event, *, now: datetime) -> str:
 def delete_event(event_id: int, *, now: datetime) -> None:
     """Delete an event (the admin): refused while its thread, channel or role is in Discord
     (``spaces.deletion_refusal``: cancel it instead), so nothing is left behind there. Its
-    Discord scheduled event goes with the next mirror sync."""
+    post is marked deleted with its buttons gone (or never sent, if it was not yet); its
+    Discord scheduled event goes with the next mirror sync. Registrants are not DMed:
+    deleting is for mistakes, cancelling tells them."""
     event = _locked(event_id)
     space = EventSpace.objects.select_for_update().filter(event=event).first()  # a sync claims after us
     refusal = spaces.deletion_refusal(event, space, now=now)
     if refusal:
         raise RuleError(refusal)
     guild_id = event.guild_id
+    messages.event_deleted(event)
     event.delete()
     native.request_sync(guild_id)
 

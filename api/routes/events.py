@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -16,7 +17,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from api import idempotency
 from api.errors import ApiError, field_error, rule_refusal
+from api.routes import event_spaces
 from api.routes.common import Moment, guild_of, posting_channel, snowflake
+from api.routes.event_spaces import SpaceIn, SpaceOut
 from api.schemas import Error, Page, PageQuery, RowId, Snowflake, page, responses, text
 from core.errors import RuleError
 from core.models import Guild
@@ -68,6 +71,10 @@ OPTIONS_HELP = (
     "and beyond it members wait for a place of that option. [] for none."
 )
 ROLES_HELP = "Going and Maybe only for members holding one of these role ids (/event edit only_role:). [] for everyone."
+SPACE_HELP = (
+    "Its thread or private channel and attendee role (/event edit space:), kept to the members going "
+    "and cleaned up after the event. A new event takes the guild's defaults (/event defaults)."
+)
 
 
 class EventOut(Schema):
@@ -88,6 +95,7 @@ class EventOut(Schema):
     needs_rooms: bool = Field(description="Members share rooms for it (/room); logistics tracks who has no bed.")
     signup_options: list[SignupOptionOut] = Field(description=OPTIONS_HELP)
     allowed_role_ids: list[Snowflake] = Field(description=ROLES_HELP)
+    space: SpaceOut = Field(description=SPACE_HELP)
     going: int
     waitlisted: int
     maybe: int
@@ -112,6 +120,7 @@ class EventOut(Schema):
                 for o in event.signup_options.all()
             ],
             "allowed_role_ids": [str(role) for role in event.allowed_role_ids],
+            "space": SpaceOut.of(event),
             **{status: counts.get(status, 0) for status in ("going", "waitlisted", "maybe", "declined")},
             "created_at": event.created_at,
             "updated_at": event.updated_at,
@@ -138,6 +147,7 @@ class EventCreate(Schema):
     needs_rooms: bool = Field(False, description="Members share rooms for it (/room).")
     signup_options: list[SignupOptionIn] = Field([], max_length=signup.MAX_OPTIONS, description=OPTIONS_HELP)
     allowed_role_ids: Roles = Field([], description=ROLES_HELP)
+    space: SpaceIn | None = Field(None, description=SPACE_HELP + " Blank: the defaults.")
 
 
 class EventUpdate(Schema):
@@ -159,6 +169,7 @@ class EventUpdate(Schema):
         description="The options exactly (a label kept keeps its members; one members chose cannot go: 409).",
     )
     allowed_role_ids: Roles | None = None
+    space: SpaceIn | None = Field(None, description="Only the space's fields sent change.")
 
 
 def counted(rows):
@@ -169,9 +180,8 @@ def counted(rows):
         going=Count("registrations", filter=Q(registrations__status=Registered.GOING)),
         waitlisted=Count("registrations", filter=Q(registrations__status=Registered.WAITLISTED)),
     )
-    return rows.annotate(**{f"n_{status}": count for status, count in by_status.items()}).prefetch_related(
-        "reminders", Prefetch("signup_options", queryset=options)
-    )
+    annotated = rows.annotate(**{f"n_{status}": count for status, count in by_status.items()})
+    return annotated.select_related("space").prefetch_related("reminders", Prefetch("signup_options", queryset=options))
 
 
 def _with_counts(event: Event) -> Event:
@@ -247,17 +257,20 @@ def create_event(request: HttpRequest, response: HttpResponse, guild_id: RowId, 
         draft = EventDraft(**{name: getattr(data, name) for name in EventDraft.__dataclass_fields__})
         reminder_offsets = offsets(data.reminders)
         channel_id = posting_channel(guild, data.channel_id, default=guild.announcement_channel_id)
-        try:
-            event = services.create_event(
-                guild,
-                draft,
-                now=timezone.now(),
-                channel_id=channel_id,
-                reminder_offsets=reminder_offsets,
-                gates=gates(data.allowed_role_ids, data.signup_options),
-            )
-        except RuleError as error:
-            raise invalid(error) from None
+        with transaction.atomic():  # a refused space makes no event either
+            try:
+                event = services.create_event(
+                    guild,
+                    draft,
+                    now=timezone.now(),
+                    channel_id=channel_id,
+                    reminder_offsets=reminder_offsets,
+                    gates=gates(data.allowed_role_ids, data.signup_options),
+                )
+            except RuleError as error:
+                raise invalid(error) from None
+            if data.space is not None:
+                event_spaces.configure(event.id, data.space)
         return 201, EventOut.of(find_event(guild, event.id))
 
     return Status(*idempotency.once(request, response, lambda: _json(work())))
@@ -279,7 +292,7 @@ NOT_NULL = ("title", "starts_at", "description", "location", "needs_rides", "nee
 def update_event(request: HttpRequest, guild_id: RowId, event_id: RowId, data: EventUpdate):
     event = find_event(guild_of(request, guild_id), event_id)
     sent = data.model_fields_set
-    lists = ("reminders", "signup_options", "allowed_role_ids")
+    lists = ("reminders", "signup_options", "allowed_role_ids", "space")
     nulls = [name for name in (*NOT_NULL, *lists) if name in sent and getattr(data, name) is None]
     if nulls:
         errors = [field_error(["body", name], "may not be null") for name in nulls]
@@ -303,10 +316,14 @@ def update_event(request: HttpRequest, guild_id: RowId, event_id: RowId, data: E
             changes["signup_options"] = list(sent_gates.options)
         if "allowed_role_ids" in sent:
             changes["allowed_role_ids"] = list(sent_gates.allowed_role_ids)
-    try:
-        services.edit_event(event.id, now=now, **changes)
-    except RuleError as error:
-        raise rule_refusal(error) from None
+    with transaction.atomic():  # a refused space changes nothing else either
+        if "space" in sent:
+            event_spaces.configure(event.id, data.space)
+        if changes:
+            try:
+                services.edit_event(event.id, now=now, **changes)
+            except RuleError as error:
+                raise rule_refusal(error) from None
     return EventOut.of(find_event(event.guild, event.id))
 
 

@@ -362,6 +362,44 @@ def event_changed(event: Event, notice_id: int, before: dict, *, exclude: Iterab
     return count
 
 
+DELETED = (
+    "This event was deleted by its organisers: nobody is registered for it any more, and this post no longer changes."
+)
+
+
+def deleted_message(event: Event) -> dict:
+    """What the post becomes when its event is deleted: marked, with no buttons."""
+    fields = [{"name": "Was planned for", "value": timestamp(event.starts_at, "F"), "inline": False}]
+    if event.location:
+        fields.append({"name": "Where", "value": escape(truncate(event.location, 200)), "inline": False})
+    embed = {
+        "title": "[Deleted] " + escape_within(event.title, TITLE_LIMIT - len("[Deleted] ")),
+        "description": DELETED,
+        "color": COLOUR_CANCELLED,
+        "fields": fields,
+        "footer": {"text": f"Event {event.id} (deleted)"},
+    }
+    return {"content": "", "embeds": [embed], "components": []}
+
+
+def event_deleted(event: Event) -> None:
+    """Mark the post of an event being deleted (once); a post not sent yet is never sent.
+
+    The post is edited, not deleted: its thread, reactions and any link to it stay, and it
+    says what happened instead of vanishing.
+    """
+    key = post_key(event)
+    if event.channel_id is None or outbox.withdraw(key, "its event was deleted before it was posted"):
+        return
+    outbox.enqueue(
+        key=f"event-deleted:{event.id}",
+        channel_id=event.channel_id,
+        payload=deleted_message(event),
+        guild_id=event.guild_id,
+        edits=key,
+    )
+
+
 def event_cancelled(event: Event) -> None:
     for member_id in _registrants(event):
         _send(

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import OutboundMessage
-from events.models import Event, Registration
+from events.models import Event, EventSpace, Registration, SpaceDefaults
 from tests.api.conftest import error
 from tests.cast import CHANNEL_ID
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -361,3 +361,80 @@ def test_updating_options_keeps_their_members_and_refuses_dropping_one_members_c
     opened = api.send("PATCH", api.url(f"/events/{event.id}"), {"allowed_role_ids": []})
     assert opened.json()["allowed_role_ids"] == []
     assert api.send("PATCH", api.url(f"/events/{event.id}"), {"signup_options": None}).status_code == 422
+
+
+def space_error(loc: str, msg: str) -> list[dict]:
+    return [{"loc": ["body", "space", loc], "msg": msg, "type": "rule"}]
+
+
+def test_an_event_is_created_with_a_thread_and_an_attendee_role_and_shows_them(api, cast):
+    response = api.send("POST", api.url("/events"), picnic(space={"kind": "thread", "attendee_role": True}))
+    assert response.status_code == 201
+    event = Event.objects.get()
+    assert response.json()["space"] == {
+        "kind": "thread",
+        "include_waitlist": False,
+        "category_id": None,
+        "attendee_role": True,
+        "channel_id": None,  # made by the sync, which asks Discord
+        "role_id": None,
+        "cleaned_up_at": None,
+        "problem": "",
+    }
+    space = EventSpace.objects.get(event=event)
+    assert (space.kind, space.attendee_role, space.requested_by_id) == ("thread", True, None)
+    plain = api.send("POST", api.url("/events"), picnic(title="Plain")).json()
+    assert (plain["space"]["kind"], plain["space"]["attendee_role"]) == ("none", False)
+
+
+def test_an_update_gives_an_event_a_private_channel_in_a_category_muster_knows(api, cast):
+    SpaceDefaults.objects.create(guild=cast.guild, category_id=700_000_000_000_000_001)
+    event = EventFactory(guild=cast.guild, starts_at=soon())
+    sent = {"kind": "channel", "category_id": "700000000000000001", "include_waitlist": True}
+    response = api.send("PATCH", api.url(f"/events/{event.id}"), {"space": sent})
+    assert response.status_code == 200
+    shown = response.json()["space"]
+    assert (shown["kind"], shown["category_id"], shown["include_waitlist"]) == ("channel", "700000000000000001", True)
+    assert api.get(api.url(f"/events/{event.id}")).json()["space"] == shown
+    removed = api.send("PATCH", api.url(f"/events/{event.id}"), {"space": {"category_id": None}})
+    assert (removed.json()["space"]["category_id"], removed.json()["space"]["kind"]) == (None, "channel")
+
+
+def test_a_category_of_another_guild_is_422_and_nothing_changes(api, cast):
+    SpaceDefaults.objects.create(guild=cast.outsider.guild, category_id=700_000_000_000_000_002)
+    event = EventFactory(guild=cast.guild, starts_at=soon(), title="Picnic")
+    sent = {"title": "Renamed", "space": {"kind": "channel", "category_id": "700000000000000002"}}
+    response = api.send("PATCH", api.url(f"/events/{event.id}"), sent)
+    assert response.status_code == 422
+    body = error(response)
+    assert body["detail"].startswith(f"That category is not one Muster knows in {cast.guild.name}: choose it once")
+    assert body["errors"] == space_error("category_id", body["detail"])
+    event.refresh_from_db()
+    assert (event.title, EventSpace.objects.filter(event=event).exists()) == ("Picnic", False)
+    created = api.send("POST", api.url("/events"), picnic(space={"category_id": "700000000000000002"}))
+    assert (created.status_code, Event.objects.filter(title="Picnic").count()) == (422, 1)  # no event made
+
+
+def test_what_is_already_made_is_409_and_a_bad_space_is_422(api, cast):
+    event = EventFactory(guild=cast.guild, starts_at=soon())
+    EventSpace.objects.create(event=event, guild=cast.guild, kind="thread", channel_id=900_000_000_000_000_001)
+    response = api.send("PATCH", api.url(f"/events/{event.id}"), {"space": {"kind": "channel"}})
+    assert response.status_code == 409
+    assert error(response) == {"detail": "This event already has a thread; it stays until its cleanup.", "errors": []}
+    for sent, loc in (
+        ({"space": {"kind": "tent"}}, ["body", "space", "kind"]),
+        ({"space": {"attendee_role": None}}, ["body", "space", "attendee_role"]),
+        ({"space": None}, ["body", "space"]),
+        ({"space": {"category_id": "12x"}}, ["body", "space", "category_id"]),
+    ):
+        refused = api.send("PATCH", api.url(f"/events/{event.id}"), sent)
+        assert (refused.status_code, error(refused)["errors"][0]["loc"]) == (422, loc), sent
+    assert EventSpace.objects.get(event=event).kind == "thread"
+
+
+def test_another_guilds_event_space_is_404_and_untouched(api, cast):
+    theirs = EventFactory(guild=cast.outsider.guild, starts_at=soon())
+    for guild_id in (None, cast.outsider.guild_id):
+        path = api.url(f"/events/{theirs.id}", guild_id=guild_id)
+        assert api.send("PATCH", path, {"space": {"kind": "thread"}}).status_code == 404
+    assert not EventSpace.objects.filter(event=theirs).exists()
