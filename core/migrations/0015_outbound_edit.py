@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0013_held_nudge_once_per_absence"),
+        ("core", "0014_member_dm_channel"),
     ]
 
     operations = [
