@@ -22,7 +22,7 @@ EventId = app_commands.Range[int, 1, 2**53 - 1]
 SeasonName = app_commands.Range[str, 1, 80]
 ENTRIES = TextField(
     "entries",
-    "One entry a line: position, name, points, note",
+    "One a line: place, name, points — note",
     style="paragraph",
     placeholder="1. Team Red 25 — fastest lap\n2. @alice 18\n=2 Blue 18",
     max_length=4000,
