@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core import outbox
 from core.errors import RuleError
@@ -187,6 +188,8 @@ def post_results(guild_id: int, event_id: int, drafts: list[EntryDraft], posting
         event = event_in(guild_id, event_id, lock=True)
         if event.status == CANCELLED:
             raise RuleError(f"{event.title} was cancelled: it has no results.")
+        if event.starts_at > timezone.now():
+            raise RuleError(f"{event.title} has not started yet: post its results once it has.")
         resolved = resolve(guild_id, event.id, drafts)
         season = name_season(guild_id, posting.season) if posting.season.strip() else None
         sheet = ResultSheet.objects.filter(event=event).first()

@@ -86,6 +86,9 @@ def test_a_mention_of_an_outsider_a_cancelled_event_and_another_guilds_event_are
     cancelled = EventFactory(guild=cast.guild, title="Rained off", status="cancelled")
     with pytest.raises(RuleError, match=r"^Rained off was cancelled: it has no results\.$"):
         post(cast, cancelled, "1. Red 10")
+    upcoming = EventFactory(guild=cast.guild, title="Next race", starts_at=timezone.now() + timedelta(hours=1))
+    with pytest.raises(RuleError, match=r"^Next race has not started yet: post its results once it has\.$"):
+        post(cast, upcoming, "1. Red 10")
     with pytest.raises(RuleError, match=r"^Line 2 names Alice again \(line 1 did\)\.$"):
         post(cast, started, f"1. alice 10\n2. <@{cast.member.member_id}> 8")
     assert ResultSheet.objects.count() == 0
