@@ -86,10 +86,9 @@ def check_in(guild_id: int, event_id: int, member_id: int, *, now: datetime) -> 
     return made
 
 
-def counts(event_id: int) -> tuple[int, int]:
+def counts(event) -> tuple[int, int]:
     """(checked in, going) of an event."""
-    event = event_model().objects.get(id=event_id)
-    return CheckIn.objects.filter(event_id=event_id).count(), event.registrations.filter(status=GOING).count()
+    return CheckIn.objects.filter(event=event).count(), event.registrations.filter(status=GOING).count()
 
 
 def post_extras(event_id: int, now) -> hooks.PostExtras | None:
@@ -98,7 +97,7 @@ def post_extras(event_id: int, now) -> hooks.PostExtras | None:
     if found is None:
         return None
     event = found.event
-    checked, going = counts(event_id)
+    checked, going = counts(event)
     opens, _ = window(event)
     live = is_open(event, now)
     footer = messages.check_in_footer(checked, going, live=live, before=now < opens)
