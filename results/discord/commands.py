@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens
 from results.discord.messages import POST_FORM
-from results.models import ResultEntry, ResultSheet, Season
+from results.models import ResultEntry, ResultSheet, Season, TieBreak
 
 group = app_commands.Group(name="results", description="Results, standings and check-in", guild_only=True)
 
@@ -29,6 +29,7 @@ ENTRIES = TextField(
 )
 SEASON = TextField("season", "Season (optional; a series counts as one)", required=False, max_length=80)
 POST = FormLayout(POST_FORM, "Results", (ENTRIES, SEASON))
+TIE_BREAKS = [app_commands.Choice(name=label[:100], value=value) for value, label in TieBreak.choices]
 
 
 def _event_model():
@@ -98,4 +99,23 @@ async def standings(interaction: discord.Interaction, season: SeasonName | None 
 @app_commands.describe(event="The event", enabled="On (default) or off")
 @app_commands.autocomplete(event=any_event_choices)
 async def checkin(interaction: discord.Interaction, event: EventId, enabled: bool = True):
+    await forward(interaction)
+
+
+@group.command(name="season", description="Name a season, or choose how its ties are broken (organisers)")
+@app_commands.describe(
+    season="The season's name (made if new)",
+    first="The first tie-break (giving any replaces them all)",
+    second="Then",
+    third="Then",
+)
+@app_commands.autocomplete(season=season_choices)
+@app_commands.choices(first=TIE_BREAKS, second=TIE_BREAKS, third=TIE_BREAKS)
+async def season(
+    interaction: discord.Interaction,
+    season: SeasonName,
+    first: str | None = None,
+    second: str | None = None,
+    third: str | None = None,
+):
     await forward(interaction)

@@ -52,6 +52,20 @@ def show_standings(interaction: Interaction) -> Reply:
     return Reply(**messages.standings_message(season, standings.standings(season)))
 
 
+@command("results season", allowed=organiser)
+def season(interaction: Interaction) -> Reply:
+    options = interaction.options
+    found = services.name_season(interaction.guild_id, options["season"])
+    chosen = [options[name] for name in ("first", "second", "third") if options.get(name)]
+    if chosen:
+        services.set_tie_breaks(found, chosen)
+    breaks = ", then ".join(label.split(" (")[0].lower() for label in found.tie_break_labels()) or "none"
+    return Reply(
+        content=f"Season {bold(found.name)}: level on points, {breaks}; still level, a shared place. "
+        f"Name it in /results post to count an event's results in it."
+    )
+
+
 @command("results checkin", allowed=organiser)
 def use_check_in(interaction: Interaction) -> Reply:
     enabled = interaction.options.get("enabled", True)

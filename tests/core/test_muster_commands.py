@@ -75,6 +75,7 @@ ORGANISER_ONLY = [
     "poll decide",
     "results checkin",
     "results post",
+    "results season",
     "ride areas add",
     "ride areas remove",
     "ride assign",

@@ -98,3 +98,17 @@ def test_the_event_post_carries_the_button_after_the_start(cast, started):
     later = event_message(started, started.roster(), now=timezone.now() + timedelta(hours=3))
     assert later["components"] == []
     assert later["embeds"][0]["footer"]["text"].endswith("Checked in: 0 of 1 going (check-in closed)")
+
+
+def test_an_organiser_names_a_season_and_picks_its_tie_breaks(cast):
+    refused = dispatcher.run(results_command(cast, cast.member, "season", season="Winter"))
+    assert refused[1]["message"]["content"] == REFUSAL
+    made = handle(results_command(cast, cast.organiser, "season", season="Winter"))
+    assert made.content == (
+        "Season **Winter**: level on points, most wins, then best single result; still level, a shared place. "
+        "Name it in /results post to count an event's results in it."
+    )
+    picked = handle(results_command(cast, cast.organiser, "season", season="winter", first="h2h", second="wins"))
+    assert picked.content.startswith("Season **Winter**: level on points, head-to-head, then most wins;")
+    with pytest.raises(RuleError, match=r"^Name each tie-break once\.$"):
+        handle(results_command(cast, cast.organiser, "season", season="Winter", first="h2h", second="h2h"))
