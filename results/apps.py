@@ -7,7 +7,8 @@ class ResultsConfig(AppConfig):
 
     def ready(self):
         from core import hooks
-        from results import checkin
+        from results import checkin, services
 
         hooks.event_post_extras.subscribe(checkin.post_extras)
+        hooks.event_post_extras.subscribe(services.post_extras)
         hooks.event_moved.subscribe(checkin.on_event_moved)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core import outbox
+from core import hooks, outbox
 from core.errors import RuleError
 from core.models import Guild, GuildMember
 from core.refresh import schedule_refresh
@@ -226,6 +226,7 @@ def post_results(guild_id: int, event_id: int, drafts: list[EntryDraft], posting
             refresh=(messages.RESULTS_KIND, sheet.id),
         )
         schedule_refresh(messages.RESULTS_KIND, sheet.id)  # edits the post once delivered
+        hooks.event_post_stale.call(event_id=event.id)  # its footer names the winners
     return sheet, created
 
 
@@ -236,3 +237,12 @@ def sheet_of(guild_id: int, event_id: int) -> ResultSheet | None:
 
 def seasons_by_name(guild_id: int):
     return Season.objects.filter(guild_id=guild_id).order_by(Lower("name"))
+
+
+def post_extras(event_id: int, now) -> hooks.PostExtras | None:
+    """The event post's footer line of its results' podium, once posted (core.hooks)."""
+    sheet = ResultSheet.objects.filter(event_id=event_id).first()
+    if sheet is None:
+        return None
+    podium = list(sheet.entries.filter(position__lte=3).order_by("position", "id")[:3])
+    return hooks.PostExtras(footer=[messages.podium_footer(podium)]) if podium else None

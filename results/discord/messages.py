@@ -72,6 +72,13 @@ def results_embed(sheet: ResultSheet) -> dict:
     return embed
 
 
+def podium_footer(podium: list) -> str:
+    """The event post's line of its best placed (plain text: a footer shows no mentions)."""
+    shown = places([entry.position for entry in podium])
+    names = ", ".join(f"{place}. {truncate(entry.name, 40)}" for entry, place in zip(podium, shown, strict=True))
+    return f"Results: {names} · /results show"
+
+
 def results_message(sheet: ResultSheet) -> dict:
     return {"content": "", "embeds": [results_embed(sheet)], "allowed_mentions": {"parse": []}}
 

@@ -92,3 +92,12 @@ def test_a_mention_of_an_outsider_a_cancelled_event_and_another_guilds_event_are
     with pytest.raises(RuleError, match=r"^Line 2 names Alice again \(line 1 did\)\.$"):
         post(cast, started, f"1. alice 10\n2. <@{cast.member.member_id}> 8")
     assert ResultSheet.objects.count() == 0
+
+
+def test_the_event_post_names_the_podium_once_results_are_posted(cast, started):
+    from events.discord.messages import event_message
+
+    before = event_message(started, started.roster(), now=timezone.now())["embeds"][0]["footer"]["text"]
+    post(cast, started, "1. Red 10\n1. Blue 10\n3. alice 4\n4. Green 1")
+    after = event_message(started, started.roster(), now=timezone.now())["embeds"][0]["footer"]["text"]
+    assert after == before + "\nResults: =1. Red, =1. Blue, 3. Alice · /results show"
