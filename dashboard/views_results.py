@@ -117,11 +117,7 @@ def event_results(request, guild_id: int, event_id: int):
     else:
         initial = {"season": sheet.season.name if sheet and sheet.season_id else ""}
         if sheet is not None:
-            initial["entries"] = "\n".join(
-                f"{e.position}. {f'<@{e.member_id}>' if e.member_id else e.name} {e.points}"
-                + (f" — {e.note}" if e.note else "")
-                for e in sheet.entries.all()
-            )
+            initial["entries"] = "\n".join(entries.typed_line(entry) for entry in sheet.entries.all())
         form = ResultsForm(initial=initial)
     going = list(
         Registration.objects.filter(event=event, status=GOING).select_related("member").order_by("sequence", "id")

@@ -42,6 +42,12 @@ class EntryDraft:
     note: str = ""
 
 
+def typed_line(entry) -> str:
+    """A kept entry written back as a line (a member as a mention), to edit the results."""
+    who = f"<@{entry.member_id}>" if entry.member_id else entry.name
+    return f"{entry.position}. {who} {entry.points}" + (f" — {entry.note}" if entry.note else "")
+
+
 def _quoted(text: str) -> str:
     return f'"{text[:SHOWN]}…"' if len(text) > SHOWN else f'"{text}"'
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.interactions.declare import FormLayout, TextField, forward, open_form, opens
 from results.discord.messages import POST_FORM
+from results.entries import typed_line
 from results.models import ResultEntry, ResultSheet, Season, TieBreak
 
 group = app_commands.Group(name="results", description="Results, standings and check-in", guild_only=True)
@@ -63,11 +64,7 @@ async def _typed_before(event_id: int, guild_id: int) -> tuple[str, str]:
     if sheet is None:
         return "", ""
     entries = ResultEntry.objects.filter(sheet=sheet).order_by("position", "id")
-    lines = [
-        f"{e.position}. {f'<@{e.member_id}>' if e.member_id else e.name} {e.points}"
-        + (f" — {e.note}" if e.note else "")
-        async for e in entries
-    ]
+    lines = [typed_line(entry) async for entry in entries]
     return "\n".join(lines)[:4000], sheet.season.name if sheet.season_id else ""
 
 

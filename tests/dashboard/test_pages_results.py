@@ -48,6 +48,7 @@ def test_an_organiser_posts_results_typed_and_they_go_to_discord(world, relay):
     shown = olivia.get(page).content.decode()
     assert "2 going, 1 checked in" not in shown  # check-in was not turned on for this event
     assert "Team Red" in shown and "season Spring" in shown
+    assert "1. Team Red 25 — pole\n2. Guests 10</textarea>" in shown  # the form holds them, to edit
 
 
 def test_a_csv_upload_with_a_bad_line_is_a_form_error_naming_it(world, relay):
