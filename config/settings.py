@@ -173,6 +173,14 @@ try:
 except SettingError as exc:
     raise SystemExit(f"muster: configuration error: {exc}") from None
 
+# Check-in (results): the "Check in" button is live from this many minutes before an event's
+# start to its end; an event without an end is taken to last CHECKIN_DEFAULT_HOURS.
+try:
+    CHECKIN_OPENS_MINUTES = env.integer("CHECKIN_OPENS_MINUTES", 30, minimum=0)
+    CHECKIN_DEFAULT_HOURS = env.integer("CHECKIN_DEFAULT_HOURS", 3, minimum=1)
+except SettingError as exc:
+    raise SystemExit(f"muster: configuration error: {exc}") from None
+
 if CELERY_VISIBILITY_TIMEOUT_S <= MAX_RETRY_DELAY_S:
     raise SystemExit(
         f"muster: configuration error: CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT_S} must exceed "
@@ -518,6 +526,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.tasks.sync_due_guild_commands",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Check-in: redraw event posts whose check-in window just opened or closed (claimed once each).
+    "results-checkin-windows": {
+        "task": "results.tasks.redraw_check_in_windows",
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
 }
 

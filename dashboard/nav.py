@@ -16,6 +16,8 @@ SECTIONS = (
     ("events", "Events"),
     ("templates", "Templates"),
     ("polls", "Polls"),
+    ("archive", "Archive"),
+    ("standings", "Standings"),
     ("members", "Members"),
     ("activity", "Activity"),
     ("settings", "Settings"),

@@ -12,6 +12,7 @@ from . import (
     views_logistics,
     views_members,
     views_polls,
+    views_results,
     views_settings,
     views_sheets_targets,
     views_standups,
@@ -144,4 +145,13 @@ urlpatterns += [
         views_standups.member_standup_history_csv,
         name="member_standup_history_csv",
     ),
+]
+
+# Issue 19's results: the archive of past events, an event's results, the standings, a member's attendance.
+urlpatterns += [
+    path(f"{guild}archive/", views_results.archive, name="archive"),
+    path(f"{guild}archive/events/<int:event_id>/", views_results.event_results, name="event_results"),
+    path(f"{guild}archive/members/<int:member_id>/", views_results.member_attendance, name="member_attendance"),
+    path(f"{guild}standings/", views_results.season_standings, name="standings"),
+    path(f"{guild}standings/<int:season_id>/tie-breaks/", views_results.season_tie_breaks, name="season_tie_breaks"),
 ]

@@ -37,6 +37,7 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "event create",
             "poll create",
             "poll dates",
+            "results post",
             "schedule create",
             "schedule edit",
         ]
@@ -53,6 +54,7 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
             "event:create",
             "poll:create",
             "poll:dates",
+            "results:post",
             "schedule:create",
             "schedule:edit",
         }
@@ -75,4 +77,5 @@ def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_o
         "standup": None,
         "task": None,
         "leave": None,
+        "results": None,
     }

@@ -136,10 +136,9 @@ def option_fields(roster: Roster, title: str) -> list[dict]:
 
 
 def post_extras(event: Event, *, now: datetime) -> hooks.PostExtras | None:
-    """What other domains add to the post (the Rides and Rooms buttons and their footer
-    line), asked only of events that need rides or rooms, so other posts look as before."""
-    if not (event.needs_rides or event.needs_rooms):
-        return None
+    """What other domains add to the post (the Rides and Rooms buttons, the Check in button,
+    their footer lines); a domain with nothing for this event answers None, so other posts
+    look as before."""
     return hooks.post_extras(event.id, now)
 
 
@@ -201,8 +200,12 @@ def nudge_held_line(event: Event) -> str:
 
 
 def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | None = None) -> list[dict]:
-    if event.status == Event.Status.CANCELLED or now >= event.starts_at:
+    """Going, Maybe and Can't go (and the series' buttons) until the start; other domains'
+    buttons while they offer them (the Check in button runs during the event)."""
+    if event.status == Event.Status.CANCELLED:
         return []
+    if now >= event.starts_at:
+        return [row(*extras.buttons[:5])] if extras and extras.buttons else []
     rows = [
         row(
             *(

@@ -73,6 +73,9 @@ ORGANISER_ONLY = [
     "poll create",
     "poll dates",
     "poll decide",
+    "results checkin",
+    "results post",
+    "results season",
     "ride areas add",
     "ride areas remove",
     "ride assign",
@@ -119,7 +122,8 @@ def test_help_lists_only_what_the_member_can_do(cast):
             *JIRA_MEMBER,
             *("leave balance", "leave cancel", "leave mine", "leave request", "leave who"),
         ),
-        *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS),
+        *("muster help", "muster ping", "muster privacy", "muster timezone", "results show", "results standings"),
+        *RIDES_AND_ROOMS,
         *("standup list", "standup skip", *TASKS),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY

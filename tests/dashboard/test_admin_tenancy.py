@@ -37,12 +37,16 @@ LOOK |= {"community.customcommand", "community.guildcommandsync", "community.sch
 LOOK |= {"desk.task", "desk.desksettings"}
 LOOK |= {"standups.standup", "standups.checkin"}
 LOOK |= {"leave.leavesettings", "leave.leavetype", "leave.holiday", "leave.leaverequest"}
+LOOK |= {"results.season", "results.resultsheet", "results.checkin", "results.checkinwindow"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
 OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken", "desk.desksettings"}
 # Leave: settings are made on first use and kept; a type is made inactive, not deleted.
 ADD = {"events.event", "polls.poll", "leave.leavetype", "leave.holiday"} | OWN_SETUP
 DELETE = {"events.event", "polls.poll", "leave.holiday", "standups.standup"} | OWN_SETUP
+# Results: seasons are named by organisers (sheets and check-ins follow Discord and the dashboard).
+ADD |= {"results.season"}
+DELETE |= {"results.season"}
 
 
 @dataclass
@@ -166,6 +170,22 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
         "api.apitoken": token,
         "desk.task": task,
         "desk.desksettings": DeskSettings.objects.create(guild=guild),
+        **results_rows(name, guild, member, event),
+    }
+
+
+def results_rows(name: str, guild, member, event) -> dict:
+    """One season, result sheet (with an entry), check-in window and check-in per guild."""
+    from results.models import CheckIn, CheckInWindow, ResultEntry, ResultSheet, Season
+
+    season = Season.objects.create(guild=guild, name=f"Season of {name}")
+    sheet = ResultSheet.objects.create(event=event, guild=guild, season=season, channel_id=guild.id + 5)
+    ResultEntry.objects.create(sheet=sheet, position=1, member=member.member, name=member.member.username, points=3)
+    return {
+        "results.season": season,
+        "results.resultsheet": sheet,
+        "results.checkinwindow": CheckInWindow.objects.create(event=event, guild=guild),
+        "results.checkin": CheckIn.objects.create(event=event, guild=guild, member=member.member),
     }
 
 

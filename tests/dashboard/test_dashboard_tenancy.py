@@ -58,6 +58,7 @@ SAMPLES = {
     "type_id": lambda rows: rows["leave_type"].id,
     "holiday_id": lambda rows: rows["holiday"].id,
     "request_id": lambda rows: rows["leave_request"].id,
+    "season_id": lambda rows: rows["season"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -115,7 +116,19 @@ def rows_of(guild) -> dict:
         "standup": Standup.objects.create(guild=guild, name="Walk", channel_id=event.channel_id or 1, role_id=1),
         "task": Task.objects.create(guild=guild, title=f"Walk task of {guild.id}"),
         **leave_rows(guild),
+        **results_rows(guild),
     }
+
+
+def results_rows(guild) -> dict:
+    """A season of ``guild`` with the results of a past event in it (the archive's and standings' URLs)."""
+    from results.models import ResultEntry, ResultSheet, Season
+
+    season = Season.objects.create(guild=guild, name=f"Walk season of {guild.id}", tie_breaks=["wins"])
+    past = EventFactory(guild=guild, starts_at=timezone.now() - timedelta(days=3))
+    sheet = ResultSheet.objects.create(event=past, guild=guild, season=season, channel_id=past.channel_id)
+    ResultEntry.objects.create(sheet=sheet, position=1, name="Walkers", points=3)
+    return {"season": season}
 
 
 def leave_rows(guild) -> dict:

@@ -25,6 +25,8 @@ def test_it_finds_every_domains_datasets_by_autodiscovery():
         ("rides", "Rides"),
         ("rooms", "Rooms"),
         ("tasks", "Tasks"),
+        ("results", "Results"),
+        ("standings", "Standings"),
     ]
 
 
