@@ -324,7 +324,7 @@ def sync(event_id: int, *, now: datetime, writes: int = WRITES_PER_RUN) -> Synce
 def _pass(event_id: int, done: Synced, *, now: datetime, writes: int) -> None:
     held = TeamSpaces.objects.select_related("event__guild").get(event_id=event_id)
     event = held.event
-    plan = _Plan(get_client(), event, held, done, now, writes)
+    plan = _Plan(event, held, done, now, writes)
     plan.tell()
     try:
         if now >= close_at(event, held) and plan.warned_long_enough():
@@ -346,9 +346,17 @@ def _pass(event_id: int, done: Synced, *, now: datetime, writes: int) -> None:
 class _Plan:
     """The writes of one pass: permissions checked before the first, counted against the run."""
 
-    def __init__(self, client, event, held: TeamSpaces, done: Synced, now: datetime, writes: int):
-        self.client, self.event, self.held, self.done, self.now = client, event, held, done, now
+    def __init__(self, event, held: TeamSpaces, done: Synced, now: datetime, writes: int):
+        self.event, self.held, self.done, self.now = event, held, done, now
         self.budget, self.checked, self.wrote = writes, False, 0
+        self._client = None
+
+    @property
+    def client(self):
+        """Asked for at the first Discord call: a pass that only tells members needs none."""
+        if self._client is None:
+            self._client = get_client()
+        return self._client
 
     # telling (no Discord write: DMs through the outbox)
 
