@@ -122,7 +122,14 @@ def test_the_split_by_skill_deals_in_a_snake_so_the_sums_are_close():
 
 def test_the_split_by_role_spreads_each_preferred_role():
     event = EventFactory()
-    for name, role in (("a", "driver"), ("b", "driver"), ("c", "Spotter"), ("d", "spotter"), ("e", ""), ("f", "driver")):
+    for name, role in (
+        ("a", "driver"),
+        ("b", "driver"),
+        ("c", "Spotter"),
+        ("d", "spotter"),
+        ("e", ""),
+        ("f", "driver"),
+    ):
         going(event, username=name, role=role)
 
     services.auto_split(event.id, Split(teams=2, by="role"), guild_id=None, now=NOW)
