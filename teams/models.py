@@ -156,13 +156,13 @@ class TeamLeftover(models.Model):
 
     spaces = models.ForeignKey(TeamSpaces, on_delete=models.CASCADE, related_name="leftovers")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    discord_id = models.BigIntegerField()
+    role_or_channel_id = models.BigIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=("kind", "discord_id"), name="team_leftover_once")]
+        constraints = [models.UniqueConstraint(fields=("kind", "role_or_channel_id"), name="team_leftover_once")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.discord_id}"
+        return f"{self.kind} {self.role_or_channel_id}"
 
 
 class Preference(models.Model):

@@ -150,9 +150,9 @@ def delete_team(team_id: int, *, guild_id: int | None, now: datetime) -> str:
     held = spaces_of(event)
     leftovers = [(TeamLeftover.Kind.ROLE, team.role_id)]
     leftovers += [(TeamLeftover.Kind.CHANNEL, team.thread_id), (TeamLeftover.Kind.CHANNEL, team.voice_channel_id)]
-    for kind, discord_id in leftovers:
-        if discord_id is not None:
-            TeamLeftover.objects.get_or_create(spaces=held, kind=kind, discord_id=discord_id)
+    for kind, role_or_channel_id in leftovers:
+        if role_or_channel_id is not None:
+            TeamLeftover.objects.get_or_create(spaces=held, kind=kind, role_or_channel_id=role_or_channel_id)
     for membership in team.memberships.select_related("member"):
         messages.tell_removed(event, team, membership)
     name = team.name

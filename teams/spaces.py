@@ -491,12 +491,12 @@ class _Plan:
         wanted = [
             m for m in team.memberships.order_by("added_at", "id").values_list("member_id", flat=True) if m in current
         ]
-        for place, discord_id in (
+        for place, role_or_channel_id in (
             (Place.ROLE, team.role_id),
             (Place.ROOM, team.thread_id),
             (Place.VOICE, team.voice_channel_id),
         ):
-            if discord_id is not None:
+            if role_or_channel_id is not None:
                 self._follow(team, place, wanted)
 
     def _follow(self, team: Team, place: str, wanted: list[int]) -> None:
@@ -540,10 +540,12 @@ class _Plan:
             self._permitted()
             self._spend()
             if leftover.kind == TeamLeftover.Kind.ROLE:
-                params = {"guild_id": self.event.guild_id, "role_id": leftover.discord_id}
+                params = {"guild_id": self.event.guild_id, "role_id": leftover.role_or_channel_id}
                 self._send("DELETE", "/guilds/{guild_id}/roles/{role_id}", params, gone_ok=True)
             else:
-                self._send("DELETE", "/channels/{channel_id}", {"channel_id": leftover.discord_id}, gone_ok=True)
+                self._send(
+                    "DELETE", "/channels/{channel_id}", {"channel_id": leftover.role_or_channel_id}, gone_ok=True
+                )
             leftover.delete()
             self.done.deleted += 1
 

@@ -385,3 +385,26 @@ def test_malformed_bodies_get_discords_form_error_not_a_crash(world, method, pat
     for key in where or []:
         node = node[key]
     assert "_errors" in node or where is None
+
+
+# --- voice channels (issue 19's teams) -------------------------------------------------------
+
+
+def test_a_voice_channel_carries_its_voice_fields_and_its_overwrites(world):
+    ctl, bot, base = world.control, world.bot, f"/guilds/{world.guild_id}"
+    private = [
+        {"id": world.guild_id, "type": 0, "allow": "0", "deny": str(VIEW)},
+        {"id": bot_role_id(world), "type": 0, "allow": str(VIEW), "deny": "0"},
+    ]
+    body = {"name": "Team Red", "type": 2, "permission_overwrites": private}
+
+    voice = answer(bot.post(f"{base}/channels", json=body), 201, S.VOICE_CHANNEL)
+
+    assert (voice["type"], voice["bitrate"], voice["user_limit"], voice["rtc_region"]) == (2, 64000, 0, None)
+    assert answer(bot.get(f"/channels/{voice['id']}"), 200, S.VOICE_CHANNEL)["name"] == "Team Red"
+    assert ctl.permissions_in(voice["id"], world.alice)["view_channel"] is False
+    url = f"/channels/{voice['id']}/permissions/{world.alice}"
+    answer(bot.put(url, json={"type": 1, "allow": str(VIEW), "deny": "0"}), 204, None)
+    assert ctl.permissions_in(voice["id"], world.alice)["view_channel"] is True
+    text = answer(bot.get(f"/channels/{world.channel_id}"), 200, S.GUILD_CHANNEL)
+    assert "bitrate" not in text  # a text channel has none

@@ -103,9 +103,15 @@ GUILD_CHANNEL = obj(
                 {"id": SNOWFLAKE, "type": enum(0, 1), "allow": STRING, "deny": STRING},
             )
         ),
+        # GuildVoiceChannelResponse's own fields
+        "bitrate": INT32,
+        "user_limit": INT32,
+        "rtc_region": nullable(STRING),
     },
 )
 GUILD_CHANNEL["required"].append("position")
+# GuildVoiceChannelResponse: a voice channel always carries them.
+VOICE_CHANNEL = {**GUILD_CHANNEL, "required": [*GUILD_CHANNEL["required"], "bitrate", "user_limit", "rtc_region"]}
 # PrivateChannelResponse
 DM_CHANNEL = obj(
     "PrivateChannelResponse",
