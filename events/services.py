@@ -158,7 +158,9 @@ def create_event(
     signup.set_options(event, gates.options)
     set_reminders(event, reminder_offsets, now=now)
     nudges.set_nudges(event, expected.offsets, now=now)
-    messages.post_event(event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now))
+    messages.post_event(
+        event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now, new=True)
+    )
     native.request_sync(guild.id)
     spaces.open_for_new_event(event)
     return event

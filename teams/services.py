@@ -376,6 +376,8 @@ def team_of(event_id: int, member_id: int) -> Team | None:
 def teams_with_members(event_id: int) -> list[tuple[Team, list[TeamMember]]]:
     """The event's teams in order, each with its memberships (members loaded), in two queries."""
     teams = list(Team.objects.filter(event_id=event_id).order_by("position", "id"))
+    if not teams:  # most events: one query for the post's redraw
+        return []
     members = defaultdict(list)
     for membership in TeamMember.objects.filter(event_id=event_id).select_related("member").order_by("added_at", "id"):
         members[membership.team_id].append(membership)

@@ -36,7 +36,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
 
 from core import outbox
 from core.discord_api import PermanentError, TransientError, get_client
@@ -178,23 +179,25 @@ def request_sync(event_id: int, *, countdown: float | None = None) -> None:
 def due(*, now: datetime, limit: int = 200) -> list[int]:
     """Events whose teams have work the beat tick should start (a backstop for lost tasks):
     members to tell, something to make, rename or delete, a warning or a cleanup due."""
-    rows = TeamSpaces.objects.filter(closed_at__isnull=True, event__teams__isnull=False)
-    untold = Q(event__teams__memberships__told_at__isnull=True, event__teams__memberships__added_at__lte=now)
+    default = timedelta(minutes=settings.NATIVE_EVENT_DEFAULT_MINUTES)
+    end = Coalesce(F("event__ends_at"), F("event__starts_at") + Value(default))
+    rows = TeamSpaces.objects.filter(closed_at__isnull=True, event__teams__isnull=False).alias(
+        close=ExpressionWrapper(end + F("cleanup_after"), output_field=DateTimeField()),
+        ends=ExpressionWrapper(end, output_field=DateTimeField()),
+    )
+    settled = now - notice_window()
+    untold = Q(event__teams__memberships__told_at__isnull=True, event__teams__memberships__added_at__lte=settled)
     unmade = (
         Q(role=True, event__teams__role_id__isnull=True)
         | Q(voice=True, event__teams__voice_channel_id__isnull=True)
         | (~Q(room=RoomKind.NONE) & Q(event__teams__thread_id__isnull=True))
         | Q(event__teams__renamed=True)
     )
-    live = Q(event__status="scheduled", event__starts_at__gt=now - timedelta(days=30))
-    ended = Q(event__ends_at__lte=now) | Q(
-        event__ends_at__isnull=True,
-        event__starts_at__lte=now - timedelta(minutes=settings.NATIVE_EVENT_DEFAULT_MINUTES),
-    )
-    found = rows.filter(untold | (live & unmade) | Q(leftovers__isnull=False) | ended)
-    ids = found.order_by("event__starts_at", "event_id").values_list("event_id", flat=True).distinct()
-    # "ended" is coarse (its cleanup may be days away); the sync itself decides and does nothing early.
-    return list(dict.fromkeys(ids[: limit * 4]))[:limit]
+    live = Q(event__status="scheduled", ends__gt=now)
+    cleanup = Q(warned_at__isnull=True, close__lte=now + WARNING_AHEAD) | Q(close__lte=now)
+    found = rows.filter(untold | (live & unmade) | Q(leftovers__isnull=False) | cleanup)
+    ids = found.order_by("event__starts_at", "event_id").values_list("event_id", flat=True)
+    return list(dict.fromkeys(ids[: limit * 10]))[:limit]  # joins repeat an event: one each, in order
 
 
 # --- what the bot may do ----------------------------------------------------------------------

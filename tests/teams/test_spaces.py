@@ -337,3 +337,26 @@ def test_what_is_made_stays_until_the_cleanup(live_discord, guild, organiser):
 
     with pytest.raises(RuleError, match=r"^The teams' voice channels are already made; they are removed after"):
         spaces.configure(event.id, member_id=organiser.id, voice=False)
+
+
+def test_the_beat_finds_only_events_with_work(live_discord, guild, organiser, settings):
+    settings.TEAM_NOTICE_WINDOW_S = 60
+    event = event_of(guild)
+    quiet = event_of(guild, title="Quiet")
+    ana = member(live_discord, guild, "ana")
+    go(event, ana)
+    red = team(event, "Red")
+    team(quiet, "Blue")
+    put(event, red, ana)
+    now = timezone.now()
+
+    assert spaces.due(now=now) == []  # ana's DM waits for the window; nothing else to do
+    assert spaces.due(now=now + timedelta(seconds=61)) == [event.id]
+    sync(event, now + timedelta(seconds=61))
+    assert spaces.due(now=now + timedelta(seconds=62)) == []
+
+    spaces.configure(quiet.id, member_id=organiser.id, role=True)
+    assert spaces.due(now=now + timedelta(seconds=62)) == [quiet.id]  # its role is to be made
+    end = spaces.event_end(event)
+    assert spaces.due(now=end + timedelta(hours=12)) == []  # over; nothing until the warning
+    assert spaces.due(now=end + timedelta(days=1, minutes=1)) == [event.id, quiet.id]
