@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import RuleError
@@ -61,12 +62,13 @@ def delete(interaction: Interaction) -> Reply:
 def add(interaction: Interaction) -> Reply:
     event, member_id, now = _event(interaction), _member(interaction), timezone.now()
     name = interaction.options["team"]
-    team = Team.objects.filter(event=event, name__iexact=name.strip()).first()
     made = ""
-    if team is None:
-        team = services.create_team(event.id, name, guild_id=interaction.guild_id, now=now)
-        made = f" (team **{escape(team.name)}** made)"
-    services.place(event.id, team.id, member_id, guild_id=interaction.guild_id, now=now, move=False)
+    with transaction.atomic():  # a refused member leaves no new, empty team behind
+        team = Team.objects.filter(event=event, name__iexact=name.strip()).first()
+        if team is None:
+            team = services.create_team(event.id, name, guild_id=interaction.guild_id, now=now)
+            made = f" (team **{escape(team.name)}** made)"
+        services.place(event.id, team.id, member_id, guild_id=interaction.guild_id, now=now, move=False)
     return Reply(content=f"<@{member_id}> is in **{escape(team.name)}**{made}; they are told by DM.")
 
 

@@ -116,6 +116,7 @@ def test_a_member_who_is_not_going_is_refused_in_one_sentence(cast, event):
         RuleError, match=rf"^<@{bob}> is not going to this event: only members going are put in teams\.$"
     ):
         run(cast, cast.organiser, "team add", event=event.id, team="Red", member=bob)
+    assert not Team.objects.exists()  # the team it would have made is not left behind
 
 
 @pytest.mark.parametrize("path", ["team add", "team move", "team remove", "team auto", "team spaces", "team create"])
