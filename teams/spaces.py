@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -198,6 +198,30 @@ def due(*, now: datetime, limit: int = 200) -> list[int]:
     found = rows.filter(untold | (live & unmade) | Q(leftovers__isnull=False) | cleanup)
     ids = found.order_by("event__starts_at", "event_id").values_list("event_id", flat=True)
     return list(dict.fromkeys(ids[: limit * 10]))[:limit]  # joins repeat an event: one each, in order
+
+
+def deletion_refusal(event_id: int, now: datetime) -> str:
+    """Why the event may not be deleted yet (``core.hooks.event_deletion_refusals``): its
+    teams' roles or channels are in Discord, and deleting would leave them behind. Cancelling
+    cleans them up on schedule, warned a day before."""
+    held = TeamSpaces.objects.select_related("event").filter(event_id=event_id, closed_at__isnull=True).first()
+    if held is None:
+        return ""
+    made = Q(role_id__isnull=False) | Q(voice_channel_id__isnull=False) | Q(thread_id__isnull=False)
+    if not Team.objects.filter(event_id=event_id).filter(made).exists() and not held.leftovers.exists():
+        return ""
+    event, title = held.event, truncate(held.event.title, 80)
+    if event.status == "cancelled" or now >= event_end(event):
+        when = close_at(event, held).astimezone(UTC)
+        return (
+            f"{title}'s teams still have their roles or channels in Discord, cleaned up {when:%Y-%m-%d %H:%M} UTC "
+            "(with a warning a day before); delete the event after that."
+        )
+    days = held.cleanup_after.days
+    return (
+        f"{title}'s teams have their roles or channels in Discord: cancel the event instead, and Muster cleans "
+        f"them up {days} day{'s' if days != 1 else ''} after it, with a warning a day before; then it can be deleted."
+    )
 
 
 # --- what the bot may do ----------------------------------------------------------------------

@@ -360,3 +360,22 @@ def test_the_beat_finds_only_events_with_work(live_discord, guild, organiser, se
     end = spaces.event_end(event)
     assert spaces.due(now=end + timedelta(hours=12)) == []  # over; nothing until the warning
     assert spaces.due(now=end + timedelta(days=1, minutes=1)) == [event.id, quiet.id]
+
+
+def test_an_event_whose_teams_are_in_discord_is_not_deleted_but_cancelled(live_discord, guild, organiser):
+    from events import services as events
+
+    event = event_of(guild)
+    team(event, "Red")
+    assert events.deletion_refusal(event, now=timezone.now()) == ""
+    spaces.configure(event.id, member_id=organiser.id, role=True)
+    sync(event)
+
+    sentence = (
+        "Relay's teams have their roles or channels in Discord: cancel the event instead, and Muster cleans "
+        "them up 2 days after it, with a warning a day before; then it can be deleted."
+    )
+    assert events.deletion_refusal(event, now=timezone.now()) == sentence
+    with pytest.raises(RuleError, match=r"^Relay's teams have their roles or channels in Discord"):
+        events.delete_event(event.id, now=timezone.now())
+    assert Team.objects.filter(event=event).exists()
