@@ -4,13 +4,14 @@ from celery import shared_task
 from django.utils import timezone
 
 from teams import spaces
+from teams import sync as teams_sync
 
 
 @shared_task
 def sync_teams(event_id: int) -> int:
     """Make the event's team roles, threads and voice channels follow its teams, and tell
     members their team; returns the writes. What a run leaves goes on in another run."""
-    done = spaces.sync(event_id, now=timezone.now())
+    done = teams_sync.sync(event_id, now=timezone.now())
     if done.more:
         sync_teams.apply_async((event_id,), countdown=max(1.0, done.retry_after))
     return done.writes

@@ -9,7 +9,8 @@ import pytest
 from core.errors import RuleError
 from core.models import OutboundMessage
 from events.services import respond
-from teams import services, spaces
+from teams import services
+from teams import sync as teams_sync
 from teams.models import Preference, Team, TeamMember, TeamSpaces
 from teams.services import Split
 from tests.events.factories import NOW, EventFactory
@@ -187,9 +188,9 @@ def test_members_are_told_their_team_once_where_they_ended(settings):
     placed = TeamMember.objects.get(member=ana)
     TeamMember.objects.filter(id=placed.id).update(added_at=NOW)
 
-    early = spaces.sync(event.id, now=NOW + timedelta(seconds=30))
-    settled = spaces.sync(event.id, now=NOW + timedelta(seconds=61))
-    again = spaces.sync(event.id, now=NOW + timedelta(seconds=120))
+    early = teams_sync.sync(event.id, now=NOW + timedelta(seconds=30))
+    settled = teams_sync.sync(event.id, now=NOW + timedelta(seconds=61))
+    again = teams_sync.sync(event.id, now=NOW + timedelta(seconds=120))
 
     assert (early.told, settled.told, again.told) == (0, 1, 0)
     dms = list(OutboundMessage.objects.filter(member_id=ana.id))

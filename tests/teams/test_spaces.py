@@ -14,6 +14,7 @@ from core.models import Guild, GuildMember, Member, OutboundMessage
 from events.models import Event, Registration
 from sandbox.discord import permissions as P
 from teams import services, spaces
+from teams import sync as teams_sync
 from teams.models import Team, TeamLeftover, TeamPlace, TeamSpaces
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def put(event, team_, member_id):
 
 
 def sync(event, at=None):
-    return spaces.sync(event.id, now=at or timezone.now())
+    return teams_sync.sync(event.id, now=at or timezone.now())
 
 
 def roles_of(live_discord, member_id) -> set[int]:
@@ -325,7 +326,7 @@ def test_a_sync_asked_for_while_another_runs_becomes_its_next_pass(guild):
     event = event_of(guild)
     TeamSpaces.objects.create(event=event, guild=guild, sync_claimed_at=timezone.now())
 
-    assert spaces.sync(event.id, now=timezone.now()).claimed is False
+    assert teams_sync.sync(event.id, now=timezone.now()).claimed is False
     assert TeamSpaces.objects.get(event=event).resync is True
 
 
@@ -379,3 +380,21 @@ def test_an_event_whose_teams_are_in_discord_is_not_deleted_but_cancelled(live_d
     with pytest.raises(RuleError, match=r"^Relay's teams have their roles or channels in Discord"):
         events.delete_event(event.id, now=timezone.now())
     assert Team.objects.filter(event=event).exists()
+
+
+def test_a_sync_stops_at_its_write_budget_and_the_next_one_goes_on(live_discord, guild, organiser):
+    members = [member(live_discord, guild, n) for n in ("ana", "ben", "cleo")]
+    event = event_of(guild)
+    go(event, *members)
+    red = team(event, "Red")
+    for member_id in members:
+        put(event, red, member_id)
+    spaces.configure(event.id, member_id=organiser.id, role=True)
+
+    first = teams_sync.sync(event.id, now=timezone.now(), writes=2)
+    rest = teams_sync.sync(event.id, now=timezone.now(), writes=2)
+    last = teams_sync.sync(event.id, now=timezone.now(), writes=2)
+
+    assert [(d.writes, d.more) for d in (first, rest, last)] == [(2, True), (2, False), (0, False)]
+    red.refresh_from_db()
+    assert all(red.role_id in roles_of(live_discord, m) for m in members)
