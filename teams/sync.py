@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core import outbox
 from core.discord_api import PermanentError, TransientError, get_client
@@ -87,6 +88,9 @@ def sync(event_id: int, *, now: datetime, writes: int = WRITES_PER_RUN) -> Synce
             _pass(event_id, done, now=now, writes=writes)
             if done.more or done.closed or not row.filter(resync=True).update(resync=False):
                 break
+            # Asked for while this ran (a countdown after the notice window, say): that pass sees
+            # the time it runs at, so a placement that settled meanwhile is told now.
+            now = max(now, timezone.now())
     finally:
         TeamSpaces.objects.filter(event_id=event_id).update(sync_claimed_at=None, synced_at=now)
     return done
@@ -182,10 +186,19 @@ class _Plan:
 
     def _make_thread(self, team: Team) -> None:
         self._permitted()
+        name = truncate(team.name, 100)
+        if self._creating(team, TeamCreating.Kind.ROOM):  # a create whose answer was lost: adopt it
+            bot = str(bot_user_id(self.client))
+            active = self._get("/guilds/{guild_id}/threads/active", {"guild_id": self.event.guild_id})
+            for thread in active.get("threads", []):
+                ours = str(thread.get("owner_id")) == bot and str(thread.get("parent_id")) == str(self.event.channel_id)
+                if ours and thread.get("name") == name and int(thread.get("type", -1)) == PRIVATE_THREAD:
+                    self._made(team, TeamCreating.Kind.ROOM, thread_id=int(thread["id"]))
+                    self._welcome(team)
+                    return
         self._spend()
-        self._creating(team, TeamCreating.Kind.ROOM)
         body = {
-            "name": truncate(team.name, 100),
+            "name": name,
             "type": PRIVATE_THREAD,
             "invitable": False,
             "auto_archive_duration": THREAD_AUTO_ARCHIVE,

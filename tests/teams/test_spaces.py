@@ -398,3 +398,21 @@ def test_a_sync_stops_at_its_write_budget_and_the_next_one_goes_on(live_discord,
     assert [(d.writes, d.more) for d in (first, rest, last)] == [(2, True), (2, False), (0, False)]
     red.refresh_from_db()
     assert all(red.role_id in roles_of(live_discord, m) for m in members)
+
+
+def test_a_thread_made_whose_answer_was_lost_is_adopted_not_made_twice(live_discord, guild, organiser):
+    from teams.models import TeamCreating
+
+    event = event_of(guild)
+    red = team(event, "Red")
+    spaces.configure(event.id, member_id=organiser.id, room="thread")
+    sync(event)
+    red.refresh_from_db()
+    made = red.thread_id
+    Team.objects.filter(id=red.id).update(thread_id=None)
+    TeamCreating.objects.create(team=red, kind="room", since=timezone.now())
+
+    sync(event)
+
+    assert Team.objects.get(id=red.id).thread_id == made
+    assert [t["name"] for t in live_discord.control.threads(live_discord.channel_id)] == ["Red"]

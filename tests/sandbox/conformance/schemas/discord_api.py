@@ -159,6 +159,8 @@ THREAD_MEMBER = obj(
     {"member": MEMBER},
 )
 THREAD_MEMBERS = {"title": "array of ThreadMemberResponse", **array(THREAD_MEMBER)}
+# ThreadsResponse (GET /guilds/{guild_id}/threads/active)
+THREADS = obj("ThreadsResponse", {"threads": array(THREAD), "members": array(THREAD_MEMBER)}, {"has_more": BOOL})
 # GET /channels/{id} and friends: oneOf GuildChannelResponse, PrivateChannelResponse, ThreadResponse, ...
 ANY_CHANNEL = {
     "title": "GuildChannelResponse | PrivateChannelResponse | ThreadResponse",
