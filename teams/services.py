@@ -285,9 +285,11 @@ def auto_split(event_id: int, split: Split, *, guild_id: int | None, now: dateti
     teams = teams[: split.teams]
     going = going_ids(event)
     memberships = TeamMember.objects.select_for_update().filter(event=event)
+    before = {}  # member: (team, when told), so one dealt back into their team is not told again
     if split.reshuffle:
         for membership in memberships.select_related("team"):
             if membership.member_id in going:
+                before[membership.member_id] = (membership.team_id, membership.told_at)
                 _leave(membership)
         Team.objects.filter(event=event).update(captain=None)
     placed = dict(TeamMember.objects.filter(event=event).values_list("member_id", "team_id"))
@@ -300,7 +302,9 @@ def auto_split(event_id: int, split: Split, *, guild_id: int | None, now: dateti
     for member_id in _ordered(waiting, preferences, split.by):
         preference = preferences.get(member_id)
         chosen = min(bins.values(), key=lambda b, p=preference: _need(b, p, split.by))
-        TeamMember.objects.create(team=chosen.team, event=event, member_id=member_id)
+        team_id, told_at = before.get(member_id, (None, None))
+        told_at = told_at if team_id == chosen.team.id else None
+        TeamMember.objects.create(team=chosen.team, event=event, member_id=member_id, told_at=told_at)
         _count(chosen, preference)
     _changed(event)
     return list(Team.objects.filter(event=event).order_by("position", "id"))

@@ -150,9 +150,15 @@ def test_a_split_keeps_who_is_placed_unless_reshuffled():
     services.auto_split(event.id, Split(teams=2), guild_id=None, now=NOW)
     assert members_of(event) == {"Red": ["ana", "c"], "Team 1": ["b", "d"]}
 
-    services.auto_split(event.id, Split(teams=2, reshuffle=True), guild_id=None, now=NOW)
-    assert members_of(event) == {"Red": ["ana", "c"], "Team 1": ["b", "d"]}  # the same order deals the same
+    TeamMember.objects.filter(event=event).update(told_at=NOW)  # all were told their team
+    services.set_preference(event.guild_id, ana.id, skill=9)
+
+    services.auto_split(event.id, Split(teams=2, by="skill", reshuffle=True), guild_id=None, now=NOW)
+
+    assert members_of(event) == {"Red": ["ana", "d"], "Team 1": ["b", "c"]}  # ana first, then by registration
     assert sizes(event) == {"Red": 2, "Team 1": 2}
+    told = dict(TeamMember.objects.filter(event=event).values_list("member__username", "told_at"))
+    assert told == {"ana": NOW, "b": NOW, "c": None, "d": None}  # only those who changed team hear again
 
 
 def test_the_split_refuses_what_it_cannot_do():
