@@ -95,6 +95,8 @@ try:
     EVENT_EDIT_WINDOW_S = env.integer("EVENT_EDIT_WINDOW", 60, minimum=0)
     # Registration changes are announced in an event's thread or channel together, this long after the first.
     EVENT_SPACE_NEWS_WINDOW_S = env.integer("EVENT_SPACE_NEWS_WINDOW", 60, minimum=0)
+    # Members are told their team by DM once team changes settled this long (a member moved twice: one DM).
+    TEAM_NOTICE_WINDOW_S = env.integer("TEAM_NOTICE_WINDOW", 60, minimum=0)
     # Occurrences of a series exist this many days ahead (events.series); the rest come with time.
     SERIES_WINDOW_DAYS = env.integer("SERIES_WINDOW_DAYS", 56, minimum=1)
     # Command logs, delivered outbox rows and summarised held nudges older than this are pruned (core.retention).
@@ -447,6 +449,12 @@ CELERY_BEAT_SCHEDULE = {
     # Event threads, channels and roles (events.spaces): what a lost task left, warnings and cleanups due.
     "event-spaces": {
         "task": "events.tasks.sync_due_event_spaces",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # Teams' roles, threads and voice channels (teams.spaces): DMs, lost tasks, warnings and cleanups due.
+    "teams": {
+        "task": "teams.tasks.sync_due_teams",
         "schedule": 60.0,
         "options": {"expires": 50},
     },

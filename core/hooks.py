@@ -75,6 +75,12 @@ event_post_extras = Hook(
     "A provider: what another domain adds to an event's post. Each subscriber returns a "
     "``PostExtras`` (or None), read when the post is drawn.",
 )
+event_deletion_refusals = Hook(
+    "event_deletion_refusals",
+    ("event_id", "now"),
+    "A provider: why another domain says an event may not be deleted yet (what it has in "
+    "Discord would be left behind). Each subscriber returns a sentence, or an empty one.",
+)
 member_left = Hook(
     "member_left",
     ("guild_id", "member_id"),

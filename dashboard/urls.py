@@ -16,6 +16,7 @@ from . import (
     views_settings,
     views_sheets_targets,
     views_standups,
+    views_teams,
     views_templates,
     views_tokens,
 )
@@ -154,4 +155,18 @@ urlpatterns += [
     path(f"{guild}archive/members/<int:member_id>/", views_results.member_attendance, name="member_attendance"),
     path(f"{guild}standings/", views_results.season_standings, name="standings"),
     path(f"{guild}standings/<int:season_id>/tie-breaks/", views_results.season_tie_breaks, name="season_tie_breaks"),
+]
+
+# Issue 19's teams: an event's teams, drag and drop with a plain form beneath.
+teams = f"{guild}events/<int:event_id>/teams/"
+urlpatterns += [
+    path(teams, views_teams.teams_page, name="event_teams"),
+    path(f"{teams}create/", views_teams.team_create, name="team_create"),
+    path(f"{teams}rename/", views_teams.team_rename, name="team_rename"),
+    path(f"{teams}delete/", views_teams.team_delete, name="team_delete"),
+    path(f"{teams}place/", views_teams.team_place, name="team_place"),
+    path(f"{teams}remove/", views_teams.team_unplace, name="team_unplace"),
+    path(f"{teams}captain/", views_teams.team_captain, name="team_captain"),
+    path(f"{teams}auto/", views_teams.team_auto, name="team_auto"),
+    path(f"{teams}spaces/", views_teams.team_spaces, name="team_spaces"),
 ]

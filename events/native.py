@@ -34,6 +34,7 @@ from django.db.models import Q
 
 from core import outbox
 from core.discord_api import DiscordError, PermanentError, TransientError, get_client
+from core.discord_api.bot import bot_user_id as _bot_id
 from core.errors import RuleError
 from core.markup import truncate
 from core.models import Guild
@@ -413,17 +414,6 @@ def _report(setting: NativeMirroring, sentence: str, *, now: datetime) -> None:
 
 
 # --- the bot in the guild ---------------------------------------------------------------------
-
-_bot_ids: dict[str, int] = {}
-
-
-def _bot_id(client) -> int:
-    """The bot's user id (the application's id; asked of Discord once per process when unset)."""
-    if settings.DISCORD_APPLICATION_ID:
-        return settings.DISCORD_APPLICATION_ID
-    if client.api_base not in _bot_ids:
-        _bot_ids[client.api_base] = int(client.request("GET", "/users/@me", {})["id"])
-    return _bot_ids[client.api_base]
 
 
 def _bot_permissions(client, guild_id: int) -> int:

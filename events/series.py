@@ -282,7 +282,7 @@ def _post(event: Event, roster: Roster, *, now: datetime) -> outbox.Outgoing:
         key=messages.post_key(event),
         channel_id=event.channel_id,
         guild_id=event.guild_id,
-        payload=messages.event_message(event, roster, now=now),
+        payload=messages.event_message(event, roster, now=now, new=True),
         refresh=("event", event.id),
     )
 

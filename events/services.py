@@ -158,7 +158,9 @@ def create_event(
     signup.set_options(event, gates.options)
     set_reminders(event, reminder_offsets, now=now)
     nudges.set_nudges(event, expected.offsets, now=now)
-    messages.post_event(event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now))
+    messages.post_event(
+        event, messages.event_message(event, Roster(expected=event.answered_of_expected()), now=now, new=True)
+    )
     native.request_sync(guild.id)
     spaces.open_for_new_event(event)
     return event
@@ -310,7 +312,12 @@ def cancel_event(event_id: int, *, now: datetime) -> Event:
 
 def deletion_refusal(event: Event, *, now: datetime) -> str:
     """Why the event may not be deleted (empty: it may); the admin shows it before asking."""
-    return spaces.deletion_refusal(event, spaces.space_of(event.id), now=now)
+    return spaces.deletion_refusal(event, spaces.space_of(event.id), now=now) or _others_refusal(event, now)
+
+
+def _others_refusal(event: Event, now: datetime) -> str:
+    """The first sentence another domain gives against deleting the event (its teams' channels)."""
+    return next((said for said in hooks.event_deletion_refusals.call(event_id=event.id, now=now) if said), "")
 
 
 @transaction.atomic
@@ -322,7 +329,7 @@ def delete_event(event_id: int, *, now: datetime) -> None:
     deleting is for mistakes, cancelling tells them."""
     event = _locked(event_id)
     space = EventSpace.objects.select_for_update().filter(event=event).first()  # a sync claims after us
-    refusal = spaces.deletion_refusal(event, space, now=now)
+    refusal = spaces.deletion_refusal(event, space, now=now) or _others_refusal(event, now)
     if refusal:
         raise RuleError(refusal)
     guild_id = event.guild_id

@@ -42,6 +42,8 @@ from django.db.models.functions import Coalesce
 
 from core import outbox
 from core.discord_api import PermanentError, TransientError, get_client
+from core.discord_api.bot import bot_user_id as _bot_id
+from core.discord_api.bot import channel_or_none as _channel
 from core.errors import RuleError
 from core.markup import escape, timestamp, truncate
 from core.models import Guild, GuildMember
@@ -488,26 +490,6 @@ def _what(space: EventSpace) -> str:
     if space.attendee_role:
         parts.append("attendee role")
     return " and ".join(parts)
-
-
-def _channel(client, channel_id: int) -> dict | None:
-    try:
-        return client.request("GET", "/channels/{channel_id}", {"channel_id": channel_id})
-    except PermanentError as exc:
-        if exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS) or exc.status in (403, 404):
-            return None
-        raise
-
-
-_bot_ids: dict[str, int] = {}
-
-
-def _bot_id(client) -> int:
-    if settings.DISCORD_APPLICATION_ID:
-        return settings.DISCORD_APPLICATION_ID
-    if client.api_base not in _bot_ids:
-        _bot_ids[client.api_base] = int(client.request("GET", "/users/@me", {})["id"])
-    return _bot_ids[client.api_base]
 
 
 # --- the sync ---------------------------------------------------------------------------------

@@ -135,10 +135,14 @@ def option_fields(roster: Roster, title: str) -> list[dict]:
     return fields
 
 
-def post_extras(event: Event, *, now: datetime) -> hooks.PostExtras | None:
-    """What other domains add to the post (the Rides and Rooms buttons, the Check in button,
-    their footer lines); a domain with nothing for this event answers None, so other posts
-    look as before."""
+def post_extras(event: Event, *, now: datetime, new: bool = False) -> hooks.PostExtras | None:
+    """What other domains add to the post (the Rides and Rooms buttons and their footer
+    line, the teams, the Check in button while the event runs). A ``new`` event (just
+    created, or a series' new occurrence) has nothing from them yet but rides and rooms, so
+    it asks only when it needs those: a series tick's posts cost the same queries however
+    many they are."""
+    if new and not (event.needs_rides or event.needs_rooms):
+        return None
     return hooks.post_extras(event.id, now)
 
 
@@ -226,9 +230,9 @@ def event_components(event: Event, *, now: datetime, extras: hooks.PostExtras | 
     return rows
 
 
-def event_message(event: Event, roster: Roster, *, now: datetime) -> dict:
+def event_message(event: Event, roster: Roster, *, now: datetime, new: bool = False) -> dict:
     """The whole public message: content-free embed plus buttons, ready for POST or PATCH."""
-    extras = post_extras(event, now=now)
+    extras = post_extras(event, now=now, new=new)
     return {
         "embeds": [event_embed(event, roster, now=now, extras=extras)],
         "components": event_components(event, now=now, extras=extras),

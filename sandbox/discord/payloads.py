@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from . import permissions
-from .models import DM, EXTERNAL, PRIVATE_THREAD, Channel, Guild, Member, Message, Role, ScheduledEvent, User
+from .models import (
+    DM,
+    EXTERNAL,
+    GUILD_VOICE,
+    PRIVATE_THREAD,
+    Channel,
+    Guild,
+    Member,
+    Message,
+    Role,
+    ScheduledEvent,
+    User,
+)
 
 
 def user(u: User) -> dict:
@@ -60,7 +72,7 @@ def channel(c: Channel, users: dict[int, User] | None = None) -> dict:
         }
     if c.is_thread:
         return thread(c)
-    return {
+    data = {
         "id": str(c.id),
         "type": c.type,
         "guild_id": str(c.guild_id),
@@ -74,6 +86,10 @@ def channel(c: Channel, users: dict[int, User] | None = None) -> dict:
         "parent_id": _opt_id(c.parent_id),
         "flags": 0,
     }
+    if c.type == GUILD_VOICE:
+        # GuildVoiceChannelResponse: a new voice channel's defaults (64 kbps, no user limit, automatic region).
+        data.update(bitrate=64000, user_limit=0, rtc_region=None)
+    return data
 
 
 def thread(c: Channel) -> dict:

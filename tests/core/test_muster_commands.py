@@ -91,6 +91,8 @@ ORGANISER_ONLY = [
     "standup pause",
     "standup resume",
     "task board",
+    *("team add", "team auto", "team captain", "team create", "team delete", "team move", "team remove"),
+    *("team rename", "team spaces"),
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
@@ -125,6 +127,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
         *("muster help", "muster ping", "muster privacy", "muster timezone", "results show", "results standings"),
         *RIDES_AND_ROOMS,
         *("standup list", "standup skip", *TASKS),
+        *("team list", "team mine", "team preference"),
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

@@ -38,6 +38,7 @@ LOOK |= {"desk.task", "desk.desksettings"}
 LOOK |= {"standups.standup", "standups.checkin"}
 LOOK |= {"leave.leavesettings", "leave.leavetype", "leave.holiday", "leave.leaverequest"}
 LOOK |= {"results.season", "results.resultsheet", "results.checkin", "results.checkinwindow"}
+LOOK |= {"teams.team", "teams.teamspaces", "teams.preference"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
 OWN_SETUP |= {"community.customcommand", "community.scheduledmessage", "api.apitoken", "desk.desksettings"}
@@ -116,6 +117,7 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     from leave.models import Holiday, LeaveRequest, LeaveSettings, LeaveType
     from sheets_export.models import ExportRun, ExportTarget
     from standups.models import Checkin, Standup
+    from teams.models import Preference, Team, TeamMember, TeamSpaces
 
     person, leaves = member.member, event.starts_at - timedelta(hours=1)
     ride = Ride.objects.create(event=event, driver=person, direction="to", seats=3, area="North", departs_at=leaves)
@@ -149,7 +151,12 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     leave = LeaveRequest.objects.create(
         guild=guild, member=person, leave_type=vacation, start=night, end=night, days=1, status="approved"
     )
+    team = Team.objects.create(event=event, guild=guild, name=f"Team of {name}")
+    TeamMember.objects.create(team=team, event=event, member=person)
     return {
+        "teams.team": team,
+        "teams.teamspaces": TeamSpaces.objects.create(event=event, guild=guild),
+        "teams.preference": Preference.objects.create(guild=guild, member=person, skill=5),
         "standups.standup": standup,
         "standups.checkin": checkin,
         "leave.leavesettings": LeaveSettings.objects.get(guild=guild),

@@ -27,6 +27,7 @@ from .errors import (
     unknown,
     wrong_channel_type,
 )
+from .guilds import guild_for_bot
 from .routing import RouteTable, int_query, read_json
 
 routes = RouteTable()
@@ -195,3 +196,19 @@ async def list_thread_members(request: web.Request) -> web.Response:
         limit = max(1, min(int_query(request, "limit", 100), 100))
         ids = [i for i in ids if i > after][:limit]
     return json_response([_member_object(state, thread, i, with_member) for i in ids])
+
+
+@routes.route("GET", "/guilds/{guild_id}/threads/active")
+async def list_active_guild_threads(request: web.Request) -> web.Response:
+    """guild.mdx, "List Active Guild Threads": the guild's unarchived threads, public and
+    private, newest first (the sandbox lists those the bot may see), with the bot's own thread
+    member object for each it is in (``ThreadsResponse``)."""
+    state, guild = guild_for_bot(request)
+    threads = [
+        c
+        for c in state.channels.values()
+        if c.is_thread and c.guild_id == guild.id and not c.archived and bot_permissions(state, c) & P.VIEW_CHANNEL
+    ]
+    threads.sort(key=lambda c: c.id, reverse=True)
+    members = [payloads.thread_member(c, state.bot.id) for c in threads if state.bot.id in c.thread_members]
+    return json_response({"threads": [payloads.thread(c) for c in threads], "members": members})

@@ -385,3 +385,43 @@ def test_malformed_bodies_get_discords_form_error_not_a_crash(world, method, pat
     for key in where or []:
         node = node[key]
     assert "_errors" in node or where is None
+
+
+# --- voice channels (issue 19's teams) -------------------------------------------------------
+
+
+def test_a_voice_channel_carries_its_voice_fields_and_its_overwrites(world):
+    ctl, bot, base = world.control, world.bot, f"/guilds/{world.guild_id}"
+    private = [
+        {"id": world.guild_id, "type": 0, "allow": "0", "deny": str(VIEW)},
+        {"id": bot_role_id(world), "type": 0, "allow": str(VIEW), "deny": "0"},
+    ]
+    body = {"name": "Team Red", "type": 2, "permission_overwrites": private}
+
+    voice = answer(bot.post(f"{base}/channels", json=body), 201, S.VOICE_CHANNEL)
+
+    assert (voice["type"], voice["bitrate"], voice["user_limit"], voice["rtc_region"]) == (2, 64000, 0, None)
+    assert answer(bot.get(f"/channels/{voice['id']}"), 200, S.VOICE_CHANNEL)["name"] == "Team Red"
+    assert ctl.permissions_in(voice["id"], world.alice)["view_channel"] is False
+    url = f"/channels/{voice['id']}/permissions/{world.alice}"
+    answer(bot.put(url, json={"type": 1, "allow": str(VIEW), "deny": "0"}), 204, None)
+    assert ctl.permissions_in(voice["id"], world.alice)["view_channel"] is True
+    text = answer(bot.get(f"/channels/{world.channel_id}"), 200, S.GUILD_CHANNEL)
+    assert "bitrate" not in text  # a text channel has none
+
+
+def test_active_guild_threads_list_public_and_private_threads_newest_first(world):
+    ctl, bot, channel = world.control, world.bot, world.channel_id
+    public = bot.post(f"/channels/{channel}/threads", json={"name": "Lifts", "type": 11}).json()
+    private = bot.post(f"/channels/{channel}/threads", json={"name": "Team Red", "type": 12}).json()
+    theirs = ctl.start_thread(channel, world.alice, "Alice's", type=12)  # the bot is not in it
+    done = bot.post(f"/channels/{channel}/threads", json={"name": "Done", "type": 11}).json()
+    bot.patch(f"/channels/{done['id']}", json={"archived": True})
+
+    listed = answer(bot.get(f"/guilds/{world.guild_id}/threads/active"), 200, S.THREADS)
+
+    ids = [t["id"] for t in listed["threads"]]
+    assert private["id"] in ids and public["id"] in ids and done["id"] not in ids
+    assert ids == sorted(ids, key=int, reverse=True)
+    assert (theirs["id"] in ids) is True  # the bot's Manage Threads lets it see private threads
+    assert {m["id"] for m in listed["members"]} == {public["id"], private["id"]}

@@ -58,3 +58,20 @@ def view() -> discord.ui.View:
     options = [discord.SelectOption(label=o["label"], value=o["value"]) for o in select["options"]]
     items.add_item(discord.ui.Select(custom_id=select["custom_id"], options=options, row=1))
     return items
+
+
+def test_discord_py_reads_a_voice_channel(world):
+    # discord.py's VoiceChannel reads bitrate and user_limit as required (a gateway CHANNEL_CREATE too).
+    world.bot.post(f"/guilds/{world.guild_id}/channels", json={"name": "Team Red", "type": 2})
+
+    async def scenario():
+        client = SandboxClient()
+        task = await run_until_ready(client)
+        try:
+            guild = await client.fetch_guild(int(world.guild_id))
+            return [c for c in await guild.fetch_channels() if c.name == "Team Red"]
+        finally:
+            await stop(client, task)
+
+    [voice] = run_async(scenario())
+    assert (type(voice).__name__, voice.bitrate, voice.user_limit, voice.rtc_region) == ("VoiceChannel", 64000, 0, None)

@@ -103,9 +103,15 @@ GUILD_CHANNEL = obj(
                 {"id": SNOWFLAKE, "type": enum(0, 1), "allow": STRING, "deny": STRING},
             )
         ),
+        # GuildVoiceChannelResponse's own fields
+        "bitrate": INT32,
+        "user_limit": INT32,
+        "rtc_region": nullable(STRING),
     },
 )
 GUILD_CHANNEL["required"].append("position")
+# GuildVoiceChannelResponse: a voice channel always carries them.
+VOICE_CHANNEL = {**GUILD_CHANNEL, "required": [*GUILD_CHANNEL["required"], "bitrate", "user_limit", "rtc_region"]}
 # PrivateChannelResponse
 DM_CHANNEL = obj(
     "PrivateChannelResponse",
@@ -153,6 +159,8 @@ THREAD_MEMBER = obj(
     {"member": MEMBER},
 )
 THREAD_MEMBERS = {"title": "array of ThreadMemberResponse", **array(THREAD_MEMBER)}
+# ThreadsResponse (GET /guilds/{guild_id}/threads/active)
+THREADS = obj("ThreadsResponse", {"threads": array(THREAD), "members": array(THREAD_MEMBER)}, {"has_more": BOOL})
 # GET /channels/{id} and friends: oneOf GuildChannelResponse, PrivateChannelResponse, ThreadResponse, ...
 ANY_CHANNEL = {
     "title": "GuildChannelResponse | PrivateChannelResponse | ThreadResponse",
