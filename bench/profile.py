@@ -34,6 +34,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench profile")
     parser.add_argument("--count", type=int, default=200, help="interactions of each kind")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured interactions first, per kind")
+    parser.add_argument("--statements", action="store_true", help="also list one interaction's SQL, per kind")
     args = parser.parse_args(argv)
 
     members = args.count + args.warmup
@@ -49,7 +50,10 @@ def main(argv: list[str]) -> int:
         _register_ping(stack)
         _known_members(stack)
         kinds = {"ping": _ping, "event_going": _event_going(stack), "poll_vote": _poll_vote(stack)}
-        figures = {kind: profile(stack, make, args.count, args.warmup) for kind, make in kinds.items()}
+        figures = {
+            kind: profile(stack, make, args.count, args.warmup, statements=args.statements)
+            for kind, make in kinds.items()
+        }
     print(json.dumps(figures))
     return 0
 
@@ -157,7 +161,7 @@ def _payload(stack: Stack, ix: dict, number: int, **fields) -> dict:
     }
 
 
-def profile(stack: Stack, make, count: int, warmup: int) -> dict:
+def profile(stack: Stack, make, count: int, warmup: int, *, statements: bool = False) -> dict:
     """Per-interaction figures of ``count`` interactions made by ``make(stack, number)``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -171,16 +175,17 @@ def profile(stack: Stack, make, count: int, warmup: int) -> dict:
         dispatcher.handle(payload)
     log(f"profiling {count} interactions of {make.__name__ if hasattr(make, '__name__') else 'a kind'}")
     commands_before, http_before = _redis_commands(redis), _http_calls(stack)
-    queries, control, cpu, wall = [], [], [], []
+    queries, control, cpu, wall, last = [], [], [], [], []
     for payload in payloads[warmup:]:
         with CaptureQueriesContext(connection) as captured:
             started_cpu, started = time.process_time(), time.perf_counter()
             dispatcher.handle(payload)
             cpu.append((time.process_time() - started_cpu) * 1000)
             wall.append((time.perf_counter() - started) * 1000)
-        statements = [query["sql"].lstrip().upper() for query in captured.captured_queries]
-        queries.append(len(statements))
-        control.append(sum(statement.startswith(TRANSACTION_CONTROL) for statement in statements))
+        last = [query["sql"] for query in captured.captured_queries]
+        upper = [sql.lstrip().upper() for sql in last]
+        queries.append(len(upper))
+        control.append(sum(statement.startswith(TRANSACTION_CONTROL) for statement in upper))
     from core.interactions.dispatcher import log_id
     from core.models import CommandLog
 
@@ -190,7 +195,7 @@ def profile(stack: Stack, make, count: int, warmup: int) -> dict:
     commands = _redis_commands(redis) - commands_before
     commands.pop("info", None)
     http = _http_calls(stack) - http_before
-    return {
+    figures = {
         "outcomes": dict(outcomes),  # every interaction should be "ok": else the figures are of refusals
         "queries": round(statistics.mean(queries), 2),
         "transaction_control": round(statistics.mean(control), 2),
@@ -202,6 +207,9 @@ def profile(stack: Stack, make, count: int, warmup: int) -> dict:
         "cpu_ms_mean": round(statistics.mean(cpu), 2),
         "wall_ms_p50": round(statistics.median(wall), 2),
     }
+    if statements:  # the last interaction's, in order, shortened: what each round trip is
+        figures["statements"] = [sql if len(sql) <= 160 else f"{sql[:157]}..." for sql in last]
+    return figures
 
 
 def _redis_commands(redis) -> Counter:

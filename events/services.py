@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 
 from core import hooks
 from core.errors import RuleError
@@ -33,12 +33,13 @@ Status = Registration.Status
 class Response:
     """What a click did: the member's status now and, on the waitlist, their place."""
 
-    status: str
+    status: str | None  # None only with ``ask_option``
     changed: bool
     waitlist_position: int | None = None
     promoted: tuple[int, ...] = ()
     option: str | None = None  # the signup option going or waiting as (events with options)
     event: Event | None = field(default=None, compare=False)  # as locked for the click: the caller shows it
+    ask_option: bool = False  # ``respond(ask_option=True)`` on an event with options: nothing done, ask which
 
 
 def click_sequence(at: datetime) -> int:
@@ -232,9 +233,14 @@ def edited_draft(event: Event, changes: dict) -> EventDraft:
 NOT_IN_GUILD = "There is no such event in this server."
 
 
-def _locked(event_id: int, guild_id: int | None = None) -> Event:
-    """The event, locked; with ``guild_id``, only if it belongs to that guild (a click's scope)."""
+def _locked(event_id: int, guild_id: int | None = None, *, with_space: bool = False) -> Event:
+    """The event, locked; with ``guild_id``, only if it belongs to that guild (a click's scope).
+
+    ``with_space``: its space (if any) comes along in the same read, unlocked as before, for
+    ``spaces.follow`` to use without another query (a registration change)."""
     events = Event.objects.select_for_update().select_related("guild")
+    if with_space:  # the same rows locked (event and guild); the space is on an outer join's nullable side
+        events = Event.objects.select_for_update(of=("self", "guild")).select_related("guild", "space")
     try:
         return events.get(id=event_id) if guild_id is None else events.get(id=event_id, guild_id=guild_id)
     except Event.DoesNotExist:
@@ -350,6 +356,7 @@ def respond(
     from_series: bool = False,
     role_ids: Iterable[int] | None = None,
     option_id: int | None = None,
+    ask_option: bool = False,
 ) -> Response:
     """What happens when a member clicks Going, Maybe or Can't go.
 
@@ -365,19 +372,26 @@ def respond(
     against the event's allowed roles for Going and Maybe (None: an organiser registers
     them, which any role allows). ``option_id``: the signup option chosen with Going, on an
     event with options (``events.signup``): each has its own capacity and waitlist inside
-    the event's; going again as another option moves the member to it.
+    the event's; going again as another option moves the member to it. ``ask_option``:
+    Going from the event's post, where no option can be chosen yet: on an event with
+    options nothing changes and the Response has ``ask_option`` set (the caller asks which,
+    with the event as read here, its options loaded).
     """
     if choice not in (Status.GOING, Status.MAYBE, Status.DECLINED):
         raise RuleError("That is not a choice.")
-    event = _locked(event_id, guild_id)
+    event = _locked(event_id, guild_id, with_space=True)
     if event.status == Event.Status.CANCELLED:
         raise RuleError("This event is cancelled.")
     if now >= event.starts_at:
         raise RuleError("This event has already started.")
-    registration = Registration.objects.filter(event=event, member_id=member_id).first()
-    current = registration.status if registration else None
     if choice != Status.DECLINED:
         signup.check_roles(event, role_ids)
+    if choice == Status.GOING:  # read once, for the option chosen and for the caller's question
+        prefetch_related_objects([event], "signup_options")
+        if ask_option and option_id is None and event.signup_options.all():
+            return Response(None, changed=False, event=event, ask_option=True)
+    registration = Registration.objects.filter(event=event, member_id=member_id).first()
+    current = registration.status if registration else None
     option = signup.chosen_option(event, option_id, registration) if choice == Status.GOING else None
     label = option.label if option else None
     held = registration.option_id if registration else None
@@ -410,7 +424,7 @@ def respond(
 @transaction.atomic
 def remove_registration(event_id: int, member_id: int, *, now: datetime) -> tuple[int, ...]:
     """An organiser removes someone's registration; a freed place goes to the waitlist."""
-    event = _locked(event_id)
+    event = _locked(event_id, with_space=True)
     registration = Registration.objects.filter(event=event, member_id=member_id).first()
     if registration is None:
         raise RuleError("That member is not registered.")

@@ -367,8 +367,10 @@ def admitted(space: EventSpace) -> tuple[str, ...]:
 def follow(event: Event, member_id: int, old: str | None, new: str | None, *, now: datetime) -> None:
     """A registration changed (``events.services``, in its transaction): note it for the
     thread's news and ask for a sync after the commit. Nothing when the event has no space."""
-    space = EventSpace.objects.filter(event_id=event.id, closed_at__isnull=True).first()
-    if space is None or old == new:
+    if old == new:
+        return
+    space = _open_space(event)
+    if space is None:
         return
     told = {Status.GOING, Status.WAITLISTED}
     if space.kind != SpaceKind.NONE and (old in told or new in told):
@@ -376,6 +378,18 @@ def follow(event: Event, member_id: int, old: str | None, new: str | None, *, no
         if EventSpace.objects.filter(pk=space.pk, news_due_at__isnull=True).update(news_due_at=now + news_window()):
             request_sync(event.id, countdown=settings.EVENT_SPACE_NEWS_WINDOW_S)
     request_sync(event.id)
+
+
+def _open_space(event: Event) -> EventSpace | None:
+    """The event's space unless closed: as read with the event when it came along
+    (``select_related("space")``, see ``services._locked``), else one query."""
+    if not Event.space.is_cached(event):
+        return EventSpace.objects.filter(event_id=event.id, closed_at__isnull=True).first()
+    try:
+        space = event.space
+    except EventSpace.DoesNotExist:
+        return None
+    return space if space.closed_at is None else None
 
 
 def event_changed(event: Event) -> None:

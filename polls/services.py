@@ -46,6 +46,7 @@ class Ballot:
     chosen: tuple[int, ...]
     action: str  # "voted", "changed", "withdrawn" or "unchanged"
     poll: Poll | None = field(default=None, compare=False)  # as read for the click: the caller shows it
+    labels: dict[int, str] | None = field(default=None, compare=False)  # position -> label, as read for the click
 
 
 MISSING_VOTER_KEY = "POLL_VOTER_KEY is not set: workers need it to record anonymous votes (see README, Anonymous polls)"
@@ -187,13 +188,17 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime, guild_i
     try:
         with transaction.atomic():
             poll, voter = _open_poll(poll_id, now, member_id, guild_id)
-            if not Option.objects.filter(id=option_id, poll_id=poll_id).exists():
+            # One read of the options: the check, the member's choices after the click, the answer's labels.
+            options = {
+                id_: (position, label) for id_, position, label in poll.options.values_list("id", "position", "label")
+            }
+            if option_id not in options:
                 raise RuleError("That option is not part of this poll.")
             mine = Vote.objects.filter(poll_id=poll_id, voter=voter)
             before = set(mine.values_list("option_id", flat=True))
             if option_id in before:
                 mine.filter(option_id=option_id).delete()
-                action = "withdrawn"
+                action, after = "withdrawn", before - {option_id}
             else:
                 if before and not poll.multiple_choice:  # a first vote has nothing to move (the lock above holds)
                     mine.delete()
@@ -206,12 +211,16 @@ def vote(poll_id: int, option_id: int, member_id: int, *, now: datetime, guild_i
                     cast_at=vote_time(poll, now),
                 )
                 action = "changed" if before and not poll.multiple_choice else "voted"
+                after = {option_id} if single else before | {option_id}
     except IntegrityError:
         # The same member's other click won the race; theirs stands.
-        action = "unchanged"
         poll = Poll.objects.get(id=poll_id)
+        schedule_refresh("poll", poll_id)
+        return Ballot(chosen=my_choices(poll, member_id), action="unchanged", poll=poll)
     schedule_refresh("poll", poll_id)
-    return Ballot(chosen=my_choices(poll, member_id), action=action, poll=poll)
+    chosen = tuple(sorted(options[chosen_id][0] for chosen_id in after))
+    labels = {position: label for position, label in options.values()}
+    return Ballot(chosen=chosen, action=action, poll=poll, labels=labels)
 
 
 def choose(poll_id: int, option_ids: list[int], member_id: int, *, now: datetime) -> Ballot:

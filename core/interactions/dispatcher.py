@@ -2,8 +2,9 @@
 
 ``handle(payload)`` is what the ``handle_interaction`` task runs. The command log row,
 keyed by the interaction id (a keyed hash of it when redacted, see ``log_id``), is
-locked while the handler runs in the same transaction, so a redelivered task (a worker
-killed mid-task) finds the outcome recorded and only re-sends the stored answer.
+written (or its attempts counted) and locked in the transaction the handler runs in, so
+a redelivered task (a worker killed mid-task) finds the outcome recorded and only
+re-sends the stored answer, and one killed mid-handler left nothing to find.
 
 The answer is claimed on the row before it is sent (``answer_claimed_at``): by the
 delivery that ran the handler, in the statement that records its outcome under the lock;
@@ -82,14 +83,11 @@ def _handle(interaction: Interaction) -> None:
     redacted = route is not None and route.redacts(interaction)
     directory.record_actor(interaction)
     pk = log_id(interaction, redacted=redacted)
-    outcome, answered = _count_attempt(interaction, pk, redacted=redacted)
+    ran, reply, answered = _run_once(interaction, pk, redacted=redacted)
     if answered:
         return
-    reply = None
-    if outcome == Outcome.PENDING:
-        ran, reply = _run_once(interaction, pk, redacted=redacted)
-        if ran is not None:
-            _count_run(interaction, route, ran)
+    if ran is not None:
+        _count_run(interaction, route, ran)
     if reply is None:  # an earlier delivery ran the handler: take the right to send its answer
         if not _claim_answer(pk):
             _answered_or_in_flight(pk)
@@ -122,23 +120,25 @@ def _count_run(interaction: Interaction, route: routing.Route | None, outcome: s
         metrics.ACK_SECONDS.observe(ack_ms / 1000)
 
 
-def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> tuple[str | None, dict | None]:
-    """Run the handler under the row's lock unless a concurrent delivery did: (outcome, stored answer),
-    or (None, None) when another delivery ran it.
+def _run_once(interaction: Interaction, pk: int, *, redacted: bool) -> tuple[str | None, dict | None, bool]:
+    """Count this delivery and run the handler unless an earlier one did: (outcome, stored
+    answer, answered); outcome and answer are None when another delivery ran the handler.
 
-    The outcome and the claim on the answer are written in one statement: nobody can hold
-    a claim on an answer that did not exist yet, and a delivery waiting on the lock finds
-    the outcome recorded and the answer claimed.
+    One transaction: the upsert that creates the row (or counts this delivery on it) locks
+    it until the commit, so a concurrent delivery waits there and then finds the outcome
+    recorded. The outcome and the claim on the answer are written in one statement: nobody
+    can hold a claim on an answer that did not exist yet, and a delivery waiting on the
+    lock finds the outcome recorded and the answer claimed.
     """
     with transaction.atomic():
-        entry = CommandLog.objects.select_for_update().only("outcome").get(pk=pk)
-        if entry.outcome != Outcome.PENDING:
-            return None, None
+        outcome, answered = _count_attempt(interaction, pk, redacted=redacted)
+        if answered or outcome != Outcome.PENDING:
+            return None, None, answered
         outcome, reply, error, reference = run(interaction, redacted=redacted)
         CommandLog.objects.filter(pk=pk).update(
             outcome=outcome, reply=reply, error=error, reference=reference, answer_claimed_at=timezone.now()
         )
-    return outcome, reply
+    return outcome, reply, False
 
 
 def _answered_or_in_flight(pk: int) -> None:
@@ -184,9 +184,12 @@ def to_the_hour(moment: datetime) -> datetime:
 def _count_attempt(interaction: Interaction, pk: int, *, redacted: bool = False) -> tuple[str, bool]:
     """Create the log row on the first delivery and count every delivery: (outcome, answered).
 
-    One upsert, committed at once (outside any transaction), so a worker killed
-    mid-handler still shows in ``attempts``; a concurrent delivery's row is kept, only
-    its count goes up. ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` is PostgreSQL's
+    One upsert, in the handler's transaction (``_run_once``): the row it inserts or
+    updates stays locked until the commit, which is the lock the handler runs under. A
+    delivery whose transaction does not commit (its worker killed mid-handler, the
+    database gone) leaves no count, as it leaves no effect; every delivery that records
+    or finds an outcome counts one. A concurrent delivery's row is kept, only its count
+    goes up. ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` is PostgreSQL's
     and SQLite's (3.35+) alike; Django's ``bulk_create(update_conflicts=True)`` can only
     copy the new row's value, not add one to the stored count.
     """

@@ -422,8 +422,13 @@ def event_page(guild_id: int, page: int) -> dict:
     return messages.event_page(rows, page, PAGE_SIZE)
 
 
-def _click(interaction: Interaction, event_id: int, choice: str, option_id: int | None = None) -> Reply:
-    """What a member sees, privately, after clicking Going, Maybe or Can't go (or an option)."""
+def _click(
+    interaction: Interaction, event_id: int, choice: str, option_id: int | None = None, *, ask_option: bool = False
+) -> Reply:
+    """What a member sees, privately, after clicking Going, Maybe or Can't go (or an option).
+
+    ``ask_option``: Going from the post; on an event with signup options, the private
+    question which (``GOING_AS``) instead."""
     now, member_id = timezone.now(), interaction.actor.id
     guild_id, role_ids = _answering_as(interaction, int(event_id))
     response = services.respond(
@@ -435,7 +440,10 @@ def _click(interaction: Interaction, event_id: int, choice: str, option_id: int 
         guild_id=guild_id,
         role_ids=role_ids,
         option_id=option_id,
+        ask_option=ask_option,
     )
+    if response.ask_option:
+        return Reply(**messages.option_picker(response.event, now=now))
     link = event_link(response.event)
     as_option = f" as **{escape(response.option)}**" if response.option else ""
     if response.status == Status.WAITLISTED:
@@ -468,12 +476,7 @@ def _answering_as(interaction: Interaction, event_id: int) -> tuple[int, tuple[i
 @component(RESPONSES[Status.GOING])
 def going(interaction: Interaction, event_id: int) -> Reply:
     """Going; on an event with signup options, first the private question which (``GOING_AS``)."""
-    guild_id, role_ids = _answering_as(interaction, int(event_id))
-    event = _event(event_id, guild_id)
-    if event.signup_options.exists():
-        signup.check_roles(event, role_ids)
-        return Reply(**messages.option_picker(event, now=timezone.now()))
-    return _click(interaction, event_id, Status.GOING)
+    return _click(interaction, event_id, Status.GOING, ask_option=True)
 
 
 @component(GOING_AS)

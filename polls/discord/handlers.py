@@ -77,7 +77,7 @@ def _answer(poll: Poll, ballot: Ballot) -> Reply:
             ballot.action, "Your vote is counted. This poll is anonymous: nobody can see what you chose."
         )
         return Reply(content=text)
-    labels = dict(poll.options.values_list("position", "label"))
+    labels = ballot.labels if ballot.labels is not None else dict(poll.options.values_list("position", "label"))
     chosen = ", ".join(f"**{escape(labels[p])}**" for p in ballot.chosen)
     return Reply(content=f"Your vote: {chosen}." if chosen else "You have no vote in this poll now.")
 
