@@ -137,6 +137,13 @@ def process_env(postgres_server, redis_server):
 
 
 @pytest.fixture
+def early_processes() -> dict:
+    """Processes a fixture started for another fixture of the same test, not yet waited for
+    (tests/e2e/conftest.py's gateway starts the test's worker alongside it)."""
+    return {}
+
+
+@pytest.fixture
 def start_process():
     """Start real child processes; every one is stopped when the test ends."""
     started: list[ManagedProcess] = []

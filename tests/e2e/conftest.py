@@ -101,12 +101,6 @@ def start_gateway(start_process, muster_env):
 
 
 @pytest.fixture
-def early_processes() -> dict:
-    """Processes a fixture started for another fixture of the same test, not yet waited for."""
-    return {}
-
-
-@pytest.fixture
 def gateway(start_gateway, start_process, muster_env, early_processes, request):
     if "muster_worker" in request.fixturenames and "worker" not in early_processes:
         # The test's worker starts now, so both processes boot together (muster_worker waits for it).

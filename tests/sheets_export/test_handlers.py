@@ -41,7 +41,7 @@ def test_connect_answers_in_one_sentence_and_saves_the_target(cast, sheets, shee
 
 def test_connect_refuses_an_unknown_dataset_with_the_known_ones(cast):
     options = {"url": "1AbC-dEf_0123456789xyz", "datasets": "carpools"}
-    known = "events, registrations, poll_results, rides, rooms, tasks"
+    known = "events, registrations, poll_results, rides, rooms, tasks, results, standings"
     with pytest.raises(RuleError, match=rf"^There is no dataset 'carpools': choose among {known}\.$"):
         handle(cast.interaction(cast.organiser, command="export connect", options=options))
 
