@@ -88,6 +88,7 @@ def test_every_form_a_worker_handles_has_a_layout_the_gateway_can_reopen():
             "leave:declined",
             "poll:create",
             "poll:dates",
+            "results:post",
             "schedule:create",
             "schedule:edit",
             "standup:answer",
