@@ -1,0 +1,12 @@
+"""The timeline's beat tick: thin, claiming its work in the database (timeline.services)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from timeline import services
+
+
+@shared_task
+def tick() -> dict:
+    """Send the timeline alerts and pre-alerts due (each once per time), post the Now / Next messages due."""
+    return vars(services.tick(now=timezone.now()))
