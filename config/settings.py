@@ -368,6 +368,8 @@ CELERY_TASK_ROUTES = {
     "core.tasks.refresh_*": {"queue": "discord"},
     "events.tasks.sync_native_events": {"queue": "discord"},
     "events.tasks.sync_event_space": {"queue": "discord"},
+    "community.tasks.apply_roster": {"queue": "discord"},
+    "community.tasks.read_roster_roles": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},
     "sheets_export.tasks.*": {"queue": "sheets"},
 }
