@@ -24,6 +24,7 @@ SECTIONS = (
     ("tasks", "Tasks"),
     ("leave", "Leave"),
     ("standups", "Standups"),
+    ("roster", "Roster"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),
 )

@@ -36,6 +36,7 @@ LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.expo
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
 LOOK |= {"desk.task", "desk.desksettings"}
 LOOK |= {"standups.standup", "standups.checkin"}
+LOOK |= {"timeline.item", "timeline.shift"}
 LOOK |= {"leave.leavesettings", "leave.leavetype", "leave.holiday", "leave.leaverequest"}
 # What organisers set up themselves; rides and rooms follow Discord, runs and syncs the workers.
 OWN_SETUP = {"carpool.area", "carpool.nudge", "jira_sync.jirasite", "sheets_export.exporttarget"}
@@ -112,6 +113,7 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     from leave.models import Holiday, LeaveRequest, LeaveSettings, LeaveType
     from sheets_export.models import ExportRun, ExportTarget
     from standups.models import Checkin, Standup
+    from timeline.models import Item, Shift
 
     person, leaves = member.member, event.starts_at - timedelta(hours=1)
     ride = Ride.objects.create(event=event, driver=person, direction="to", seats=3, area="North", departs_at=leaves)
@@ -146,6 +148,10 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
         guild=guild, member=person, leave_type=vacation, start=night, end=night, days=1, status="approved"
     )
     return {
+        "timeline.item": Item.objects.create(
+            event=event, guild=guild, title=f"Stint of {name}", due_at=event.starts_at
+        ),
+        "timeline.shift": Shift.objects.create(event=event, guild=guild, minutes=15, at=event.starts_at),
         "standups.standup": standup,
         "standups.checkin": checkin,
         "leave.leavesettings": LeaveSettings.objects.get(guild=guild),

@@ -34,6 +34,7 @@ from standups.models import Standup
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import GuildMemberFactory
 from tests.polls.factories import PollFactory
+from timeline.models import Item
 
 from .conftest import log_in
 
@@ -58,6 +59,7 @@ SAMPLES = {
     "type_id": lambda rows: rows["leave_type"].id,
     "holiday_id": lambda rows: rows["holiday"].id,
     "request_id": lambda rows: rows["leave_request"].id,
+    "item_id": lambda rows: rows["timeline_item"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -115,6 +117,7 @@ def rows_of(guild) -> dict:
         "standup": Standup.objects.create(guild=guild, name="Walk", channel_id=event.channel_id or 1, role_id=1),
         "task": Task.objects.create(guild=guild, title=f"Walk task of {guild.id}"),
         **leave_rows(guild),
+        "timeline_item": Item.objects.create(event=event, guild=guild, title="Walk stint", due_at=event.starts_at),
     }
 
 
