@@ -44,6 +44,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--global-limit", type=float, default=50.0)
     args = parser.parse_args(argv)
+    if args.prealert_every and args.lead < 70:
+        parser.error("--lead must be at least 70 s: the first pre-alerts come a minute before their items")
 
     log(f"starting PostgreSQL, Redis, the sandbox with {args.members} members, {args.workers} workers and beat")
     env = {"TIMELINE_TICK_INTERVAL": str(args.tick)}
@@ -121,10 +123,10 @@ def main(argv: list[str]) -> int:
         time.sleep(max(0.0, last_due - time.time()))
         from core.models import OutboundMessage
 
-        pending = OutboundMessage.objects.filter(
-            idempotency_key__startswith="timeline:", status=OutboundMessage.Status.PENDING
+        delivered = OutboundMessage.objects.filter(
+            idempotency_key__startswith="timeline:", status=OutboundMessage.Status.DELIVERED
         )
-        wait_for_growth(lambda: expected - pending.count(), expected, stall_s=20)
+        wait_for_growth(delivered.count, expected, stall_s=20)
         messages = received()
         stats = stack.control.stats()["rest"]
 
@@ -151,6 +153,7 @@ def main(argv: list[str]) -> int:
         "tick_s": args.tick,
         "http_429": int(stats["statuses"].get("429", 0)),
         "rest_statuses": stats["statuses"],
+        "ratelimited": stats.get("ratelimited"),
         "wall_s": round(time.time() - began, 1),
         "measured": "sandbox message timestamps minus each alert's due time",
     }
