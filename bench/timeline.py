@@ -5,7 +5,10 @@ timelines, in real time, measured where people see it.
 sandbox) and ``items`` items spread over ``--window`` seconds from ``--lead`` seconds after
 the start of the run. Each item names one member (``members`` in all, round-robin), who
 is DMed, and is posted in its event's thread; every ``--prealert-every``-th item also has a
-one-minute pre-alert. Real processes do the work: beat ticks ``timeline.tasks.tick`` every
+one-minute pre-alert. The lead leaves Muster the time to open the members' DM channels
+ahead (``core.dm_channels``; Discord's route for it allows about two a second, as the
+sandbox does), which it does up to two hours before a real event's items. Real processes do the work: beat
+ticks ``timeline.tasks.tick`` every
 ``--tick`` seconds (``TIMELINE_TICK_INTERVAL``), ``--workers`` Celery workers claim and deliver
 through the outbox and the REST client, against the sandbox's global rate limit
 (``--global-limit`` requests per second, Discord's 50 by default).
@@ -38,12 +41,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--items", type=int, default=40, help="per event")
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--window", type=float, default=300.0, help="seconds over which the items are spread")
-    parser.add_argument("--lead", type=float, default=75.0, help="seconds from the setup to the first item")
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=None,
+        help="seconds from the setup to the first item (default: 75, or 0.6 s a member)",
+    )
     parser.add_argument("--tick", type=float, default=5.0, help="TIMELINE_TICK_INTERVAL of the run")
     parser.add_argument("--prealert-every", type=int, default=4, help="every Nth item has a 1-minute pre-alert")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--global-limit", type=float, default=50.0)
     args = parser.parse_args(argv)
+    if args.lead is None:
+        args.lead = max(75.0, 0.6 * args.members)
     if args.prealert_every and args.lead < 70:
         parser.error("--lead must be at least 70 s: the first pre-alerts come a minute before their items")
 

@@ -369,6 +369,7 @@ CELERY_TASK_ROUTES = {
     "events.tasks.sync_native_events": {"queue": "discord"},
     "events.tasks.sync_event_space": {"queue": "discord"},
     "community.tasks.apply_roster": {"queue": "discord"},
+    "timeline.tasks.open_dm_channels": {"queue": "discord"},
     "community.tasks.read_roster_roles": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},
     "sheets_export.tasks.*": {"queue": "sheets"},

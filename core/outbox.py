@@ -52,6 +52,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import dm_channels
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.limits import UPLOAD_LIMIT, check_message
 from core.models import DeliveryPause, Member, OutboundMessage
@@ -60,6 +61,7 @@ from core.refresh import posted as redraw_posted
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+UNKNOWN_CHANNEL = 10003  # Discord's JSON error code
 # Longer than a task may live (CELERY_TASK_TIME_LIMIT, 90 s): a row still "sending" after
 # this has lost its worker. Short enough that its resend stays inside the nonce window.
 STALE_SENDING = timedelta(seconds=100)
@@ -208,12 +210,20 @@ def deliver(message_id: int) -> float | None:
     channel_id = message.channel_id
     try:
         if message.member_id is not None:
-            channel_id = int(get_client().open_dm(message.member_id)["id"])
+            channel_id = dm_channels.dm_channel(message.member_id)
         # Discord answers a second message with the same nonce, sent within minutes, with
         # the first one: a retry after a lost answer does not post twice.
         payload = {**message.payload, "nonce": _nonce(message.idempotency_key), "enforce_nonce": True}
         files = _files(message, payload)
-        sent = get_client().send_message(channel_id, payload, files)
+        try:
+            sent = get_client().send_message(channel_id, payload, files)
+        except PermanentError as exc:
+            if message.member_id is None or exc.code != UNKNOWN_CHANNEL:
+                raise
+            # A remembered DM channel Discord no longer knows: open it afresh, once.
+            dm_channels.forget(message.member_id)
+            channel_id = dm_channels.dm_channel(message.member_id)
+            sent = get_client().send_message(channel_id, payload, files)
     except PermanentError as exc:
         # A 403 on a channel post is the bot's access to it; on a DM it concerns the member.
         if exc.status == 401 or (exc.status == 403 and message.member_id is None):

@@ -42,6 +42,9 @@ class Item(models.Model):
     alerted_for = models.DateTimeField(null=True, blank=True, editable=False, help_text="The time alerted.")
     prealerted_for = models.DateTimeField(null=True, blank=True, editable=False)
     claim = models.CharField(max_length=32, blank=True, editable=False, help_text="The tick that claimed it last.")
+    dms_opened_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When its members' DM channels were asked to be opened ahead."
+    )
     created_by = models.ForeignKey(
         "core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="timeline_items_created"
     )

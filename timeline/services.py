@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from core import outbox, timeparse
+from core import dm_channels, outbox, timeparse
 from core.errors import RuleError
 from core.models import GuildMember
 from core.refresh import schedule_refresh
@@ -39,6 +39,8 @@ from timeline.models import Item, Shift
 
 CATCH_UP = timedelta(minutes=30)
 BOARD_LEAD = timedelta(hours=2)  # the Now / Next message is posted this long before the first item
+DM_LEAD = timedelta(hours=2)  # members' DM channels are opened this long ahead (core.dm_channels)
+DM_BATCH = 25  # members per task opening DM channels
 MAX_ITEMS = 200  # per event
 MAX_PREALERT = 24 * 60  # minutes
 MAX_SHIFT = 24 * 60  # minutes, either way
@@ -323,6 +325,7 @@ class Ticked:
     alerts: int = 0
     messages: int = 0
     boards: int = 0
+    dm_batches: int = 0
 
 
 def tick(*, now: datetime) -> Ticked:
@@ -333,6 +336,7 @@ def tick(*, now: datetime) -> Ticked:
     done.alerts, sent = _claim_and_send(now, pre=False)
     done.messages += sent
     done.boards = post_boards(now=now)
+    done.dm_batches = open_dm_channels_ahead(now=now)
     return done
 
 
@@ -390,6 +394,27 @@ def post_boards(*, now: datetime) -> int:
     events = Event.objects.filter(id__in=threads).select_related("guild")
     with transaction.atomic():
         return outbox.enqueue_many([messages.board_post(event, threads[event.id]) for event in events])
+
+
+def open_dm_channels_ahead(*, now: datetime) -> int:
+    """Queue the opening of the DM channels of the members of items due within ``DM_LEAD``
+    (claimed once per item), so the alerts at the item's time do not wait on Discord's
+    tight limit for opening DM channels. Returns the tasks queued."""
+    due = Item.objects.filter(dm=True, dms_opened_at__isnull=True, due_at__gt=now, due_at__lte=now + DM_LEAD)
+    ids = list(due.values_list("id", flat=True)[:BATCH])
+    if not ids:
+        return 0
+    token = secrets.token_hex(16)
+    Item.objects.filter(id__in=ids, dms_opened_at__isnull=True).update(dms_opened_at=now, claim=token)
+    ours = list(Item.objects.filter(id__in=ids, claim=token, dms_opened_at=now))
+    wanted = {m for found in recipients(ours).values() for m in found}
+    members = sorted(wanted - dm_channels.known(wanted))
+    from timeline.tasks import open_dm_channels
+
+    batches = [members[i : i + DM_BATCH] for i in range(0, len(members), DM_BATCH)]
+    for batch in batches:
+        transaction.on_commit(lambda batch=batch: open_dm_channels.delay(batch), robust=True)
+    return len(batches)
 
 
 # What members and organisers read.

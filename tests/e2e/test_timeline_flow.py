@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.models import GuildMember
+from core.models import Guild, GuildMember, Member
 from events.models import Event, EventSpace, SpaceKind
 from tests.e2e.conftest import wait_until
 from tests.e2e.test_events_flow import people  # noqa: F401 - a fixture
@@ -42,8 +42,10 @@ def test_an_organiser_builds_a_timeline_its_alerts_arrive_once_and_a_shift_is_to
     gateway,
 ):
     olivia, alice, bob = people["olivia"], people["alice"], people["bob"]
-    joined = GuildMember.objects.filter(guild_id=world.guild_id, member_id__in=[alice, bob])
-    wait_until(lambda: joined.count() == 2, what="alice and bob in the directory")
+    wait_until(lambda: Guild.objects.filter(id=world.guild_id).exists(), what="the guild synced")
+    for user_id, name in ((alice, "alice"), (bob, "bob")):  # as the directory knows them once they have spoken
+        Member.objects.get_or_create(id=user_id, defaults={"username": name})
+        GuildMember.objects.get_or_create(guild_id=world.guild_id, member_id=user_id)
     thread = int(discord.control.create_channel(world.guild_id, "relay-thread")["id"])
     # The race began a minute ago: its thread is open.
     race = Event.objects.create(guild_id=world.guild_id, title="Relay", starts_at=timezone.now() - timedelta(minutes=1))

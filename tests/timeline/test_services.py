@@ -285,3 +285,18 @@ def test_a_member_who_left_the_team_is_not_dmed(cast, race):
     tick(now=stint.due_at)
 
     assert sent("timeline:") == [(key(stint, "alert", f"dm:{alice}"), alice, None)]
+
+
+def test_the_dm_channels_of_members_due_within_two_hours_are_opened_ahead_once(cast, race, flush_redis):
+    from core import dm_channels
+
+    alice, olivia = cast.member.member_id, cast.organiser.member_id
+    soon = item(race, "Soon", minutes(30), member_ids=[alice, olivia])
+    item(race, "Later", minutes(200), member_ids=[alice])
+    flush_redis.set(f"dm-channel:{olivia}", 42)
+
+    assert services.open_dm_channels_ahead(now=START - minutes(1)) == 1  # one batch: alice (olivia's is known)
+    assert services.open_dm_channels_ahead(now=START) == 0
+    soon.refresh_from_db()
+    assert soon.dms_opened_at == START - minutes(1)
+    assert dm_channels.known([alice, olivia]) == {olivia}  # (no worker here opens alice's)
