@@ -163,7 +163,7 @@ def main(argv: list[str]) -> int:
         "tick_s": args.tick,
         "http_429": int(stats["statuses"].get("429", 0)),
         "rest_statuses": stats["statuses"],
-        "ratelimited": stats.get("ratelimited"),
+        "ratelimited_routes": stats.get("ratelimited_routes"),
         "wall_s": round(time.time() - began, 1),
         "measured": "sandbox message timestamps minus each alert's due time",
     }
