@@ -88,6 +88,9 @@ ORGANISER_ONLY = [
     "standup pause",
     "standup resume",
     "task board",
+    "timeline add",
+    "timeline remove",
+    "timeline shift",
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
@@ -121,6 +124,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
         ),
         *("muster help", "muster ping", "muster privacy", "muster timezone", *RIDES_AND_ROOMS),
         *("standup list", "standup skip", *TASKS),
+        "timeline list",
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 
