@@ -114,6 +114,12 @@ class RateLimiter:
         bucket = headers.get("X-RateLimit-Bucket") or ""
         remaining = headers.get("X-RateLimit-Remaining")
         reset_after = headers.get("X-RateLimit-Reset-After")
+        first = PREFIX + "b:" + route + ":"
+        if bucket and state_key.startswith(first):
+            # The route's first answer names its bucket: the window belongs under the bucket's
+            # key, where the next request looks (else it probes again, into a 429).
+            self.redis.delete(state_key + ":probe")
+            state_key = PREFIX + "b:" + bucket + ":" + state_key[len(first) :]
         keys = [state_key, PREFIX + "route:" + route]  # one round trip: the window and the route's bucket
         if remaining is None or reset_after is None:
             # No limit announced: let requests through instead of probing one at a time.
