@@ -115,17 +115,21 @@ class RateLimiter:
         remaining = headers.get("X-RateLimit-Remaining")
         reset_after = headers.get("X-RateLimit-Reset-After")
         first = PREFIX + "b:" + route + ":"
+        probed = state_key
         if bucket and state_key.startswith(first):
             # The route's first answer names its bucket: the window belongs under the bucket's
             # key, where the next request looks (else it probes again, into a 429).
-            self.redis.delete(state_key + ":probe")
             state_key = PREFIX + "b:" + bucket + ":" + state_key[len(first) :]
         keys = [state_key, PREFIX + "route:" + route]  # one round trip: the window and the route's bucket
         if remaining is None or reset_after is None:
             # No limit announced: let requests through instead of probing one at a time.
             self._learn(keys=keys, args=[UNLIMITED, 5, "set", bucket])
-            return
-        self._learn(keys=keys, args=[int(remaining), float(reset_after), "set", bucket])
+        else:
+            self._learn(keys=keys, args=[int(remaining), float(reset_after), "set", bucket])
+        if probed != state_key:
+            # Only now that the route names its bucket: a request waiting on this probe then
+            # finds the learned window instead of probing again.
+            self.redis.delete(probed + ":probe")
 
     def release(self, state_key: str) -> None:
         """A request learned nothing (timeout, edge error): let the next one probe the bucket."""
