@@ -149,3 +149,43 @@ class Occurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id} at {self.occurs_at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+
+class Roster(models.Model):
+    """A guild's roster as last imported from its club's list (``community.roster``), with the
+    "Member" role the apply step hands out and what Discord said of the guild's roles."""
+
+    guild = models.OneToOneField("core.Guild", on_delete=models.CASCADE, primary_key=True, related_name="roster")
+    member_role_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The role the apply step adds to members on the roster (none: no apply)."
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="The file imported last.")
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey("core.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    role_names = models.JSONField(default=dict, blank=True, help_text="Role id -> name, as Discord said last.")
+    roles_read_at = models.DateTimeField(null=True, blank=True)
+    applying_since = models.DateTimeField(null=True, blank=True, editable=False, help_text="The apply's claim.")
+    applied_at = models.DateTimeField(null=True, blank=True)
+    last_apply = models.JSONField(default=dict, blank=True, help_text="added, removed, left, problem.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Roster of {self.guild_id}"
+
+
+class RosterEntry(models.Model):
+    """One line of the imported roster: a Discord id or username, an external id, roles."""
+
+    guild = models.ForeignKey("core.Guild", on_delete=models.CASCADE, related_name="roster_entries")
+    line = models.PositiveIntegerField(help_text="Its line in the file.")
+    discord_id = models.BigIntegerField(null=True, blank=True)
+    username = models.CharField(max_length=32, blank=True, help_text="Lowercase, as Discord usernames are.")
+    external_id = models.CharField(max_length=100, blank=True)
+    roles = models.JSONField(default=list, blank=True, help_text="Role names or ids, as the roster says.")
+
+    class Meta:
+        ordering = ["guild", "line"]
+        indexes = [models.Index(fields=["guild", "discord_id"]), models.Index(fields=["guild", "username"])]
+
+    def __str__(self) -> str:
+        return self.username or str(self.discord_id)

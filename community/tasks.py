@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from community import schedules, slash_sync
+from community import roster, schedules, slash_sync
 
 
 @shared_task(bind=True, max_retries=None)
@@ -27,3 +27,18 @@ def sync_due_guild_commands() -> int:
 def post_due_schedules() -> int:
     """Claim due occurrences once each and queue their posts through the outbox."""
     return schedules.post_due(now=timezone.now())
+
+
+@shared_task
+def apply_roster(guild_id: int) -> dict:
+    """The roster's apply step, after an organiser's click: the Member role follows the roster."""
+    done = roster.apply(guild_id, now=timezone.now())
+    if done.claimed and done.left and not done.problem:
+        apply_roster.apply_async((guild_id,), countdown=5)
+    return vars(done)
+
+
+@shared_task
+def read_roster_roles(guild_id: int) -> int:
+    """The guild's role names from Discord, for the roster's comparison; how many roles."""
+    return len(roster.read_roles(guild_id, now=timezone.now()))

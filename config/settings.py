@@ -152,6 +152,8 @@ try:
     JIRA_REQUEST_TIMEOUT_S = env.number("JIRA_REQUEST_TIMEOUT", 20.0)
     # Public messages re-rendered on change (poll tallies, rosters) are edited at most this often.
     REFRESH_INTERVAL_S = env.number("REFRESH_INTERVAL", 2.0)
+    # The event-day timeline's beat tick: alerts are sent at most this long after their time.
+    TIMELINE_TICK_S = env.number("TIMELINE_TICK_INTERVAL", 15.0)
     # "Log in with Discord" (the dashboard, django-allauth): the application's OAuth2 client.
     # Unset: no Discord login (superusers still log in to /admin/ with their password).
     DISCORD_CLIENT_ID = env.string("DISCORD_CLIENT_ID")
@@ -376,6 +378,9 @@ CELERY_TASK_ROUTES = {
     "core.tasks.refresh_*": {"queue": "discord"},
     "events.tasks.sync_native_events": {"queue": "discord"},
     "events.tasks.sync_event_space": {"queue": "discord"},
+    "community.tasks.apply_roster": {"queue": "discord"},
+    "timeline.tasks.open_dm_channels": {"queue": "discord"},
+    "community.tasks.read_roster_roles": {"queue": "discord"},
     "jira_sync.tasks.*": {"queue": "jira"},
     "sheets_export.tasks.*": {"queue": "sheets"},
 }
@@ -528,6 +533,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "standups.tasks.tick",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # The event-day timeline: alerts and pre-alerts due (each once per time), the Now / Next posts.
+    "timeline": {
+        "task": "timeline.tasks.tick",
+        "schedule": TIMELINE_TICK_S,
+        "options": {"expires": max(1.0, TIMELINE_TICK_S - 2)},
     },
     # Custom slash commands whose debounced registration task was lost.
     "community-slash-sync": {

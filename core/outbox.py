@@ -57,6 +57,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import dm_channels
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.errors import UNKNOWN_CHANNEL
 from core.discord_api.limits import UPLOAD_LIMIT, check_message
@@ -193,21 +194,6 @@ def _enqueue_one(row: OutboundMessage) -> bool:
     return not before
 
 
-def _dm_channel(member_id: int, *, reopen: bool = False) -> int:
-    """The member's DM channel: opened once and remembered on the member.
-
-    Discord answers every open with the same channel, and opening is a bucket of its own
-    (about one request per half second): asking once per DM would cap every DM fan-out there.
-    """
-    if not reopen:
-        known = Member.objects.filter(id=member_id).values_list("dm_channel_id", flat=True).first()
-        if known:
-            return known
-    channel_id = int(get_client().open_dm(member_id)["id"])
-    Member.objects.filter(id=member_id).update(dm_channel_id=channel_id)
-    return channel_id
-
-
 def deliver(message_id: int) -> float | None:
     """Try to send one due message; seconds until its retry, or None when settled or paused.
 
@@ -236,7 +222,7 @@ def deliver(message_id: int) -> float | None:
     channel_id = message.channel_id
     try:
         if message.member_id is not None:
-            channel_id = _dm_channel(message.member_id)
+            channel_id = dm_channels.dm_channel(message.member_id)
         # Discord answers a second message with the same nonce, sent within minutes, with
         # the first one: a retry after a lost answer does not post twice.
         payload = {**message.payload, "nonce": _nonce(message.idempotency_key), "enforce_nonce": True}
@@ -246,7 +232,7 @@ def deliver(message_id: int) -> float | None:
         except PermanentError as exc:
             if message.member_id is None or exc.code != UNKNOWN_CHANNEL:
                 raise
-            channel_id = _dm_channel(message.member_id, reopen=True)  # the one remembered is gone
+            channel_id = dm_channels.dm_channel(message.member_id, reopen=True)  # the one remembered is gone
             sent = get_client().send_message(channel_id, payload, files)
     except PermanentError as exc:
         # A 403 on a channel post is the bot's access to it; on a DM it concerns the member.

@@ -26,6 +26,7 @@ SECTIONS = (
     ("tasks", "Tasks"),
     ("leave", "Leave"),
     ("standups", "Standups"),
+    ("roster", "Roster"),
     ("tokens", "API tokens"),
     ("log", "Organiser log"),
 )

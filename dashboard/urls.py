@@ -13,11 +13,13 @@ from . import (
     views_members,
     views_polls,
     views_results,
+    views_roster,
     views_settings,
     views_sheets_targets,
     views_standups,
     views_teams,
     views_templates,
+    views_timeline,
     views_tokens,
 )
 
@@ -169,4 +171,22 @@ urlpatterns += [
     path(f"{teams}captain/", views_teams.team_captain, name="team_captain"),
     path(f"{teams}auto/", views_teams.team_auto, name="team_auto"),
     path(f"{teams}spaces/", views_teams.team_spaces, name="team_spaces"),
+]
+
+# Issue 19's event-day timeline: an event's items, added, edited, removed and shifted.
+timeline = f"{guild}events/<int:event_id>/timeline/"
+urlpatterns += [
+    path(timeline, views_timeline.timeline, name="event_timeline"),
+    path(f"{timeline}shift/", views_timeline.timeline_shift, name="timeline_shift"),
+    path(f"{timeline}<int:item_id>/", views_timeline.item_edit, name="timeline_item_edit"),
+    path(f"{timeline}<int:item_id>/remove/", views_timeline.item_remove, name="timeline_item_remove"),
+]
+
+# Issue 19's roster sync: import the club's roster, compare it with the guild, apply the Member role.
+urlpatterns += [
+    path(f"{guild}roster/", views_roster.roster_page, name="roster"),
+    path(f"{guild}roster/import/", views_roster.roster_import, name="roster_import"),
+    path(f"{guild}roster/role/", views_roster.roster_role, name="roster_role"),
+    path(f"{guild}roster/apply/", views_roster.roster_apply, name="roster_apply"),
+    path(f"{guild}roster/roles/", views_roster.roster_roles, name="roster_roles"),
 ]

@@ -79,4 +79,5 @@ def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_o
         "leave": None,
         "results": None,
         "team": None,
+        "timeline": None,
     }

@@ -93,6 +93,9 @@ ORGANISER_ONLY = [
     "task board",
     *("team add", "team auto", "team captain", "team create", "team delete", "team move", "team remove"),
     *("team rename", "team spaces"),
+    "timeline add",
+    "timeline remove",
+    "timeline shift",
 ]
 RIDES_AND_ROOMS = [
     *("ride areas list", "ride cancel", "ride join", "ride leave", "ride list", "ride mine", "ride need"),
@@ -128,6 +131,7 @@ def test_help_lists_only_what_the_member_can_do(cast):
         *RIDES_AND_ROOMS,
         *("standup list", "standup skip", *TASKS),
         *("team list", "team mine", "team preference"),
+        "timeline list",
     ]
     assert sorted(set(organiser) - set(member)) == ORGANISER_ONLY
 

@@ -36,6 +36,7 @@ LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.expo
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
 LOOK |= {"desk.task", "desk.desksettings"}
 LOOK |= {"standups.standup", "standups.checkin"}
+LOOK |= {"timeline.item", "timeline.shift"}
 LOOK |= {"leave.leavesettings", "leave.leavetype", "leave.holiday", "leave.leaverequest"}
 LOOK |= {"results.season", "results.resultsheet", "results.checkin", "results.checkinwindow"}
 LOOK |= {"teams.team", "teams.teamspaces", "teams.preference"}
@@ -118,6 +119,7 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     from sheets_export.models import ExportRun, ExportTarget
     from standups.models import Checkin, Standup
     from teams.models import Preference, Team, TeamMember, TeamSpaces
+    from timeline.models import Item, Shift
 
     person, leaves = member.member, event.starts_at - timedelta(hours=1)
     ride = Ride.objects.create(event=event, driver=person, direction="to", seats=3, area="North", departs_at=leaves)
@@ -157,6 +159,10 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
         "teams.team": team,
         "teams.teamspaces": TeamSpaces.objects.create(event=event, guild=guild),
         "teams.preference": Preference.objects.create(guild=guild, member=person, skill=5),
+        "timeline.item": Item.objects.create(
+            event=event, guild=guild, title=f"Stint of {name}", due_at=event.starts_at
+        ),
+        "timeline.shift": Shift.objects.create(event=event, guild=guild, minutes=15, at=event.starts_at),
         "standups.standup": standup,
         "standups.checkin": checkin,
         "leave.leavesettings": LeaveSettings.objects.get(guild=guild),

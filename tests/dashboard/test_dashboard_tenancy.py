@@ -34,6 +34,7 @@ from standups.models import Standup
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import GuildMemberFactory
 from tests.polls.factories import PollFactory
+from timeline.models import Item
 
 from .conftest import log_in
 
@@ -59,6 +60,7 @@ SAMPLES = {
     "holiday_id": lambda rows: rows["holiday"].id,
     "request_id": lambda rows: rows["leave_request"].id,
     "season_id": lambda rows: rows["season"].id,
+    "item_id": lambda rows: rows["timeline_item"].id,
 }
 # Pages not about one guild: every logged-in user sees their own.
 PERSONAL = {"guilds", "me"}
@@ -117,6 +119,7 @@ def rows_of(guild) -> dict:
         "task": Task.objects.create(guild=guild, title=f"Walk task of {guild.id}"),
         **leave_rows(guild),
         **results_rows(guild),
+        "timeline_item": Item.objects.create(event=event, guild=guild, title="Walk stint", due_at=event.starts_at),
     }
 
 
