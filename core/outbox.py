@@ -74,6 +74,10 @@ STALE_SENDING = timedelta(seconds=100)
 # figure); Muster resends a possibly-posted message only within this much of that attempt.
 NONCE_WINDOW = timedelta(minutes=3)
 PAUSE_RETRY = timedelta(minutes=5)
+# The longest a worker waits on a rate limit for one message. A message whose channel (or
+# the DM-opening route) is busy for longer goes back, to be sent when the limit allows, and
+# the worker sends others meanwhile: a burst at one channel never holds every worker.
+RATE_LIMIT_HOLD_S = 2.0
 UNKNOWN_OUTCOME = "outcome unknown: an earlier attempt may have been posted, and Discord's nonce window has passed"
 Status = OutboundMessage.Status
 # Files a message carries, made when it is delivered from what is current then (so nothing is
@@ -222,18 +226,19 @@ def deliver(message_id: int) -> float | None:
     channel_id = message.channel_id
     try:
         if message.member_id is not None:
-            channel_id = dm_channels.dm_channel(message.member_id)
+            channel_id = dm_channels.dm_channel(message.member_id, max_wait=RATE_LIMIT_HOLD_S)
         # Discord answers a second message with the same nonce, sent within minutes, with
         # the first one: a retry after a lost answer does not post twice.
         payload = {**message.payload, "nonce": _nonce(message.idempotency_key), "enforce_nonce": True}
         files = _files(message, payload)
         try:
-            sent = get_client().send_message(channel_id, payload, files)
+            sent = get_client().send_message(channel_id, payload, files, max_wait=RATE_LIMIT_HOLD_S)
         except PermanentError as exc:
             if message.member_id is None or exc.code != UNKNOWN_CHANNEL:
                 raise
-            channel_id = dm_channels.dm_channel(message.member_id, reopen=True)  # the one remembered is gone
-            sent = get_client().send_message(channel_id, payload, files)
+            # The one remembered is gone.
+            channel_id = dm_channels.dm_channel(message.member_id, reopen=True, max_wait=RATE_LIMIT_HOLD_S)
+            sent = get_client().send_message(channel_id, payload, files, max_wait=RATE_LIMIT_HOLD_S)
     except PermanentError as exc:
         # A 403 on a channel post is the bot's access to it; on a DM it concerns the member.
         if exc.status == 401 or (exc.status == 403 and message.member_id is None):
@@ -316,6 +321,8 @@ def _files(message: OutboundMessage, payload: dict) -> list:
 
 def _retry_later(message: OutboundMessage, exc: Exception, *, attempt_started) -> float | None:
     """Put a failed attempt back for a retry with backoff; None once attempts or the nonce window ran out."""
+    if isinstance(exc, TransientError) and exc.held_back:
+        return _hold_back(message, exc)
     if not isinstance(exc, TransientError):
         log.exception("outbound %s: attempt %s failed", message.idempotency_key, message.attempts)
     # A rate limit (429, or a wait the client refused) or Discord's edge being unavailable
@@ -337,6 +344,19 @@ def _retry_later(message: OutboundMessage, exc: Exception, *, attempt_started) -
         last_error=(str(exc) or type(exc).__name__)[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         uncertain_since=uncertain_since,
+        updated_at=timezone.now(),
+    )
+    return delay
+
+
+def _hold_back(message: OutboundMessage, exc: TransientError) -> float:
+    """Nothing was sent (a rate limit outlasted ``RATE_LIMIT_HOLD_S``): put the message back
+    untouched until the limit allows it. Not an attempt, so a burst never fails a message."""
+    delay = exc.retry_after
+    OutboundMessage.objects.filter(id=message.id).update(
+        status=Status.PENDING,
+        attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
         updated_at=timezone.now(),
     )
     return delay

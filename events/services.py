@@ -238,9 +238,10 @@ def _locked(event_id: int, guild_id: int | None = None, *, with_space: bool = Fa
 
     ``with_space``: its space (if any) comes along in the same read, unlocked as before, for
     ``spaces.follow`` to use without another query (a registration change)."""
-    events = Event.objects.select_for_update().select_related("guild")
-    if with_space:  # the same rows locked (event and guild); the space is on an outer join's nullable side
-        events = Event.objects.select_for_update(of=("self", "guild")).select_related("guild", "space")
+    # Only the event's row is locked; the guild (and the space) come along to read, so clicks
+    # on different events of one guild never queue behind each other.
+    related = ("guild", "space") if with_space else ("guild",)
+    events = Event.objects.select_for_update(of=("self",)).select_related(*related)
     try:
         return events.get(id=event_id) if guild_id is None else events.get(id=event_id, guild_id=guild_id)
     except Event.DoesNotExist:

@@ -40,7 +40,6 @@ from timeline.models import Item, Shift
 CATCH_UP = timedelta(minutes=30)
 BOARD_LEAD = timedelta(hours=2)  # the Now / Next message is posted this long before the first item
 DM_LEAD = timedelta(hours=2)  # members' DM channels are opened this long ahead (core.dm_channels)
-DM_BATCH = 25  # members per task opening DM channels
 MAX_ITEMS = 200  # per event
 MAX_PREALERT = 24 * 60  # minutes
 MAX_SHIFT = 24 * 60  # minutes, either way
@@ -408,12 +407,11 @@ def open_dm_channels_ahead(*, now: datetime) -> int:
     Item.objects.filter(id__in=ids, dms_opened_at__isnull=True).update(dms_opened_at=now, claim=token)
     ours = list(Item.objects.filter(id__in=ids, claim=token, dms_opened_at=now))
     wanted = {m for found in recipients(ours).values() for m in found}
-    members = sorted(wanted - dm_channels.known(wanted))
     from timeline.tasks import open_dm_channels
 
-    batches = [members[i : i + DM_BATCH] for i in range(0, len(members), DM_BATCH)]
-    for batch in batches:
-        transaction.on_commit(lambda batch=batch: open_dm_channels.delay(batch), robust=True)
+    batches = dm_channels.batches(wanted)  # paced: one batch at a time, whoever queued the others
+    for batch, delay in batches:
+        transaction.on_commit(lambda b=batch, d=delay: open_dm_channels.apply_async((b,), countdown=d), robust=True)
     return len(batches)
 
 

@@ -86,21 +86,22 @@ class DiscordClient:
 
     # --- messages -------------------------------------------------------------------------
 
-    def send_message(self, channel_id: int, message: dict, files: list[Upload] = ()) -> dict:
+    def send_message(self, channel_id: int, message: dict, files: list[Upload] = (), **limits) -> dict:
         """Post a message; with ``files``, as Discord's "Uploading Files" says: multipart/form-data,
         the message in ``payload_json``, file n in ``files[n]``, named by id n in ``attachments``.
+        ``limits`` (``attempts``, ``max_wait``) as for ``request``.
         """
         params = {"channel_id": channel_id}
         if not files:
             check_message(message)
-            return self.request("POST", "/channels/{channel_id}/messages", params, json=message)
+            return self.request("POST", "/channels/{channel_id}/messages", params, json=message, **limits)
         message = {**message, "attachments": [{"id": n, "filename": f.filename} for n, f in enumerate(files)]}
         check_message(message)
         if sum(len(f.content) for f in files) > UPLOAD_LIMIT:
             raise InvalidMessage(f"files over Discord's {UPLOAD_LIMIT // 1024**2} MiB upload limit")
         multipart = {f"files[{n}]": (f.filename, f.content, f.content_type) for n, f in enumerate(files)}
         form = {"payload_json": jsonlib.dumps(message)}
-        return self.request("POST", "/channels/{channel_id}/messages", params, data=form, files=multipart)
+        return self.request("POST", "/channels/{channel_id}/messages", params, data=form, files=multipart, **limits)
 
     def edit_message(self, channel_id: int, message_id: int, message: dict, **limits) -> dict:
         """Edit a message; ``limits`` (``attempts``, ``max_wait``) as for ``request``."""
@@ -108,9 +109,9 @@ class DiscordClient:
         params = {"channel_id": channel_id, "message_id": message_id}
         return self.request("PATCH", "/channels/{channel_id}/messages/{message_id}", params, json=message, **limits)
 
-    def open_dm(self, user_id: int) -> dict:
-        """The DM channel with a user (Discord returns the existing one if any)."""
-        return self.request("POST", "/users/@me/channels", {}, json={"recipient_id": str(user_id)})
+    def open_dm(self, user_id: int, **limits) -> dict:
+        """The DM channel with a user (Discord returns the existing one if any); ``limits`` as for ``request``."""
+        return self.request("POST", "/users/@me/channels", {}, json={"recipient_id": str(user_id)}, **limits)
 
     # --- the transport ----------------------------------------------------------------------
 

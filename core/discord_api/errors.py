@@ -51,6 +51,11 @@ class TransientError(DiscordError):
         super().__init__(message, status=status)
         self.retry_after = retry_after
 
+    @property
+    def held_back(self) -> bool:
+        """Nothing was sent: a rate limit would have made the request wait longer than its caller allows."""
+        return self.status is None and self.retry_after is not None
+
 
 class InvalidMessage(PermanentError):
     """A message Discord would refuse with a 400 (too long, too many embeds…); never sent."""

@@ -60,3 +60,23 @@ def test_open_many_opens_only_what_is_not_remembered(live_discord, flush_redis):
     assert opened(live_discord) == 2
     # The second open waited for the window the first one learned (the route allows one per 0.5 s).
     assert live_discord.control.stats()["rest"]["statuses"] == {"200": 2}
+
+
+def test_openings_ahead_are_paced_one_batch_at_a_time_whoever_asks(flush_redis):
+    # Given 60 members with no DM channel remembered, and one whose channel is
+    members = [Member(id=1_300_000_000_000_100_000 + n, username=f"m{n}") for n in range(61)]
+    Member.objects.bulk_create(members)
+    Member.objects.filter(id=members[60].id).update(dm_channel_id=42)
+
+    # When a tick asks for all of them, and another caller then for 10 more of them
+    first = dm_channels.batches([m.id for m in members])
+    second = dm_channels.batches([m.id for m in members[:10]])
+
+    # Then the remembered one is left out, and each batch starts when the one before it can have finished
+    # at the route's pace (two a second): none of them waits on another's rate limit holding a worker
+    assert [len(batch) for batch, _ in first] == [25, 25, 10]
+    assert sorted(m for batch, _ in first for m in batch) == [m.id for m in members[:60]]
+    delays = [delay for _, delay in first + second]
+    assert delays[0] == pytest.approx(0, abs=0.5)
+    for before, after, size in zip(delays, delays[1:], [25, 25, 10], strict=False):
+        assert after - before == pytest.approx(size / dm_channels.OPENS_PER_S, abs=0.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -189,3 +190,33 @@ def test_a_members_dm_channel_is_opened_once_and_reopened_when_discord_no_longer
     assert [m["content"] for m in live_discord.control.dms(live_discord.member_id)] == ["#0", "#1", "#2"]
     assert Member.objects.get(id=live_discord.member_id).dm_channel_id == channel_id
     assert OutboundMessage.objects.get(idempotency_key="dm:2").status == OutboundMessage.Status.DELIVERED
+
+
+def test_a_message_whose_channel_is_rate_limited_goes_back_untouched_and_holds_no_worker(live_discord, flush_redis):
+    # Given a channel whose window (five posts per five seconds) the first five messages spend
+    ids = [
+        outbox.enqueue(key=f"burst:{n}", channel_id=live_discord.channel_id, payload={"content": f"#{n}"}).id
+        for n in range(6)
+    ]
+    for message_id in ids[:5]:
+        assert outbox.deliver(message_id) is None
+
+    # When the sixth is delivered
+    started = timezone.now()
+    delay = outbox.deliver(ids[5])
+
+    # Then the worker did not wait for the window: the message is back, no attempt spent, due when it resets
+    assert outbox.RATE_LIMIT_HOLD_S < delay <= 5.0
+    assert (timezone.now() - started).total_seconds() < outbox.RATE_LIMIT_HOLD_S
+    sixth = OutboundMessage.objects.get(id=ids[5])
+    assert (sixth.status, sixth.attempts, sixth.uncertain_since) == ("pending", 0, None)
+    assert started + timedelta(seconds=delay - 0.5) <= sixth.next_attempt_at
+    assert outbox.due() == []
+    assert len(live_discord.control.messages(live_discord.channel_id)) == 5
+
+    # And once it is due it is sent, with no 429 on the way
+    while outbox.due() == []:
+        time.sleep(0.1)
+    assert outbox.deliver(ids[5]) is None
+    assert [m["content"] for m in live_discord.control.messages(live_discord.channel_id)][-1] == "#5"
+    assert live_discord.control.stats()["rest"]["statuses"] == {"200": 6}
