@@ -4,16 +4,19 @@ The forms' ``clean()`` runs the services' checks, so a name clash or an embed ov
 Discord's limits is a form error; saving and deleting call the services, so slash
 commands are registered again (debounced) and schedules get their first occurrence.
 The registration state of /<name> (``slash_error``) and every skipped occurrence are shown.
+The club's roster (``community.roster``) is only shown: it changes by an import on the
+dashboard's Roster page and by the apply step.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.utils import timezone
 
 from community import schedules, services
-from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+from community.models import CustomCommand, GuildCommandSync, Occurrence, Roster, RosterEntry, ScheduledMessage
 from community.schedules import Recurrence, ScheduleDraft
 from community.services import CommandDraft
 from core.admin import GuildScopedAdmin, GuildScopedInline
@@ -215,3 +218,42 @@ class ScheduledMessageAdmin(GuildScopedAdmin):
                 schedules.resume_schedule(schedule, now=timezone.now())
             except RuleError as error:
                 self.message_user(request, f"Schedule {schedule.id}: {error.message}", messages.WARNING)
+
+
+class RosterShown(GuildScopedAdmin):
+    """Read only for everyone, operators too: an import replaces a roster whole (each line
+    checked, ``roster.import_roster``) and the apply step writes its outcome; an edit here would
+    skip both."""
+
+    organiser_read_only = True
+    organiser_may_add = organiser_may_delete = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Roster)
+class RosterAdmin(RosterShown):
+    list_display = ("guild", "lines", "source", "imported_at", "imported_by", "member_role_id", "applied_at")
+    list_select_related = ("guild", "imported_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entries=Count("guild__roster_entries"))
+
+    @admin.display(description="Lines", ordering="entries")
+    def lines(self, obj: Roster) -> int:
+        return obj.entries
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(RosterShown):
+    list_display = ("line", "username", "discord_id", "external_id", "roles", "guild")
+    list_filter = ("guild",)
+    list_select_related = ("guild",)
+    search_fields = ("username", "external_id", "=discord_id")

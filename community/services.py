@@ -26,7 +26,7 @@ from community.models import CommandUse, CustomCommand
 from community.responses import Context, check_response, render
 from core.errors import RuleError
 from core.interactions import Actor
-from core.interactions.declare import groups
+from core.interactions.declare import top_level
 from core.models import Guild
 
 # Discord's rule is ^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$ (lowercase where a case
@@ -76,8 +76,8 @@ class Use:
 
 
 def reserved_names() -> frozenset[str]:
-    """Muster's own top-level command names (/muster, /event, /custom ...): no custom command may take one."""
-    return frozenset(group.name for group in groups())
+    """Muster's own top-level command names (/muster, /event, /standings ...): no custom command may take one."""
+    return frozenset(entry.name for entry in top_level())
 
 
 def check_draft(guild_id: int, draft: CommandDraft, *, exclude_id: int | None = None) -> CommandDraft:

@@ -26,7 +26,7 @@ from django.db.models import Q
 
 from community.models import CustomCommand, GuildCommandSync
 from core.discord_api import DiscordError, PermanentError, TransientError, get_client
-from core.interactions.declare import groups
+from core.interactions.declare import top_level
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _params(guild_id: int) -> dict:
 
 def _muster_commands(client, guild_id: int) -> list[dict]:
     """Commands already in the guild under Muster's own names (a development guild), to keep."""
-    own = {group.name for group in groups()}
+    own = {entry.name for entry in top_level()}
     existing = client.request("GET", PATH, _params(guild_id), attempts=2, max_wait=10.0) or []
     return [
         {key: command[key] for key in KEPT_FIELDS if command.get(key) is not None}

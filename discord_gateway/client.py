@@ -2,7 +2,7 @@
 
 It keeps no state of its own: every interaction is answered and handed to a worker
 (``discord_gateway.forwarding``), every guild or member change becomes a task. The
-command groups come from every installed app's ``discord/commands.py``
+command groups and top-level commands come from every installed app's ``discord/commands.py``
 (``core.interactions.declare``), whose callbacks call back into this client's ``forward``
 and ``open_form``.
 """
@@ -75,8 +75,8 @@ class MusterTree(app_commands.CommandTree):
 
 def build_tree(client: discord.Client, tree_class: type[MusterTree] = MusterTree) -> app_commands.CommandTree:
     tree = tree_class(client)
-    for group in declare.groups():
-        tree.add_command(group)
+    for entry in declare.top_level():
+        tree.add_command(entry)
     return tree
 
 

@@ -110,6 +110,9 @@ def _pass(event_id: int, done: Synced, *, now: datetime, writes: int) -> None:
             for team in Team.objects.filter(event=event).order_by("position", "id"):
                 plan.make(team)
                 plan.members(team)
+        else:  # over or cancelled: no one is let in any more, but whoever left a team (Forget me) is let out
+            for team in Team.objects.filter(event=event, places__isnull=False).distinct().order_by("position", "id"):
+                plan.members(team, let_in=False)
         if now >= warn_at(event, held):
             plan.warn()
     except _Stop:
@@ -266,7 +269,7 @@ class _Plan:
 
     # members
 
-    def members(self, team: Team) -> None:
+    def members(self, team: Team, *, let_in: bool = True) -> None:
         current = set(
             GuildMember.objects.filter(guild_id=self.event.guild_id, left_at__isnull=True).values_list(
                 "member_id", flat=True
@@ -281,9 +284,9 @@ class _Plan:
             (Place.VOICE, team.voice_channel_id),
         ):
             if role_or_channel_id is not None:
-                self._follow(team, place, wanted)
+                self._follow(team, place, wanted, let_in=let_in)
 
-    def _follow(self, team: Team, place: str, wanted: list[int]) -> None:
+    def _follow(self, team: Team, place: str, wanted: list[int], *, let_in: bool = True) -> None:
         held = set(TeamPlace.objects.filter(team=team, place=place).values_list("member_id", flat=True))
         for member_id in sorted(held - set(wanted)):
             self._permitted()
@@ -291,6 +294,8 @@ class _Plan:
             self._send("DELETE", *self._route(team, place, member_id)[:2], gone_ok=True, thread=team)
             TeamPlace.objects.filter(team=team, place=place, member_id=member_id).delete()
             self.done.removed += 1
+        if not let_in:
+            return
         for member_id in wanted:
             if member_id in held:
                 continue

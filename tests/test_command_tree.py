@@ -2,21 +2,23 @@
 
 from collections import Counter
 
-from core.interactions.declare import OPENS, groups, walk
+from discord import app_commands
+
+from core.interactions.declare import OPENS, top_level, walk
 from core.interactions.routing import routes
 
 
 def test_no_two_commands_collide():
-    declared = groups()
-    paths = [path for group in declared for path, _ in walk(group)]
+    declared = top_level()
+    paths = [path for entry in declared for path, _ in walk(entry)]
 
-    assert [name for name, n in Counter(g.name for g in declared).items() if n > 1] == []
+    assert [name for name, n in Counter(entry.name for entry in declared).items() if n > 1] == []
     assert [path for path, n in Counter(paths).items() if n > 1] == []
-    assert {"muster ping", "event create", "poll create"} <= set(paths)
+    assert {"muster ping", "event create", "poll create", "standings"} <= set(paths)
 
 
 def test_every_command_handler_answers_a_declared_command():
-    declared = {path for group in groups() for path, _ in walk(group)}
+    declared = {path for entry in top_level() for path, _ in walk(entry)}
 
     assert [route.name for route in routes("command") if route.name not in declared] == []
 
@@ -24,7 +26,7 @@ def test_every_command_handler_answers_a_declared_command():
 def test_every_declared_command_has_a_handler_or_opens_a_form():
     handled = {route.name for route in routes("command")}
     forms = {route.name for route in routes("modal")}
-    declared = {path: cmd for group in groups() for path, cmd in walk(group)}
+    declared = {path: cmd for entry in top_level() for path, cmd in walk(entry)}
     opening = {path: cmd.extras[OPENS] for path, cmd in declared.items() if OPENS in cmd.extras}
 
     # Answered in the gateway with a form, declared with @opens(FORM); the form has the handler.
@@ -64,7 +66,7 @@ def test_every_declared_command_has_a_handler_or_opens_a_form():
 def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_organiser_commands():
     # default_member_permissions applies to a whole top-level command only (Discord ignores it on
     # subcommands), and /event and /poll each hold commands every member uses.
-    assert {group.name: group.default_permissions for group in groups()} == {
+    assert {entry.name: entry.default_permissions for entry in top_level()} == {
         "muster": None,
         "event": None,
         "poll": None,
@@ -80,4 +82,18 @@ def test_no_top_level_command_is_hidden_by_discord_since_each_mixes_member_and_o
         "results": None,
         "team": None,
         "timeline": None,
+        "standings": None,
     }
+
+
+def test_standings_is_a_command_of_its_own_with_its_season_autocompleted():
+    entries = {entry.name: entry for entry in top_level()}
+    standings = entries["standings"]
+
+    assert isinstance(standings, app_commands.Command)
+    assert list(walk(standings)) == [("standings", standings)]
+    assert "results standings" not in {path for path, _ in walk(entries["results"])}
+    assert (standings.guild_only, [(p.name, p.required, p.autocomplete is not None) for p in standings.parameters]) == (
+        True,
+        [("season", False, True)],
+    )

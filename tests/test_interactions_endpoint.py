@@ -28,6 +28,7 @@ from core.permissions import REFUSAL
 from devtools.localservers import RedisServer
 from discord_gateway import forwarding, signature
 from discord_gateway.publish import stop_publisher
+from results.models import Season
 from sandbox.discord import create_app, validation
 from sandbox.discord.control import DiscordControl
 from sandbox.discord.world.interactions import interaction_payload
@@ -341,6 +342,27 @@ def test_autocomplete_offers_the_gateways_choices(client, discord_key, broker, c
     assert answer == {"type": 8, "data": {"choices": [{"name": "Europe/Paris", "value": "Europe/Paris"}]}}
     assert validation.autocomplete_errors(answer["data"]) == {}
     assert queued(broker) == []
+
+
+def test_a_top_level_command_autocompletes_and_is_enqueued_by_its_name(client, discord_key, broker, cast):
+    Season.objects.create(guild=cast.guild, name="Winter")
+    Season.objects.create(guild=cast.guild, name="Summer")
+    typing = {
+        "id": "1",
+        "name": "standings",
+        "type": 1,
+        "options": [{"type": 3, "name": "season", "value": "win", "focused": True}],
+    }
+    chosen = {"id": "1", "name": "standings", "type": 1, "options": [{"type": 3, "name": "season", "value": "Winter"}]}
+
+    offered = signed_post(client, discord_key, interaction(4, typing, member=cast.member)).json()
+    response = signed_post(client, discord_key, interaction(2, chosen, member=cast.member))
+
+    assert offered == {"type": 8, "data": {"choices": [{"name": "Winter", "value": "Winter"}]}}
+    assert (response.status_code, response.json()) == (200, {"type": 5, "data": {"flags": 64}})
+    [payload] = queued(broker)
+    checked = signing.verified(payload)
+    assert (checked["command"], checked["options"]) == ("standings", {"season": "Winter"})
 
 
 def test_a_button_is_a_deferred_update_and_enqueued(client, discord_key, broker, cast):

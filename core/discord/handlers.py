@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from discord import app_commands
 from django.utils import timezone
 
 from core import personal_data, privacy
 from core.discord import messages
 from core.errors import RuleError
 from core.interactions import Interaction, Reply, Update, command, component
-from core.interactions.declare import OPENS, groups, walk
+from core.interactions.declare import OPENS, TopLevel, top_level, walk
 from core.interactions.routing import routes
 from core.models import Guild, Member
 from core.timezones import known_timezones, not_a_timezone
@@ -44,11 +43,11 @@ def usable_commands(interaction: Interaction) -> list[tuple[str, str]]:
     commands = {route.name: route for route in routes("command")}
     forms = {route.name: route for route in routes("modal")}
     usable = []
-    for group in groups():
-        for path, cmd in walk(group):
-            if interaction.guild_id is None and group.guild_only:
+    for entry in top_level():
+        for path, cmd in walk(entry):
+            if interaction.guild_id is None and entry.guild_only:
                 continue
-            if not _has_default_permissions(interaction, group, cmd):
+            if not _has_default_permissions(interaction, entry, cmd):
                 continue
             # A command that opens a form has no route of its own: the form's says who may.
             route = commands.get(path) or forms.get(cmd.extras.get(OPENS))
@@ -58,8 +57,8 @@ def usable_commands(interaction: Interaction) -> list[tuple[str, str]]:
     return sorted(usable)
 
 
-def _has_default_permissions(interaction: Interaction, group: app_commands.Group, cmd) -> bool:
-    required = cmd.default_permissions or group.default_permissions
+def _has_default_permissions(interaction: Interaction, entry: TopLevel, cmd) -> bool:
+    required = cmd.default_permissions or entry.default_permissions
     return required is None or interaction.actor.has_permission(required.value)
 
 

@@ -22,7 +22,17 @@ Option values reach the worker from Discord's raw data, so the callback's parame
 declare the options (names, types, bounds, descriptions, autocomplete). Autocomplete
 callbacks may read the database through the async ORM; the gateway never writes.
 
-The gateway collects every installed app's ``discord.commands`` module (``groups()``), so
+A command of its own at the top (``/standings``, no group) goes in the module's
+``commands`` list, next to its groups::
+
+    @app_commands.command(name="standings", description="A season's standings")
+    @app_commands.guild_only()
+    async def standings(interaction: discord.Interaction, season: str | None = None):
+        await forward(interaction)
+
+    commands = [standings]
+
+The gateway collects every installed app's ``discord.commands`` module (``top_level()``), so
 no app imports the gateway and the gateway imports no app.
 """
 
@@ -178,6 +188,9 @@ def _has_commands(app: str) -> bool:
     return module_has_submodule(importlib.import_module(f"{app}.discord"), "commands")
 
 
+TopLevel = app_commands.Group | app_commands.Command  # what Discord registers under a name of its own
+
+
 def groups() -> list[app_commands.Group]:
     """The top-level command groups of every app: its ``group``, or its ``groups`` when it has several."""
     found: list[app_commands.Group] = []
@@ -186,6 +199,14 @@ def groups() -> list[app_commands.Group]:
             found.extend(module.groups)
         elif hasattr(module, "group"):
             found.append(module.group)
+    return found
+
+
+def top_level() -> list[TopLevel]:
+    """Every app's groups, then its top-level commands (its ``commands`` list): the whole tree."""
+    found: list[TopLevel] = list(groups())
+    for module in command_modules():
+        found.extend(getattr(module, "commands", ()))
     return found
 
 
@@ -253,11 +274,11 @@ async def reopened_form(custom_id: str, member_id: int) -> Form | None:
     return None if isinstance(form, str) else _filled(form, kept["fields"])
 
 
-def walk(group: app_commands.Group, parents: tuple[str, ...] = ()):
-    """(path, command) for every command under ``group``: ("event create", <Command>)."""
-    names = (*parents, group.name)
-    for child in group.commands:
-        if isinstance(child, app_commands.Group):
-            yield from walk(child, names)
-        else:
-            yield " ".join((*names, child.name)), child
+def walk(entry: TopLevel, parents: tuple[str, ...] = ()):
+    """(path, command) for every command under ``entry``: ("event create", <Command>); a
+    top-level command is its own only one ("standings", <Command>)."""
+    if isinstance(entry, app_commands.Command):
+        yield " ".join((*parents, entry.name)), entry
+        return
+    for child in entry.commands:
+        yield from walk(child, (*parents, entry.name))

@@ -1,4 +1,4 @@
-"""/results, declared for the gateway. The work happens in ``results.discord.handlers``.
+"""/results and /standings, declared for the gateway. The work happens in ``results.discord.handlers``.
 
 ``/results post`` opens a form of one entry a line (filled in with the results already
 posted, so posting again is editing them) and the season they count towards.
@@ -17,7 +17,7 @@ from results.discord.messages import POST_FORM
 from results.entries import typed_line
 from results.models import ResultEntry, ResultSheet, Season, TieBreak
 
-group = app_commands.Group(name="results", description="Results, standings and check-in", guild_only=True)
+group = app_commands.Group(name="results", description="Results, seasons and check-in", guild_only=True)
 
 EventId = app_commands.Range[int, 1, 2**53 - 1]
 SeasonName = app_commands.Range[str, 1, 80]
@@ -85,13 +85,6 @@ async def show(interaction: discord.Interaction, event: EventId):
     await forward(interaction)
 
 
-@group.command(name="standings", description="A season's standings (default: the latest season)")
-@app_commands.describe(season="The season (a named one, or a series)")
-@app_commands.autocomplete(season=season_choices)
-async def standings(interaction: discord.Interaction, season: SeasonName | None = None):
-    await forward(interaction)
-
-
 @group.command(name="checkin", description="Turn check-in on or off for an event (organisers)")
 @app_commands.describe(event="The event", enabled="On (default) or off")
 @app_commands.autocomplete(event=any_event_choices)
@@ -116,3 +109,15 @@ async def season(
     third: str | None = None,
 ):
     await forward(interaction)
+
+
+@app_commands.command(name="standings", description="A season's standings (default: the latest season)")
+@app_commands.guild_only()
+@app_commands.describe(season="The season (a named one, or a series)")
+@app_commands.autocomplete(season=season_choices)
+async def standings(interaction: discord.Interaction, season: SeasonName | None = None):
+    await forward(interaction)
+
+
+# A command of its own, not under /results: #19 asks for `/standings [season]`.
+commands = [standings]

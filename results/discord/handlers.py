@@ -1,4 +1,4 @@
-"""Worker-side handlers of /results and the Check in button: read the interaction, call one
+"""Worker-side handlers of /results, /standings and the Check in button: read the interaction, call one
 service, say what happened."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def show(interaction: Interaction) -> Reply:
     return Reply(**messages.results_message(sheet))
 
 
-@command("results standings")
+@command("standings")
 def show_standings(interaction: Interaction) -> Reply:
     typed = interaction.options.get("season")
     season = (

@@ -68,7 +68,7 @@ def results_embed(sheet: ResultSheet) -> dict:
     }
     if sheet.season_id:
         embed["fields"].append({"name": "Season", "value": escape_within(sheet.season.name, 100), "inline": True})
-        embed["footer"] = {"text": truncate(f"/results standings season:{sheet.season.name}", 2048)}
+        embed["footer"] = {"text": truncate(f"/standings season:{sheet.season.name}", 2048)}
     return embed
 
 

@@ -56,7 +56,7 @@ def test_it_refuses_a_name_discord_would_not_take(cast, name):
         create(cast, name=name)
 
 
-@pytest.mark.parametrize("name", ["muster", "event", "poll", "custom", "schedule"])
+@pytest.mark.parametrize("name", ["muster", "event", "poll", "custom", "schedule", "standings"])
 def test_it_refuses_the_name_of_one_of_musters_own_commands(cast, name):
     with pytest.raises(RuleError, match=rf"^/{name} is one of Muster's own commands; choose another name\.$"):
         create(cast, name=name)

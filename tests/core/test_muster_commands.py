@@ -127,9 +127,9 @@ def test_help_lists_only_what_the_member_can_do(cast):
             *JIRA_MEMBER,
             *("leave balance", "leave cancel", "leave mine", "leave request", "leave who"),
         ),
-        *("muster help", "muster ping", "muster privacy", "muster timezone", "results show", "results standings"),
+        *("muster help", "muster ping", "muster privacy", "muster timezone", "results show"),
         *RIDES_AND_ROOMS,
-        *("standup list", "standup skip", *TASKS),
+        *("standings", "standup list", "standup skip", *TASKS),
         *("team list", "team mine", "team preference"),
         "timeline list",
     ]

@@ -34,6 +34,7 @@ LOOK |= {"events.event", "polls.poll", "admin.logentry"}
 LOOK |= {"carpool.area", "carpool.ride", "carpool.riderequest", "carpool.room", "carpool.nudge"}
 LOOK |= {"jira_sync.jirasite", "sheets_export.exporttarget", "sheets_export.exportrun"}
 LOOK |= {"community.customcommand", "community.guildcommandsync", "community.scheduledmessage", "api.apitoken"}
+LOOK |= {"community.roster", "community.rosterentry"}
 LOOK |= {"desk.task", "desk.desksettings"}
 LOOK |= {"standups.standup", "standups.checkin"}
 LOOK |= {"timeline.item", "timeline.shift"}
@@ -111,7 +112,7 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
     standups register."""
     from api import tokens
     from carpool.models import Area, BedClaim, Nudge, Ride, RideRequest, Room, Seat
-    from community.models import CustomCommand, GuildCommandSync, Occurrence, ScheduledMessage
+    from community.models import CustomCommand, GuildCommandSync, Occurrence, Roster, RosterEntry, ScheduledMessage
     from desk.models import DeskSettings, Task, TaskComment
     from jira_sync.models import JiraLink, JiraSite
     from leave import services as leave_services
@@ -180,6 +181,8 @@ def other_apps_rows(name: str, guild, member, event) -> dict:
         "community.customcommand": CustomCommand.objects.create(guild=guild, name=f"rules-{name}", content="Be kind"),
         "community.guildcommandsync": GuildCommandSync.objects.create(guild=guild),
         "community.scheduledmessage": schedule,
+        "community.roster": Roster.objects.create(guild=guild, source=f"club of {name}.csv"),
+        "community.rosterentry": RosterEntry.objects.create(guild=guild, line=2, username=f"{name}-driver"),
         "api.apitoken": token,
         "desk.task": task,
         "desk.desksettings": DeskSettings.objects.create(guild=guild),

@@ -3,7 +3,7 @@
 Olivia turns check-in on for a race that is running; alice, going, clicks Check in on its
 post, once. Olivia posts the results with /results post: the gateway opens the form, the
 worker posts the embed in the event's channel; posting again (the form filled in with what
-was posted) edits that message, and /results standings shows the season.
+was posted) edits that message, and /standings shows the season.
 """
 
 from __future__ import annotations
@@ -132,6 +132,6 @@ def test_check_in_and_results_reach_the_channel(discord, world, people, muster_w
         == 1
     )
 
-    ix = discord.control.inject_command("results", subcommand="standings", channel_id=world.channel_id, user_id=alice)
+    ix = discord.control.inject_command("standings", channel_id=world.channel_id, user_id=alice)
     standings = discord.control.wait_for_original_edit(ix["id"], timeout=15)["original"]
     assert standings["embeds"][0]["title"] == "Standings: Winter"

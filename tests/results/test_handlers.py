@@ -27,6 +27,10 @@ def results_command(cast, who, name: str, **options):
     return cast.interaction(who, command=f"results {name}", options=options)
 
 
+def standings_command(cast, who, **options):
+    return cast.interaction(who, command="standings", options=options)
+
+
 def test_an_organiser_posts_results_and_posting_again_updates_them(cast, started):
     reply = handle(submitted(cast, cast.organiser, started, "1. Red 10\n2. Blue 8", season="Winter"))
     assert reply.content == (
@@ -51,21 +55,22 @@ def test_show_and_standings_answer_everyone(cast, started):
     none = handle(results_command(cast, cast.member, "show", event=started.id))
     assert none.content == "**Relay** has no results yet."
     with pytest.raises(RuleError, match=r"^No results count towards a season yet: /results post names one\.$"):
-        handle(results_command(cast, cast.member, "standings"))
+        handle(standings_command(cast, cast.member))
     handle(submitted(cast, cast.organiser, started, "1. alice 10 — on time\n2. Blue 8", season="Winter"))
     shown = handle(results_command(cast, cast.member, "show", event=started.id))
     assert shown.embeds[0]["description"] == (
         f"🥇**1.** <@{cast.member.member_id}> · 10 pts — on time\n🥈**2.** Blue · 8 pts"
     )
-    table = handle(results_command(cast, cast.member, "standings", season="winter"))
+    assert shown.embeds[0]["footer"] == {"text": "/standings season:Winter"}
+    table = handle(standings_command(cast, cast.member, season="winter"))
     assert table.embeds[0]["title"] == "Standings: Winter"
     assert table.embeds[0]["description"] == (
         f"**1.** <@{cast.member.member_id}> · 10 pts (1 event, 1 win)\n**2.** Blue · 8 pts (1 event)"
     )
     assert table.embeds[0]["footer"] == {"text": "Level on points: most wins, then best single result."}
-    assert handle(results_command(cast, cast.member, "standings")).embeds == table.embeds
+    assert handle(standings_command(cast, cast.member)).embeds == table.embeds
     with pytest.raises(RuleError, match=r"^There is no season named 'Summer' here: /results post names one\.$"):
-        handle(results_command(cast, cast.member, "standings", season="Summer"))
+        handle(standings_command(cast, cast.member, season="Summer"))
 
 
 def test_an_organiser_turns_check_in_on_and_a_going_member_clicks_once(cast, started):

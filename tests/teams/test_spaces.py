@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core import personal_data
 from core.errors import RuleError
 from core.models import Guild, GuildMember, Member, OutboundMessage
 from events.models import Event, Registration
@@ -163,6 +164,54 @@ def test_a_member_who_stops_going_is_let_out(live_discord, guild, organiser):
 
     assert red.role_id not in roles_of(live_discord, ana)
     assert TeamPlace.objects.count() == 0
+
+
+def let_in_everywhere(live_discord, guild, organiser, **when) -> tuple[Event, Team, int, int]:
+    """ana and ben in Red, holding its role, its private thread and its voice channel."""
+    ana, ben = member(live_discord, guild, "ana"), member(live_discord, guild, "ben")
+    event = event_of(guild, **when)
+    go(event, ana, ben)
+    red = team(event, "Red")
+    put(event, red, ana)
+    put(event, red, ben)
+    spaces.configure(event.id, member_id=organiser.id, role=True, room="thread", voice=True)
+    sync(event)
+    red.refresh_from_db()
+    assert red.role_id in roles_of(live_discord, ana) and thread_members(live_discord, red.thread_id) == {ana, ben}
+    assert sees(live_discord, red.voice_channel_id, ana)
+    return event, red, ana, ben
+
+
+def test_forget_me_takes_the_team_role_thread_and_voice_channel_away_at_the_next_sync(live_discord, guild, organiser):
+    event, red, ana, ben = let_in_everywhere(live_discord, guild, organiser)
+
+    personal_data.forget(ana, now=timezone.now())
+    done = sync(event)
+
+    assert done.removed == 3
+    assert red.role_id not in roles_of(live_discord, ana)
+    assert thread_members(live_discord, red.thread_id) == {ben}
+    assert [sees(live_discord, red.voice_channel_id, m) for m in (ana, ben)] == [False, True]
+    assert list(TeamPlace.objects.filter(member_id=ana)) == []
+    assert [title for title, _ in personal_data.summary(ana)] == ["Server memberships"]
+    assert TeamPlace.objects.filter(member_id=ben).count() == 3
+
+
+def test_forget_me_after_the_event_takes_the_access_away_before_the_cleanup(live_discord, guild, organiser):
+    event, red, ana, ben = let_in_everywhere(live_discord, guild, organiser)
+    cleo = member(live_discord, guild, "cleo")
+    go(event, cleo)
+    after = spaces.event_end(event) + timedelta(hours=1)
+    put(event, red, cleo)  # placed once it is over: no longer let in
+
+    personal_data.forget(ana, now=after)
+    done = sync(event, after)
+
+    assert (done.removed, done.added, done.closed) == (3, 0, False)
+    assert red.role_id not in roles_of(live_discord, ana) | roles_of(live_discord, cleo)
+    assert thread_members(live_discord, red.thread_id) == {ben}
+    assert not sees(live_discord, red.voice_channel_id, ana)
+    assert list(TeamPlace.objects.filter(member_id=ana)) == []
 
 
 def test_a_renamed_team_renames_its_role_and_channels_and_a_deleted_one_takes_them_away(live_discord, guild, organiser):
