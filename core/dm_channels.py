@@ -23,13 +23,13 @@ def known(member_ids) -> set[int]:
     return set(Member.objects.filter(id__in=ids, dm_channel_id__isnull=False).values_list("id", flat=True))
 
 
-def dm_channel(member_id: int, *, reopen: bool = False, client=None) -> int:
+def dm_channel(member_id: int, *, reopen: bool = False) -> int:
     """The DM channel with the member: remembered, else (or when ``reopen``) opened and remembered."""
     if not reopen:
         remembered = Member.objects.filter(id=member_id).values_list("dm_channel_id", flat=True).first()
         if remembered:
             return remembered
-    channel_id = int((client or get_client()).open_dm(member_id)["id"])
+    channel_id = int(get_client().open_dm(member_id)["id"])
     Member.objects.filter(id=member_id).update(dm_channel_id=channel_id)
     return channel_id
 
