@@ -65,6 +65,24 @@ BOT_PERMISSIONS = (
     | SEND_MESSAGES_IN_THREADS
 )
 
+# As Discord's settings name them, for sentences that tell an organiser what to grant.
+PERMISSION_NAMES = {
+    VIEW_CHANNEL: "View Channel",
+    SEND_MESSAGES: "Send Messages",
+    MANAGE_CHANNELS: "Manage Channels",
+    MANAGE_ROLES: "Manage Roles",
+    MANAGE_THREADS: "Manage Threads",
+    CREATE_PUBLIC_THREADS: "Create Public Threads",
+    CREATE_PRIVATE_THREADS: "Create Private Threads",
+    SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
+}
+
+
+def permission_names(bits: int) -> str:
+    """The permissions in ``bits`` as one phrase ("View Channel and Manage Roles")."""
+    names = [name for bit, name in PERMISSION_NAMES.items() if bits & bit]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
 
 def bot_invite_url(application_id: int, guild_id: int | None = None) -> str:
     """The link that adds the bot and its commands, with exactly ``BOT_PERMISSIONS``."""

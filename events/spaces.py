@@ -40,10 +40,12 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce
 
-from core import outbox
+from core import discord_sync, outbox
 from core.discord_api import PermanentError, TransientError, get_client
 from core.discord_api.bot import bot_user_id as _bot_id
+from core.discord_api.bot import category_or_none, guild_and_bot
 from core.discord_api.bot import channel_or_none as _channel
+from core.discord_sync import Stop as _Stop
 from core.errors import RuleError
 from core.markup import escape, timestamp, truncate
 from core.models import Guild, GuildMember
@@ -57,17 +59,15 @@ from core.permissions import (
     VIEW_CHANNEL,
     computed_permissions,
     highest_role_position,
+    permission_names,
 )
 from events import native
 from events.discord import messages
 from events.models import Event, EventSpace, Registration, SpaceDefaults, SpaceKind, SpaceMember, SpaceNews
 
-log = logging.getLogger(__name__)
-
 Status = Registration.Status
 Place = SpaceMember.Place
 WRITES_PER_RUN = 25
-MAX_WAIT_S = 5.0
 STALE_CLAIM = timedelta(seconds=120)  # longer than a task may live (90 s)
 WARNING_AHEAD = timedelta(days=1)
 CLEANUP_MIN, CLEANUP_MAX = timedelta(days=1), timedelta(days=30)
@@ -76,20 +76,6 @@ READ_MESSAGE_HISTORY = 1 << 16
 MEMBER_ALLOW = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
 BOT_ALLOW = MEMBER_ALLOW | MANAGE_CHANNELS  # Manage Channels in it: it may delete the channel it made
 THREAD_ALREADY_MADE = 160004
-THREAD_ARCHIVED = 50083
-UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_ROLE = 10003, 10007, 10011
-MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
-GONE = (UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_ROLE)
-
-PERMISSION_NAMES = {
-    VIEW_CHANNEL: "View Channel",
-    SEND_MESSAGES: "Send Messages",
-    MANAGE_CHANNELS: "Manage Channels",
-    MANAGE_ROLES: "Manage Roles",
-    MANAGE_THREADS: "Manage Threads",
-    CREATE_PUBLIC_THREADS: "Create Public Threads",
-    SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
-}
 
 
 def news_window() -> timedelta:
@@ -158,12 +144,7 @@ def check_defaults(guild: Guild, chosen: SpaceDefaults) -> None:
     space = EventSpace(kind=chosen.kind, category_id=chosen.category_id, attendee_role=chosen.attendee_role)
     if space.kind == SpaceKind.THREAD and probe.channel_id is None:
         space.kind = SpaceKind.NONE  # each event's own channel is checked when its thread is made
-    try:
-        problem = problems_of(probe, space)
-    except TransientError:
-        raise RuleError("Discord did not answer; try again in a minute.") from None
-    if problem:
-        raise RuleError(problem)
+    discord_sync.refuse_problem(lambda: problems_of(probe, space))
 
 
 def defaults_text(chosen: SpaceDefaults) -> str:
@@ -430,11 +411,6 @@ def due(*, now: datetime, limit: int = 200) -> list[int]:
 # --- what the bot may do ----------------------------------------------------------------------
 
 
-def _names(bits: int) -> str:
-    names = [name for bit, name in PERMISSION_NAMES.items() if bits & bit]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def needs(event: Event, space: EventSpace) -> dict[str, int]:
     """What each part of the space needs the bot to have: where (channel id or "guild") to bits."""
     wanted: dict[str, int] = {}
@@ -460,10 +436,7 @@ def problems_of(event: Event, space: EventSpace, client=None) -> str:
 
 
 def _problems(client, event: Event, space: EventSpace) -> str:
-    bot_id = _bot_id(client)
-    guild = client.request("GET", "/guilds/{guild_id}", {"guild_id": event.guild_id})
-    bot = client.request("GET", "/guilds/{guild_id}/members/{user_id}", {"guild_id": event.guild_id, "user_id": bot_id})
-    bot.setdefault("user", {"id": str(bot_id)})
+    guild, bot = guild_and_bot(client, event.guild_id)
     title = truncate(event.title, 80)
     for where, bits in needs(event, space).items():
         channel = None
@@ -472,9 +445,8 @@ def _problems(client, event: Event, space: EventSpace) -> str:
                 return f"{title} has no post to start a thread under: give it a channel."
             channel = _channel(client, event.channel_id)
         elif where == "category":
-            channel = _channel(client, space.category_id)
-            theirs = channel is not None and str(channel.get("guild_id")) == str(event.guild_id)
-            if not theirs or int(channel.get("type", -1)) != 4:
+            channel = category_or_none(client, event.guild_id, space.category_id)
+            if channel is None:
                 return f"The category for {title}'s channel is gone or is not a category: choose another."
         if where == "post" and channel is None:
             return f"Muster cannot see the channel of {title}'s post: give its role View Channel there."
@@ -482,7 +454,7 @@ def _problems(client, event: Event, space: EventSpace) -> str:
         if missing:
             place = "in the post's channel" if where == "post" else "in that category" if channel else ""
             return (
-                f"Muster cannot make the {_what(space)} of {title}: give its role {_names(missing)}"
+                f"Muster cannot make the {_what(space)} of {title}: give its role {permission_names(missing)}"
                 f"{' ' + place if place else ''} (Server Settings, Roles); it tries again by itself."
             )
     if space.attendee_role and space.role_id:
@@ -510,20 +482,8 @@ def _what(space: EventSpace) -> str:
 
 
 @dataclass
-class Synced:
-    made: int = 0
-    added: int = 0
-    removed: int = 0
+class Synced(discord_sync.Synced):
     announced: int = 0
-    closed: bool = False
-    more: bool = False
-    retry_after: float = 1.0
-    claimed: bool = True
-    writes: int = 0
-
-
-class _Stop(Exception):
-    """Ends a pass: out of writes, rate limited, waiting for the post, or refused."""
 
 
 def sync(event_id: int, *, now: datetime, writes: int = WRITES_PER_RUN) -> Synced:
@@ -566,12 +526,25 @@ def _pass(event_id: int, done: Synced, *, now: datetime, writes: int) -> None:
         EventSpace.objects.filter(pk=space.pk).update(problem="", problem_at=None)
 
 
-class _Plan:
-    """The writes of one pass: permissions checked before the first, counted against the run."""
+def _refused(event: Event, space: EventSpace) -> str:
+    return (
+        f"Discord refused Muster the {_what(space)} of {truncate(event.title, 80)}: check its role's permissions "
+        "in that channel and that its role is above the attendee role; it tries again by itself."
+    )
+
+
+class _Plan(discord_sync.Writes):
+    """The writes of one pass: permissions checked before the first, counted against the run
+    (``_Stop`` also when the post the thread starts from is not delivered yet)."""
+
+    log = logging.getLogger(__name__)
+    subject, key = "space of event", "event-space"
+    problems_of, refused = staticmethod(problems_of), staticmethod(_refused)
+    passed_on = (THREAD_ALREADY_MADE,)  # a thread from the post made before: adopted by ``_make_thread``
 
     def __init__(self, client, event: Event, space: EventSpace, done: Synced, now: datetime, writes: int):
-        self.client, self.event, self.space, self.done, self.now = client, event, space, done, now
-        self.budget, self.checked, self.wrote = writes, False, 0
+        super().__init__(event, space, done, now, writes)
+        self.client, self.space = client, space
 
     # making
 
@@ -686,7 +659,7 @@ class _Plan:
         for member_id in held - set(wanted):
             self._permitted()
             self._spend()
-            self._send("DELETE", *self._member_route(place, member_id), gone_ok=True)
+            self._send("DELETE", *self._member_route(place, member_id), gone_ok=True, thread_id=self.space.channel_id)
             SpaceMember.objects.filter(space=self.space, place=place, member_id=member_id).delete()
             self.done.removed += 1
         for member_id in wanted:
@@ -695,7 +668,7 @@ class _Plan:
             self._permitted()
             self._spend()
             path, params, body = self._member_route(place, member_id, adding=True)
-            self._send("PUT", path, params, json=body, gone_ok=True)
+            self._send("PUT", path, params, json=body, gone_ok=True, thread_id=self.space.channel_id)
             SpaceMember.objects.get_or_create(space=self.space, place=place, member_id=member_id)
             self.done.added += 1
 
@@ -788,84 +761,6 @@ class _Plan:
         EventSpace.objects.filter(pk=self.space.pk).update(**fields)
         for name, value in fields.items():
             setattr(self.space, name, value)
-
-    def _spend(self) -> None:
-        if self.done.writes >= self.budget:
-            self.done.more = True
-            raise _Stop
-        self.done.writes += 1
-        self.wrote += 1
-
-    def _permitted(self) -> None:
-        if self.checked:
-            return
-        try:
-            problem = problems_of(self.event, self.space, self.client)
-        except TransientError as exc:
-            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
-            raise _Stop from None
-        if problem:
-            _report(self.space, problem, now=self.now)
-            raise _Stop
-        self.checked = True
-
-    def _get(self, path: str, params: dict):
-        try:
-            return self.client.request("GET", path, params, max_wait=MAX_WAIT_S)
-        except TransientError as exc:
-            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
-            raise _Stop from None
-
-    def _send(self, method, path, params, *, json=None, gone_ok=False, archived_ok=False):
-        try:
-            return self.client.request(method, path, params, json=json, max_wait=MAX_WAIT_S)
-        except TransientError as exc:
-            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
-            raise _Stop from None
-        except PermanentError as exc:
-            if gone_ok and exc.code in GONE:
-                return None
-            if exc.code == THREAD_ALREADY_MADE:
-                raise
-            if exc.code == THREAD_ARCHIVED and archived_ok:
-                return None
-            if exc.code == THREAD_ARCHIVED:
-                # Archived by someone (or Discord's inactivity timer) before the cleanup: reopen it.
-                reopen = {"channel_id": self.space.channel_id}
-                self.client.request("PATCH", "/channels/{channel_id}", reopen, json={"archived": False})
-                return self._send(method, path, params, json=json, gone_ok=gone_ok, archived_ok=True)
-            if exc.code in (MISSING_ACCESS, MISSING_PERMISSIONS):
-                found = problems_of(self.event, self.space, self.client)
-                _report(self.space, found or _refused(self.event, self.space), now=self.now)
-                raise _Stop from None
-            log.warning("space of event %s: %s %s refused: %s", self.event.id, method, path, exc)
-            raise _Stop from None
-
-
-def _refused(event: Event, space: EventSpace) -> str:
-    return (
-        f"Discord refused Muster the {_what(space)} of {truncate(event.title, 80)}: check its role's permissions "
-        "in that channel and that its role is above the attendee role; it tries again by itself."
-    )
-
-
-def _report(space: EventSpace, sentence: str, *, now: datetime) -> None:
-    """Show the problem on the space; a new one DMs the organiser who asked for it, once."""
-    with transaction.atomic():
-        changed = (
-            EventSpace.objects.filter(pk=space.pk)
-            .exclude(problem=sentence[:300])
-            .update(problem=sentence[:300], problem_at=now, problems=F("problems") + 1)
-        )
-        if changed and space.requested_by_id:
-            count = EventSpace.objects.filter(pk=space.pk).values_list("problems", flat=True).get()
-            outbox.enqueue(
-                key=f"event-space:{space.event_id}:problem:{count}",
-                member_id=space.requested_by_id,
-                guild_id=space.guild_id,
-                payload={"content": sentence, "allowed_mentions": {"parse": []}},
-            )
-    log.info("space of event %s: %s", space.event_id, sentence)
 
 
 # --- what it says -----------------------------------------------------------------------------

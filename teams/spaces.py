@@ -37,8 +37,9 @@ from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce
 
+from core import discord_sync
 from core.discord_api import PermanentError, TransientError, get_client
-from core.discord_api.bot import bot_user_id, channel_or_none
+from core.discord_api.bot import category_or_none, channel_or_none, guild_and_bot
 from core.errors import RuleError
 from core.markup import escape, timestamp, truncate
 from core.permissions import (
@@ -51,6 +52,7 @@ from core.permissions import (
     VIEW_CHANNEL,
     computed_permissions,
     highest_role_position,
+    permission_names,
 )
 from teams.models import RoomKind, Team, TeamSpaces
 
@@ -59,19 +61,10 @@ STALE_CLAIM = timedelta(seconds=120)  # longer than a task may live (90 s)
 WARNING_AHEAD = timedelta(days=1)
 CLEANUP_MIN, CLEANUP_MAX = timedelta(days=1), timedelta(days=30)
 THREAD_AUTO_ARCHIVE = 10080  # minutes (a week): a quiet team thread is not archived early
-PRIVATE_THREAD, TEXT, VOICE, CATEGORY = 12, 0, 2, 4
+PRIVATE_THREAD, TEXT, VOICE = 12, 0, 2
 READ_MESSAGE_HISTORY = 1 << 16
 MEMBER_ALLOW = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
 BOT_ALLOW = MEMBER_ALLOW | MANAGE_CHANNELS  # Manage Channels in it: it may delete the channel it made
-
-PERMISSION_NAMES = {
-    VIEW_CHANNEL: "View Channel",
-    MANAGE_CHANNELS: "Manage Channels",
-    MANAGE_ROLES: "Manage Roles",
-    MANAGE_THREADS: "Manage Threads",
-    CREATE_PRIVATE_THREADS: "Create Private Threads",
-    SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
-}
 
 
 def notice_window() -> timedelta:
@@ -139,12 +132,7 @@ def configure(
     if held.wanted and event.status == "cancelled":
         raise RuleError("This event is cancelled.")
     if check and held.wanted:
-        try:
-            problem = problems_of(event, held)
-        except TransientError:
-            raise RuleError("Discord did not answer; try again in a minute.") from None
-        if problem:
-            raise RuleError(problem)
+        discord_sync.refuse_problem(lambda: problems_of(event, held))
     held.requested_by_id = member_id or held.requested_by_id
     held.problem, held.problem_at = "", None
     held.save()
@@ -214,11 +202,6 @@ def deletion_refusal(event_id: int, now: datetime) -> str:
 # --- what the bot may do ----------------------------------------------------------------------
 
 
-def _names(bits: int) -> str:
-    names = [name for bit, name in PERMISSION_NAMES.items() if bits & bit]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def needs(event, held: TeamSpaces) -> dict[str, int]:
     """What each part needs the bot to have: where ("post", "category" or "guild") to bits."""
     wanted: dict[str, int] = {}
@@ -256,9 +239,7 @@ def problems_of(event, held: TeamSpaces, client=None) -> str:
 
 
 def _problems(client, event, held: TeamSpaces) -> str:
-    bot_id = bot_user_id(client)
-    guild = client.request("GET", "/guilds/{guild_id}", {"guild_id": event.guild_id})
-    bot = client.request("GET", "/guilds/{guild_id}/members/{user_id}", {"guild_id": event.guild_id, "user_id": bot_id})
+    guild, bot = guild_and_bot(client, event.guild_id)
     title = truncate(event.title, 80)
     for where, bits in needs(event, held).items():
         channel = None
@@ -269,16 +250,15 @@ def _problems(client, event, held: TeamSpaces) -> str:
             if channel is None:
                 return f"Muster cannot see the channel of {title}'s post: give its role View Channel there."
         elif where == "category":
-            channel = channel_or_none(client, held.category_id)
-            theirs = channel is not None and str(channel.get("guild_id")) == str(event.guild_id)
-            if not theirs or int(channel.get("type", -1)) != CATEGORY:
+            channel = category_or_none(client, event.guild_id, held.category_id)
+            if channel is None:
                 return f"The category for {title}'s team channels is gone or is not a category: choose another."
         missing = bits & ~computed_permissions(guild, bot, channel)
         if missing:
             place = " in the post's channel" if where == "post" else " in that category" if channel else ""
             return (
-                f"Muster cannot make the team {what(held)} of {title}: give its role {_names(missing)}{place} "
-                "(Server Settings, Roles); it tries again by itself."
+                f"Muster cannot make the team {what(held)} of {title}: give its role {permission_names(missing)}"
+                f"{place} (Server Settings, Roles); it tries again by itself."
             )
     if held.role:
         top = highest_role_position(guild, bot)

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from core import outbox
-from core.discord_api import PermanentError, TransientError, get_client
+from core import discord_sync, outbox
+from core.discord_api import get_client
 from core.discord_api.bot import bot_user_id
+from core.discord_sync import Stop as _Stop
 from core.markup import truncate
 from core.models import GuildMember
 from core.permissions import VIEW_CHANNEL
@@ -45,33 +46,14 @@ from teams.spaces import (
     what,
 )
 
-log = logging.getLogger(__name__)
-
 Place = TeamPlace.Place
-MAX_WAIT_S = 5.0
-THREAD_ARCHIVED = 50083
-UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_ROLE = 10003, 10007, 10011
-MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
-GONE = (UNKNOWN_CHANNEL, UNKNOWN_MEMBER, UNKNOWN_ROLE)
 
 
 @dataclass
-class Synced:
-    made: int = 0
-    added: int = 0
-    removed: int = 0
+class Synced(discord_sync.Synced):
     renamed: int = 0
     deleted: int = 0
     told: int = 0
-    closed: bool = False
-    more: bool = False
-    retry_after: float = 1.0
-    claimed: bool = True
-    writes: int = 0
-
-
-class _Stop(Exception):
-    """Ends a pass: out of writes, rate limited, or refused."""
 
 
 def sync(event_id: int, *, now: datetime, writes: int = WRITES_PER_RUN) -> Synced:
@@ -121,13 +103,23 @@ def _pass(event_id: int, done: Synced, *, now: datetime, writes: int) -> None:
         TeamSpaces.objects.filter(pk=held.pk).update(problem="", problem_at=None)
 
 
-class _Plan:
+def _refused(event, held: TeamSpaces) -> str:
+    return (
+        f"Discord refused Muster the team {what(held)} of {truncate(event.title, 80)}: check its role's permissions "
+        "there and that its role is above the team roles; it tries again by itself."
+    )
+
+
+class _Plan(discord_sync.Writes):
     """The writes of one pass: permissions checked before the first, counted against the run."""
 
+    log = logging.getLogger(__name__)
+    subject, key = "teams of event", "team-spaces"
+    problems_of, refused = staticmethod(problems_of), staticmethod(_refused)
+
     def __init__(self, event, held: TeamSpaces, done: Synced, now: datetime, writes: int):
-        self.event, self.held, self.done, self.now = event, held, done, now
-        self.budget, self.checked, self.wrote = writes, False, 0
-        self._client = None
+        super().__init__(event, held, done, now, writes)
+        self.held, self._client = held, None
 
     @property
     def client(self):
@@ -291,7 +283,7 @@ class _Plan:
         for member_id in sorted(held - set(wanted)):
             self._permitted()
             self._spend()
-            self._send("DELETE", *self._route(team, place, member_id)[:2], gone_ok=True, thread=team)
+            self._send("DELETE", *self._route(team, place, member_id)[:2], gone_ok=True, thread_id=team.thread_id)
             TeamPlace.objects.filter(team=team, place=place, member_id=member_id).delete()
             self.done.removed += 1
         if not let_in:
@@ -302,7 +294,7 @@ class _Plan:
             self._permitted()
             self._spend()
             path, params, body = self._route(team, place, member_id)
-            self._send("PUT", path, params, json=body, gone_ok=True, thread=team)
+            self._send("PUT", path, params, json=body, gone_ok=True, thread_id=team.thread_id)
             TeamPlace.objects.get_or_create(team=team, place=place, member_id=member_id)
             self.done.added += 1
 
@@ -400,81 +392,3 @@ class _Plan:
             TeamSpaces.objects.filter(pk=self.held.pk).update(closed_at=self.now)
             TeamPlace.objects.filter(team__event=self.event).delete()
         self.done.closed = True
-
-    # plumbing
-
-    def _spend(self) -> None:
-        if self.done.writes >= self.budget:
-            self.done.more = True
-            raise _Stop
-        self.done.writes += 1
-        self.wrote += 1
-
-    def _permitted(self) -> None:
-        if self.checked:
-            return
-        try:
-            problem = problems_of(self.event, self.held, self.client)
-        except TransientError as exc:
-            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
-            raise _Stop from None
-        if problem:
-            report(self.held, problem, now=self.now)
-            raise _Stop
-        self.checked = True
-
-    def _get(self, path: str, params: dict):
-        try:
-            return self.client.request("GET", path, params, max_wait=MAX_WAIT_S)
-        except TransientError as exc:
-            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
-            raise _Stop from None
-
-    def _send(self, method, path, params, *, json=None, gone_ok=False, archived_ok=False, thread: Team | None = None):
-        try:
-            return self.client.request(method, path, params, json=json, max_wait=MAX_WAIT_S)
-        except TransientError as exc:
-            self.done.more, self.done.retry_after = True, exc.retry_after or 5.0
-            raise _Stop from None
-        except PermanentError as exc:
-            if gone_ok and exc.code in GONE:
-                return None
-            if exc.code == THREAD_ARCHIVED and archived_ok:
-                return None
-            if exc.code == THREAD_ARCHIVED and thread is not None and thread.thread_id:
-                # Archived by someone (or Discord's inactivity timer) before the cleanup: reopen it.
-                reopen = {"channel_id": thread.thread_id}
-                self.client.request("PATCH", "/channels/{channel_id}", reopen, json={"archived": False})
-                return self._send(method, path, params, json=json, gone_ok=gone_ok, archived_ok=True)
-            if exc.code in (MISSING_ACCESS, MISSING_PERMISSIONS):
-                found = problems_of(self.event, self.held, self.client)
-                report(self.held, found or _refused(self.event, self.held), now=self.now)
-                raise _Stop from None
-            log.warning("teams of event %s: %s %s refused: %s", self.event.id, method, path, exc)
-            raise _Stop from None
-
-
-def _refused(event, held: TeamSpaces) -> str:
-    return (
-        f"Discord refused Muster the team {what(held)} of {truncate(event.title, 80)}: check its role's permissions "
-        "there and that its role is above the team roles; it tries again by itself."
-    )
-
-
-def report(held: TeamSpaces, sentence: str, *, now: datetime) -> None:
-    """Show the problem on the event's teams; a new one DMs the organiser who asked, once."""
-    with transaction.atomic():
-        changed = (
-            TeamSpaces.objects.filter(pk=held.pk)
-            .exclude(problem=sentence[:300])
-            .update(problem=sentence[:300], problem_at=now, problems=F("problems") + 1)
-        )
-        if changed and held.requested_by_id:
-            count = TeamSpaces.objects.filter(pk=held.pk).values_list("problems", flat=True).get()
-            outbox.enqueue(
-                key=f"team-spaces:{held.event_id}:problem:{count}",
-                member_id=held.requested_by_id,
-                guild_id=held.guild_id,
-                payload={"content": sentence, "allowed_mentions": {"parse": []}},
-            )
-    log.info("teams of event %s: %s", held.event_id, sentence)

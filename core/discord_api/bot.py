@@ -7,6 +7,7 @@ from django.conf import settings
 from core.discord_api.errors import PermanentError
 
 UNKNOWN_CHANNEL, MISSING_ACCESS = 10003, 50001
+CATEGORY = 4
 
 _bot_ids: dict[str, int] = {}
 
@@ -28,3 +29,22 @@ def channel_or_none(client, channel_id: int) -> dict | None:
         if exc.code in (UNKNOWN_CHANNEL, MISSING_ACCESS) or exc.status in (403, 404):
             return None
         raise
+
+
+def guild_and_bot(client, guild_id: int) -> tuple[dict, dict]:
+    """The guild (its roles) and the bot as its member (its roles), as Discord reports them."""
+    bot_id = bot_user_id(client)
+    guild = client.request("GET", "/guilds/{guild_id}", {"guild_id": guild_id})
+    bot = client.request("GET", "/guilds/{guild_id}/members/{user_id}", {"guild_id": guild_id, "user_id": bot_id})
+    bot.setdefault("user", {"id": str(bot_id)})
+    return guild, bot
+
+
+def category_or_none(client, guild_id: int, category_id: int) -> dict | None:
+    """The category as Discord shows it to the bot; None when it is gone, hidden, another
+    server's, or not a category."""
+    channel = channel_or_none(client, category_id)
+    theirs = channel is not None and str(channel.get("guild_id")) == str(guild_id)
+    if not theirs or int(channel.get("type", -1)) != CATEGORY:
+        return None
+    return channel

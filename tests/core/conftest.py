@@ -75,6 +75,34 @@ def live_discord(settings, flush_redis):
     server.stop()
 
 
+@pytest.fixture
+def guild(live_discord):
+    """The sandbox's guild as Muster knows it, announcing in the sandbox's channel."""
+    from core.models import Guild
+
+    return Guild.objects.create(
+        id=live_discord.guild_id, name="Muster HQ", announcement_channel_id=live_discord.channel_id
+    )
+
+
+@pytest.fixture
+def organiser(guild):
+    from core.models import Member
+
+    return Member.objects.create(id=810_000_000_000_000_001, username="olivia")
+
+
+def member(live_discord, guild, name: str) -> int:
+    """A new member of the sandbox's guild, known to Muster as one of ``guild``'s members."""
+    from core.models import GuildMember, Member
+
+    made = live_discord.control.add_member(guild.id, username=name)
+    user_id = int(made["user"]["id"])
+    Member.objects.create(id=user_id, username=name)
+    GuildMember.objects.create(guild=guild, member_id=user_id)
+    return user_id
+
+
 def broker_tasks(redis_client, queue: str = "discord") -> list[tuple[str, list]]:
     """The tasks waiting in a Celery queue on Redis, oldest first: (task name, args)."""
     import base64

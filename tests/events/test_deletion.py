@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import outbox
-from core.models import Guild, OutboundMessage
+from core.models import OutboundMessage
 from events import services
 from events.discord.messages import DELETED
 from events.models import Event
@@ -19,13 +19,6 @@ from tests.factories import SuperuserFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutboundMessage.Status
-
-
-@pytest.fixture
-def guild(live_discord):
-    return Guild.objects.create(
-        id=live_discord.guild_id, name="Muster HQ", announcement_channel_id=live_discord.channel_id
-    )
 
 
 def make(guild, title: str) -> Event:

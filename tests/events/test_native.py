@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def guild(live_discord):
-    return Guild.objects.create(
-        id=live_discord.guild_id, name="Muster HQ", announcement_channel_id=live_discord.channel_id
-    )
-
-
-@pytest.fixture
 def organiser(db):
     return Member.objects.create(id=810_000_000_000_000_001, username="olivia")
 

@@ -12,36 +12,17 @@ from django.utils import timezone
 
 from core import outbox
 from core.errors import RuleError
-from core.models import Guild, GuildMember, Member, OutboundMessage
+from core.models import Guild, GuildMember, OutboundMessage
 from events import services, spaces
 from events.discord import messages
 from events.models import Event, EventSpace, SpaceKind, SpaceMember
 from events.services import EventDraft
 from sandbox.discord import permissions as P
+from tests.core.conftest import member
 
 pytestmark = pytest.mark.django_db
 
 SEQ = iter(range(10**12, 10**13))
-
-
-@pytest.fixture
-def guild(live_discord):
-    return Guild.objects.create(
-        id=live_discord.guild_id, name="Muster HQ", announcement_channel_id=live_discord.channel_id
-    )
-
-
-@pytest.fixture
-def organiser(guild):
-    return Member.objects.create(id=810_000_000_000_000_001, username="olivia")
-
-
-def member(live_discord, guild, name: str) -> int:
-    made = live_discord.control.add_member(guild.id, username=name)
-    user_id = int(made["user"]["id"])
-    Member.objects.create(id=user_id, username=name)
-    GuildMember.objects.create(guild=guild, member_id=user_id)
-    return user_id
 
 
 def make(guild, organiser, *, title="Picnic", hours=24, capacity=None, **space) -> Event:

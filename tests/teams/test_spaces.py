@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from core import personal_data
 from core.errors import RuleError
-from core.models import Guild, GuildMember, Member, OutboundMessage
+from core.models import Guild, OutboundMessage
 from events.models import Event, Registration
 from sandbox.discord import permissions as P
 from teams import services, spaces
 from teams import sync as teams_sync
 from teams.models import Team, TeamLeftover, TeamPlace, TeamSpaces
+from tests.core.conftest import member
 
 pytestmark = pytest.mark.django_db
 SEQ = iter(range(10**12, 10**13))
@@ -25,26 +26,6 @@ SEQ = iter(range(10**12, 10**13))
 @pytest.fixture(autouse=True)
 def no_window(settings):
     settings.TEAM_NOTICE_WINDOW_S = 0
-
-
-@pytest.fixture
-def guild(live_discord):
-    return Guild.objects.create(
-        id=live_discord.guild_id, name="Muster HQ", announcement_channel_id=live_discord.channel_id
-    )
-
-
-@pytest.fixture
-def organiser(guild):
-    return Member.objects.create(id=810_000_000_000_000_001, username="olivia")
-
-
-def member(live_discord, guild, name: str) -> int:
-    made = live_discord.control.add_member(guild.id, username=name)
-    user_id = int(made["user"]["id"])
-    Member.objects.create(id=user_id, username=name)
-    GuildMember.objects.create(guild=guild, member_id=user_id)
-    return user_id
 
 
 def event_of(guild, *, hours=24, title="Relay") -> Event:
