@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from core import discord_sync
@@ -54,7 +54,7 @@ from core.permissions import (
     highest_role_position,
     permission_names,
 )
-from teams.models import RoomKind, Team, TeamSpaces
+from teams.models import RoomKind, Team, TeamMember, TeamPlace, TeamSpaces
 
 WRITES_PER_RUN = 25
 STALE_CLAIM = timedelta(seconds=120)  # longer than a task may live (90 s)
@@ -153,7 +153,8 @@ def request_sync(event_id: int, *, countdown: float | None = None) -> None:
 
 def due(*, now: datetime, limit: int = 200) -> list[int]:
     """Events whose teams have work the beat tick should start (a backstop for lost tasks):
-    members to tell, something to make, rename or delete, a warning or a cleanup due."""
+    members to tell, something to make, rename or delete, access to take away (a member
+    who left a team, or was forgotten), a warning or a cleanup due."""
     default = timedelta(minutes=settings.NATIVE_EVENT_DEFAULT_MINUTES)
     end = Coalesce(F("event__ends_at"), F("event__starts_at") + Value(default))
     rows = TeamSpaces.objects.filter(closed_at__isnull=True, event__teams__isnull=False).alias(
@@ -168,9 +169,11 @@ def due(*, now: datetime, limit: int = 200) -> list[int]:
         | (~Q(room=RoomKind.NONE) & Q(event__teams__thread_id__isnull=True))
         | Q(event__teams__renamed=True)
     )
+    in_team = TeamMember.objects.filter(team_id=OuterRef("team_id"), member_id=OuterRef("member_id"))
+    let_out = Exists(TeamPlace.objects.filter(team__event_id=OuterRef("event_id")).filter(~Exists(in_team)))
     live = Q(event__status="scheduled", ends__gt=now)
     cleanup = Q(warned_at__isnull=True, close__lte=now + WARNING_AHEAD) | Q(close__lte=now)
-    found = rows.filter(untold | (live & unmade) | Q(leftovers__isnull=False) | cleanup)
+    found = rows.filter(untold | (live & unmade) | Q(leftovers__isnull=False) | let_out | cleanup)
     ids = found.order_by("event__starts_at", "event_id").values_list("event_id", flat=True)
     return list(dict.fromkeys(ids[: limit * 10]))[:limit]  # joins repeat an event: one each, in order
 

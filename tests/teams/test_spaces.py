@@ -16,7 +16,7 @@ from events.models import Event, Registration
 from sandbox.discord import permissions as P
 from teams import services, spaces
 from teams import sync as teams_sync
-from teams.models import Team, TeamLeftover, TeamPlace, TeamSpaces
+from teams.models import Team, TeamLeftover, TeamMember, TeamPlace, TeamSpaces
 from tests.core.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -193,6 +193,19 @@ def test_forget_me_after_the_event_takes_the_access_away_before_the_cleanup(live
     assert thread_members(live_discord, red.thread_id) == {ben}
     assert not sees(live_discord, red.voice_channel_id, ana)
     assert list(TeamPlace.objects.filter(member_id=ana)) == []
+
+
+def test_access_left_to_take_away_brings_the_event_back_to_the_beat(live_discord, guild, organiser):
+    event, red, ana, _ben = let_in_everywhere(live_discord, guild, organiser)
+    later = timezone.now() + timedelta(days=1)  # every notice window has passed; the event still runs
+    assert event.id not in spaces.due(now=later)
+
+    TeamMember.objects.filter(member_id=ana).delete()  # she left the team, and the sync it asked for was lost
+
+    assert spaces.due(now=later) == [event.id]
+    assert sync(event, later).removed == 3
+    assert event.id not in spaces.due(now=later)
+    assert red.role_id not in roles_of(live_discord, ana)
 
 
 def test_a_renamed_team_renames_its_role_and_channels_and_a_deleted_one_takes_them_away(live_discord, guild, organiser):
