@@ -22,11 +22,12 @@ def forget_memberships(member_id: int, now: datetime) -> int:
 def keep_places_for_the_sync(member_id: int, now: datetime) -> int:
     """Nothing deleted now: a place is what tells the sync to take the role, thread or channel
     back in Discord (deleted here, the member would keep it until the event's cleanup). The
-    sync deletes each place as Discord lets the member out, or the cleanup with the rest."""
-    events = set(TeamPlace.objects.filter(member_id=member_id).values_list("team__event_id", flat=True))
-    for event_id in events:
+    sync deletes each place as Discord lets the member out, or the cleanup with the rest.
+    Counted as forgotten (the member is told of them): they go within the sync's run."""
+    places = list(TeamPlace.objects.filter(member_id=member_id).values_list("team__event_id", flat=True))
+    for event_id in set(places):
         spaces.request_sync(event_id)
-    return 0
+    return len(places)
 
 
 register(Holding("teams.TeamMember", "Teams you are in", ("member",), forget=forget_memberships))
