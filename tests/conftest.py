@@ -50,6 +50,11 @@ def pytest_configure(config):
     SERVERS["redis"] = RedisServer().start()
     config.add_cleanup(SERVERS["redis"].destroy)
     os.environ.update(TEST_ENV, REDIS_URL=SERVERS["redis"].url)
+    if not on_sqlite():
+        from django.conf import settings
+
+        # Django's backend whose flush (after each transactional test) deletes instead of truncating.
+        settings.DATABASES["default"]["ENGINE"] = "tests.fast_flush_postgresql"
 
     import django
 
