@@ -38,6 +38,7 @@ no app imports the gateway and the gateway imports no app.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -176,12 +177,25 @@ async def refuse(interaction: discord.Interaction, text: str) -> None:
 
 
 def command_modules() -> list:
-    """Every installed app's ``discord.commands`` module, imported, in app order."""
-    return [
+    """Every installed app's ``discord.commands`` module, imported, in app order.
+
+    Found once per set of installed apps: the gateway asks on every click (``clicked_form``),
+    and looking for the submodules on disk each time was a third of its CPU in a vote storm.
+    """
+    return list(_modules())
+
+
+def _modules() -> tuple:
+    return _command_modules(tuple(apps.get_app_configs()))
+
+
+@functools.cache
+def _command_modules(configs: tuple) -> tuple:
+    return tuple(
         importlib.import_module(f"{config.name}.discord.commands")
-        for config in apps.get_app_configs()
+        for config in configs
         if module_has_submodule(config.module, "discord") and _has_commands(config.name)
-    ]
+    )
 
 
 def _has_commands(app: str) -> bool:
@@ -226,22 +240,20 @@ async def answer_unknown_command(interaction: discord.Interaction) -> bool:
 
 def layouts() -> dict[str, FormLayout]:
     """Every app's form layouts, by the route of their custom_id ("event:create")."""
-    found = {}
-    for module in command_modules():
-        for value in vars(module).values():
-            if isinstance(value, FormLayout):
-                found[value.custom_id.prefix] = value
-    return found
+    return {value.custom_id.prefix: value for value in _declared(_modules()) if isinstance(value, FormLayout)}
 
 
 def click_forms() -> dict[str, ClickForm]:
     """Every app's buttons that open a form, by the route of the button's custom_id ("standup:open")."""
-    found = {}
-    for module in command_modules():
-        for value in vars(module).values():
-            if isinstance(value, ClickForm):
-                found[value.button.prefix] = value
-    return found
+    return {value.button.prefix: value for value in _declared(_modules()) if isinstance(value, ClickForm)}
+
+
+@functools.cache
+def _declared(modules: tuple) -> tuple:
+    """The forms and form buttons the modules declare, in module order (read once per set of modules)."""
+    return tuple(
+        value for module in modules for value in vars(module).values() if isinstance(value, FormLayout | ClickForm)
+    )
 
 
 async def clicked_form(custom_id: str, member_id: int) -> Form | str | None:
