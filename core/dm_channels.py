@@ -17,6 +17,7 @@ waiting on the same route, and the messages due meanwhile would wait for those w
 from __future__ import annotations
 
 from core.discord_api import TransientError, get_client
+from core.discord_api.client import MAX_RATE_LIMIT_WAIT_S
 from core.models import Member
 from core.redis import get_redis
 
@@ -45,17 +46,16 @@ def known(member_ids) -> set[int]:
     return set(Member.objects.filter(id__in=ids, dm_channel_id__isnull=False).values_list("id", flat=True))
 
 
-def dm_channel(member_id: int, *, reopen: bool = False, max_wait: float | None = None) -> int:
+def dm_channel(member_id: int, *, reopen: bool = False, max_wait: float = MAX_RATE_LIMIT_WAIT_S) -> int:
     """The DM channel with the member: remembered, else (or when ``reopen``) opened and remembered.
 
-    ``max_wait``: the longest to wait on the opening route's rate limit (the client's default
-    when None); past it a ``TransientError`` whose ``held_back`` is true says nothing was sent."""
+    ``max_wait``: the longest to wait on the opening route's rate limit; past it a
+    ``TransientError`` whose ``held_back`` is true says nothing was sent."""
     if not reopen:
         remembered = Member.objects.filter(id=member_id).values_list("dm_channel_id", flat=True).first()
         if remembered:
             return remembered
-    limits = {} if max_wait is None else {"max_wait": max_wait}
-    channel_id = int(get_client().open_dm(member_id, **limits)["id"])
+    channel_id = int(get_client().open_dm(member_id, max_wait=max_wait)["id"])
     Member.objects.filter(id=member_id).update(dm_channel_id=channel_id)
     return channel_id
 

@@ -217,6 +217,9 @@ def test_a_message_whose_channel_is_rate_limited_goes_back_untouched_and_holds_n
     # And once it is due it is sent, with no 429 on the way
     while outbox.due() == []:
         time.sleep(0.1)
+    # The sandbox times its windows on its own clock, Muster on Redis's: once, the message came
+    # due 9 ms before the sandbox's window reset (a 429 the client retried). Not what this tests.
+    time.sleep(0.05)
     assert outbox.deliver(ids[5]) is None
     assert [m["content"] for m in live_discord.control.messages(live_discord.channel_id)][-1] == "#5"
     assert live_discord.control.stats()["rest"]["statuses"] == {"200": 6}
