@@ -35,6 +35,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--count", type=int, default=200, help="interactions of each kind")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured interactions first, per kind")
     parser.add_argument("--statements", action="store_true", help="also list one interaction's SQL, per kind")
+    parser.add_argument(
+        "--cprofile",
+        metavar="PREFIX",
+        help="also write cProfile stats (CPU time) of the measured handle() calls to PREFIX-<kind>.prof",
+    )
     args = parser.parse_args(argv)
 
     members = args.count + args.warmup
@@ -51,7 +56,14 @@ def main(argv: list[str]) -> int:
         _known_members(stack)
         kinds = {"ping": _ping, "event_going": _event_going(stack), "poll_vote": _poll_vote(stack)}
         figures = {
-            kind: profile(stack, make, args.count, args.warmup, statements=args.statements)
+            kind: profile(
+                stack,
+                make,
+                args.count,
+                args.warmup,
+                statements=args.statements,
+                cprofile=f"{args.cprofile}-{kind}.prof" if args.cprofile else None,
+            )
             for kind, make in kinds.items()
         }
     print(json.dumps(figures))
@@ -161,8 +173,16 @@ def _payload(stack: Stack, ix: dict, number: int, **fields) -> dict:
     }
 
 
-def profile(stack: Stack, make, count: int, warmup: int, *, statements: bool = False) -> dict:
-    """Per-interaction figures of ``count`` interactions made by ``make(stack, number)``."""
+def profile(
+    stack: Stack, make, count: int, warmup: int, *, statements: bool = False, cprofile: str | None = None
+) -> dict:
+    """Per-interaction figures of ``count`` interactions made by ``make(stack, number)``.
+
+    With ``cprofile`` (a file name) the measured calls also run under cProfile timing CPU, whose stats
+    go to that file (``python -m pstats FILE``); the CPU figures then include its overhead.
+    """
+    import cProfile
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -176,16 +196,22 @@ def profile(stack: Stack, make, count: int, warmup: int, *, statements: bool = F
     log(f"profiling {count} interactions of {make.__name__ if hasattr(make, '__name__') else 'a kind'}")
     commands_before, http_before = _redis_commands(redis), _http_calls(stack)
     queries, control, cpu, wall, last = [], [], [], [], []
+    profiler = cProfile.Profile(time.process_time) if cprofile else None  # CPU, not waiting
     for payload in payloads[warmup:]:
         with CaptureQueriesContext(connection) as captured:
             started_cpu, started = time.process_time(), time.perf_counter()
-            dispatcher.handle(payload)
+            if profiler is None:
+                dispatcher.handle(payload)
+            else:
+                profiler.runcall(dispatcher.handle, payload)
             cpu.append((time.process_time() - started_cpu) * 1000)
             wall.append((time.perf_counter() - started) * 1000)
         last = [query["sql"] for query in captured.captured_queries]
         upper = [sql.lstrip().upper() for sql in last]
         queries.append(len(upper))
         control.append(sum(statement.startswith(TRANSACTION_CONTROL) for statement in upper))
+    if profiler is not None:
+        profiler.dump_stats(cprofile)
     from core.interactions.dispatcher import log_id
     from core.models import CommandLog
 

@@ -2,14 +2,14 @@ from celery import current_app, shared_task
 from django.utils import timezone
 
 from core.errors import OUTAGES
-from core.interactions.tasks import handle_interaction  # registered where autodiscovery looks
+from core.interactions.tasks import handle_interaction, handle_interactions  # registered where autodiscovery looks
 from core.models import Heartbeat
 from core.worker_heartbeat import WorkerHeartbeat
 
 # Workers import this module (autodiscovery) before building their consumer: each writes its heartbeat.
 current_app.steps["consumer"].add(WorkerHeartbeat)
 
-__all__ = ["handle_interaction"]
+__all__ = ["handle_interaction", "handle_interactions"]
 
 
 @shared_task

@@ -12,6 +12,11 @@ untaken (one more round trip per batch, not per item). A taken item whose publis
 have reached Redis: it is published again after reconnecting (the worker keys each
 interaction by its id, so a duplicate does nothing) until the item's deadline, and if that
 fails its outcome is reported as uncertain, never as unpublished.
+
+Items submitted with a ``batch`` task (interactions: ``handle_interactions``) that queue up
+together are published several to a message: in a burst, one message and one task's
+overhead in a worker carry up to BATCH_OF_ITEMS of them. An item alone goes as its own
+task, so a quiet gateway publishes exactly what it did before.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ DEADLINE_S = 1.5
 TRANSPORT_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 RECONNECT_PAUSE_S = 0.1
 BATCH_SIZE = 50
+# Items of one ``batch`` task in one message, at most: a worker child runs them one after
+# another (each in its own transaction), so a burst still spreads over every child.
+BATCH_OF_ITEMS = 8
 
 
 class PublishUncertain(Exception):
@@ -55,6 +63,7 @@ class _Item:
     args: tuple
     kwargs: dict
     deadline: float
+    batch: object = None
     future: Future = field(default_factory=Future)
 
 
@@ -78,14 +87,21 @@ class Publisher:
         self._thread.start()
         return self
 
-    def submit(self, task, args: tuple = (), kwargs: dict | None = None, *, within: float = DEADLINE_S) -> Future:
+    def submit(
+        self, task, args: tuple = (), kwargs: dict | None = None, *, within: float = DEADLINE_S, batch=None
+    ) -> Future:
         """Queue ``task.apply_async(args, kwargs)``; the future ends with None once Redis has it.
 
         Thread-safe and non-blocking. Cancel the future to withdraw an item: ``cancel()``
         returns True only while the item is untaken, which guarantees it is never published.
         A taken item that cannot be confirmed ``within`` seconds ends in PublishUncertain.
+
+        With ``batch`` (a task taking the list of such items' single argument), items of it
+        queued together may go as one ``batch.apply_async(([arg, ...],))`` instead.
         """
-        item = _Item(task, tuple(args), dict(kwargs or {}), time.monotonic() + within)
+        if batch is not None and (len(args) != 1 or kwargs):
+            raise ValueError("only a task of one positional argument can be batched")
+        item = _Item(task, tuple(args), dict(kwargs or {}), time.monotonic() + within, batch)
         self._queue.put(item)
         return item.future
 
@@ -143,13 +159,20 @@ class Publisher:
     def _send(self, items: list[_Item]) -> None:
         """Publish ``items`` in one Redis round trip (a pipeline); raises if the broker failed."""
         with self._producer.batch(max_size=4 * BATCH_SIZE):
-            for item in items:
-                if item.future.done():
-                    continue  # failed to encode on an earlier attempt
-                try:
-                    item.task.apply_async(item.args, item.kwargs, producer=self._producer, retry=False)
-                except EncodeError as exc:  # this item's fault, not the broker's
-                    item.future.set_exception(exc)
+            for group in _groups([item for item in items if not item.future.done()]):  # done: failed to encode
+                if len(group) > 1:
+                    try:
+                        group[0].batch.apply_async(
+                            ([item.args[0] for item in group],), producer=self._producer, retry=False
+                        )
+                        continue
+                    except EncodeError:  # one of them cannot be sent: find which, one by one
+                        pass
+                for item in group:
+                    try:
+                        item.task.apply_async(item.args, item.kwargs, producer=self._producer, retry=False)
+                    except EncodeError as exc:  # this item's fault, not the broker's
+                        item.future.set_exception(exc)
 
     def _give_up_overdue(self, taken: list[_Item], reason: str) -> list[_Item]:
         now = time.monotonic()
@@ -196,6 +219,18 @@ class Publisher:
             self._connection = None
 
 
+def _groups(items: list[_Item]) -> list[list[_Item]]:
+    """``items`` in order, consecutive items of one batch task together (at most BATCH_OF_ITEMS)."""
+    groups: list[list[_Item]] = []
+    for item in items:
+        last = groups[-1] if groups else None
+        if last is not None and item.batch is not None and last[0].batch is item.batch and len(last) < BATCH_OF_ITEMS:
+            last.append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
 _publisher: Publisher | None = None
 _publisher_lock = threading.Lock()
 
@@ -218,14 +253,15 @@ def stop_publisher(timeout: float = 5.0) -> None:
 
 
 async def deliver(
-    task, args: tuple = (), kwargs: dict | None = None, *, what: str, within: float = DEADLINE_S
+    task, args: tuple = (), kwargs: dict | None = None, *, what: str, within: float = DEADLINE_S, batch=None
 ) -> Outcome:
     """Publish ``task`` through the publisher thread, without blocking the loop.
 
     PUBLISHED once Redis has it; UNPUBLISHED when it certainly has not (not taken within
     ``within`` seconds, so withdrawn); UNCERTAIN when it was taken but not confirmed.
+    ``batch``: see ``Publisher.submit``.
     """
-    future = publisher().submit(task, args, kwargs, within=within)
+    future = publisher().submit(task, args, kwargs, within=within, batch=batch)
     waiter = asyncio.wrap_future(future)
     done, _ = await asyncio.wait({waiter}, timeout=within)
     if not done and future.cancel():
@@ -245,7 +281,9 @@ async def deliver(
 async def publish(payload: dict) -> Outcome:
     """Sign an interaction (core.interactions.signing) and publish it to the ``interactions`` queue."""
     from core.interactions import signing
-    from core.interactions.tasks import handle_interaction
+    from core.interactions.tasks import handle_interaction, handle_interactions
 
     signed = signing.sign(payload)
-    return await deliver(handle_interaction, (signed,), what=f"interaction {payload.get('id')}")
+    return await deliver(
+        handle_interaction, (signed,), what=f"interaction {payload.get('id')}", batch=handle_interactions
+    )

@@ -13,17 +13,22 @@ import time
 import pytest
 
 from core.interactions import signing
-from core.interactions.tasks import handle_interaction
-from discord_gateway.publish import Outcome, Publisher, PublishUncertain, deliver, stop_publisher
+from core.interactions.tasks import handle_interaction, handle_interactions
+from discord_gateway.publish import BATCH_OF_ITEMS, Outcome, Publisher, PublishUncertain, deliver, stop_publisher
+
+
+def queued_messages(client) -> list[list[int]]:
+    """The interaction ids of each message in the ``interactions`` queue, oldest first."""
+    messages = []
+    for raw in reversed(client.lrange("interactions", 0, -1)):
+        args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(raw)["body"]))
+        messages.append([payload["id"] for payload in args[0]] if isinstance(args[0], list) else [args[0]["id"]])
+    return messages
 
 
 def queued_ids(client) -> list[int]:
     """Interaction ids in the ``interactions`` queue, oldest first."""
-    ids = []
-    for raw in reversed(client.lrange("interactions", 0, -1)):
-        args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(raw)["body"]))
-        ids.append(args[0]["id"])
-    return ids
+    return [number for message in queued_messages(client) for number in message]
 
 
 def interaction(number: int) -> tuple:
@@ -42,6 +47,35 @@ def test_it_confirms_each_item_once_redis_holds_it(publisher, flush_redis):
 
     assert [future.result(timeout=10) for future in futures] == [None] * 500
     assert queued_ids(flush_redis) == list(range(500))
+
+
+def test_interactions_queued_together_go_several_to_a_message_and_one_alone_goes_as_it_is(
+    publisher, flush_redis, redis_server
+):
+    # Given a quiet gateway: an interaction alone goes as its own task
+    publisher.submit(handle_interaction, interaction(0), batch=handle_interactions).result(timeout=5)
+    # and one whose publisher is held up (Redis frozen) while a burst queues up behind it
+    os.kill(redis_server.process.pid, signal.SIGSTOP)
+    try:
+        taken = publisher.submit(handle_interaction, interaction(1), within=10, batch=handle_interactions)
+        time.sleep(0.3)  # the thread took this one and waits for the broker
+        burst = [
+            publisher.submit(handle_interaction, interaction(n), within=10, batch=handle_interactions)
+            for n in range(2, 21)
+        ]
+        directory = publisher.submit(handle_interaction, interaction(21), within=10)  # no batch: on its own
+        after = publisher.submit(handle_interaction, interaction(22), within=10, batch=handle_interactions)
+    finally:
+        os.kill(redis_server.process.pid, signal.SIGCONT)
+
+    # When the broker is back, then every item is confirmed
+    assert [future.result(timeout=10) for future in [taken, *burst, directory, after]] == [None] * 22
+    # and the burst went BATCH_OF_ITEMS to a message, in order, the others each on its own
+    assert BATCH_OF_ITEMS == 8
+    expected = [[0], [1], list(range(2, 10)), list(range(10, 18)), [18, 19, 20], [21], [22]]
+    assert queued_messages(flush_redis) == expected
+    tasks = [json.loads(raw)["headers"]["task"] for raw in reversed(flush_redis.lrange("interactions", 0, -1))]
+    assert tasks == [handle_interaction.name] * 2 + [handle_interactions.name] * 3 + [handle_interaction.name] * 2
 
 
 def test_a_hung_broker_makes_a_taken_item_uncertain_and_leaves_the_rest_untaken(publisher, flush_redis, redis_server):

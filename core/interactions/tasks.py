@@ -1,8 +1,10 @@
-"""The one task per interaction (queue "interactions")."""
+"""The interaction tasks (queue "interactions"): one interaction, or several a burst queued together."""
 
 import logging
+import time
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
@@ -24,8 +26,12 @@ class InteractionTask(Task):
     """
 
     def apply_async(self, args=None, kwargs=None, **options):
-        payload = args[0] if args and isinstance(args[0], dict) else {}
-        options.setdefault("argsrepr", f"(<{describe(payload)}>,)")
+        first = args[0] if args else None
+        if isinstance(first, list):  # handle_interactions
+            shown = "; ".join(describe(payload if isinstance(payload, dict) else {}) for payload in first)
+        else:
+            shown = describe(first if isinstance(first, dict) else {})
+        options.setdefault("argsrepr", f"(<{shown}>,)")
         options.setdefault("kwargsrepr", "{}")
         return super().apply_async(args, kwargs, **options)
 
@@ -50,16 +56,66 @@ def handle_interaction(self, payload: dict) -> None:
     """
     from core.interactions import dispatcher
 
+    try:
+        _handle_signed(payload)
+    except dispatcher.AnswerInFlight as busy:
+        # Another delivery is sending the answer; if its worker died, this one sends it then.
+        raise self.retry(countdown=busy.retry_in) from None
+
+
+# A batch hands what it has not reached by then to single tasks: well inside the soft time
+# limit, even when each of its interactions waits seconds for an unwell Discord.
+BATCH_BUDGET_S = 20.0
+
+
+@shared_task(bind=True, base=InteractionTask, **RETRY)
+def handle_interactions(self, payloads: list) -> None:
+    """Several interactions that a burst queued together (discord_gateway.publish), in turn.
+
+    One broker message and one task's overhead in the worker for all of them (Celery's
+    part is 2-3 ms of CPU per task). Each runs exactly as ``handle_interaction`` runs it: its
+    signature checked, its own transaction, its answer. One that fails (Discord or the
+    database unavailable, or its answer in flight in another delivery) goes on to its own
+    ``handle_interaction`` task, which retries it as it would have been retried; so do those
+    not reached within BATCH_BUDGET_S. A redelivered batch (its worker died) finds the ones
+    already done in the command log, and they send nothing again.
+    """
+    from core.interactions import dispatcher
+
+    started = time.monotonic()
+    for index, payload in enumerate(payloads):
+        if time.monotonic() - started > BATCH_BUDGET_S:
+            _hand_on(payloads[index:], countdown=0, why="the batch ran out of time")
+            return
+        try:
+            _handle_signed(payload)
+        except dispatcher.AnswerInFlight as busy:
+            _hand_on([payload], countdown=busy.retry_in, why="its answer is in flight")
+        except SoftTimeLimitExceeded:
+            _hand_on(payloads[index:], countdown=0, why="the batch reached its time limit")
+            return
+        except Exception as exc:  # retried (or failed) by its own task, as a single one is
+            _hand_on([payload], countdown=RETRY["retry_backoff"], why=type(exc).__name__)
+
+
+def _hand_on(payloads: list, *, countdown: float, why: str) -> None:
+    for payload in payloads:
+        interaction_id = payload.get("id") if isinstance(payload, dict) else None
+        log.warning("interaction %s handed to a task of its own: %s", _id_only(interaction_id), why)
+        handle_interaction.apply_async((payload,), countdown=countdown)
+
+
+def _handle_signed(payload: dict) -> None:
+    """Only a payload the gateway signed runs (see core.interactions.signing); anything else
+    is refused with one warning naming the interaction id: no answer, nothing recorded."""
+    from core.interactions import dispatcher
+
     checked = signing.verified(payload)
     if checked is None:
         interaction_id = payload.get("id") if isinstance(payload, dict) else None
         log.warning("interaction %s refused: it does not carry the gateway's signature", _id_only(interaction_id))
         return
-    try:
-        dispatcher.handle(checked)
-    except dispatcher.AnswerInFlight as busy:
-        # Another delivery is sending the answer; if its worker died, this one sends it then.
-        raise self.retry(countdown=busy.retry_in) from None
+    dispatcher.handle(checked)
 
 
 def _id_only(value: object) -> str:
