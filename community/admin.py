@@ -227,12 +227,7 @@ class RosterShown(GuildScopedAdmin):
 
     organiser_read_only = True
     organiser_may_add = organiser_may_delete = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    written_elsewhere = True
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -109,10 +109,13 @@ class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
     Every app's admin derives from it. The model's way to its guild is found by
     ``scope_to_guilds`` (a ``guild`` foreign key, or ``event``/``poll`` with one); override
     ``scope`` for anything else. A ``RuleError`` raised by an action becomes an error message.
+    ``written_elsewhere``: the rows are written by workers or services only, and nobody
+    (operators neither) adds or changes one here.
     """
 
     organiser_may_add = True
     organiser_may_delete = True
+    written_elsewhere = False
 
     # Django's LogEntry as before, and the guild's organiser log (core.organiser_log).
     def log_addition(self, request, obj, message):
@@ -196,11 +199,15 @@ class GuildScopedAdmin(_Scoped, admin.ModelAdmin):
         return self._may_look(request) and self._in_scope(request, obj)
 
     def has_change_permission(self, request, obj=None):
+        if self.written_elsewhere:
+            return False
         if self.organised(request) is None:
             return super().has_change_permission(request, obj)
         return self._may_change(request) and self._in_scope(request, obj)
 
     def has_add_permission(self, request):
+        if self.written_elsewhere:
+            return False
         if self.organised(request) is None:
             return super().has_add_permission(request)
         return self.organiser_may_add and self._may_change(request)
@@ -331,17 +338,12 @@ class HeartbeatAdmin(admin.ModelAdmin):
 @admin.register(CommandLog)
 class CommandLogAdmin(GuildScopedAdmin):
     organiser_read_only = True
+    written_elsewhere = True
     list_display = ("command", "guild", "member", "outcome", "ack_latency_ms", "completion_latency_ms", "received_at")
     list_filter = ("outcome", "kind", "command", "guild")
     search_fields = ("=interaction_id", "command", "reference", "member__username")
     list_select_related = ("guild", "member")
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboundMessage)
@@ -401,17 +403,12 @@ class HeldNudgeAdmin(GuildScopedAdmin):
     organiser_read_only = True
     organiser_may_add = False
     organiser_may_delete = False
+    written_elsewhere = True
     list_display = ("member", "guild", "kind", "text", "held_at", "summarised_at")
     list_filter = ("kind", "guild", ("summarised_at", admin.EmptyFieldListFilter))
     search_fields = ("member__username", "=member__id", "key", "text")
     list_select_related = ("member", "guild")
     date_hierarchy = "held_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeliveryPause)

@@ -27,7 +27,6 @@ import time
 from collections.abc import Sequence
 
 import discord
-from asgiref.sync import async_to_sync
 from discord import app_commands
 from django.conf import settings
 
@@ -36,7 +35,7 @@ from core.discord_api.ratelimit import RateLimiter
 from core.redis import get_redis
 from discord_gateway import forwarding, payloads
 from discord_gateway.client import InteractionAnswers, MusterTree, build_tree, not_about_voice
-from discord_gateway.publish import Outcome, publish
+from discord_gateway.publish import Outcome, publish_blocking
 
 log = logging.getLogger("discord_gateway")
 
@@ -160,7 +159,7 @@ def publish_after(payload: dict) -> None:
     The gateway's sentences (``forwarding.UNAVAILABLE`` / ``UNCONFIRMED``) within
     ``publish.DEADLINE_S``, privately, through the interaction's own webhook (no bot token).
     """
-    outcome = async_to_sync(publish)(payload)
+    outcome = publish_blocking(payload)
     if outcome is Outcome.PUBLISHED:
         return
     message = forwarding.failure_message(outcome)

@@ -27,6 +27,7 @@ import logging
 import queue
 import threading
 import time
+from concurrent import futures
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -278,12 +279,46 @@ async def deliver(
     return Outcome.PUBLISHED
 
 
-async def publish(payload: dict) -> Outcome:
-    """Sign an interaction (core.interactions.signing) and publish it to the ``interactions`` queue."""
+def deliver_blocking(
+    task, args: tuple = (), kwargs: dict | None = None, *, what: str, within: float = DEADLINE_S, batch=None
+) -> Outcome:
+    """``deliver`` for a thread without an event loop (web, in HTTP mode): the same outcomes.
+
+    It waits on the publisher's future itself: no event loop (and no thread to run one)
+    is made for each interaction.
+    """
+    future = publisher().submit(task, args, kwargs, within=within, batch=batch)
+    done, _ = futures.wait([future], timeout=within)
+    if not done and future.cancel():
+        log.error("%s not published: not taken within %.1f s (broker down or web overloaded)", what, within)
+        return Outcome.UNPUBLISHED
+    try:
+        future.result()
+    except PublishUncertain as exc:
+        log.error("%s may not be published: %s", what, exc)
+        return Outcome.UNCERTAIN
+    except Exception as exc:
+        log.error("%s not published: %s", what, type(exc).__name__)
+        return Outcome.UNPUBLISHED
+    return Outcome.PUBLISHED
+
+
+def _interaction_task(payload: dict) -> tuple:
+    """(task, args, options) that publish an interaction: signed (core.interactions.signing), batchable."""
     from core.interactions import signing
     from core.interactions.tasks import handle_interaction, handle_interactions
 
-    signed = signing.sign(payload)
-    return await deliver(
-        handle_interaction, (signed,), what=f"interaction {payload.get('id')}", batch=handle_interactions
-    )
+    options = {"what": f"interaction {payload.get('id')}", "batch": handle_interactions}
+    return handle_interaction, (signing.sign(payload),), options
+
+
+async def publish(payload: dict) -> Outcome:
+    """Sign an interaction and publish it to the ``interactions`` queue."""
+    task, args, options = _interaction_task(payload)
+    return await deliver(task, args, **options)
+
+
+def publish_blocking(payload: dict) -> Outcome:
+    """``publish`` for a thread without an event loop (web, in HTTP mode)."""
+    task, args, options = _interaction_task(payload)
+    return deliver_blocking(task, args, **options)

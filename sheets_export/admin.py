@@ -119,15 +119,10 @@ class ExportTargetAdmin(GuildScopedAdmin):
 class ExportRunAdmin(GuildScopedAdmin):
     # What each run did, written by the workers: organisers look.
     organiser_read_only = True
+    written_elsewhere = True
     list_display = ("target", "started_at", "trigger", "status", "rows_added", "rows_updated", "rows_marked", "error")
     list_filter = ("status", "trigger")
     readonly_fields = ("target", *RUN_FIELDS)
 
     def scope(self, queryset, guild_ids):
         return queryset.filter(target__in=scope_to_guilds(ExportTarget.objects.all(), guild_ids))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -58,3 +58,31 @@ def test_it_refuses_an_unknown_time_zone(organiser_client):
     assert "Mars/Olympus is not a time zone name" in response.content.decode()
     guild.refresh_from_db()
     assert guild.timezone == "Europe/Paris"
+
+
+WRITTEN_ELSEWHERE = [
+    "community.Roster",
+    "community.RosterEntry",
+    "core.CommandLog",
+    "core.HeldNudge",
+    "sheets_export.ExportRun",
+]
+
+
+@pytest.mark.parametrize("label", WRITTEN_ELSEWHERE)
+def test_rows_written_by_workers_or_services_are_only_shown_to_operators_too(organiser_client, label):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    info = model._meta.app_label, model._meta.model_name
+    assert organiser_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+    assert organiser_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 403
+    model_admin = admin.site._registry[model]
+    request = organiser_client.get(reverse("admin:{}_{}_changelist".format(*info))).wsgi_request
+    assert not model_admin.has_change_permission(request)
+    assert model_admin.has_view_permission(request)
+
+
+def test_these_are_the_admins_of_rows_written_elsewhere():
+    marked = [m._meta.label for m, a in admin.site._registry.items() if getattr(a, "written_elsewhere", False)]
+    assert sorted(marked) == WRITTEN_ELSEWHERE

@@ -14,7 +14,15 @@ import pytest
 
 from core.interactions import signing
 from core.interactions.tasks import handle_interaction, handle_interactions
-from discord_gateway.publish import BATCH_OF_ITEMS, Outcome, Publisher, PublishUncertain, deliver, stop_publisher
+from discord_gateway.publish import (
+    BATCH_OF_ITEMS,
+    Outcome,
+    Publisher,
+    PublishUncertain,
+    deliver,
+    deliver_blocking,
+    stop_publisher,
+)
 
 
 def queued_messages(client) -> list[list[int]]:
@@ -104,8 +112,11 @@ def test_a_hung_broker_makes_a_taken_item_uncertain_and_leaves_the_rest_untaken(
     assert queued_ids(flush_redis) == [0, 5, 6]
 
 
-def test_it_reports_unpublished_while_the_broker_is_stopped_and_resumes_once_restarted(flush_redis, redis_server):
+@pytest.mark.parametrize("way", ["gateway", "web"])
+def test_it_reports_unpublished_while_the_broker_is_stopped_and_resumes_once_restarted(way, flush_redis, redis_server):
     def deliver_now(number: int, within: float = 1.5) -> Outcome:
+        if way == "web":  # a thread without an event loop: web's, in HTTP mode
+            return deliver_blocking(handle_interaction, interaction(number), what="test", within=within)
         return asyncio.run(deliver(handle_interaction, interaction(number), what="test", within=within))
 
     try:
