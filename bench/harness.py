@@ -196,11 +196,65 @@ class Stack:
         self._processes.append(process)
         return process
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds each part of the stack has used so far, its live child processes included.
+
+        ``workers`` (each worker's main process and pool), ``gateway``, ``web``, ``postgres``
+        (the postmaster and its backends), ``redis``, ``sandbox`` (the stand-in for Discord),
+        ``beat``, and ``bench`` (this process: its injecting threads and its measuring). Take
+        it twice and subtract: the part of the machine's CPU each had in between. Read from
+        Linux's /proc; a process that ended meanwhile is no longer counted.
+        """
+        roles: dict[str, list[int]] = {"postgres": [], "redis": []}
+        for server, role in ((self.postgres, "postgres"), (self.redis, "redis")):
+            if server.process is not None:
+                roles[role].append(server.process.pid)
+        for process in self._processes:
+            role = "workers" if process.name.startswith("worker-") else process.name
+            roles.setdefault(role, []).append(process.process.pid)
+        used, children = _proc_table()
+        figures = {role: round(sum(_tree_cpu(pid, used, children) for pid in pids), 2) for role, pids in roles.items()}
+        figures["bench"] = round(used.get(os.getpid(), 0.0), 2)  # its threads, not its children (the roles)
+        return figures
+
     def __exit__(self, *exc) -> None:
         for process in reversed(self._processes):
             process.stop()
         for server in reversed(self._servers):
             (server.destroy if hasattr(server, "destroy") else server.stop)()
+
+
+def _proc_table() -> tuple[dict[int, float], dict[int, list[int]]]:
+    """(CPU seconds by pid, child pids by pid) of every process now, from /proc/<pid>/stat."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "; the name may hold spaces
+        used[int(entry)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    return used, children
+
+
+def _tree_cpu(pid: int, used: dict[int, float], children: dict[int, list[int]]) -> float:
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        total += used.get(current, 0.0)
+        stack.extend(children.get(current, ()))
+    return total
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """What each part of the stack used between two ``Stack.cpu_seconds()``, largest first."""
+    spent = {role: round(after.get(role, 0.0) - before.get(role, 0.0), 2) for role in after}
+    return dict(sorted(spent.items(), key=lambda item: -item[1]))
 
 
 def find_post(stack: Stack, title: str) -> dict | None:

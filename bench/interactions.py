@@ -9,6 +9,9 @@ workers in the same run: what the pipeline could reach if handlers cost nothing;
 injects from several threads as fast as the sandbox takes them: saturation).
 ``injected_per_s`` is the rate the sandbox created them at (below R, the machine could
 not inject faster: the other figures are then of that rate).
+``cpu_s`` is what each part of the stack used from the first injection to the last answer
+(CPU seconds: workers, gateway or web, postgres, redis, the sandbox, the bench's own
+injecting), and ``cpu_ms_per_interaction`` their sum per answered interaction.
 ``worker_nice`` is the priority the workers ran at (WORKER_NICE), as compose runs them.
 ``answered`` counts the interactions whose answer was shown (the run exits 1 when that is
 fewer than N; times are over those), ``deadline_missed`` the ones the sandbox failed
@@ -21,7 +24,7 @@ import argparse
 import json
 import time
 
-from bench.harness import MODES, Stack, log, percentile, wait_for_growth, wait_until
+from bench.harness import MODES, Stack, cpu_used, log, percentile, wait_for_growth, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -40,11 +43,13 @@ def main(argv: list[str]) -> int:
 
         from core.models import CommandLog
 
+        cpu_before = stack.cpu_seconds()
         ids = inject(stack, args.count, args.rate)
         answered = CommandLog.objects.filter(answered_at__isnull=False)
         got = wait_for_growth(answered.count, args.count, stall_s=20)
         if got < args.count:
             log(f"only {got} of {args.count} answered; nothing more for 20 s")
+        cpu = cpu_used(cpu_before, stack.cpu_seconds())  # before the no-op ceiling's run
         acks, e2es, created, edited, injected = [], [], [], [], []
         for interaction_id in ids:
             data = stack.control.interaction(interaction_id)
@@ -78,6 +83,8 @@ def main(argv: list[str]) -> int:
         "completed_per_s": round(completed_per_s, 2),
         "ceiling_tasks_per_s": round(ceiling, 2),
         "throughput_ratio": round(completed_per_s / ceiling, 3),
+        "cpu_s": cpu,
+        "cpu_ms_per_interaction": round(1000 * sum(cpu.values()) / max(len(edited), 1), 2),
     }
     print(json.dumps(figures))
     return 0 if len(edited) == args.count else 1

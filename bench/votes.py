@@ -10,7 +10,9 @@ the coalesced refresh. Figures, from the database and the sandbox's own records:
 every vote), ``http_429`` answered by the sandbox, ``ack_p99_ms`` (click → the gateway's
 deferral accepted) and ``deadline_missed`` (clicks whose deferral came too late or never:
 Discord shows the member "This interaction failed"), both from the sandbox's record of
-each click; ``worker_nice`` is the priority the workers ran at (WORKER_NICE).
+each click; ``worker_nice`` is the priority the workers ran at (WORKER_NICE); ``cpu_s`` what
+each part of the stack used from the first click to the final tally (CPU seconds, see
+``Stack.cpu_seconds``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.harness import MODES, Stack, find_post, log, percentile, wait_until
+from bench.harness import MODES, Stack, cpu_used, find_post, log, percentile, wait_until
 
 
 def main(argv: list[str]) -> int:
@@ -52,11 +54,13 @@ def main(argv: list[str]) -> int:
         clicks = [(member_id, options[n % len(options)]) for n, member_id in enumerate(stack.world.member_ids)]
 
         log(f"injecting {len(clicks)} votes with {args.injectors} threads")
+        cpu_before = stack.cpu_seconds()
         first, last, ids = inject(stack, post["id"], poll.id, clicks, args.injectors, args.rate)
         log(f"injected in {last - first:.1f} s")
         counted, counted_at = wait_for_progress(lambda: Vote.objects.filter(poll=poll).count(), len(clicks))
         total = f"· {counted} vote{'s' if counted != 1 else ''}"
         final = wait_until(lambda: _edit_showing(stack, post["id"], total), timeout=60, what="final tally")
+        cpu = cpu_used(cpu_before, stack.cpu_seconds())
         per_voter = Vote.objects.filter(poll=poll).values("voter").annotate(n=Count("id"))
         duplicates = sum(row["n"] - 1 for row in per_voter if row["n"] > 1)
         message = stack.control.message(post["id"])
@@ -81,6 +85,7 @@ def main(argv: list[str]) -> int:
         "deadline_missed": missed,
         "concurrency": args.concurrency,
         "worker_nice": settings.WORKER_NICE,
+        "cpu_s": cpu,
     }
     print(json.dumps(figures))
     return 0 if counted == args.members and duplicates == 0 else 1
