@@ -203,7 +203,8 @@ class Stack:
         (the postmaster and its backends), ``redis``, ``sandbox`` (the stand-in for Discord),
         ``beat``, and ``bench`` (this process: its injecting threads and its measuring). Take
         it twice and subtract: the part of the machine's CPU each had in between. Read from
-        Linux's /proc; a process that ended meanwhile is no longer counted.
+        Linux's /proc; a process that ended meanwhile counts in its parent once reaped (a
+        PostgreSQL backend whose connection closed, in the postmaster).
         """
         roles: dict[str, list[int]] = {"postgres": [], "redis": []}
         for server, role in ((self.postgres, "postgres"), (self.redis, "redis")):
@@ -214,7 +215,8 @@ class Stack:
             roles.setdefault(role, []).append(process.process.pid)
         used, children = _proc_table()
         figures = {role: round(sum(_tree_cpu(pid, used, children) for pid in pids), 2) for role, pids in roles.items()}
-        figures["bench"] = round(used.get(os.getpid(), 0.0), 2)  # its threads, not its children (the roles)
+        own = os.times()
+        figures["bench"] = round(own.user + own.system, 2)  # its threads, not its children (the roles)
         return figures
 
     def __exit__(self, *exc) -> None:
@@ -225,7 +227,10 @@ class Stack:
 
 
 def _proc_table() -> tuple[dict[int, float], dict[int, list[int]]]:
-    """(CPU seconds by pid, child pids by pid) of every process now, from /proc/<pid>/stat."""
+    """(CPU seconds by pid, its reaped children's included; child pids by pid) of every process now.
+
+    From /proc/<pid>/stat: utime + stime + cutime + cstime.
+    """
     tick = os.sysconf("SC_CLK_TCK")
     used: dict[int, float] = {}
     children: dict[int, list[int]] = {}
@@ -237,7 +242,7 @@ def _proc_table() -> tuple[dict[int, float], dict[int, list[int]]]:
         except OSError:  # it ended meanwhile
             continue
         fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "; the name may hold spaces
-        used[int(entry)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        used[int(entry)] = sum(int(value) for value in fields[11:15]) / tick
         children.setdefault(int(fields[1]), []).append(int(entry))
     return used, children
 
