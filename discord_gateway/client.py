@@ -114,6 +114,9 @@ def _member_data(member: discord.Member) -> dict:
     }
 
 
+FORWARDED = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+
+
 class InteractionAnswers:
     """How an interaction is answered, whichever way it arrived (the gateway, or the HTTP endpoint).
 
@@ -130,6 +133,8 @@ class InteractionAnswers:
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # Slash commands go through the tree; buttons, selects and modals go to a worker,
         # which routes them by custom_id.
+        if interaction.type in FORWARDED and forwarding.too_late(interaction):
+            return
         if interaction.type == discord.InteractionType.component:
             custom_id = (interaction.data or {}).get("custom_id", "")
             if RETRY.parse(custom_id) is not None:

@@ -12,6 +12,11 @@ from discord_gateway.publish import Outcome, publish
 
 log = logging.getLogger(__name__)
 
+# Discord takes the first answer within 3 s of the interaction. One older than this by this
+# machine's clock (half a second allowed for the difference from Discord's) can no longer be
+# answered: in a backlog, acknowledging it would only cost the time the fresh ones need.
+TOO_LATE_S = 3.5
+
 UNAVAILABLE = "Muster cannot take requests right now. Please try again in a minute."
 # When the broker failed while taking the request: it may still be carried out.
 UNCONFIRMED = "Muster could not confirm your request. If nothing happens within a minute, please try again."
@@ -27,6 +32,8 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
     privately, and only what is known: "cannot take requests" when the payload certainly
     never reached the broker, "could not confirm" when it may have.
     """
+    if too_late(interaction):
+        return
     kind = payloads.kind_of(interaction)
     try:
         await acknowledge(interaction, ephemeral=ephemeral)
@@ -37,6 +44,22 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
     outcome = await publish(payload)
     if outcome is not Outcome.PUBLISHED:
         await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral, message=failure_message(outcome))
+
+
+def too_late(interaction: discord.Interaction) -> bool:
+    """True, with a warning, when Discord can no longer take an answer to the interaction.
+
+    Discord has then shown the member "This interaction failed"; nothing is sent or published.
+    """
+    age = time.time() - interaction.created_at.timestamp()
+    if age <= TOO_LATE_S:
+        return False
+    log.warning(
+        "interaction %s reached Muster %.1f s after it was made: too late to answer (Discord waits 3 s), dropped",
+        interaction.id,
+        age,
+    )
+    return True
 
 
 async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool) -> None:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from core.models import CommandLog
-from discord_gateway.forwarding import UNAVAILABLE
+from discord_gateway.forwarding import TOO_LATE_S, UNAVAILABLE
 from tests.e2e.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -57,3 +57,22 @@ def test_it_tells_the_member_privately_within_3_s_when_the_broker_is_down(discor
     assert elapsed < 3.0
     assert edited["original"]["ephemeral"] is True
     assert edited["original"]["content"] == UNAVAILABLE
+
+
+def test_an_interaction_that_reaches_the_gateway_after_discords_deadline_is_dropped_unanswered(
+    discord, world, muster_worker, gateway
+):
+    # Given a gateway cut off for longer than Discord's 3 s while a member runs a command
+    discord.control.drop_gateway(code=4000, hold_s=TOO_LATE_S + 1)
+    stale = discord.ping(world)
+
+    # When the gateway resumes and Discord replays it
+    gateway.wait_for_output(rf"interaction {stale['id']} reached Muster [\d.]+ s after it was made: too late", 30)
+
+    # Then nothing was sent for it or published: no deferral, no task, no log row
+    fresh = discord.ping(world)
+    discord.control.wait_for_original_edit(fresh["id"], timeout=15)  # a later one is answered as ever
+    state = discord.control.interaction(stale["id"])
+    assert (state["response"], state["original"], state["followups"]) == (None, None, [])
+    assert not CommandLog.objects.filter(pk=int(stale["id"])).exists()
+    assert discord.control.stats()["interactions"]["deadline_missed"] == 0  # no callback came late: none came
