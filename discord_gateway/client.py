@@ -133,8 +133,6 @@ class InteractionAnswers:
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # Slash commands go through the tree; buttons, selects and modals go to a worker,
         # which routes them by custom_id.
-        if interaction.type in FORWARDED and forwarding.too_late(interaction):
-            return
         if interaction.type == discord.InteractionType.component:
             custom_id = (interaction.data or {}).get("custom_id", "")
             if RETRY.parse(custom_id) is not None:
@@ -149,6 +147,14 @@ class InteractionAnswers:
 
 class GatewayEvents(InteractionAnswers):
     """Event handlers shared by the plain and the sharded client."""
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # From the gateway an interaction can wait behind a backlog, and one past Discord's
+        # deadline is dropped (commands are, in ``forward``). Over HTTP, Discord's request is
+        # itself the deadline: the endpoint answers whatever it is given.
+        if interaction.type in FORWARDED and forwarding.too_late(interaction):
+            return
+        await super().on_interaction(interaction)
 
     def _setup(self, dev_guild_id: int | None) -> None:
         self.dev_guild_id = dev_guild_id

@@ -15,6 +15,7 @@ import signal
 import time
 from dataclasses import dataclass
 
+import discord
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -396,6 +397,19 @@ def test_a_form_submission_is_deferred_privately_and_enqueued_with_its_fields(cl
         "poll:create:0:0",
         {"question": "Lunch?"},
     )
+
+
+def test_the_endpoint_answers_an_interaction_however_old_its_id(client, discord_key, broker, cast):
+    # The gateway drops what reaches it past Discord's deadline; over HTTP, Discord's own
+    # request is the deadline, so the endpoint never judges by the id's age.
+    body = interaction(3, {"custom_id": "poll:vote:1:0", "component_type": 2}, member=cast.member, message=message())
+    made = discord.utils.snowflake_time(int(body["id"])).timestamp()
+    assert time.time() - made > 1000 * forwarding.TOO_LATE_S
+
+    response = signed_post(client, discord_key, body)
+
+    assert response.json() == {"type": 6}
+    assert [payload["custom_id"] for payload in queued(broker)] == ["poll:vote:1:0"]
 
 
 def test_edit_and_try_again_reopens_the_refused_form_filled_in(client, discord_key, broker, cast):
