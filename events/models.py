@@ -214,11 +214,12 @@ class Event(models.Model):
 
     def option_rosters(self) -> list[OptionRoster]:
         """Going and waitlisted per signup option, and the first going of each (none: no options)."""
+        # A grouped query leaves Meta.ordering out (Django 3.1+): the order is asked for again.
         options = list(
             self.signup_options.annotate(
                 going=Count("registrations", filter=Q(registrations__status=Registration.Status.GOING)),
                 waitlisted=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
-            )
+            ).order_by("position", "id")
         )
         if not options:
             return []

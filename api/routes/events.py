@@ -179,7 +179,7 @@ def counted(rows):
     options = SignupOption.objects.annotate(
         going=Count("registrations", filter=Q(registrations__status=Registered.GOING)),
         waitlisted=Count("registrations", filter=Q(registrations__status=Registered.WAITLISTED)),
-    )
+    ).order_by("position", "id")  # grouped: Meta.ordering is left out
     annotated = rows.annotate(**{f"n_{status}": count for status, count in by_status.items()})
     return annotated.select_related("space").prefetch_related("reminders", Prefetch("signup_options", queryset=options))
 

@@ -306,6 +306,17 @@ def test_it_creates_an_event_with_signup_options_and_roles_and_shows_them(api, c
     ]
 
 
+def test_signup_options_are_shown_in_their_order_after_an_edit_reorders_them(api):
+    created = api.send("POST", api.url("/events"), picnic(signup_options=[{"label": "Rider"}, {"label": "Driver"}]))
+    path = api.url(f"/events/{created.json()['id']}")
+
+    reordered = [{"label": "Driver", "capacity": 1}, {"label": "Rider", "capacity": 4}]
+    assert api.send("PATCH", path, {"signup_options": reordered}).status_code == 200
+
+    for body in (api.get(path).json(), api.get(api.url("/events")).json()["items"][0]):
+        assert [(o["label"], o["capacity"]) for o in body["signup_options"]] == [("Driver", 1), ("Rider", 4)]
+
+
 @pytest.mark.parametrize(
     ("fields", "detail"),
     [

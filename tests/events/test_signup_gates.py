@@ -7,6 +7,7 @@ import pytest
 from core.errors import RuleError
 from core.recurrence import parse_rule
 from events import templates
+from events.discord.messages import option_picker
 from events.models import Registration, SignupOption
 from events.series import SeriesPlan, create_series, edit_occurrence, join_series
 from events.services import EventDraft, create_event, edit_event, remove_registration, respond
@@ -212,6 +213,18 @@ def test_the_roster_shows_members_by_option():
     respond(event.id, members[2].id, Status.GOING, sequence=3, now=NOW, option_id=driver.id)
     shown = [(o.label, o.capacity, o.going, o.names, o.waitlisted) for o in event.roster().options]
     assert shown == [("Driver", 1, 1, [members[1].id], 1), ("Rider", 16, 1, [members[0].id], 0)]
+
+
+def test_the_rosters_and_the_going_question_follow_the_options_order_not_their_age():
+    # Counting groups the rows, and Django leaves Meta.ordering out of a grouped query.
+    event = gated_event(options=(OptionSpec("Rider", 4), OptionSpec("Driver", 1)))
+    edit_event(event.id, now=NOW, signup_options=parse_options("Driver 1, Rider 4"))
+    assert list(event.signup_options.values_list("label", flat=True)) == ["Driver", "Rider"]
+
+    assert [(o.label, o.capacity) for o in event.option_rosters()] == [("Driver", 1), ("Rider", 4)]
+    question = option_picker(event, now=NOW)
+    labels = [b["label"] for b in question["components"][0]["components"]]
+    assert labels == ["Driver (0/1)", "Rider (0/4)"]
 
 
 # --- series ---------------------------------------------------------------------------------
