@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 
 import discord
 
@@ -12,9 +13,9 @@ from discord_gateway.publish import Outcome, publish
 
 log = logging.getLogger(__name__)
 
-# Discord takes the first answer within 3 s of the interaction. One older than this by this
-# machine's clock (half a second allowed for the difference from Discord's) can no longer be
-# answered: in a backlog, acknowledging it would only cost the time the fresh ones need.
+# Discord takes the first answer within 3 s of the interaction. One older than this (half a
+# second allowed for the network's jitter) can no longer be answered: in a backlog,
+# acknowledging it would only cost the time the fresh ones need.
 TOO_LATE_S = 3.5
 
 UNAVAILABLE = "Muster cannot take requests right now. Please try again in a minute."
@@ -32,8 +33,8 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
     privately, and only what is known: "cannot take requests" when the payload certainly
     never reached the broker, "could not confirm" when it may have.
     """
-    if too_late(interaction):
-        return
+    if interaction.type == discord.InteractionType.application_command and too_late(interaction):
+        return  # buttons, selects and forms are judged on arrival (client.GatewayEvents)
     kind = payloads.kind_of(interaction)
     try:
         await acknowledge(interaction, ephemeral=ephemeral)
@@ -46,18 +47,51 @@ async def forward(interaction: discord.Interaction, *, ephemeral: bool = True) -
         await tell_unavailable(interaction, kind=kind, ephemeral=ephemeral, message=failure_message(outcome))
 
 
+class Lateness:
+    """How long after it was made an interaction reached the gateway, by Discord's clock.
+
+    The age is this machine's clock less the time in the interaction's snowflake. A clock
+    seconds ahead of Discord's would make every interaction look late and be dropped, so the
+    smallest age seen in the last ``WINDOW_S`` (the network's delay plus that offset) is
+    taken off first; only an offset ahead is (a clock behind makes ages look smaller, and
+    fewer are dropped). With nothing seen in the window there is nothing to measure against,
+    and the interaction counts as on time: so is one after a quiet spell, and a backlog that
+    outlasts the window stops being recognised. Either way it is answered as before there
+    was shedding (too late, Discord refuses it), never wrongly dropped.
+    """
+
+    WINDOW_S = 120.0
+
+    def __init__(self) -> None:
+        # (monotonic time, age), the ages increasing: the front is the window's smallest.
+        self._freshest: deque[tuple[float, float]] = deque()
+
+    def late_by(self, age: float, now: float) -> float:
+        while self._freshest and self._freshest[0][0] < now - self.WINDOW_S:
+            self._freshest.popleft()
+        offset = max(0.0, self._freshest[0][1]) if self._freshest else age
+        while self._freshest and self._freshest[-1][1] >= age:
+            self._freshest.pop()
+        self._freshest.append((now, age))
+        return age - offset
+
+
+LATENESS = Lateness()
+
+
 def too_late(interaction: discord.Interaction) -> bool:
     """True, with a warning, when Discord can no longer take an answer to the interaction.
 
     Discord has then shown the member "This interaction failed"; nothing is sent or published.
     """
     age = time.time() - interaction.created_at.timestamp()
-    if age <= TOO_LATE_S:
+    late = LATENESS.late_by(age, time.monotonic())
+    if late <= TOO_LATE_S:
         return False
     log.warning(
         "interaction %s reached Muster %.1f s after it was made: too late to answer (Discord waits 3 s), dropped",
         interaction.id,
-        age,
+        late,
     )
     return True
 
